@@ -1,0 +1,27 @@
+"""The one helper every patient view calls to record an access."""
+
+from django.http import HttpRequest
+
+from audit.models import Action, AuditEvent
+
+PORTAL_ACTOR = "Patient (portal link)"
+
+
+def record_access(
+    *, request: HttpRequest, patient, action: Action, target: str, by_patient: bool = False
+) -> AuditEvent:
+    """Write one audit event for this request, now (not queued), in the request's transaction.
+
+    `target` names the page or object in words and must not contain patient data. Portal pages
+    pass `by_patient=True`: the actor is then the patient, even in a browser a staff member uses.
+    """
+    user = request.user if request.user.is_authenticated and not by_patient else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=user.display_name if user else PORTAL_ACTOR,
+        patient=patient,
+        action=action,
+        target=target,
+        path=request.path[:300],
+        ip=request.META.get("REMOTE_ADDR") or None,
+    )

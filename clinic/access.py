@@ -1,0 +1,28 @@
+"""Who may see which patient: one rule, used for single objects and for lists alike.
+
+Coordinators and clinic admins see every patient (they register and route them); a clinician
+sees the patients whose care team they are on. Anyone else sees none. Outsiders get a 404,
+never a 403, so a patient's existence is not revealed.
+"""
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from clinic.models import CareTeamMember
+from patients.models import Patient
+
+
+def patients_visible_to(user) -> QuerySet[Patient]:
+    if not (user.is_authenticated and user.is_active):
+        return Patient.objects.none()
+    if user.sees_every_patient:
+        return Patient.objects.all()
+    on_team = CareTeamMember.objects.filter(patient=OuterRef("pk"), member=user)
+    return Patient.objects.filter(Exists(on_team))
+
+
+def get_patient_for_user(user, public_id) -> Patient:
+    try:
+        return patients_visible_to(user).get(public_id=public_id)
+    except Patient.DoesNotExist:
+        raise Http404("No such patient.") from None

@@ -1,0 +1,105 @@
+"""Clinic workflows: the message outbox and the worker heartbeat."""
+
+from datetime import timedelta
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clinic.models import OutboxMessage, WorkerHeartbeat
+from clinic.sms import sms_backend
+
+# A claimed message whose sender vanished (the worker was killed) is released after this long.
+# It is well above CELERY_TASK_TIME_LIMIT, so a live sender has always finished by then.
+CLAIM_LEASE = timedelta(minutes=10)
+# A queued message the broker lost is queued again by the sweep after this long.
+REQUEUE_AFTER = timedelta(minutes=2)
+SWEEP_BATCH = 500
+
+
+def queue_message(
+    *,
+    channel: str,
+    to_address: str,
+    body: str,
+    subject: str = "",
+    patient=None,
+    staff=None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """Write a message to the outbox in the caller's transaction; the outbox sweep sends it.
+
+    With a `dedupe_key`, writing the same logical message twice keeps the first one.
+    """
+    fields = dict(channel=channel, to_address=to_address, body=body, subject=subject, patient=patient, staff=staff)
+    if dedupe_key is None:
+        return OutboxMessage.objects.create(**fields)
+    message, _ = OutboxMessage.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
+    return message
+
+
+def claim_due_messages(*, now=None, limit: int = SWEEP_BATCH) -> list[int]:
+    """Find due messages in one set-based pass and push their next attempt back, returning ids.
+
+    Pushing `next_attempt_at` forward means the next sweep does not queue them again unless the
+    broker lost the task; claiming for sending happens in `deliver_message`.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        release_abandoned_claims(now=now)
+        due = OutboxMessage.objects.due(now).order_by("next_attempt_at").select_for_update(skip_locked=True)
+        ids = list(due.values_list("id", flat=True)[:limit])
+        OutboxMessage.objects.filter(id__in=ids).update(next_attempt_at=now + REQUEUE_AFTER)
+    return ids
+
+
+def release_abandoned_claims(*, now) -> int:
+    return OutboxMessage.objects.filter(
+        state=OutboxMessage.State.SENDING, claimed_at__lt=now - CLAIM_LEASE
+    ).update(state=OutboxMessage.State.PENDING, next_attempt_at=now, claimed_at=None)
+
+
+def deliver_message(*, message_id: int) -> bool:
+    """Send one outbox message if nobody else has; returns True when this call sent it.
+
+    Not atomic on purpose: the claim commits before the network call, and the network call
+    (SMTP, SMS) never runs inside a database transaction.
+    """
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(id=message_id, state=OutboxMessage.State.PENDING).update(
+        state=OutboxMessage.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False  # already sent, being sent by another worker, or given up on
+    message = OutboxMessage.objects.get(id=message_id)
+    try:
+        send_now(message)
+    except Exception as error:  # any transport failure: record its type, back off, try later
+        record_failure(message, error)
+        return False
+    OutboxMessage.objects.filter(id=message_id, state=OutboxMessage.State.SENDING).update(
+        state=OutboxMessage.State.SENT, sent_at=timezone.now()
+    )
+    return True
+
+
+def send_now(message: OutboxMessage) -> None:
+    if message.channel == OutboxMessage.Channel.EMAIL:
+        EmailMessage(subject=message.subject, body=message.body, to=[message.to_address]).send()
+    else:
+        sms_backend().send(to=message.to_address, body=message.body)
+
+
+def record_failure(message: OutboxMessage, error: Exception) -> None:
+    gave_up = message.attempts >= OutboxMessage.MAX_ATTEMPTS
+    OutboxMessage.objects.filter(id=message.id, state=OutboxMessage.State.SENDING).update(
+        state=OutboxMessage.State.FAILED if gave_up else OutboxMessage.State.PENDING,
+        next_attempt_at=timezone.now() + OutboxMessage.retry_delay(message.attempts),
+        claimed_at=None,
+        last_error=type(error).__name__[:200],
+    )
+
+
+def record_heartbeat(*, name: str = "worker") -> None:
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})

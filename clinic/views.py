@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clinic.access import patients_visible_to
+from clinic.celery import app as celery_app
+from clinic.models import WorkerHeartbeat
+
+HOME_LIST_SIZE = 25
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    visible = patients_visible_to(request.user)
+    if request.user.sees_every_patient:
+        heading, patients = "Recently registered", visible.order_by("-created_at", "-id")
+    else:
+        heading, patients = "Your patients", visible.order_by("family_name", "given_name", "id")
+    shown = list(patients.for_listing()[: HOME_LIST_SIZE + 1])
+    return TemplateResponse(
+        request,
+        "clinic/home.html",
+        {"heading": heading, "patients": shown[:HOME_LIST_SIZE], "more": len(shown) > HOME_LIST_SIZE},
+    )
+
+
+def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes calls this instead of signing in while an account is locked."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return TemplateResponse(
+        request,
+        "registration/login.html",
+        {"form": AuthenticationForm(request), "locked_minutes": minutes},
+        status=429,
+    )
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For operators and load balancers: database, broker and worker heartbeat; no patient data."""
+    checks = {"database": database_status(), "broker": broker_status(), "worker": worker_status()}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+def database_status() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+    except Exception as error:
+        return {"ok": False, "error": type(error).__name__}
+
+
+def broker_status() -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"ok": True, "mode": "in-process (embedded demo)"}
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"ok": True}
+    except Exception as error:
+        return {"ok": False, "error": type(error).__name__}
+
+
+def worker_status() -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"ok": True, "mode": "in-process (embedded demo)"}
+    try:
+        beat = WorkerHeartbeat.objects.filter(name="worker").values_list("beat_at", flat=True).first()
+    except Exception as error:
+        return {"ok": False, "error": type(error).__name__}
+    if beat is None:
+        return {"ok": False, "error": "no heartbeat yet"}
+    age = timezone.now() - beat
+    return {"ok": age <= timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS), "last_seen_seconds": int(age.total_seconds())}

@@ -1,0 +1,103 @@
+"""The patient registry (the full registration form arrives with the intake work)."""
+
+import re
+import uuid
+from datetime import date, datetime
+
+from django.db import models
+from django.utils import timezone
+
+from patients.names import normalise
+
+
+class PainCondition(models.TextChoices):
+    LOW_BACK_PAIN = "low_back_pain", "Chronic low back pain"
+    NEUROPATHY = "neuropathy", "Peripheral neuropathy"
+    FIBROMYALGIA = "fibromyalgia", "Fibromyalgia"
+    MIGRAINE = "migraine", "Chronic migraine"
+    POST_SURGICAL = "post_surgical", "Chronic post-surgical pain"
+    OSTEOARTHRITIS = "osteoarthritis", "Osteoarthritis"
+    SICKLE_CELL = "sickle_cell", "Sickle cell disease"
+    ENDOMETRIOSIS = "endometriosis", "Endometriosis"
+    OTHER = "other", "Other chronic pain"
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
+MRN_PATTERN = re.compile(r"^[A-Za-z]{0,4}\d{3,}$")
+
+
+def parse_date(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class PatientQuerySet(models.QuerySet):
+    LISTING_FIELDS = ("public_id", "mrn", "given_name", "family_name", "preferred_name", "date_of_birth", "primary_condition")
+
+    def for_listing(self):
+        return self.only(*self.LISTING_FIELDS)
+
+    def search(self, query: str):
+        """Match an MRN (exact), a date of birth, or every word of a name (partial, accent-free)."""
+        query = query.strip()
+        if not query:
+            return self
+        if MRN_PATTERN.match(query):
+            return self.filter(mrn__iexact=query)
+        born = parse_date(query)
+        if born:
+            return self.filter(date_of_birth=born)
+        matches = self
+        for word in normalise(query).split():
+            matches = matches.filter(search_name__contains=word)
+        return matches
+
+
+class Patient(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mrn = models.CharField("MRN", max_length=20, unique=True)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    primary_condition = models.CharField(max_length=30, choices=PainCondition.choices, default=PainCondition.OTHER)
+    email = models.EmailField(blank=True)
+    mobile = models.CharField(max_length=30, blank=True)
+    # Derived from the names (see set_names); indexed with trigrams for partial search.
+    search_name = models.CharField(max_length=320, editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        permissions = [("register_patient", "Register patients")]
+        indexes = [models.Index(fields=["family_name", "given_name"]), models.Index(fields=["date_of_birth"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def called(self) -> str:
+        """The name the patient asked us to use."""
+        return self.preferred_name or self.given_name
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    def set_names(self, *, given: str, family: str, preferred: str = "") -> None:
+        self.given_name, self.family_name, self.preferred_name = given.strip(), family.strip(), preferred.strip()
+        self.search_name = normalise(f"{self.given_name} {self.preferred_name} {self.family_name}")

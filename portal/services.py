@@ -1,0 +1,77 @@
+"""Patient links: issue, open (read-only), and renew an expired one without revealing anything."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import OutboxMessage
+from clinic.services import queue_message
+from portal.models import PatientLink
+from portal.tokens import new_token, token_hash
+
+LINK_DAYS = 7
+# Messages say nothing about health: who it is from and the link, no more.
+LINK_MESSAGE = "{clinic}: your care team has a short check-in for you. Open this private link: {url}"
+
+
+def link_url(token: str) -> str:
+    return settings.SITE_URL + reverse("portal:open", args=[token])
+
+
+@transaction.atomic
+def issue_link(*, patient, purpose: str = PatientLink.Purpose.CHECK_IN, created_by=None, days: int = LINK_DAYS) -> tuple[PatientLink, str]:
+    """Create a link and return it with its raw token (shown or sent once, never stored)."""
+    token = new_token()
+    link = PatientLink.objects.create(
+        patient=patient,
+        purpose=purpose,
+        token_hash=token_hash(token),
+        created_by=created_by,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return link, token
+
+
+def find_link(token: str) -> PatientLink | None:
+    return PatientLink.objects.select_related("patient").filter(token_hash=token_hash(token)).first()
+
+
+def note_first_open(link: PatientLink) -> None:
+    PatientLink.objects.filter(id=link.id, first_opened_at__isnull=True).update(first_opened_at=timezone.now())
+
+
+@transaction.atomic
+def renew_expired_link(*, token: str) -> bool:
+    """Send a fresh link to the patient's contact on file, once a day at most per old link.
+
+    Only for links that expired unused; the caller shows the same words whatever happens.
+    """
+    now = timezone.now()
+    link = find_link(token)
+    if link is None or link.completed_at or link.revoked_at or link.expires_at > now:
+        return False
+    claimed = PatientLink.objects.filter(id=link.id).exclude(renewal_requested_at__gt=now - timedelta(days=1))
+    if not claimed.update(renewal_requested_at=now):
+        return False
+    patient = link.patient
+    channel, address = contact_for(patient)
+    if not address:
+        return False
+    _, fresh = issue_link(patient=patient, purpose=link.purpose)
+    queue_message(
+        channel=channel,
+        to_address=address,
+        subject=f"A message from {settings.CLINIC_NAME}",
+        body=LINK_MESSAGE.format(clinic=settings.CLINIC_NAME, url=link_url(fresh)),
+        patient=patient,
+    )
+    return True
+
+
+def contact_for(patient) -> tuple[str, str]:
+    if patient.email:
+        return OutboxMessage.Channel.EMAIL, patient.email
+    return OutboxMessage.Channel.SMS, patient.mobile
