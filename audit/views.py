@@ -23,5 +23,9 @@ def patient_access_report(request: HttpRequest, public_id) -> HttpResponse:
     if before:
         events = events.filter(at__lt=before)
     page = list(events[: PAGE_SIZE + 1])
-    context = {"patient": patient, "events": page[:PAGE_SIZE], "next_before": page[PAGE_SIZE - 1].at if len(page) > PAGE_SIZE else None}
+    context = {
+        "patient": patient,
+        "events": page[:PAGE_SIZE],
+        "next_before": page[PAGE_SIZE - 1].at if len(page) > PAGE_SIZE else None,
+    }
     return TemplateResponse(request, "audit/access_report.html", context)

@@ -13,6 +13,8 @@ LAST_SEEN = "haven_last_seen"
 # Writing the session on every request would cost a database write per page; a one-minute
 # granularity is plenty for a 15-minute idle limit.
 TOUCH_EVERY_SECONDS = 60
+IDLE_MESSAGE = "You were signed out after {minutes} minutes without activity, to keep patient information safe."
+MAX_AGE_MESSAGE = "You were signed out because your session reached {hours} hours. Please sign in again."
 
 
 class StaffSessionLimitsMiddleware:
@@ -33,9 +35,9 @@ class StaffSessionLimitsMiddleware:
         started = session.setdefault(STARTED, now)
         last_seen = session.get(LAST_SEEN, now)
         if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
-            return f"You were signed out after {settings.SESSION_IDLE_MINUTES} minutes without activity, to keep patient information safe."
+            return IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_MINUTES)
         if now - started > settings.SESSION_MAX_HOURS * 3600:
-            return f"You were signed out because your session reached {settings.SESSION_MAX_HOURS} hours. Please sign in again."
+            return MAX_AGE_MESSAGE.format(hours=settings.SESSION_MAX_HOURS)
         if now - last_seen >= TOUCH_EVERY_SECONDS or LAST_SEEN not in session:
             session[LAST_SEEN] = now
         return None

@@ -55,9 +55,9 @@ def claim_due_messages(*, now=None, limit: int = SWEEP_BATCH) -> list[int]:
 
 
 def release_abandoned_claims(*, now) -> int:
-    return OutboxMessage.objects.filter(
-        state=OutboxMessage.State.SENDING, claimed_at__lt=now - CLAIM_LEASE
-    ).update(state=OutboxMessage.State.PENDING, next_attempt_at=now, claimed_at=None)
+    return OutboxMessage.objects.filter(state=OutboxMessage.State.SENDING, claimed_at__lt=now - CLAIM_LEASE).update(
+        state=OutboxMessage.State.PENDING, next_attempt_at=now, claimed_at=None
+    )
 
 
 def deliver_message(*, message_id: int) -> bool:

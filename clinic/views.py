@@ -82,4 +82,7 @@ def worker_status() -> dict:
     if beat is None:
         return {"ok": False, "error": "no heartbeat yet"}
     age = timezone.now() - beat
-    return {"ok": age <= timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS), "last_seen_seconds": int(age.total_seconds())}
+    return {
+        "ok": age <= timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS),
+        "last_seen_seconds": int(age.total_seconds()),
+    }

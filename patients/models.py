@@ -36,7 +36,15 @@ def parse_date(text: str) -> date | None:
 
 
 class PatientQuerySet(models.QuerySet):
-    LISTING_FIELDS = ("public_id", "mrn", "given_name", "family_name", "preferred_name", "date_of_birth", "primary_condition")
+    LISTING_FIELDS = (
+        "public_id",
+        "mrn",
+        "given_name",
+        "family_name",
+        "preferred_name",
+        "date_of_birth",
+        "primary_condition",
+    )
 
     def for_listing(self):
         return self.only(*self.LISTING_FIELDS)

@@ -22,7 +22,9 @@ def link_url(token: str) -> str:
 
 
 @transaction.atomic
-def issue_link(*, patient, purpose: str = PatientLink.Purpose.CHECK_IN, created_by=None, days: int = LINK_DAYS) -> tuple[PatientLink, str]:
+def issue_link(
+    *, patient, purpose: str = PatientLink.Purpose.CHECK_IN, created_by=None, days: int = LINK_DAYS
+) -> tuple[PatientLink, str]:
     """Create a link and return it with its raw token (shown or sent once, never stored)."""
     token = new_token()
     link = PatientLink.objects.create(

@@ -7,31 +7,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('patients', '0001_initial'),
+        ("patients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(max_length=200)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('update', 'Changed'), ('export', 'Exported'), ('print', 'Printed')], max_length=10)),
-                ('target', models.CharField(help_text="The page or object, in words: 'chart', 'patient list'.", max_length=200)),
-                ('path', models.CharField(blank=True, max_length=300)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("actor_label", models.CharField(max_length=200)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("export", "Exported"),
+                            ("print", "Printed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        help_text="The page or object, in words: 'chart', 'patient list'.", max_length=200
+                    ),
+                ),
+                ("path", models.CharField(blank=True, max_length=300)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('view_access_report', "See who has looked at a patient's record")],
-                'indexes': [models.Index(fields=['patient', '-at'], name='audit_patient_recent'), models.Index(fields=['actor', '-at'], name='audit_actor_recent'), models.Index(fields=['-at'], name='audit_recent')],
+                "permissions": [("view_access_report", "See who has looked at a patient's record")],
+                "indexes": [
+                    models.Index(fields=["patient", "-at"], name="audit_patient_recent"),
+                    models.Index(fields=["actor", "-at"], name="audit_actor_recent"),
+                    models.Index(fields=["-at"], name="audit_recent"),
+                ],
             },
         ),
     ]

@@ -1,0 +1,104 @@
+"""The cast (DESIGN.md): two clinicians on the patient's team, a coordinator, a clinician on no
+team, a clinic admin, the patient (by link) and another patient."""
+
+import pytest
+
+from clinic.roles import Discipline, Role
+from portal.services import issue_link
+from tests.factories import PASSWORD, CareTeamMemberFactory, PatientFactory, StaffFactory
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(given_name="Maria", family_name="Garcia-López", preferred_name="Mari", mrn="100234")
+
+
+@pytest.fixture
+def other_patient(db):
+    return PatientFactory(given_name="Tom", family_name="Becker", mrn="100777")
+
+
+@pytest.fixture
+def physician(patient):
+    person = StaffFactory(
+        username="dr.okafor",
+        first_name="Ada",
+        last_name="Okafor",
+        credentials="MD",
+        role=Role.CLINICIAN,
+        discipline=Discipline.PHYSICIAN,
+    )
+    CareTeamMemberFactory(patient=patient, member=person, is_lead=True)
+    return person
+
+
+@pytest.fixture
+def psychologist(patient):
+    person = StaffFactory(
+        username="dr.lindqvist",
+        first_name="Elin",
+        last_name="Lindqvist",
+        credentials="PhD",
+        role=Role.CLINICIAN,
+        discipline=Discipline.PSYCHOLOGIST,
+    )
+    CareTeamMemberFactory(patient=patient, member=person)
+    return person
+
+
+@pytest.fixture
+def coordinator(db):
+    return StaffFactory(
+        username="coord.reyes",
+        first_name="Sam",
+        last_name="Reyes",
+        role=Role.COORDINATOR,
+        discipline=Discipline.CARE_COORDINATOR,
+    )
+
+
+@pytest.fixture
+def outsider(db):
+    """A clinician on no care team."""
+    return StaffFactory(
+        username="pt.nakamura",
+        first_name="Kenji",
+        last_name="Nakamura",
+        credentials="DPT",
+        role=Role.CLINICIAN,
+        discipline=Discipline.PHYSICAL_THERAPIST,
+    )
+
+
+@pytest.fixture
+def clinic_admin(db):
+    return StaffFactory(
+        username="admin.osei",
+        first_name="Grace",
+        last_name="Osei",
+        role=Role.ADMIN,
+        discipline=Discipline.CARE_COORDINATOR,
+    )
+
+
+@pytest.fixture
+def patient_link(patient):
+    """The patient's own way in: (link, raw token)."""
+    return issue_link(patient=patient)
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a member of the cast in through the real sign-in form; returns the client."""
+
+    def sign_in(user):
+        response = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, "sign-in failed"
+        return client
+
+    return sign_in
