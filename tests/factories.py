@@ -30,6 +30,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
 class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patient
+        skip_postgeneration_save = True
 
     mrn = factory.Sequence(lambda n: f"{100000 + n}")
     given_name = factory.Faker("first_name")

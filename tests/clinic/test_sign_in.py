@@ -1,0 +1,37 @@
+import pytest
+from django.urls import reverse
+
+
+def test_it_shows_the_sign_in_page(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b"Sign in to Haven" in response.content
+
+
+def test_it_signs_in_and_shows_the_home_page(client, physician, patient, password):
+    response = client.post(reverse("login"), {"username": physician.username, "password": password}, follow=True)
+    assert response.status_code == 200
+    assert b"Hello, Ada" in response.content
+    assert patient.family_name.encode() in response.content
+
+
+def test_it_rotates_the_session_at_sign_in(client, physician, password):
+    client.get(reverse("login"))
+    client.session.save()
+    before = client.session.session_key
+    client.post(reverse("login"), {"username": physician.username, "password": password})
+    assert client.session.session_key != before
+
+
+def test_it_keeps_the_username_and_explains_a_wrong_password(client, physician):
+    response = client.post(reverse("login"), {"username": physician.username, "password": "wrong"})
+    assert response.status_code == 200
+    assert b"correct username and password" in response.content
+    assert f'value="{physician.username}"'.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_it_redirects_anonymous_visitors_to_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
