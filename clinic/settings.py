@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Benchmarks only: a Server-Timing header with SQL query count and time per request.
+if env_bool("SERVER_TIMING", default=False):
+    MIDDLEWARE.insert(0, "clinic.server_timing.ServerTimingMiddleware")
+
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"
 
