@@ -6,4 +6,5 @@ def haven(request):
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "embedded_demo": settings.EMBEDDED_DEMO,
+        "demo_mode": settings.EMBEDDED_DEMO or settings.TASKS_IN_PROCESS,
     }

@@ -153,7 +153,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=PRODUCTION)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", PRODUCTION) else None
 SECURE_CSP = {
@@ -196,7 +196,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email and SMS --------------------------------------------------------------------------
 # Django 6.1 mailers. The env var names stay the familiar EMAIL_* ones.
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND_PATH = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
 SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),
     "port": env_int("EMAIL_PORT", 25),
@@ -217,7 +220,11 @@ SMS_BACKEND = env_str("SMS_BACKEND", "clinic.sms.ConsoleSmsBackend")
 # --- Celery (Redis is only the broker; Postgres holds every piece of work) --------------------
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-CELERY_TASK_ALWAYS_EAGER = EMBEDDED_DEMO  # the embedded demo runs tasks in-process
+# The embedded demo (and a demo without Redis) runs tasks in-process instead of on a worker.
+TASKS_IN_PROCESS = env_bool("TASKS_IN_PROCESS", default=EMBEDDED_DEMO)
+if TASKS_IN_PROCESS and PRODUCTION:
+    raise ImproperlyConfigured("TASKS_IN_PROCESS is for the demo only; production runs Celery workers.")
+CELERY_TASK_ALWAYS_EAGER = TASKS_IN_PROCESS
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

@@ -1,0 +1,44 @@
+# Haven: the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# Django 6 needs Python 3.12+: take the first suitable interpreter (PATH first, then pyenv's).
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
+
+.PHONY: help venv demo test bench lint services
+
+help:
+	@echo "make demo   set up everything, load the demo clinic, run web + worker + beat"
+	@echo "make test   set up everything and run every test (unit, integration, browser)"
+	@echo "make bench  seed a large clinic in a separate database and measure the key pages"
+	@echo "make lint   ruff"
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON)" || { echo "haven: Python 3.12 or newer is needed (Django 6). Install it, or run make PYTHON=/path/to/python3.12"; exit 1; }
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi
+	@test -x $(PY) || { echo "haven: creating $(VENV) with $(PYTHON)"; "$(PYTHON)" -m venv $(VENV); }
+	@echo "haven: installing requirements.txt"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+services: venv
+	@$(PY) -m clinic.launcher services
+
+demo: venv
+	@$(PY) -m clinic.launcher demo
+
+test: services
+	@$(PY) -m clinic.launcher browser
+	@$(PY) -m pytest
+
+bench: services
+	@$(PY) -m bench
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
