@@ -1,0 +1,89 @@
+"""The benchmark's own database: created when missing, migrated and seeded through manage.py."""
+
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import dj_database_url
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres:///haven_bench"
+
+
+def connection_kwargs(database_url: str, *, dbname: str | None = None) -> dict:
+    parsed = dj_database_url.parse(database_url)
+    kwargs = {
+        "dbname": dbname or parsed["NAME"],
+        "host": parsed.get("HOST") or None,
+        "port": parsed.get("PORT") or None,
+        "user": parsed.get("USER") or None,
+        "password": parsed.get("PASSWORD") or None,
+    }
+    return {key: value for key, value in kwargs.items() if value}
+
+
+@contextmanager
+def connect(database_url: str, *, dbname: str | None = None, autocommit: bool = True):
+    connection = psycopg2.connect(**connection_kwargs(database_url, dbname=dbname))
+    connection.autocommit = autocommit
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def ensure_database(database_url: str) -> bool:
+    """Create the benchmark database if it does not exist; True when it was created."""
+    name = dj_database_url.parse(database_url)["NAME"]
+    with connect(database_url, dbname="postgres") as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone():
+            return False
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return True
+
+
+def manage(*args: str, env: dict[str, str], quiet: bool = False) -> None:
+    """Run a manage.py command against the benchmark database (its output goes to ours)."""
+    command = [sys.executable, str(ROOT / "manage.py"), *args]
+    output = subprocess.DEVNULL if quiet else None
+    subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=output)
+
+
+def patient_count(database_url: str) -> int:
+    with connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM patients_patient")
+        return cursor.fetchone()[0]
+
+
+def prepare(database_url: str, *, patients: int, env: dict[str, str]) -> dict:
+    """Create, migrate and (when it has fewer patients than asked) seed; returns what was done."""
+    created = ensure_database(database_url)
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    before = patient_count(database_url)
+    seeded_seconds = None
+    if before < patients:
+        print(f"bench: seeding {patients} patients (the database has {before})", flush=True)
+        started = time.monotonic()
+        manage("seed_demo", "--patients", str(patients), env=env)
+        seeded_seconds = round(time.monotonic() - started, 1)
+    else:
+        print(f"bench: the database already has {before} patients; not seeding", flush=True)
+        manage("seed_demo", "--patients", "1", env=env, quiet=True)  # the demo staff, at least
+    analyse(database_url)
+    return {
+        "database_created": created,
+        "patients_before": before,
+        "patients": patient_count(database_url),
+        "seed_seconds": seeded_seconds,
+    }
+
+
+def analyse(database_url: str) -> None:
+    """Fresh planner statistics, so a just-seeded table is not planned as if it were empty."""
+    with connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")

@@ -1,0 +1,131 @@
+"""The key pages, who requests them, and the raw-SQL floor for each: the same rows the page
+shows, fetched by one hand-written query (no session, no access rule machinery, no template)."""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+ANONYMOUS, CLINICIAN, COORDINATOR = "anonymous", "clinician", "coordinator"
+NAME_FRAGMENT = "garc"  # a common surname fragment (García, Garcia, Garcia-López, ...)
+
+LISTING = (
+    "p.id, p.public_id, p.mrn, p.given_name, p.family_name, p.preferred_name, p.date_of_birth, p.primary_condition"
+)
+ON_TEAM = "EXISTS (SELECT 1 FROM clinic_careteammember t WHERE t.patient_id = p.id AND t.member_id = %(member)s)"
+BY_NAME = "ORDER BY p.family_name, p.given_name, p.id"
+HOME_ROWS, LIST_ROWS = 26, 51  # the page size plus one, as the views fetch
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the pages are asked for, read from the benchmark database."""
+
+    clinician_id: int
+    patient_public_id: str
+    patient_mrn: str
+    patient_born: date
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    who: str
+    path: str
+    expect: bytes  # a fragment every good answer contains (a page of results, not an error)
+    floor_sql: str | None = None
+    floor_params: dict | None = None
+
+
+def search(query: str) -> str:
+    return "/patients/?" + urlencode({"q": query})
+
+
+def key_pages(t: Targets) -> list[Page]:
+    member = {"member": t.clinician_id}
+    return [
+        Page("sign_in", "Sign-in page", ANONYMOUS, "/accounts/sign-in/", b"csrfmiddlewaretoken"),
+        Page(
+            "home_clinician",
+            "Home (clinician)",
+            CLINICIAN,
+            "/",
+            b"Your patients",
+            f"SELECT {LISTING} FROM patients_patient p WHERE {ON_TEAM} {BY_NAME} LIMIT {HOME_ROWS}",
+            member,
+        ),
+        Page(
+            "home_coordinator",
+            "Home (coordinator)",
+            COORDINATOR,
+            "/",
+            b"Recently registered",
+            f"SELECT {LISTING} FROM patients_patient p ORDER BY p.created_at DESC, p.id DESC LIMIT {HOME_ROWS}",
+        ),
+        Page(
+            "patient_list",
+            "Patient list (coordinator)",
+            COORDINATOR,
+            "/patients/",
+            b"patient-table",
+            f"SELECT {LISTING} FROM patients_patient p {BY_NAME} LIMIT {LIST_ROWS}",
+        ),
+        Page(
+            "search_name_coordinator",
+            f"Search '{NAME_FRAGMENT}' (coordinator)",
+            COORDINATOR,
+            search(NAME_FRAGMENT),
+            b"patient-table",
+            f"SELECT {LISTING} FROM patients_patient p WHERE p.search_name LIKE %(like)s {BY_NAME} LIMIT {LIST_ROWS}",
+            {"like": f"%{NAME_FRAGMENT}%"},
+        ),
+        Page(
+            "search_name_clinician",
+            f"Search '{NAME_FRAGMENT}' (clinician)",
+            CLINICIAN,
+            search(NAME_FRAGMENT),
+            b"patient-table",
+            f"SELECT {LISTING} FROM patients_patient p WHERE p.search_name LIKE %(like)s AND {ON_TEAM} "
+            f"{BY_NAME} LIMIT {LIST_ROWS}",
+            {"like": f"%{NAME_FRAGMENT}%", **member},
+        ),
+        Page(
+            "search_mrn",
+            "Search by MRN (coordinator)",
+            COORDINATOR,
+            search(t.patient_mrn),
+            b"patient-table",
+            f"SELECT {LISTING} FROM patients_patient p WHERE p.mrn = %(mrn)s {BY_NAME} LIMIT {LIST_ROWS}",
+            {"mrn": t.patient_mrn},
+        ),
+        Page(
+            "search_born",
+            "Search by date of birth (coord.)",
+            COORDINATOR,
+            search(t.patient_born.isoformat()),
+            b"patient-table",
+            f"SELECT {LISTING} FROM patients_patient p WHERE p.date_of_birth = %(born)s {BY_NAME} LIMIT {LIST_ROWS}",
+            {"born": t.patient_born},
+        ),
+        Page(
+            "chart",
+            "Patient chart (clinician)",
+            CLINICIAN,
+            f"/patients/{t.patient_public_id}/",
+            b"Care team",
+            "SELECT p.*, m.is_lead, u.first_name, u.last_name, u.credentials, u.discipline "
+            "FROM patients_patient p "
+            "LEFT JOIN clinic_careteammember m ON m.patient_id = p.id "
+            "LEFT JOIN clinic_user u ON u.id = m.member_id "
+            f"WHERE p.public_id = %(public_id)s AND {ON_TEAM} ORDER BY m.is_lead DESC, u.last_name",
+            {"public_id": t.patient_public_id, **member},
+        ),
+    ]
+
+
+def read_targets(cursor, *, clinician_username: str, patient_mrn: str) -> Targets:
+    cursor.execute("SELECT id FROM clinic_user WHERE username = %s", [clinician_username])
+    (clinician_id,) = cursor.fetchone()
+    cursor.execute("SELECT public_id, mrn, date_of_birth FROM patients_patient WHERE mrn = %s", [patient_mrn])
+    public_id, mrn, born = cursor.fetchone()
+    return Targets(clinician_id=clinician_id, patient_public_id=str(public_id), patient_mrn=mrn, patient_born=born)

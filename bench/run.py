@@ -1,0 +1,142 @@
+"""`python -m bench`: prepare the database, start gunicorn, sign in, drive load, report."""
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from bench import database, load, pages, report
+from bench.client import Browser
+from bench.server import gunicorn
+from clinic.roles import Discipline, Role
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--patients", type=int, default=50000, help="clinic size to seed (default 50000)")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per page (default 200)")
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per page first (default 10)")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent client threads (default 4)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="time limit per page (default 60)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", database.DEFAULT_DATABASE_URL),
+        help="the benchmark's own database (default postgres:///haven_bench; never the app's)",
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    return parser.parse_args(argv)
+
+
+def bench_environment(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SERVER_TIMING": "true",
+        "DEBUG": "false",
+        "HAVEN_ENV": "development",  # plain HTTP on 127.0.0.1: no TLS redirect, no secure cookies
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def demo_data():
+    """The demo sign-ins and patient (clinic/demo.py), read with Django set up on the bench database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    django.setup()
+    from clinic import demo
+
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    load_before = os.getloadavg()
+    env = bench_environment(args.database_url)
+    os.environ["DATABASE_URL"] = args.database_url
+    demo = demo_data()
+    print(f"bench: database {args.database_url}", flush=True)
+    prepared = database.prepare(args.database_url, patients=args.patients, env=env)
+    with database.connect(args.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres_version = cursor.fetchone()[0]
+        targets = pages.read_targets(
+            cursor,
+            clinician_username=demo.demo_staff_username(Discipline.PHYSICIAN),
+            patient_mrn=demo.DEMO_PATIENT["mrn"],
+        )
+    key_pages = pages.key_pages(targets)
+    with gunicorn(env=env, workers=args.workers, log_path=RESULTS / "gunicorn.log") as port:
+        print(f"bench: gunicorn ({args.workers} workers) on 127.0.0.1:{port}", flush=True)
+        browsers = sign_in_everyone(port, demo)
+        warn_if_busy(args)
+        rows = [measure(page, browsers[page.who], args) for page in key_pages]
+    rows = add_floors(rows, args)
+    print()
+    print(report.table(rows))
+    payload = {
+        "machine": report.machine(postgres_version, load_before=load_before),
+        "settings": {
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "threads": args.threads,
+            "gunicorn_workers": args.workers,
+            "max_seconds_per_page": args.max_seconds,
+        },
+        "database": prepared,
+        "pages": rows,
+    }
+    report.write_json(args.output, payload)
+    print(f"\nbench: {prepared['patients']} patients", end="")
+    if prepared["seed_seconds"] is not None:
+        print(f"; seeding took {prepared['seed_seconds']} s", end="")
+    print(f". Results in {args.output}")
+    return 1 if any(row["failures"] for row in rows) else 0
+
+
+def warn_if_busy(args: argparse.Namespace) -> None:
+    one_minute = os.getloadavg()[0]
+    if one_minute > (os.cpu_count() or 1) / 2:
+        print(f"bench: note: the machine is busy (load average {one_minute:.1f}); figures will be noisy", flush=True)
+    print(f"bench: {args.requests} requests per page over {args.threads} threads, after {args.warmup} warm-ups")
+
+
+def sign_in_everyone(port: int, demo) -> dict[str, Browser]:
+    clinician, coordinator = Browser(port), Browser(port)
+    clinician.sign_in(demo.demo_staff_username(Discipline.PHYSICIAN), demo.DEMO_PASSWORD)
+    coordinator.sign_in(demo.demo_staff_username(Discipline.CARE_COORDINATOR, Role.COORDINATOR), demo.DEMO_PASSWORD)
+    return {pages.ANONYMOUS: Browser(port), pages.CLINICIAN: clinician, pages.COORDINATOR: coordinator}
+
+
+def measure(page: pages.Page, browser: Browser, args: argparse.Namespace) -> tuple[pages.Page, load.PageRun]:
+    started = time.monotonic()
+    run = load.drive(
+        browser,
+        page.path,
+        expect=page.expect,
+        requests=args.requests,
+        warmup=args.warmup,
+        threads=args.threads,
+        max_seconds=args.max_seconds,
+    )
+    print(
+        f"bench: {page.label:<34} {len(run.samples)} ok, {run.failures} failed in {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
+    return page, run
+
+
+def add_floors(runs: list, args: argparse.Namespace) -> list[dict]:
+    rows = []
+    with database.connect(args.database_url) as connection, connection.cursor() as cursor:
+        for page, run in runs:
+            floor = None
+            if page.floor_sql:
+                floor = load.time_floor(
+                    cursor, page.floor_sql, page.floor_params, runs=args.requests, warmup=args.warmup
+                )
+            rows.append(report.summarise(page, run, floor))
+    return rows

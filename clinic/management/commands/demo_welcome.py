@@ -1,0 +1,47 @@
+"""What a newcomer sees after `make demo`: where to go, how to sign in, and a patient link."""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
+
+from clinic import demo
+from clinic.roles import Discipline, Role
+
+ROLE_HEADINGS = {Role.CLINICIAN: "Clinicians", Role.COORDINATOR: "Care coordinators", Role.ADMIN: "Clinic admin"}
+
+
+class Command(BaseCommand):
+    help = "Print the demo's address, one sign-in per member of staff, and a fresh link for the demo patient."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--address", default="http://127.0.0.1:8000", help="Where the app is served.")
+
+    def handle(self, *args, address: str, **options) -> None:
+        address = address.rstrip("/")
+        patient = demo.demo_patient()
+        if patient is None:
+            raise CommandError("The demo patient is missing: run `python manage.py seed_demo` first.")
+        token = demo.fresh_demo_link(patient)
+        self.stdout.write(f"\nHaven is running at {address}/\n")
+        self.stdout.write(self.sign_in_table())
+        self.stdout.write(
+            f"\nThe demo patient, {patient.full_name} (MRN {patient.mrn}), can open the patient portal "
+            "with this private link (valid 7 days; earlier demo links no longer work):\n"
+        )
+        self.stdout.write(f"  {address}{reverse('portal:open', args=[token])}\n")
+
+    @staticmethod
+    def sign_in_table() -> str:
+        width = max(len(s["username"]) for s in demo.DEMO_STAFF) + 2
+        lines = [f"\nSign in at /accounts/sign-in/ — every demo account uses the password {demo.DEMO_PASSWORD}\n"]
+        for role, heading in ROLE_HEADINGS.items():
+            lines.append(f"  {heading}")
+            for person in (s for s in demo.DEMO_STAFF if s["role"] == role):
+                name = f"{person['first_name']} {person['last_name']}"
+                if person["credentials"]:
+                    name += f", {person['credentials']}"
+                lines.append(
+                    f"    {person['username']:<{width}} {demo.DEMO_PASSWORD}   "
+                    f"{Discipline(person['discipline']).label:<24} {name}"
+                )
+            lines.append("")
+        return "\n".join(lines)
