@@ -1,4 +1,21 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class ClinicAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in form: for clinic admins (role), whatever their is_staff flag says."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": "Please enter the correct username and password for a clinic admin account.",
+    }
+
+    def confirm_login_allowed(self, user):
+        AuthenticationForm.confirm_login_allowed(self, user)  # refuses inactive accounts
+        if not user.is_clinic_admin:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
 class HavenAdminSite(admin.AdminSite):
@@ -7,6 +24,7 @@ class HavenAdminSite(admin.AdminSite):
     site_header = "Haven administration"
     site_title = "Haven admin"
     index_title = "Clinic administration"
+    login_form = ClinicAdminAuthenticationForm
 
     def has_permission(self, request):
         return request.user.is_authenticated and request.user.is_clinic_admin

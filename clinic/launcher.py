@@ -134,7 +134,8 @@ def ensure_redis(redis_url: str) -> None:
         if wait_for(lambda: redis_answers(redis_url), seconds=15):
             return
     raise ServiceMissing(
-        "Redis does not answer at REDIS_URL and no local server could be started (install redis-server, or set REDIS_URL)."
+        "Redis does not answer at REDIS_URL and no local server could be started "
+        "(install redis-server, or set REDIS_URL)."
     )
 
 
@@ -230,7 +231,8 @@ def demo() -> None:
     env["SITE_URL"] = address
     bin_dir = Path(python).parent
     processes = {
-        "web": [str(bin_dir / "gunicorn"), "clinic.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--access-logfile", "-"],
+        "web": [str(bin_dir / "gunicorn"), "clinic.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+                "--access-logfile", "-"],
         "beat": [str(bin_dir / "celery"), "-A", "clinic", "beat", "--loglevel", "info",
                  "--schedule", str(BASE_DIR / "var" / "celerybeat-schedule")],
     }  # fmt: skip

@@ -5,8 +5,10 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 STARTED = "haven_started"
 LAST_SEEN = "haven_last_seen"
@@ -18,6 +20,8 @@ MAX_AGE_MESSAGE = "You were signed out because your session reached {hours} hour
 
 
 class StaffSessionLimitsMiddleware:
+    """Ends a staff session that has been idle too long or has lasted too long."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -43,11 +47,12 @@ class StaffSessionLimitsMiddleware:
         return None
 
     @staticmethod
-    def to_sign_in(request):
-        sign_in = f"{reverse('login')}?next={request.path}"
+    def to_sign_in(request) -> HttpResponse:
         if request.htmx:
-            response = redirect(sign_in)
-            response.status_code = 204
-            response["HX-Redirect"] = sign_in
+            # Come back to the page the person was on, not to the fragment htmx asked for.
+            back_to = request.htmx.current_url_abs_path or reverse("home")
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{reverse('login')}?{urlencode({'next': back_to})}"
             return response
-        return redirect(sign_in)
+        back_to = request.get_full_path() if request.method == "GET" else reverse("home")
+        return redirect(f"{reverse('login')}?{urlencode({'next': back_to})}")

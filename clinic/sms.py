@@ -1,8 +1,12 @@
 """Pluggable text-message backends, chosen by the SMS_BACKEND setting (like EMAIL_BACKEND)."""
 
+import fcntl
+import json
+import os
 import sys
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 
@@ -26,6 +30,20 @@ class LocmemSmsBackend(BaseSmsBackend):
 
     def send(self, *, to: str, body: str) -> None:
         LocmemSmsBackend.sent.append({"to": to, "body": body})
+
+
+class FileSmsBackend(BaseSmsBackend):
+    """Development and worker tests: append each message as one JSON line to the file named by
+    the SMS_FILE_PATH environment variable (readable from another process)."""
+
+    def send(self, *, to: str, body: str) -> None:
+        path = os.environ.get("SMS_FILE_PATH", "").strip()
+        if not path:
+            raise ImproperlyConfigured("FileSmsBackend needs the SMS_FILE_PATH environment variable.")
+        line = json.dumps({"to": to, "body": body}) + "\n"
+        with open(path, "a", encoding="utf-8") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)  # one whole line per message, whoever else is writing
+            file.write(line)
 
 
 def sms_backend() -> BaseSmsBackend:

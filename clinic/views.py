@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from clinic.access import patients_visible_to
 from clinic.celery import app as celery_app
@@ -32,19 +33,26 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
-    """django-axes calls this instead of signing in while an account is locked."""
+def locked_out(request: HttpRequest, original_response=None, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes calls this instead of signing in while an account is locked.
+
+    Axes calls it from its middleware, after the view's response has been rendered, so this
+    renders at once (a TemplateResponse would never be rendered and fail with a 500). The form
+    keeps the typed username, never the password.
+    """
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return TemplateResponse(
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username[:150]})
+    return render(
         request,
         "registration/login.html",
-        {"form": AuthenticationForm(request), "locked_minutes": minutes},
+        {"form": form, "locked_minutes": minutes, "next": request.POST.get("next", "")},
         status=429,
     )
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """For operators and load balancers: database, broker and worker heartbeat; no patient data."""
     checks = {"database": database_status(), "broker": broker_status(), "worker": worker_status()}

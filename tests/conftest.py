@@ -8,6 +8,12 @@ from portal.services import issue_link
 from tests.factories import PASSWORD, CareTeamMemberFactory, PatientFactory, StaffFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Sign-ins check many passwords; a fast hasher keeps the suite quick (never in production)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def password():
     return PASSWORD

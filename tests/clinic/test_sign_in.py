@@ -35,3 +35,21 @@ def test_it_redirects_anonymous_visitors_to_sign_in(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_never_echoes_the_password_after_a_failure(client, physician):
+    response = client.post(reverse("login"), {"username": physician.username, "password": "hunter2-typo"})
+    assert b"hunter2-typo" not in response.content
+
+
+def test_it_keeps_where_to_go_next_after_a_failure(client, physician):
+    response = client.post(
+        f"{reverse('login')}?next=/patients/",
+        {"username": physician.username, "password": "wrong", "next": "/patients/"},
+    )
+    assert b'name="next" value="/patients/"' in response.content
+
+
+def test_it_does_not_mention_a_lock_after_an_ordinary_failure(client, physician):
+    response = client.post(reverse("login"), {"username": physician.username, "password": "wrong"})
+    assert b"Too many unsuccessful sign-in attempts" not in response.content

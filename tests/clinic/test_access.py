@@ -1,0 +1,85 @@
+"""The access rule (clinic/access.py): patients_visible_to and get_patient_for_user agree."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from clinic.access import get_patient_for_user, patients_visible_to
+from tests.factories import CareTeamMemberFactory
+
+CAST = ["physician", "psychologist", "coordinator", "outsider", "clinic_admin"]
+
+
+def can_open(user, patient) -> bool:
+    try:
+        return get_patient_for_user(user, patient.public_id) == patient
+    except Http404:
+        return False
+
+
+def test_team_clinicians_see_their_patient_and_not_others(physician, psychologist, patient, other_patient):
+    for clinician in (physician, psychologist):
+        assert list(patients_visible_to(clinician)) == [patient]
+        assert get_patient_for_user(clinician, patient.public_id) == patient
+        with pytest.raises(Http404):
+            get_patient_for_user(clinician, other_patient.public_id)
+
+
+def test_a_clinician_on_no_team_sees_no_patient(outsider, patient, other_patient):
+    assert not patients_visible_to(outsider).exists()
+    with pytest.raises(Http404):
+        get_patient_for_user(outsider, patient.public_id)
+
+
+def test_joining_a_team_opens_that_patient_only(outsider, patient, other_patient):
+    CareTeamMemberFactory(patient=other_patient, member=outsider)
+
+    assert list(patients_visible_to(outsider)) == [other_patient]
+    assert can_open(outsider, other_patient)
+    assert not can_open(outsider, patient)
+
+
+@pytest.mark.parametrize("member", ["coordinator", "clinic_admin"])
+def test_coordinators_and_admins_see_every_patient(request, member, patient, other_patient):
+    user = request.getfixturevalue(member)
+
+    assert set(patients_visible_to(user)) == {patient, other_patient}
+    assert can_open(user, patient) and can_open(user, other_patient)
+
+
+@pytest.mark.parametrize("member", CAST)
+def test_an_inactive_account_sees_no_patient(request, member, patient, other_patient):
+    user = request.getfixturevalue(member)
+    user.is_active = False
+
+    assert not patients_visible_to(user).exists()
+    assert not can_open(user, patient)
+    assert not can_open(user, other_patient)
+
+
+def test_an_anonymous_visitor_sees_no_patient(patient):
+    assert not patients_visible_to(AnonymousUser()).exists()
+    with pytest.raises(Http404):
+        get_patient_for_user(AnonymousUser(), patient.public_id)
+
+
+def test_an_unknown_id_is_a_404_even_for_an_admin(clinic_admin):
+    with pytest.raises(Http404):
+        get_patient_for_user(clinic_admin, "6f1c0f2e-5a55-4c7e-9d3a-0d5f3b7f2a11")
+
+
+@pytest.mark.parametrize("member", CAST)
+def test_the_list_rule_and_the_single_patient_rule_agree(request, member, patient, other_patient):
+    user = request.getfixturevalue(member)
+    listed = set(patients_visible_to(user))
+
+    for someone in (patient, other_patient):
+        assert can_open(user, someone) == (someone in listed), someone
+
+
+def test_the_list_rule_is_one_query_whatever_the_caseload(physician, django_assert_num_queries):
+    for _ in range(20):
+        CareTeamMemberFactory(member=physician)
+
+    with django_assert_num_queries(1):
+        assert len(list(patients_visible_to(physician))) == 21
