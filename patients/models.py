@@ -51,7 +51,8 @@ class PatientQuerySet(models.QuerySet):
 
     def search(self, query: str):
         """Match an MRN (exact), a date of birth, or every word of a name (partial, accent-free)."""
-        query = query.strip()
+        # Postgres text cannot hold NUL; a stray one in a pasted query must not become a 500.
+        query = query.replace("\x00", " ").strip()
         if not query:
             return self
         if MRN_PATTERN.match(query):

@@ -22,13 +22,15 @@ PORTAL_IDLE_SECONDS = 30 * 60
 
 
 def portal_page(view):
-    """Portal pages: never cached, and no Referer leaves them (the link token must not leak)."""
+    """Portal pages: never cached, and no Referer ever leaves for another site (the link token
+    must not leak). Not "no-referrer": with it browsers send `Origin: null` on form posts, which
+    Django's CSRF check rightly refuses, so patients could not submit anything."""
 
     @wraps(view)
     @never_cache
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapped
@@ -70,13 +72,23 @@ def request_new_link(request: HttpRequest, token: str) -> HttpResponse:
 
 def current_link(request: HttpRequest) -> PatientLink | None:
     link_id, seen = request.session.get(SESSION_LINK), request.session.get(SESSION_SEEN, 0)
-    if not link_id or time.time() - seen > PORTAL_IDLE_SECONDS:
+    if not link_id:
+        return None
+    if time.time() - seen > PORTAL_IDLE_SECONDS:
+        end_patient_session(request)
         return None
     link = PatientLink.objects.select_related("patient").filter(id=link_id).first()
     if link is None or not link.is_usable():
+        end_patient_session(request)
         return None
     request.session[SESSION_SEEN] = time.time()
     return link
+
+
+def end_patient_session(request: HttpRequest) -> None:
+    """Forget the link (a staff sign-in in the same browser, if any, is left alone)."""
+    request.session.pop(SESSION_LINK, None)
+    request.session.pop(SESSION_SEEN, None)
 
 
 def closed_page(request: HttpRequest, *, token: str, status: int = 200) -> HttpResponse:

@@ -103,8 +103,10 @@ def signed_in(client):
     """Sign a member of the cast in through the real sign-in form; returns the client."""
 
     def sign_in(user):
+        client.logout()
         response = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, "sign-in failed"
+        assert client.session["_auth_user_id"] == str(user.pk)
         return client
 
     return sign_in

@@ -32,7 +32,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         model = Patient
         skip_postgeneration_save = True
 
-    mrn = factory.Sequence(lambda n: f"{100000 + n}")
+    mrn = factory.Sequence(lambda n: f"{500000 + n}")  # clear of the cast's 100xxx MRNs
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     preferred_name = ""

@@ -1,0 +1,19 @@
+import pytest
+from django.core.cache import cache
+
+from portal.ratelimit import LIMITS
+
+# The test client's address, and the second one test_rate_limit.py uses.
+TEST_ADDRESSES = ("127.0.0.1", "127.0.0.2")
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """The limiter counts per address in the shared Redis cache; start and end each test at zero.
+
+    Only the limiter's own keys are removed: cache.clear() would flush the whole Redis database,
+    which is also the Celery broker other processes on this machine are using."""
+    keys = [f"portal-rate:{action}:{address}" for action in LIMITS for address in TEST_ADDRESSES]
+    cache.delete_many(keys)
+    yield
+    cache.delete_many(keys)
