@@ -209,12 +209,8 @@ def birth_date(rng: random.Random, *, today: date, min_age: int, max_age: int) -
     return today - timedelta(days=int(age_in_years * 365.25))
 
 
-# Letters that have no accent-free decomposition in Unicode (normalise keeps them).
-EMAIL_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ɔ": "o", "ɛ": "e"})
-
-
 def email_for(given: str, family: str, number: int) -> str:
-    ascii_name = normalise(f"{given} {family}").translate(EMAIL_LETTERS)
+    ascii_name = normalise(f"{given} {family}")
     local = re.sub(r"[^a-z0-9]+", ".", ascii_name).strip(".")
     return f"{local}{number % 100}@{EMAIL_DOMAINS[number % len(EMAIL_DOMAINS)]}"
 

@@ -56,3 +56,22 @@ class StaffSessionLimitsMiddleware:
             return response
         back_to = request.get_full_path() if request.method == "GET" else reverse("home")
         return redirect(f"{reverse('login')}?{urlencode({'next': back_to})}")
+
+
+class ClientAddressMiddleware:
+    """Behind TRUSTED_PROXY_COUNT proxies, take the client's address from X-Forwarded-For.
+
+    The lockout, the portal's rate limits and the audit trail all read REMOTE_ADDR; behind a
+    proxy that is the proxy's own address. Only the hops our own proxies appended are trusted
+    (counted from the right), so a client cannot choose its address by sending the header itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.TRUSTED_PROXY_COUNT:
+            hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+            if len(hops) >= settings.TRUSTED_PROXY_COUNT:
+                request.META["REMOTE_ADDR"] = hops[-settings.TRUSTED_PROXY_COUNT]
+        return self.get_response(request)

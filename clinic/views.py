@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from audit.models import Action
+from audit.services import record_access
 from clinic.access import patients_visible_to
 from clinic.celery import app as celery_app
 from clinic.models import WorkerHeartbeat
@@ -26,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         heading, patients = "Your patients", visible.order_by("family_name", "given_name", "id")
     shown = list(patients.for_listing()[: HOME_LIST_SIZE + 1])
+    record_access(request=request, patient=None, action=Action.VIEW, target=f"home: {heading.lower()}")
     return TemplateResponse(
         request,
         "clinic/home.html",

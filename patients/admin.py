@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.models import Action
+from audit.services import record_access
 from patients.models import Patient
 
 
@@ -18,6 +20,14 @@ class PatientAdmin(admin.ModelAdmin):
         "mobile",
     )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        patient = self.get_object(request, object_id)
+        if patient is not None:
+            record_access(request=request, patient=patient, action=Action.VIEW, target="admin: patient record")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         obj.set_names(given=obj.given_name, family=obj.family_name, preferred=obj.preferred_name)
         super().save_model(request, obj, form, change)
+        action = Action.UPDATE if change else Action.CREATE
+        record_access(request=request, patient=obj, action=action, target="admin: patient record")

@@ -5,9 +5,10 @@ import uuid
 from datetime import date, datetime
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
-from patients.names import normalise
+from patients.names import normalise, search_name
 
 
 class PainCondition(models.TextChoices):
@@ -35,6 +36,29 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+class SearchKind(models.TextChoices):
+    NONE = "", "no search"
+    MRN = "mrn", "MRN"
+    BIRTH_DATE = "birth_date", "date of birth"
+    NAME = "name", "name"
+
+
+def clean_query(query: str) -> str:
+    # Postgres text cannot hold NUL; a stray one in a pasted query must not become a 500.
+    return query.replace("\x00", " ").strip()
+
+
+def search_kind(query: str) -> SearchKind:
+    """What a search box entry looks like: an MRN, a date of birth, or (part of) a name."""
+    if not query:
+        return SearchKind.NONE
+    if MRN_PATTERN.match(query):
+        return SearchKind.MRN
+    if parse_date(query):
+        return SearchKind.BIRTH_DATE
+    return SearchKind.NAME
+
+
 class PatientQuerySet(models.QuerySet):
     LISTING_FIELDS = (
         "public_id",
@@ -51,15 +75,12 @@ class PatientQuerySet(models.QuerySet):
 
     def search(self, query: str):
         """Match an MRN (exact), a date of birth, or every word of a name (partial, accent-free)."""
-        # Postgres text cannot hold NUL; a stray one in a pasted query must not become a 500.
-        query = query.replace("\x00", " ").strip()
-        if not query:
-            return self
-        if MRN_PATTERN.match(query):
+        query = clean_query(query)
+        kind = search_kind(query)
+        if kind == SearchKind.MRN:
             return self.filter(mrn__iexact=query)
-        born = parse_date(query)
-        if born:
-            return self.filter(date_of_birth=born)
+        if kind == SearchKind.BIRTH_DATE:
+            return self.filter(date_of_birth=parse_date(query))
         matches = self
         for word in normalise(query).split():
             matches = matches.filter(search_name__contains=word)
@@ -85,7 +106,12 @@ class Patient(models.Model):
     class Meta:
         ordering = ["family_name", "given_name"]
         permissions = [("register_patient", "Register patients")]
-        indexes = [models.Index(fields=["family_name", "given_name"]), models.Index(fields=["date_of_birth"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_name", "id"], name="patient_by_name"),
+            models.Index(fields=["date_of_birth"], name="patient_by_birth_date"),
+            models.Index(Upper("mrn"), name="patient_by_upper_mrn"),  # MRN search is case-insensitive
+            models.Index(fields=["-created_at", "-id"], name="patient_recently_registered"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -109,4 +135,4 @@ class Patient(models.Model):
 
     def set_names(self, *, given: str, family: str, preferred: str = "") -> None:
         self.given_name, self.family_name, self.preferred_name = given.strip(), family.strip(), preferred.strip()
-        self.search_name = normalise(f"{self.given_name} {self.preferred_name} {self.family_name}")
+        self.search_name = search_name(given=self.given_name, preferred=self.preferred_name, family=self.family_name)

@@ -2,8 +2,21 @@
 
 import unicodedata
 
+# Letters that Unicode does not decompose into a base letter plus an accent.
+NOT_DECOMPOSABLE = str.maketrans(
+    {
+        "ł": "l", "đ": "d", "ð": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe",
+        "þ": "th", "\u0131": "i", "ɔ": "o", "ɛ": "e",  # \u0131 is the dotless i
+    }
+)  # fmt: skip
+
 
 def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     without_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(without_accents.casefold().split())
+    return " ".join(without_accents.translate(NOT_DECOMPOSABLE).split())
+
+
+def search_name(*, given: str, preferred: str, family: str) -> str:
+    """What name search matches against: every name the patient goes by, normalised."""
+    return normalise(f"{given} {preferred} {family}")

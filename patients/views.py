@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user, patients_visible_to
+from patients.models import clean_query, search_kind
 
 PAGE_SIZE = 50
 
@@ -17,6 +18,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     patients = patients_visible_to(request.user).search(query).for_listing()
     patients = patients.order_by("family_name", "given_name", "id")
     shown = list(patients[: PAGE_SIZE + 1])
+    kind = search_kind(clean_query(query))
+    target = f"patient list, search by {kind.label}" if kind else "patient list"
+    record_access(request=request, patient=None, action=Action.VIEW, target=target)
     context = {"query": query, "patients": shown[:PAGE_SIZE], "more": len(shown) > PAGE_SIZE}
     template = "patients/list.html#results" if request.htmx else "patients/list.html"
     return TemplateResponse(request, template, context)
