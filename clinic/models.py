@@ -17,6 +17,8 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLINICIAN)
     discipline = models.CharField(max_length=30, choices=Discipline.choices, default=Discipline.NURSE)
     credentials = models.CharField(max_length=40, blank=True, help_text="For example MD, RN, DPT.")
+    # Receives urgent work for patients whose team has no lead clinician.
+    is_on_duty = models.BooleanField("on duty", default=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -68,6 +70,82 @@ class CareTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} on the team of {self.patient}"
+
+
+class TeamTaskQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=TeamTask.Status.OPEN)
+
+    def for_person(self, user):
+        """Tasks assigned to this person, or to their role as a whole."""
+        return self.filter(Q(assignee=user) | Q(assignee__isnull=True, assignee_role=user.role))
+
+    def most_pressing_first(self):
+        urgency = models.Case(
+            *(models.When(priority=value, then=rank) for rank, value in enumerate(TeamTask.Priority.values)),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(urgency, "due_on", "created_at")
+
+
+class TeamTask(models.Model):
+    """A piece of work for one person or for everyone in a role ("any coordinator")."""
+
+    class Priority(models.TextChoices):
+        URGENT = "urgent", "Urgent"
+        HIGH = "high", "High"
+        NORMAL = "normal", "Normal"
+
+    class Source(models.TextChoices):
+        ALERT = "alert", "Safety or screening alert"
+        NOT_REACHED = "not_reached", "Patient not reached"
+        REFERRAL = "referral", "Referral"
+        SPRINT_REVIEW = "sprint_review", "Sprint review"
+        RED_FLAG = "red_flag", "Red flag"
+        MONITORING = "monitoring", "Monitoring due"
+        MENTION = "mention", "Mention"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    assignee = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    assignee_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # Whoever creates tasks from a sweep or an event passes a key, so a re-run creates nothing twice.
+    source_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    due_on = models.DateField(default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = TeamTaskQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["assignee", "due_on"], condition=Q(status="open"), name="task_open_by_assignee"),
+            models.Index(fields=["assignee_role", "due_on"], condition=Q(status="open"), name="task_open_by_role"),
+            models.Index(fields=["patient", "-created_at"], name="task_by_patient"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=False) | ~Q(assignee_role=""), name="task_has_someone_to_do_it"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def mark_done(self, *, by: User) -> None:
+        self.status, self.done_at, self.done_by = self.Status.DONE, timezone.now(), by
+        self.save(update_fields=["status", "done_at", "done_by"])
 
 
 class OutboxMessageQuerySet(models.QuerySet):

@@ -1,4 +1,4 @@
-"""Clinic workflows: the message outbox and the worker heartbeat."""
+"""Clinic workflows: the message outbox, the worker heartbeat and team tasks."""
 
 from datetime import timedelta
 
@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clinic.models import OutboxMessage, WorkerHeartbeat
+from clinic.models import CareTeamMember, OutboxMessage, TeamTask, User, WorkerHeartbeat
+from clinic.roles import Role
 from clinic.sms import sms_backend
 
 # A claimed message whose sender vanished (the worker was killed) is released after this long.
@@ -103,3 +104,43 @@ def record_failure(message: OutboxMessage, error: Exception) -> None:
 
 def record_heartbeat(*, name: str = "worker") -> None:
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
+
+
+def lead_or_on_duty_clinician(patient):
+    """Who urgent work about this patient goes to: the team's lead, else a clinician on duty."""
+    lead = CareTeamMember.objects.filter(patient=patient, is_lead=True, member__is_active=True).first()
+    if lead:
+        return lead.member
+    return User.objects.filter(role=Role.CLINICIAN, is_on_duty=True, is_active=True).order_by("id").first()
+
+
+def create_task(
+    *,
+    title: str,
+    source: str,
+    source_key: str,
+    patient=None,
+    assignee=None,
+    assignee_role: str = "",
+    priority: str = "normal",
+    due_on=None,
+):
+    """Create a team task once per `source_key` (a re-run or a retried request creates nothing new).
+
+    With no assignee the task goes to everyone in `assignee_role` (clinicians when none is given).
+    """
+    if assignee is None and not assignee_role:
+        assignee_role = Role.CLINICIAN
+    task, _ = TeamTask.objects.get_or_create(
+        source_key=source_key,
+        defaults=dict(
+            title=title,
+            source=source,
+            patient=patient,
+            assignee=assignee,
+            assignee_role=assignee_role,
+            priority=priority,
+            due_on=due_on or timezone.localdate(),
+        ),
+    )
+    return task

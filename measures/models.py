@@ -1,4 +1,189 @@
-"""Instrument definitions, schedules, invitations, responses, alerts and trends.
+"""Instruments, measurement schedules, invitations (one link per bundle), responses and alerts.
 
-Empty until the outcome-measures issue lands; the app exists so the layout is stable.
+Scoring is pure (measures/scoring.py); these rows keep every answer, the instrument version and
+the computed score, so a score can always be recomputed.
 """
+
+import uuid
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from measures.definitions import InstrumentDefinition, load_definition
+
+
+class Instrument(models.Model):
+    """One version of a questionnaire: shipped with the app or loaded by a clinic under its licence."""
+
+    code = models.SlugField(max_length=40)
+    version = models.CharField(max_length=60)
+    name = models.CharField(max_length=200)
+    definition = models.JSONField(help_text="The validated definition file (measures/definitions.py format).")
+    checksum = models.CharField(max_length=64)
+    shipped = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, help_text="Offered for new schedules and entries.")
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="one_instrument_per_version")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+    @cached_property
+    def spec(self) -> InstrumentDefinition:
+        return load_definition(self.definition)
+
+
+class MeasurementSchedule(models.Model):
+    """How often one patient is asked one instrument; the due sweep reads `next_due_on`."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="measurement_schedules")
+    instrument_code = models.SlugField(max_length=40)
+    every_days = models.PositiveSmallIntegerField()
+    next_due_on = models.DateField()
+    active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "instrument_code"], name="one_schedule_per_instrument")
+        ]
+        indexes = [models.Index(fields=["next_due_on"], condition=Q(active=True), name="schedule_due")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} every {self.every_days} days"
+
+
+class Invitation(models.Model):
+    """The questionnaires due for one patient on one day, sent together as one link."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="invitations")
+    due_on = models.DateField()
+    instrument_codes = models.JSONField(default=list)
+    link = models.OneToOneField(
+        "portal.PatientLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    not_reached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "due_on"], name="one_invitation_per_day")]
+        indexes = [
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(completed_at__isnull=True, next_reminder_at__isnull=False),
+                name="invitation_reminder_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for patient {self.patient_id} due {self.due_on}"
+
+
+class ResponseQuerySet(models.QuerySet):
+    def completed(self):
+        return self.filter(completed_at__isnull=False)
+
+    def in_progress(self):
+        return self.filter(completed_at__isnull=True)
+
+
+class Response(models.Model):
+    """One patient's answers to one instrument version, and the score computed from them."""
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Patient, by link"
+        KIOSK = "kiosk", "Patient, on a clinic tablet"
+        ON_BEHALF = "on_behalf", "Entered by staff for the patient"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="responses")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.PORTAL)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict)
+    context = models.JSONField(default=dict, blank=True, help_text="Scoring context, e.g. {'sex': 'female'}.")
+    total = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    band = models.CharField(max_length=60, blank=True)
+    positive = models.BooleanField(null=True, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    valid = models.BooleanField(default=False)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["patient", "instrument", "completed_at"], name="response_trend"),
+            models.Index(fields=["patient", "-completed_at"], name="response_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "instrument"],
+                condition=Q(invitation__isnull=False),
+                name="one_response_per_invited_instrument",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.name} response {self.public_id}"
+
+
+class AlertQuerySet(models.QuerySet):
+    def unacknowledged(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+
+class Alert(models.Model):
+    """A safety or review alert from a response; shown on the chart until a clinician acknowledges it."""
+
+    class Kind(models.TextChoices):
+        SAFETY = "safety", "Safety: thoughts of self-harm (PHQ-9 item 9)"
+        POSITIVE_SCREEN = "positive_screen", "Positive screen"
+        SEVERE = "severe", "Severe range"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="alerts")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    task = models.ForeignKey("clinic.TeamTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledgement = models.CharField(max_length=500, blank=True, help_text="What was done.")
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "kind"], name="one_alert_per_kind_per_response")]
+        indexes = [
+            models.Index(fields=["patient"], condition=Q(acknowledged_at__isnull=True), name="alert_open_by_patient")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for patient {self.patient_id}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.kind == self.Kind.SAFETY

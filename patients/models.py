@@ -97,6 +97,9 @@ class Patient(models.Model):
     primary_condition = models.CharField(max_length=30, choices=PainCondition.choices, default=PainCondition.OTHER)
     email = models.EmailField(blank=True)
     mobile = models.CharField(max_length=30, blank=True)
+    # Nothing is sent to a patient on a channel they have not agreed to be contacted on.
+    consents_to_email = models.BooleanField(default=False)
+    consents_to_sms = models.BooleanField(default=False)
     # Derived from the names (see set_names); indexed with trigrams for partial search.
     search_name = models.CharField(max_length=320, editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
@@ -132,6 +135,14 @@ class Patient(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+    def contact_channel(self) -> tuple[str, str] | None:
+        """The channel and address to message the patient on, or None without consent or address."""
+        if self.consents_to_email and self.email:
+            return "email", self.email
+        if self.consents_to_sms and self.mobile:
+            return "sms", self.mobile
+        return None
 
     def set_names(self, *, given: str, family: str, preferred: str = "") -> None:
         self.given_name, self.family_name, self.preferred_name = given.strip(), family.strip(), preferred.strip()

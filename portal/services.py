@@ -7,7 +7,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import OutboxMessage
 from clinic.services import queue_message
 from portal.models import PatientLink
 from portal.tokens import new_token, token_hash
@@ -59,9 +58,10 @@ def renew_expired_link(*, token: str) -> bool:
     if not claimed.update(renewal_requested_at=now):
         return False
     patient = link.patient
-    channel, address = contact_for(patient)
-    if not address:
-        return False
+    contact = patient.contact_channel()
+    if contact is None:
+        return False  # no consent or no address: the clinic calls instead
+    channel, address = contact
     _, fresh = issue_link(patient=patient, purpose=link.purpose)
     queue_message(
         channel=channel,
@@ -71,9 +71,3 @@ def renew_expired_link(*, token: str) -> bool:
         patient=patient,
     )
     return True
-
-
-def contact_for(patient) -> tuple[str, str]:
-    if patient.email:
-        return OutboxMessage.Channel.EMAIL, patient.email
-    return OutboxMessage.Channel.SMS, patient.mobile

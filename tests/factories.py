@@ -40,6 +40,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     primary_condition = PainCondition.LOW_BACK_PAIN
     email = factory.LazyAttribute(lambda p: f"patient{p.mrn}@example.test")
     mobile = ""
+    consents_to_email = True
     created_at = factory.LazyFunction(timezone.now)
     search_name = ""
 

@@ -103,12 +103,23 @@ def test_it_queues_nothing_for_a_link_that_did_not_simply_expire(client, patient
 
 
 def test_it_texts_a_patient_who_has_no_email(client, db):
-    patient = PatientFactory(email="", mobile="555-0199")
+    patient = PatientFactory(email="", mobile="555-0199", consents_to_sms=True)
     link, token = issue_link(patient=patient)
     expire(link)
     ask_for_new_link(client, token)
     message = OutboxMessage.objects.get()
     assert (message.channel, message.to_address) == (OutboxMessage.Channel.SMS, "555-0199")
+
+
+def test_it_sends_nothing_on_a_channel_the_patient_has_not_agreed_to(client, db):
+    patient = PatientFactory(
+        email="mari@example.test", consents_to_email=False, mobile="555-0199", consents_to_sms=False
+    )
+    link, token = issue_link(patient=patient)
+    expire(link)
+    response = ask_for_new_link(client, token)
+    assert THANKS in response.content
+    assert not OutboxMessage.objects.exists()
 
 
 def test_it_queues_nothing_when_the_patient_has_no_contact(client, db):

@@ -1,0 +1,84 @@
+import pytest
+from django.db import transaction
+
+from clinic.models import TeamTask
+from measures.models import Alert, Response
+from measures.services import AnswerRefused, latest_instrument, save_answer, start_response, submit_response
+
+PHQ9_CALM = {f"phq9_{n}": 0 for n in range(1, 10)}
+
+
+@pytest.fixture
+def phq9_response(patient, physician):
+    return start_response(patient=patient, instrument=latest_instrument("phq9"))
+
+
+def answer_all(response, answers):
+    for code, value in answers.items():
+        response = save_answer(response=response, item_code=code, value=value)
+    return response
+
+
+def test_it_saves_each_answer_as_it_is_given(phq9_response):
+    save_answer(response=phq9_response, item_code="phq9_1", value=2)
+    save_answer(response=phq9_response, item_code="phq9_2", value=1)
+    assert Response.objects.get(pk=phq9_response.pk).answers == {"phq9_1": 2, "phq9_2": 1}
+
+
+def test_it_refuses_an_answer_that_is_not_an_option_and_keeps_the_others(phq9_response):
+    save_answer(response=phq9_response, item_code="phq9_1", value=2)
+    with pytest.raises(AnswerRefused, match="choose one of the answers"):
+        save_answer(response=phq9_response, item_code="phq9_2", value=7)
+    assert Response.objects.get(pk=phq9_response.pk).answers == {"phq9_1": 2}
+
+
+def test_it_scores_and_stores_the_score_with_the_instrument_version(phq9_response):
+    answer_all(phq9_response, {**PHQ9_CALM, "phq9_1": 3, "phq9_2": 3, "phq9_3": 3, "phq9_4": 3, "phq9_5": 3})
+    submission = submit_response(response=phq9_response)
+    stored = Response.objects.get(pk=phq9_response.pk)
+    assert (stored.total, stored.band, stored.valid) == (15, "moderately severe", True)
+    assert stored.instrument.version == "PHQ-9 (Kroenke 2001)"
+    assert submission.alerts == [] and not submission.needs_crisis_resources
+
+
+def test_it_alerts_on_item_9_whatever_the_total_with_an_urgent_task_for_the_lead(phq9_response, physician):
+    answer_all(phq9_response, {**PHQ9_CALM, "phq9_9": 1})
+    submission = submit_response(response=phq9_response)
+    assert submission.needs_crisis_resources
+    alert = Alert.objects.get(response=phq9_response)
+    assert alert.kind == Alert.Kind.SAFETY
+    assert (alert.task.assignee, alert.task.priority) == (physician, TeamTask.Priority.URGENT)
+
+
+def test_it_alerts_on_item_9_even_when_other_answers_are_missing(phq9_response, physician):
+    save_answer(response=phq9_response, item_code="phq9_9", value=2)
+    submission = submit_response(response=phq9_response)
+    assert submission.response.total is None and "incomplete" in submission.response.flags
+    assert [a.kind for a in submission.alerts] == [Alert.Kind.SAFETY]
+
+
+def test_a_retried_submission_creates_one_alert_and_one_task(phq9_response, physician):
+    answer_all(phq9_response, {**PHQ9_CALM, "phq9_9": 3})
+    submit_response(response=phq9_response)
+    submit_response(response=phq9_response)
+    assert Alert.objects.count() == 1
+    assert TeamTask.objects.count() == 1
+
+
+def test_the_alert_is_written_in_the_same_transaction_as_the_answers(phq9_response, physician):
+    answer_all(phq9_response, {**PHQ9_CALM, "phq9_9": 1})
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit_response(response=phq9_response)
+        raise RuntimeError("the request failed after scoring")
+    assert not Alert.objects.exists() and not TeamTask.objects.exists()
+    assert Response.objects.get(pk=phq9_response.pk).completed_at is None
+
+
+def test_a_severe_band_creates_a_review_task_for_the_on_duty_clinician_when_there_is_no_lead(other_patient, outsider):
+    outsider.is_on_duty = True
+    outsider.save()
+    response = start_response(patient=other_patient, instrument=latest_instrument("gad7"))
+    answer_all(response, {f"gad7_{n}": 3 for n in range(1, 8)})
+    submission = submit_response(response=response)
+    assert [a.kind for a in submission.alerts] == [Alert.Kind.SEVERE]
+    assert (submission.alerts[0].task.assignee, submission.alerts[0].task.priority) == (outsider, "high")
