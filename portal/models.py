@@ -14,6 +14,7 @@ class PatientLinkQuerySet(models.QuerySet):
 class PatientLink(models.Model):
     class Purpose(models.TextChoices):
         CHECK_IN = "check_in", "Check-in"
+        QUESTIONNAIRES = "questionnaires", "Questionnaires"
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.CHECK_IN)
