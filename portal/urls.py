@@ -5,6 +5,13 @@ from portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    # The questionnaire journey (before the token pattern: "thanks" and "later" are not tokens).
+    path("start/<slug:code>/", views.start, name="start"),
+    path("q/<uuid:response_id>/", views.resume, name="resume"),
+    path("q/<uuid:response_id>/<int:number>/", views.question, name="question"),
+    path("q/<uuid:response_id>/review/", views.review, name="review"),
+    path("thanks/", views.thanks, name="thanks"),
+    path("later/", views.later, name="later"),
     path("<str:token>/", views.open_link, name="open"),
     path("<str:token>/new-link/", views.request_new_link, name="new_link"),
 ]

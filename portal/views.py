@@ -3,21 +3,31 @@ the token moves into a short patient session, and only explicit submissions writ
 
 import time
 from functools import wraps
+from uuid import UUID
 
+from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
 from audit.services import record_access
+from measures.models import Invitation, Response
+from measures.services import AnswerRefused
+from portal import questionnaire
 from portal.models import PatientLink
 from portal.ratelimit import too_many
 from portal.services import find_link, note_first_open, renew_expired_link
 
 SESSION_LINK = "portal_link_id"
 SESSION_SEEN = "portal_last_seen"
+# The invitation this browser is working on and when it last did: the thank-you page stays readable
+# for the idle time after the last answers close the link (a double tap on "Send" lands there too).
+SESSION_INVITATION = "portal_invitation"
 PORTAL_IDLE_SECONDS = 30 * 60
 
 
@@ -58,7 +68,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if link is None:
         return closed_page(request, token="")
     record_access(request=request, patient=link.patient, action=Action.VIEW, target="portal home", by_patient=True)
-    return TemplateResponse(request, "portal/home.html", {"patient": link.patient, "link": link})
+    invitation = questionnaire.invitation_of(link)
+    steps = questionnaire.bundle(invitation) if invitation else []
+    due = [step for step in steps if not step.done]
+    context = {
+        "patient": link.patient,
+        "link": link,
+        "steps": steps if due else [],
+        "minutes": questionnaire.minutes_for(sum(step.count - step.answered for step in due)),
+        "due_count": len(due),
+    }
+    return TemplateResponse(request, "portal/home.html", context)
 
 
 @portal_page
@@ -77,11 +97,15 @@ def current_link(request: HttpRequest) -> PatientLink | None:
     if time.time() - seen > PORTAL_IDLE_SECONDS:
         end_patient_session(request)
         return None
-    link = PatientLink.objects.select_related("patient").filter(id=link_id).first()
+    link = PatientLink.objects.select_related("patient", "invitation").filter(id=link_id).first()
     if link is None or not link.is_usable():
         end_patient_session(request)
         return None
-    request.session[SESSION_SEEN] = time.time()
+    now = time.time()
+    request.session[SESSION_SEEN] = now
+    invitation = questionnaire.invitation_of(link)
+    if invitation is not None:
+        request.session[SESSION_INVITATION] = {"id": invitation.id, "seen": now}
     return link
 
 
@@ -94,3 +118,247 @@ def end_patient_session(request: HttpRequest) -> None:
 def closed_page(request: HttpRequest, *, token: str, status: int = 200) -> HttpResponse:
     """One calm page for unknown, expired, used and throttled links alike."""
     return TemplateResponse(request, "portal/link_closed.html", {"token": token}, status=status)
+
+
+# --------------------------------------------------------------------------- the questionnaire journey
+
+SENT_ALREADY = "These answers were already sent. Thank you!"
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """A calm page for a questionnaire address that is not this patient's (or no longer exists)."""
+    return TemplateResponse(request, "portal/not_found.html", {}, status=404)
+
+
+def finished_invitation(request: HttpRequest) -> Invitation | None:
+    """The invitation this browser has just completed, within the idle time, or None."""
+    mark = request.session.get(SESSION_INVITATION)
+    if not isinstance(mark, dict) or time.time() - mark.get("seen", 0) > PORTAL_IDLE_SECONDS:
+        return None
+    return Invitation.objects.select_related("patient").filter(id=mark.get("id"), completed_at__isnull=False).first()
+
+
+def journey_closed(request: HttpRequest) -> HttpResponse:
+    """No usable link: the thank-you page if this browser has just finished (a double tap on "Send my
+    answers" closes the link under the second tap), else the one calm page."""
+    if finished_invitation(request) is not None:
+        return redirect("portal:thanks")
+    return closed_page(request, token="")
+
+
+def with_response(view):
+    """Journey views: a live patient session, and a response of that link's own invitation (else 404)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, response_id: UUID, *args, **kwargs) -> HttpResponse:
+        link = current_link(request)
+        if link is None:
+            return journey_closed(request)
+        response = questionnaire.response_for(link, response_id)
+        if response is None:
+            return not_found(request)
+        return view(request, link, response, *args, **kwargs)
+
+    return wrapped
+
+
+def questionnaire_target(response: Response) -> str:
+    return f"questionnaire {response.instrument.spec.name}"
+
+
+def question_url(response: Response, number: int, *, then: str = "") -> str:
+    url = reverse("portal:question", args=[response.public_id, number])
+    return f"{url}?then={then}" if then else url
+
+
+def resume_url(response: Response) -> str:
+    number = questionnaire.first_unanswered(response.instrument.spec, response.answers)
+    return question_url(response, number) if number else reverse("portal:review", args=[response.public_id])
+
+
+@portal_page
+@require_POST
+def start(request: HttpRequest, code: str) -> HttpResponse:
+    link = current_link(request)
+    if link is None:
+        return journey_closed(request)
+    invitation = questionnaire.invitation_of(link)
+    response = questionnaire.start(invitation=invitation, code=code) if invitation else None
+    if response is None:
+        return not_found(request)
+    if response.completed_at is not None:
+        return redirect("portal:home")
+    return redirect(resume_url(response))
+
+
+@portal_page
+@require_GET
+@with_response
+def resume(request: HttpRequest, link: PatientLink, response: Response) -> HttpResponse:
+    if response.completed_at is not None:
+        return redirect("portal:home")
+    return redirect(resume_url(response))
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+@with_response
+def question(request: HttpRequest, link: PatientLink, response: Response, number: int) -> HttpResponse:
+    spec = response.instrument.spec
+    if not 1 <= number <= len(spec.items):
+        return not_found(request)
+    if response.completed_at is not None:
+        messages.info(request, SENT_ALREADY)
+        return redirect("portal:home")
+    item = spec.items[number - 1]
+    then = "review" if request.POST.get("then", request.GET.get("then")) == "review" else ""
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            saved = questionnaire.answer(response=response, item_code=item.code, raw_value=request.POST.get("answer"))
+        except AnswerRefused as refused:
+            error, status = str(refused), 400
+        else:
+            if saved.completed_at is not None:  # sent from another tab meanwhile: nothing to change
+                messages.info(request, SENT_ALREADY)
+                return redirect("portal:home")
+            if then or number == len(spec.items):
+                return redirect("portal:review", response.public_id)
+            return redirect(question_url(response, number + 1))
+    record_access(
+        request=request,
+        patient=link.patient,
+        action=Action.VIEW,
+        target=questionnaire_target(response),
+        by_patient=True,
+    )
+    chosen = response.answers.get(item.code)
+    codes = link.invitation.instrument_codes
+    if then:
+        back_url = reverse("portal:review", args=[response.public_id])
+    elif number > 1:
+        back_url = question_url(response, number - 1)
+    else:
+        back_url = reverse("portal:home")
+    context = {
+        "patient": link.patient,
+        "response": response,
+        "spec": spec,
+        "item": item,
+        "number": number,
+        "count": len(spec.items),
+        "stem": spec.stem if item.uses_stem else None,
+        "options": [(option, chosen is not None and option.value == chosen) for option in item.options],
+        "is_scale": questionnaire.is_scale(item),
+        "low_anchor": item.options[0].anchor,
+        "high_anchor": item.options[-1].anchor,
+        "part": codes.index(spec.code) + 1 if spec.code in codes else None,
+        "parts": len(codes),
+        "then": then,
+        "back_url": back_url,
+        "error": error,
+    }
+    return TemplateResponse(request, "portal/question.html", context, status=status)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+@with_response
+def review(request: HttpRequest, link: PatientLink, response: Response) -> HttpResponse:
+    spec = response.instrument.spec
+    if request.method == "POST":
+        return send(request, link, response)
+    if response.completed_at is not None:
+        messages.info(request, SENT_ALREADY)
+        return redirect("portal:home")
+    record_access(
+        request=request,
+        patient=link.patient,
+        action=Action.VIEW,
+        target=questionnaire_target(response),
+        by_patient=True,
+    )
+    rows = []
+    for number, item in enumerate(spec.items, start=1):
+        option = item.option_for(response.answers.get(item.code))
+        rows.append({"number": number, "item": item, "option": option})
+    answered = sum(1 for row in rows if row["option"] is not None)
+    context = {
+        "patient": link.patient,
+        "response": response,
+        "spec": spec,
+        "rows": rows,
+        "answered": answered,
+        "count": len(rows),
+        "first_missing": next((row["number"] for row in rows if row["option"] is None), None),
+    }
+    return TemplateResponse(request, "portal/review.html", context)
+
+
+def send(request: HttpRequest, link: PatientLink, response: Response) -> HttpResponse:
+    """ "Send my answers": every question answered first; then submit (once), and on to what is next."""
+    spec = response.instrument.spec
+    missing = questionnaire.first_unanswered(spec, response.answers)
+    if response.completed_at is None and missing:
+        messages.info(request, "One more thing before you send: please answer this question.")
+        return redirect(question_url(response, missing, then="review"))
+    with transaction.atomic():
+        newly_sent, following = questionnaire.send(response=response)
+        if newly_sent:
+            record_access(
+                request=request,
+                patient=link.patient,
+                action=Action.CREATE,
+                target=f"{questionnaire_target(response)} answers sent",
+                by_patient=True,
+            )
+    if following is None:
+        return redirect("portal:thanks")
+    if newly_sent:
+        messages.success(
+            request, f"Thank you! Your {spec.name} answers are sent. Next: {following.instrument.spec.name}."
+        )
+    return redirect(resume_url(following))
+
+
+@portal_page
+@require_GET
+def thanks(request: HttpRequest) -> HttpResponse:
+    invitation = finished_invitation(request)
+    if invitation is None:
+        return closed_page(request, token="")
+    patient = invitation.patient
+    record_access(request=request, patient=patient, action=Action.VIEW, target="thank-you page", by_patient=True)
+    order = {code: index for index, code in enumerate(invitation.instrument_codes)}
+    sent = sorted(
+        invitation.responses.completed().select_related("instrument"),
+        key=lambda r: order.get(r.instrument.code, len(order)),
+    )
+    context = {
+        "patient": patient,
+        "crisis": questionnaire.needs_crisis_resources(invitation),
+        "numbers": questionnaire.your_numbers(patient=patient, latest=sent),
+        "sent": sent,
+    }
+    return TemplateResponse(request, "portal/thanks.html", context)
+
+
+@portal_page
+@require_POST
+def later(request: HttpRequest) -> HttpResponse:
+    """ "Save and finish later": the answers are already saved; this browser forgets the link."""
+    link = current_link(request)
+    if link is None:
+        return journey_closed(request)
+    invitation = questionnaire.invitation_of(link)
+    record_access(
+        request=request, patient=link.patient, action=Action.VIEW, target="saved for later page", by_patient=True
+    )
+    context = {
+        "patient": link.patient,
+        "link": link,
+        "crisis": invitation is not None and questionnaire.needs_crisis_resources(invitation),
+    }
+    end_patient_session(request)
+    request.session.pop(SESSION_INVITATION, None)
+    return TemplateResponse(request, "portal/later.html", context)

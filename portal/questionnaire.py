@@ -1,0 +1,212 @@
+"""The patient's questionnaire journey: the bundle of one invitation, one question per screen, a short
+review, "Send my answers", and the thank-you page with the safety resources and "your numbers".
+
+Reads here are bounded (a few queries whatever the patient's history); writes go through
+measures.services (start_response, save_answer, submit_response) in one transaction each.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from measures.change import change_with
+from measures.definitions import InstrumentDefinition, Item
+from measures.models import Alert, Instrument, Invitation, Response
+from measures.services import AnswerRefused, save_answer, start_response, submit_response
+from portal.models import PatientLink
+
+SECONDS_PER_QUESTION = 15  # an honest pace for one tap per question, reading included
+
+# What each shipped questionnaire is about, in the patient's words (the instrument's own name is shown too).
+ABOUT = {
+    "peg": "How pain affects your days",
+    "phq9": "Your mood",
+    "phq2": "Your mood",
+    "gad7": "Worry and stress",
+    "gad2": "Worry and stress",
+    "pcptsd5": "Hard experiences",
+    "auditc": "Alcohol",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One questionnaire of the bundle and how far the patient has got with it."""
+
+    code: str
+    instrument: Instrument
+    response: Response | None
+
+    @property
+    def spec(self) -> InstrumentDefinition:
+        return self.instrument.spec
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def about(self) -> str:
+        return ABOUT.get(self.code) or self.spec.title or self.spec.name
+
+    @property
+    def count(self) -> int:
+        return len(self.spec.items)
+
+    @property
+    def answered(self) -> int:
+        return answered_count(self.spec, self.response.answers) if self.response else 0
+
+    @property
+    def done(self) -> bool:
+        return self.response is not None and self.response.completed_at is not None
+
+    @property
+    def state(self) -> str:
+        if self.done:
+            return "done"
+        return "in_progress" if self.answered else "not_started"
+
+    @property
+    def minutes(self) -> int:
+        return minutes_for(self.count - self.answered)
+
+
+def minutes_for(questions: int) -> int:
+    return max(1, math.ceil(questions * SECONDS_PER_QUESTION / 60))
+
+
+def answered_count(spec: InstrumentDefinition, answers: dict) -> int:
+    return sum(1 for code in spec.item_codes if answers.get(code) is not None)
+
+
+def first_unanswered(spec: InstrumentDefinition, answers: dict) -> int | None:
+    """The number (1-based) of the first question without an answer, or None when all are answered."""
+    for number, code in enumerate(spec.item_codes, start=1):
+        if answers.get(code) is None:
+            return number
+    return None
+
+
+def invitation_of(link: PatientLink) -> Invitation | None:
+    """The link's invitation (loaded with the link by `select_related("invitation")`), or None."""
+    try:
+        return link.invitation
+    except Invitation.DoesNotExist:
+        return None
+
+
+def bundle(invitation: Invitation) -> list[Step]:
+    """The invitation's questionnaires in order, each with its response so far (two queries at most)."""
+    responses = {r.instrument.code: r for r in invitation.responses.select_related("instrument")}
+    codes = [code for code in invitation.instrument_codes if isinstance(code, str)]
+    missing = [code for code in codes if code not in responses]
+    instruments = {}
+    if missing:
+        latest = Instrument.objects.filter(code__in=missing, active=True).order_by("code", "-loaded_at")
+        instruments = {instrument.code: instrument for instrument in latest.distinct("code")}
+    steps = []
+    for code in codes:
+        response = responses.get(code)
+        instrument = response.instrument if response else instruments.get(code)
+        if instrument is not None:
+            steps.append(Step(code=code, instrument=instrument, response=response))
+    return steps
+
+
+def response_for(link: PatientLink, public_id) -> Response | None:
+    """The response, only if it belongs to this link's invitation and patient (one query)."""
+    return (
+        Response.objects.select_related("instrument")
+        .filter(public_id=public_id, invitation__link_id=link.id, patient_id=link.patient_id)
+        .first()
+    )
+
+
+def option_value(raw: str | None):
+    """The number a posted button carries ("3" -> 3, "0.5" -> 0.5), or None for anything else."""
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if raw.lstrip("-").isdigit() and len(raw) <= 12:
+        return int(raw)
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def is_scale(item: Item) -> bool:
+    """A numeric rating scale (0-10) is shown as a grid of number buttons; other options are stacked."""
+    return any(option.anchor for option in item.options) or len(item.options) > 7
+
+
+def answer(*, response: Response, item_code: str, raw_value: str | None) -> Response:
+    """Save one answer at once (a safety answer alerts at once: see measures.services.save_answer).
+
+    Preconditions: the response belongs to the patient's invitation. Raises AnswerRefused for a value
+    that is not one of the item's options (nothing is changed).
+    """
+    value = option_value(raw_value)
+    if value is None:
+        raise AnswerRefused("Please choose one of the answers shown.")
+    return save_answer(response=response, item_code=item_code, value=value)
+
+
+@transaction.atomic
+def send(*, response: Response) -> tuple[bool, Response | None]:
+    """Submit the response (idempotent), then start the next questionnaire of the bundle, if any.
+
+    Returns (whether this call sent it, the next response to fill in or None when the bundle is done).
+    Preconditions: every question is answered; the response belongs to the patient's invitation.
+    """
+    newly_sent = response.completed_at is None
+    if newly_sent:
+        submit_response(response=response)
+    invitation = Invitation.objects.get(pk=response.invitation_id)
+    for step in bundle(invitation):
+        if not step.done:
+            return newly_sent, step.response or start_response(
+                patient=invitation.patient, instrument=step.instrument, invitation=invitation
+            )
+    return newly_sent, None
+
+
+@transaction.atomic
+def start(*, invitation: Invitation, code: str) -> Response | None:
+    """The response for one questionnaire of the bundle, started if need be (None for a code not in it)."""
+    for step in bundle(invitation):
+        if step.code == code:
+            return step.response or start_response(
+                patient=invitation.patient, instrument=step.instrument, invitation=invitation
+            )
+    return None
+
+
+def needs_crisis_resources(invitation: Invitation) -> bool:
+    """True when any answer of this invitation raised a safety alert (PHQ-9 item 9 above 0)."""
+    return Alert.objects.filter(response__invitation=invitation, kind=Alert.Kind.SAFETY).exists()
+
+
+def your_numbers(*, patient, latest: list[Response]) -> list[str]:
+    """One plain sentence per questionnaire answered at least twice: the first scored response against
+    this one (one query, whatever the history)."""
+    scored = {r.instrument.code: r for r in latest if r.completed_at and r.total is not None}
+    if not scored:
+        return []
+    baselines = (
+        Response.objects.filter(
+            patient=patient, instrument__code__in=scored, completed_at__isnull=False, total__isnull=False
+        )
+        .order_by("instrument__code", "completed_at", "id")
+        .distinct("instrument__code")
+        .values_list("instrument__code", "id", "total")
+    )
+    first = {code: (pk, total) for code, pk, total in baselines}
+    sentences = []
+    for code, response in scored.items():
+        if code in first and first[code][0] != response.pk:
+            sentences.append(change_with(response.instrument.spec, first[code][1], response.total).patient_words)
+    return sentences
