@@ -248,6 +248,9 @@ OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "clinic.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "worker-heartbeat": {"task": "clinic.tasks.record_heartbeat", "schedule": 60.0},
+    # Questionnaires: invitations for everything due today, then reminders and "not reached" tasks.
+    "measures-due-sweep": {"task": "measures.tasks.sweep_due_measures_task", "schedule": 3600.0},
+    "measures-reminder-sweep": {"task": "measures.tasks.sweep_reminders_task", "schedule": 900.0},
 }
 # /health/ calls the worker stale when its last heartbeat is older than this.
 HEARTBEAT_STALE_SECONDS = 180

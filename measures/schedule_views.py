@@ -1,0 +1,104 @@
+"""The patient's questionnaire schedule: list, edit one instrument, pause/resume, start the protocol.
+
+Who: anyone who may open the patient (clinic/access.py: the care team, coordinators, admins);
+outsiders get a 404. Changes are POST only and each writes an audit event.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.models import Action
+from audit.services import record_access
+from clinic.access import get_patient_for_user
+from measures.forms import ScheduleForm
+from measures.models import Instrument, MeasurementSchedule
+from measures.scheduling import schedules_for, set_schedule_active, start_default_schedule, update_schedule
+
+
+def instrument_names() -> dict[str, str]:
+    return dict(Instrument.objects.order_by("loaded_at").values_list("code", "name"))
+
+
+def schedule_or_404(patient, instrument_code: str) -> MeasurementSchedule:
+    try:
+        return MeasurementSchedule.objects.get(patient=patient, instrument_code=instrument_code)
+    except MeasurementSchedule.DoesNotExist:
+        raise Http404("No such schedule.") from None
+
+
+def back_to_list(patient):
+    return redirect("measures:schedule", public_id=patient.public_id)
+
+
+@login_required
+@require_http_methods(["GET"])
+def schedule_list(request: HttpRequest, public_id) -> HttpResponse:
+    patient = get_patient_for_user(request.user, public_id)
+    record_access(request=request, patient=patient, action=Action.VIEW, target="questionnaire schedule")
+    names = instrument_names()
+    rows = [
+        (schedule, names.get(schedule.instrument_code, schedule.instrument_code)) for schedule in schedules_for(patient)
+    ]
+    return TemplateResponse(
+        request, "measures/schedule.html", {"patient": patient, "rows": rows, "today": timezone.localdate()}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request: HttpRequest, public_id, instrument_code: str) -> HttpResponse:
+    patient = get_patient_for_user(request.user, public_id)
+    schedule = schedule_or_404(patient, instrument_code)
+    name = instrument_names().get(schedule.instrument_code, schedule.instrument_code)
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = ScheduleForm(request.POST, today=today)
+        if form.is_valid():
+            update_schedule(schedule=schedule, by=request.user, **form.cleaned_data)
+            record_access(
+                request=request, patient=patient, action=Action.UPDATE, target=f"questionnaire schedule: {name}"
+            )
+            messages.success(request, f"{name} schedule saved.")
+            return back_to_list(patient)
+    else:
+        initial_due = max(schedule.next_due_on, today)
+        form = ScheduleForm(
+            initial={"every_days": schedule.every_days, "next_due_on": initial_due, "active": schedule.active},
+            today=today,
+        )
+    record_access(request=request, patient=patient, action=Action.VIEW, target=f"questionnaire schedule: {name}")
+    context = {"patient": patient, "schedule": schedule, "name": name, "form": form}
+    return TemplateResponse(request, "measures/schedule_edit.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def schedule_toggle(request: HttpRequest, public_id, instrument_code: str) -> HttpResponse:
+    patient = get_patient_for_user(request.user, public_id)
+    schedule = schedule_or_404(patient, instrument_code)
+    name = instrument_names().get(schedule.instrument_code, schedule.instrument_code)
+    active = request.POST.get("active") == "resume"
+    changed = set_schedule_active(schedule=schedule, active=active, by=request.user, today=timezone.localdate())
+    record_access(request=request, patient=patient, action=Action.UPDATE, target=f"questionnaire schedule: {name}")
+    if active:
+        messages.success(request, f"{name} resumed: next due {changed.next_due_on:%b %-d, %Y}.")
+    else:
+        messages.success(request, f"{name} paused: it is not sent until you resume it.")
+    return back_to_list(patient)
+
+
+@login_required
+@require_POST
+def schedule_start(request: HttpRequest, public_id) -> HttpResponse:
+    patient = get_patient_for_user(request.user, public_id)
+    start_default_schedule(patient=patient, start_on=timezone.localdate(), by=request.user)
+    record_access(
+        request=request, patient=patient, action=Action.CREATE, target="questionnaire schedule: default protocol"
+    )
+    messages.success(request, "Default protocol started: the first questionnaires are due today.")
+    return back_to_list(patient)

@@ -1,0 +1,25 @@
+"""Celery tasks for measurement schedules: thin adapters around the sweeps in measures/scheduling.py.
+
+They take no arguments (the sweeps find their own rows), are idempotent (unique invitations per
+patient and day, dedupe keys on messages and tasks, an advisory lock per sweep) and return counts
+only, never patient data.
+"""
+
+from dataclasses import asdict
+
+from celery import shared_task
+
+from clinic.tasks import RETRY_POLICY
+from measures import scheduling
+
+
+@shared_task(**RETRY_POLICY)
+def sweep_due_measures_task() -> dict:
+    """Create today's invitations (beat: hourly in clinic hours)."""
+    return asdict(scheduling.sweep_due_measures())
+
+
+@shared_task(**RETRY_POLICY)
+def sweep_reminders_task() -> dict:
+    """Send held-back invitations and reminders, and flag patients not reached (beat: every 15 minutes)."""
+    return asdict(scheduling.sweep_reminders())
