@@ -12,6 +12,7 @@ from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres:///haven_bench"
+RESPONSES_PER_PATIENT = 10  # 50,000 patients: 500,000 questionnaire responses (DESIGN.md, Performance)
 
 
 def connection_kwargs(database_url: str, *, dbname: str | None = None) -> dict:
@@ -60,16 +61,27 @@ def patient_count(database_url: str) -> int:
         return cursor.fetchone()[0]
 
 
+def response_count(database_url: str) -> int:
+    with connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM measures_response")
+        return cursor.fetchone()[0]
+
+
 def prepare(database_url: str, *, patients: int, env: dict[str, str]) -> dict:
-    """Create, migrate and (when it has fewer patients than asked) seed; returns what was done."""
+    """Create, migrate and (when it has fewer patients or responses than asked) seed; returns what was done.
+
+    seed_demo is idempotent: on a database seeded before questionnaires existed it adds only the
+    schedules and the responses of the patients who have none.
+    """
     created = ensure_database(database_url)
     manage("migrate", "--no-input", "-v", "0", env=env)
-    before = patient_count(database_url)
+    before, responses_before = patient_count(database_url), response_count(database_url)
     seeded_seconds = None
-    if before < patients:
-        print(f"bench: seeding {patients} patients (the database has {before})", flush=True)
+    if before < patients or responses_before < patients * RESPONSES_PER_PATIENT:
+        print(f"bench: seeding {patients} patients with {RESPONSES_PER_PATIENT} questionnaires each "
+              f"(the database has {before} patients, {responses_before} questionnaires)", flush=True)  # fmt: skip
         started = time.monotonic()
-        manage("seed_demo", "--patients", str(patients), env=env)
+        manage("seed_demo", "--patients", str(patients), "--responses-per-patient", str(RESPONSES_PER_PATIENT), env=env)
         seeded_seconds = round(time.monotonic() - started, 1)
     else:
         print(f"bench: the database already has {before} patients; not seeding", flush=True)
@@ -79,6 +91,7 @@ def prepare(database_url: str, *, patients: int, env: dict[str, str]) -> dict:
         "database_created": created,
         "patients_before": before,
         "patients": patient_count(database_url),
+        "responses": response_count(database_url),
         "seed_seconds": seeded_seconds,
     }
 

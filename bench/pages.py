@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-ANONYMOUS, CLINICIAN, COORDINATOR = "anonymous", "clinician", "coordinator"
+ANONYMOUS, CLINICIAN, COORDINATOR, PATIENT = "anonymous", "clinician", "coordinator", "patient"
 NAME_FRAGMENT = "garc"  # a common surname fragment (García, Garcia, Garcia-López, ...)
 
 LISTING = (
@@ -24,6 +24,9 @@ class Targets:
     patient_public_id: str
     patient_mrn: str
     patient_born: date
+    patient_id: int = 0
+    # The demo patient's questionnaire in progress (bench.run.open_patient_questionnaire), when set up.
+    portal_response_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,12 +123,49 @@ def key_pages(t: Targets) -> list[Page]:
             f"WHERE p.public_id = %(public_id)s AND {ON_TEAM} ORDER BY m.is_lead DESC, u.last_name",
             {"public_id": t.patient_public_id, **member},
         ),
+        Page(
+            "chart_questionnaires",
+            "Chart: PEG history (clinician)",
+            CLINICIAN,
+            f"/patients/{t.patient_public_id}/measures/peg/",
+            b"responses-heading",
+            "SELECT r.completed_at, r.total, r.band, r.answers FROM measures_response r "
+            "JOIN measures_instrument i ON i.id = r.instrument_id "
+            "WHERE r.patient_id = %(patient_id)s AND i.code = 'peg' AND r.completed_at IS NOT NULL "
+            "ORDER BY r.completed_at DESC, r.id DESC LIMIT 51",
+            {"patient_id": t.patient_id},
+        ),
+        *portal_pages(t),
+    ]
+
+
+def portal_pages(t: Targets) -> list[Page]:
+    """The portal's question page, answered by the demo patient through her link (when it was set up)."""
+    if t.portal_response_id is None:
+        return []
+    return [
+        Page(
+            "portal_question",
+            "Portal: PEG question 1 (patient)",
+            PATIENT,
+            f"/p/q/{t.portal_response_id}/1/",
+            b'id="question"',
+            "SELECT r.answers, i.definition FROM measures_response r "
+            "JOIN measures_instrument i ON i.id = r.instrument_id WHERE r.public_id = %(response)s",
+            {"response": t.portal_response_id},
+        )
     ]
 
 
 def read_targets(cursor, *, clinician_username: str, patient_mrn: str) -> Targets:
     cursor.execute("SELECT id FROM clinic_user WHERE username = %s", [clinician_username])
     (clinician_id,) = cursor.fetchone()
-    cursor.execute("SELECT public_id, mrn, date_of_birth FROM patients_patient WHERE mrn = %s", [patient_mrn])
-    public_id, mrn, born = cursor.fetchone()
-    return Targets(clinician_id=clinician_id, patient_public_id=str(public_id), patient_mrn=mrn, patient_born=born)
+    cursor.execute("SELECT id, public_id, mrn, date_of_birth FROM patients_patient WHERE mrn = %s", [patient_mrn])
+    patient_id, public_id, mrn, born = cursor.fetchone()
+    return Targets(
+        clinician_id=clinician_id,
+        patient_public_id=str(public_id),
+        patient_mrn=mrn,
+        patient_born=born,
+        patient_id=patient_id,
+    )

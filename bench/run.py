@@ -1,6 +1,7 @@
 """`python -m bench`: prepare the database, start gunicorn, sign in, drive load, report."""
 
 import argparse
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -68,10 +69,13 @@ def main(argv: list[str] | None = None) -> int:
             clinician_username=demo.demo_staff_username(Discipline.PHYSICIAN),
             patient_mrn=demo.DEMO_PATIENT["mrn"],
         )
+    token, response_id = prepare_patient_questionnaire(demo)
+    targets = dataclasses.replace(targets, portal_response_id=response_id)
     key_pages = pages.key_pages(targets)
     with gunicorn(env=env, workers=args.workers, log_path=RESULTS / "gunicorn.log") as port:
         print(f"bench: gunicorn ({args.workers} workers) on 127.0.0.1:{port}", flush=True)
         browsers = sign_in_everyone(port, demo)
+        browsers[pages.PATIENT] = open_patient_link(port, token)
         warn_if_busy(args)
         rows = [measure(page, browsers[page.who], args) for page in key_pages]
     rows = add_floors(rows, args)
@@ -109,6 +113,28 @@ def sign_in_everyone(port: int, demo) -> dict[str, Browser]:
     clinician.sign_in(demo.demo_staff_username(Discipline.PHYSICIAN), demo.DEMO_PASSWORD)
     coordinator.sign_in(demo.demo_staff_username(Discipline.CARE_COORDINATOR, Role.COORDINATOR), demo.DEMO_PASSWORD)
     return {pages.ANONYMOUS: Browser(port), pages.CLINICIAN: clinician, pages.COORDINATOR: coordinator}
+
+
+def prepare_patient_questionnaire(demo) -> tuple[str, str]:
+    """The demo patient's link to today's questionnaires (clinic/demo.py, as `make demo` prints it) and her
+    PEG started on it: the portal's question page needs a response in progress."""
+    from measures.services import latest_instrument, start_response
+
+    patient = demo.demo_patient()
+    link = demo.fresh_demo_link(patient)
+    if link.invitation is None:
+        raise SystemExit("bench: the demo patient's questionnaires for today are already answered; reseed tomorrow")
+    response = start_response(patient=patient, instrument=latest_instrument("peg"), invitation=link.invitation)
+    return link.token, str(response.public_id)
+
+
+def open_patient_link(port: int, token: str) -> Browser:
+    """The patient's phone: opening the link moves it into a short portal session."""
+    patient = Browser(port)
+    opened = patient.get(f"/p/{token}/")
+    if opened.status != 302:
+        raise SystemExit(f"bench: the demo patient's link answered {opened.status}, not a redirect to the portal")
+    return patient
 
 
 def measure(page: pages.Page, browser: Browser, args: argparse.Namespace) -> tuple[pages.Page, load.PageRun]:

@@ -1,14 +1,16 @@
 """Who may see which patient: one rule, used for single objects and for lists alike.
 
 Coordinators and clinic admins see every patient (they register and route them); a clinician
-sees the patients whose care team they are on. Anyone else sees none. Outsiders get a 404,
+sees the patients whose care team they are on, and a patient about whom they have been given an
+open task (the on-duty clinician receiving an urgent alert for a patient with no lead must be
+able to open the chart). Anyone else sees none. Outsiders get a 404,
 never a 403, so a patient's existence is not revealed.
 """
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from clinic.models import CareTeamMember
+from clinic.models import CareTeamMember, TeamTask
 from patients.models import Patient
 
 
@@ -18,7 +20,8 @@ def patients_visible_to(user) -> QuerySet[Patient]:
     if user.sees_every_patient:
         return Patient.objects.all()
     on_team = CareTeamMember.objects.filter(patient=OuterRef("pk"), member=user)
-    return Patient.objects.filter(Exists(on_team))
+    tasked = TeamTask.objects.filter(patient=OuterRef("pk"), assignee=user, status=TeamTask.Status.OPEN)
+    return Patient.objects.filter(Exists(on_team) | Exists(tasked))
 
 
 def get_patient_for_user(user, public_id) -> Patient:

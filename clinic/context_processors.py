@@ -1,4 +1,10 @@
+from functools import cache
+
 from django.conf import settings
+
+from clinic.models import TeamTask
+
+URGENT_COUNT_CAP = 99
 
 
 def haven(request):
@@ -7,4 +13,20 @@ def haven(request):
         "clinic_phone": settings.CLINIC_PHONE,
         "embedded_demo": settings.EMBEDDED_DEMO,
         "demo_mode": settings.EMBEDDED_DEMO or settings.TASKS_IN_PROCESS,
+        "urgent_task_count": urgent_task_counter(request),
     }
+
+
+def urgent_task_counter(request):
+    """The signed-in person's open urgent tasks, for the top bar: one small query, run only when a
+    page shows it (the template calls this), capped so it never counts a long list."""
+
+    @cache
+    def count() -> int:
+        user = getattr(request, "user", None)
+        if user is None or not (user.is_authenticated and user.is_active):
+            return 0
+        urgent = TeamTask.objects.open().for_person(user).filter(priority=TeamTask.Priority.URGENT)
+        return urgent.values("id")[: URGENT_COUNT_CAP + 1].count()
+
+    return count

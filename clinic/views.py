@@ -15,25 +15,52 @@ from audit.models import Action
 from audit.services import record_access
 from clinic.access import patients_visible_to
 from clinic.celery import app as celery_app
-from clinic.models import WorkerHeartbeat
+from clinic.models import TeamTask, WorkerHeartbeat
+from clinic.roles import Role
+from measures.caseload import caseload_for
 
 HOME_LIST_SIZE = 25
+HOME_TASKS = 20
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    visible = patients_visible_to(request.user)
-    if request.user.sees_every_patient:
+    """The signed-in person's open tasks (most pressing first), a clinician's caseload needing
+    attention, and their patients; a constant number of queries."""
+    user = request.user
+    visible = patients_visible_to(user)
+    if user.sees_every_patient:
         heading, patients = "Recently registered", visible.order_by("-created_at", "-id")
     else:
         heading, patients = "Your patients", visible.order_by("family_name", "given_name", "id")
     shown = list(patients.for_listing()[: HOME_LIST_SIZE + 1])
-    record_access(request=request, patient=None, action=Action.VIEW, target=f"home: {heading.lower()}")
-    return TemplateResponse(
-        request,
-        "clinic/home.html",
-        {"heading": heading, "patients": shown[:HOME_LIST_SIZE], "more": len(shown) > HOME_LIST_SIZE},
+    tasks = list(
+        TeamTask.objects.open()
+        .for_person(user)
+        .most_pressing_first()
+        .select_related("patient")
+        .only("public_id", "title", "priority", "source", "due_on", "created_at", *patient_fields("patient"))[
+            : HOME_TASKS + 1
+        ]
     )
+    caseload, caseload_more = caseload_for(user) if user.role == Role.CLINICIAN else ([], False)
+    record_access(request=request, patient=None, action=Action.VIEW, target=f"home: {heading.lower()}")
+    context = {
+        "heading": heading,
+        "patients": shown[:HOME_LIST_SIZE],
+        "more": len(shown) > HOME_LIST_SIZE,
+        "tasks": tasks[:HOME_TASKS],
+        "more_tasks": len(tasks) > HOME_TASKS,
+        "show_caseload": user.role == Role.CLINICIAN,
+        "caseload": caseload,
+        "caseload_more": caseload_more,
+        "today": timezone.localdate(),
+    }
+    return TemplateResponse(request, "clinic/home.html", context)
+
+
+def patient_fields(prefix: str) -> list[str]:
+    return [f"{prefix}__{name}" for name in ("public_id", "mrn", "given_name", "family_name", "preferred_name")]
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None, *args, **kwargs) -> HttpResponse:

@@ -4,15 +4,27 @@ Scoring is pure (measures/scoring.py); these rows keep every answer, the instrum
 the computed score, so a score can always be recomputed.
 """
 
+import functools
+import json
 import uuid
-from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from measures.definitions import InstrumentDefinition, load_definition
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(checksum: str, text: str) -> InstrumentDefinition:
+    return load_definition(json.loads(text))
+
+
+def definition_for(checksum: str, definition: dict) -> InstrumentDefinition:
+    """The validated definition, parsed once per process for each checksum (it never changes)."""
+    return _parsed(checksum, json.dumps(definition, sort_keys=True))
 
 
 class Instrument(models.Model):
@@ -37,9 +49,9 @@ class Instrument(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
 
-    @cached_property
+    @property
     def spec(self) -> InstrumentDefinition:
-        return load_definition(self.definition)
+        return definition_for(self.checksum, self.definition)
 
 
 class MeasurementSchedule(models.Model):
@@ -87,7 +99,8 @@ class Invitation(models.Model):
                 fields=["next_reminder_at"],
                 condition=Q(completed_at__isnull=True, next_reminder_at__isnull=False),
                 name="invitation_reminder_due",
-            )
+            ),
+            models.Index(fields=["due_on"], condition=Q(completed_at__isnull=True), name="invitation_open_due"),
         ]
 
     def __str__(self) -> str:
@@ -100,6 +113,39 @@ class ResponseQuerySet(models.QuerySet):
 
     def in_progress(self):
         return self.filter(completed_at__isnull=True)
+
+    def scored(self):
+        return self.filter(completed_at__isnull=False, total__isnull=False)
+
+    def for_trends(self, *, latest: int = 60):
+        """Scored responses for trend charts: per instrument code, the first one ever (the baseline)
+        and the latest ``latest``, oldest first. One query, whatever the length of the history."""
+        by_code = {"partition_by": [F("instrument__code")]}
+        return (
+            self.scored()
+            .annotate(
+                number_from_first=Window(RowNumber(), order_by=[F("completed_at").asc(), F("id").asc()], **by_code),
+                number_from_latest=Window(RowNumber(), order_by=[F("completed_at").desc(), F("id").desc()], **by_code),
+            )
+            .filter(Q(number_from_first=1) | Q(number_from_latest__lte=latest))
+            .order_by("instrument__code", "completed_at", "id")
+        )
+
+    def first_and_latest(self, *, codes):
+        """Per patient and instrument code, the first and the latest scored response (for change
+        over time across a caseload): one query."""
+        by = {"partition_by": [F("patient_id"), F("instrument__code")]}
+        return (
+            self.scored()
+            .filter(instrument__code__in=codes)
+            .annotate(
+                code=F("instrument__code"),
+                number_from_first=Window(RowNumber(), order_by=[F("completed_at").asc(), F("id").asc()], **by),
+                number_from_latest=Window(RowNumber(), order_by=[F("completed_at").desc(), F("id").desc()], **by),
+            )
+            .filter(Q(number_from_first=1) | Q(number_from_latest=1))
+            .only("id", "patient_id", "instrument_id", "completed_at", "total")
+        )
 
 
 class Response(models.Model):
@@ -153,6 +199,33 @@ class AlertQuerySet(models.QuerySet):
     def unacknowledged(self):
         return self.filter(acknowledged_at__isnull=True)
 
+    def for_banner(self, patient):
+        """The patient's open alerts, urgent (safety) ones first, with what the banner shows."""
+        urgent_first = models.Case(
+            models.When(kind=Alert.Kind.SAFETY, then=0), default=1, output_field=models.IntegerField()
+        )
+        return (
+            self.unacknowledged()
+            .filter(patient=patient)
+            .select_related("response")
+            .annotate(
+                instrument_name=F("response__instrument__name"),
+                instrument_code=F("response__instrument__code"),
+                urgency=urgent_first,
+            )
+            .defer("response__answers", "response__context")
+            .order_by("urgency", "-created_at", "-id")
+        )
+
+    def history_for(self, patient, *, code: str):
+        """Every alert raised by the patient's responses to one instrument, newest first."""
+        return (
+            self.filter(patient=patient, response__instrument__code=code)
+            .select_related("response", "acknowledged_by")
+            .defer("response__answers", "response__context")
+            .order_by("-created_at", "-id")
+        )
+
 
 class Alert(models.Model):
     """A safety or review alert from a response; shown on the chart until a clinician acknowledges it."""
@@ -187,3 +260,37 @@ class Alert(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.kind == self.Kind.SAFETY
+
+
+class MeasureSummaryQuerySet(models.QuerySet):
+    def not_improving(self):
+        return self.filter(not_improving=True)
+
+
+class MeasureSummary(models.Model):
+    """Per patient and instrument code: the first (baseline) and the latest scored response, how many
+    scored responses there are, and whether the caseload's rule (measures.caseload.not_improving) judges
+    the patient not improving. Kept in step by measures.services when a response is submitted, so the
+    caseload reads a few small rows instead of every response of every patient."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="measure_summaries")
+    instrument_code = models.SlugField(max_length=40)
+    baseline_total = models.DecimalField(max_digits=8, decimal_places=4)
+    baseline_at = models.DateTimeField()
+    latest_total = models.DecimalField(max_digits=8, decimal_places=4)
+    latest_at = models.DateTimeField()
+    responses_count = models.PositiveIntegerField()
+    not_improving = models.BooleanField(default=False)
+
+    objects = MeasureSummaryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "instrument_code"], name="one_summary_per_instrument")
+        ]
+        indexes = [
+            models.Index(fields=["patient"], condition=Q(not_improving=True), name="summary_not_improving"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} summary for patient {self.patient_id}"

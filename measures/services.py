@@ -8,14 +8,15 @@ tasks are unique per response and kind).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from clinic.models import TeamTask
 from clinic.roles import Role
 from clinic.services import create_task, lead_or_on_duty_clinician
 from measures.alerts import POSITIVE_SCREEN, SAFETY, SEVERE, alert_kinds
-from measures.models import Alert, Instrument, Invitation, Response
+from measures.caseload import CHANGE_CODES, NOT_IMPROVING_AFTER, stalled_change
+from measures.models import Alert, Instrument, Invitation, MeasureSummary, Response
 from measures.scoring import ScoreResult, score_with
 
 ALERT_TASKS = {
@@ -62,19 +63,29 @@ def start_response(
 def save_answer(*, response: Response, item_code: str, value) -> Response:
     """Store one answer as soon as it is given (a dropped connection loses nothing).
 
-    Preconditions: the response is not yet submitted. Raises AnswerRefused for a value that is
-    not one of the item's options, and KeyError for an item the instrument does not have.
+    An answer that raises a safety alert (PHQ-9 item 9 above 0) raises it at once, with its urgent
+    task, in the same transaction, whatever else is still unanswered and even if the answers are
+    never sent. Screens and bands are judged when the answers are sent.
+
+    Preconditions: the response is not yet submitted (a submitted one is returned unchanged).
+    Raises AnswerRefused for a value that is not one of the item's options, and KeyError for an
+    item the instrument does not have.
     """
-    item = response.instrument.spec.item(item_code)
-    option = item.option_for(value)
+    spec = response.instrument.spec
+    option = spec.item(item_code).option_for(value)
     if option is None:
         raise AnswerRefused("Please choose one of the answers shown.")
     with transaction.atomic():
-        locked = Response.objects.select_for_update().get(pk=response.pk)
+        locked = (
+            Response.objects.select_for_update(of=("self",)).select_related("instrument", "patient").get(pk=response.pk)
+        )
         if locked.completed_at is not None:
             return locked
         locked.answers = {**locked.answers, item_code: option.value}
         locked.save(update_fields=["answers"])
+        if any(alert.item == item_code for alert in spec.alerts):
+            result = score_with(spec, locked.answers, locked.context or None)
+            raise_alerts(locked, [kind for kind in alert_kinds(result) if kind == SAFETY])
     return locked
 
 
@@ -88,8 +99,10 @@ def submit_response(*, response: Response, context: dict | None = None) -> Submi
     locked = Response.objects.select_for_update().select_related("instrument", "patient").get(pk=response.pk)
     if locked.completed_at is None:
         result = score_and_complete(locked, context=context)
-        raise_alerts(locked, result)
+        raise_alerts(locked, alert_kinds(result))
         close_invitation_if_done(locked.invitation_id)
+        if locked.total is not None:
+            refresh_summary(patient_id=locked.patient_id, code=locked.instrument.code)
     alerts = list(locked.alerts.all())
     return Submission(
         response=locked, alerts=alerts, needs_crisis_resources=any(a.kind == Alert.Kind.SAFETY for a in alerts)
@@ -109,9 +122,10 @@ def score_and_complete(response: Response, *, context: dict | None) -> ScoreResu
     return result
 
 
-def raise_alerts(response: Response, result: ScoreResult) -> list[Alert]:
+def raise_alerts(response: Response, kinds: list[str]) -> list[Alert]:
+    """Create each alert once per response and kind (a retry finds the existing one), with its task."""
     alerts = []
-    for kind in alert_kinds(result):
+    for kind in kinds:
         alert, created = Alert.objects.get_or_create(
             response=response, kind=kind, defaults={"patient": response.patient}
         )
@@ -140,7 +154,7 @@ def close_invitation_if_done(invitation_id: int | None) -> None:
     """When every instrument of an invitation is answered, close it: no more reminders, link closed."""
     if invitation_id is None:
         return
-    invitation = Invitation.objects.select_for_update().select_related("link").get(pk=invitation_id)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("link").get(pk=invitation_id)
     answered = set(invitation.responses.completed().values_list("instrument__code", flat=True))
     if invitation.completed_at or not set(invitation.instrument_codes) <= answered:
         return
@@ -164,3 +178,80 @@ def acknowledge_alert(*, alert: Alert, by, note: str) -> Alert:
                 status=TeamTask.Status.DONE, done_at=locked.acknowledged_at, done_by=by
             )
     return locked
+
+
+# --------------------------------------------------------------------------- summaries (the caseload's)
+
+# Per patient and instrument code, from the scored responses: how many, the first (baseline) and the
+# latest, ties broken by id as in ResponseQuerySet.first_and_latest. {scope} narrows it to some patients.
+SUMMARY_ROWS = """
+SELECT r.patient_id, i.code, count(*),
+       (array_agg(r.total ORDER BY r.completed_at, r.id))[1], min(r.completed_at),
+       (array_agg(r.total ORDER BY r.completed_at DESC, r.id DESC))[1], max(r.completed_at), false
+  FROM measures_response r JOIN measures_instrument i ON i.id = r.instrument_id
+ WHERE r.completed_at IS NOT NULL AND r.total IS NOT NULL {scope}
+ GROUP BY r.patient_id, i.code
+"""
+SUMMARY_COLUMNS = (
+    "patient_id, instrument_code, responses_count, baseline_total, baseline_at, latest_total, latest_at, not_improving"
+)
+
+
+def refresh_summary(*, patient_id: int, code: str) -> MeasureSummary | None:
+    """Bring the patient's summary for one instrument code in step with their scored responses.
+
+    Preconditions: inside the transaction that completed a response of that patient and code. The
+    patient row is locked first, so two submissions for one patient take turns and the second one
+    reads the first one's response (READ COMMITTED reads what is committed when each query starts).
+    """
+    from patients.models import Patient
+
+    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).values_list("pk"))
+    sql = SUMMARY_ROWS.format(scope="AND r.patient_id = %s AND i.code = %s")
+    with connections[MeasureSummary.objects.db].cursor() as cursor:
+        cursor.execute(sql, [patient_id, code])
+        row = cursor.fetchone()
+    if row is None:
+        MeasureSummary.objects.filter(patient_id=patient_id, instrument_code=code).delete()
+        return None
+    _, _, count, baseline, baseline_at, latest, latest_at, _ = row
+    summary, _ = MeasureSummary.objects.update_or_create(
+        patient_id=patient_id,
+        instrument_code=code,
+        defaults={
+            "responses_count": count,
+            "baseline_total": baseline,
+            "baseline_at": baseline_at,
+            "latest_total": latest,
+            "latest_at": latest_at,
+            "not_improving": stalled_change(code, baseline, latest, since=latest_at - baseline_at) is not None,
+        },
+    )
+    return summary
+
+
+def rebuild_summaries(*, patient_ids: list[int] | None = None, using: str = "default") -> int:
+    """Rebuild the summaries of these patients (of every patient when None) from their scored responses,
+    set-based: one INSERT ... SELECT, then the rule judged in Python on the rows old enough to be judged
+    (measures.caseload.stalled_change, the same rule as on submission) and one UPDATE. Returns the
+    number of summaries. Preconditions: no submissions for these patients meanwhile (a migration, the
+    demo seed); it runs in one transaction."""
+    scope, params = ("AND r.patient_id = ANY(%s)", [list(patient_ids)]) if patient_ids is not None else ("", [])
+    own = "WHERE patient_id = ANY(%s)" if patient_ids is not None else ""
+    table = MeasureSummary._meta.db_table
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} {own}", params)
+        cursor.execute(f"INSERT INTO {table} ({SUMMARY_COLUMNS}) {SUMMARY_ROWS.format(scope=scope)}", params)
+        count = cursor.rowcount
+        cursor.execute(
+            f"""SELECT id, instrument_code, baseline_total, latest_total, latest_at - baseline_at FROM {table}
+                 WHERE instrument_code = ANY(%s) AND latest_at - baseline_at >= %s {own.replace("WHERE", "AND")}""",
+            [list(CHANGE_CODES), NOT_IMPROVING_AFTER, *params],
+        )
+        stalled = [
+            pk for pk, code, baseline, latest, since in cursor if stalled_change(code, baseline, latest, since=since)
+        ]
+        cursor.execute(f"UPDATE {table} SET not_improving = true WHERE id = ANY(%s)", [stalled])
+        if patient_ids is None:
+            cursor.execute(f"ANALYZE {table}")  # the caseload's plans need its statistics at once
+    return count

@@ -6,6 +6,9 @@ from django.views.decorators.http import require_GET
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user, patients_visible_to
+from measures.permissions import may_enter_responses
+from measures.templatetags.measures_banner import banner_for
+from measures.trends import trends_for
 from patients.models import clean_query, search_kind
 
 PAGE_SIZE = 50
@@ -32,4 +35,11 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
     record_access(request=request, patient=patient, action=Action.VIEW, target="chart")
     team = patient.care_team.select_related("member").order_by("-is_lead", "member__last_name")
-    return TemplateResponse(request, "patients/chart.html", {"patient": patient, "team": list(team)})
+    context = {
+        "patient": patient,
+        "team": list(team),
+        "trends": trends_for(patient),
+        "banner": banner_for(patient, request.user),
+        "may_enter_questionnaires": may_enter_responses(request.user, patient),
+    }
+    return TemplateResponse(request, "patients/chart.html", context)

@@ -83,3 +83,13 @@ def test_the_list_rule_is_one_query_whatever_the_caseload(physician, django_asse
 
     with django_assert_num_queries(1):
         assert len(list(patients_visible_to(physician))) == 21
+
+
+def test_a_clinician_with_an_open_task_about_a_patient_may_open_the_chart_until_it_is_done(outsider, patient):
+    from clinic.services import create_task
+
+    task = create_task(title="Urgent alert", source="alert", source_key="t:1", patient=patient, assignee=outsider)
+    assert get_patient_for_user(outsider, patient.public_id) == patient
+    task.mark_done(by=outsider)
+    with pytest.raises(Http404):
+        get_patient_for_user(outsider, patient.public_id)

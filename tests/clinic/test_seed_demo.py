@@ -1,16 +1,24 @@
 import re
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic import demo
-from clinic.models import CareTeamMember, User
+from clinic.models import CareTeamMember, OutboxMessage, TeamTask, User
 from clinic.roles import Discipline, Role
+from measures.models import Alert, Invitation, MeasurementSchedule, Response
+from measures.scheduling import DEFAULT_PROTOCOL
+from measures.scoring import score_with
 from patients.models import PainCondition, Patient
 from patients.names import normalise
 from portal.models import PatientLink
+from portal.services import find_link
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +150,215 @@ def test_demo_welcome_revokes_the_earlier_link(client):
 def test_demo_welcome_explains_that_the_demo_must_be_seeded_first():
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("demo_welcome", stdout=StringIO())
+
+
+# --- Questionnaire history, schedules, consents and the safety alert
+
+
+def stored(total) -> Decimal:
+    """A total as the database keeps it (numeric with 4 decimals, rounded half away from zero, as Postgres does)."""
+    return Decimal(str(total)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def recomputed(response):
+    return score_with(response.instrument.spec, response.answers, response.context or None)
+
+
+def test_every_seeded_response_carries_the_exact_score_of_its_answers():
+    seed(patients=60)
+    responses = list(Response.objects.select_related("instrument"))
+    assert len(responses) > 60 * 3
+    for response in responses:
+        result = recomputed(response)
+        assert response.completed_at is not None
+        assert response.total == stored(result.total), response.answers
+        assert (response.band, response.positive, response.flags, response.valid) == (
+            result.band or "",
+            result.positive,
+            sorted(result.flags),
+            result.valid,
+        )
+    assert {r.instrument.code for r in responses} == {"peg", "phq9", "gad7"}
+
+
+def series(patient, code) -> list[Decimal]:
+    return list(
+        Response.objects.completed()
+        .filter(patient=patient, instrument__code=code)
+        .order_by("completed_at")
+        .values_list("total", flat=True)
+    )
+
+
+def test_the_demo_patient_has_five_months_of_improving_peg_phq9_and_gad7():
+    seed(patients=5)
+    maria = demo.demo_patient()
+    responses = Response.objects.filter(patient=maria)
+    first, last = responses.earliest("completed_at").completed_at, responses.latest("completed_at").completed_at
+    assert 140 <= (last - first).days <= 170
+    peg, phq9, gad7 = series(maria, "peg"), series(maria, "phq9"), series(maria, "gad7")
+    assert (len(peg), len(phq9), len(gad7)) == (12, 6, 6)
+    assert peg[0] >= Decimal("6.3") and peg[-1] <= Decimal("4.7")
+    assert peg[-1] <= peg[0] * Decimal("0.7")  # a responder: at least 30% better
+    bands = {code: list(responses.filter(instrument__code=code).order_by("completed_at").values_list("band", flat=True))
+             for code in ("phq9", "gad7")}  # fmt: skip
+    assert bands["phq9"][0] == "moderate" and bands["phq9"][-1] == "mild"
+    assert bands["gad7"][0] == "moderate" and bands["gad7"][-1] in ("mild", "minimal")
+
+
+def test_it_seeds_improvers_and_non_improvers():
+    seed(patients=60)
+    improved = flat_or_worse = 0
+    for patient in Patient.objects.exclude(mrn=demo.DEMO_PATIENT["mrn"]):
+        peg = series(patient, "peg")
+        if len(peg) < 6:
+            continue
+        if peg[-1] <= peg[0] * Decimal("0.7"):
+            improved += 1
+        elif peg[-1] >= peg[0] - 1:
+            flat_or_worse += 1
+    assert improved >= 10
+    assert flat_or_worse >= 5
+
+
+def test_exactly_one_patient_has_a_real_safety_alert_with_an_urgent_task_for_the_lead():
+    seed(patients=60)
+    alert = Alert.objects.get()
+    assert alert.kind == Alert.Kind.SAFETY
+    assert alert.acknowledged_at is None
+    assert alert.patient.mrn == demo.demo_mrn(demo.ALERT_PATIENT_NUMBER)
+    assert alert.response.answers["phq9_9"] > 0
+    assert "safety_alert" in alert.response.flags
+    assert alert.task.priority == TeamTask.Priority.URGENT
+    assert alert.task.assignee.username == demo.demo_staff_username(Discipline.PHYSICIAN)
+    assert Response.objects.filter(flags__contains=["safety_alert"]).count() == 1
+
+
+def test_patients_get_the_default_schedule_in_the_rhythm_of_their_history():
+    seed(patients=20)
+    today = timezone.localdate()
+    for patient in Patient.objects.all():
+        schedules = {s.instrument_code: s for s in patient.measurement_schedules.all()}
+        assert {code: s.every_days for code, s in schedules.items()} == {
+            line.instrument_code: line.every_days for line in DEFAULT_PROTOCOL
+        }
+        assert all(today <= s.next_due_on <= today + timedelta(days=28) for s in schedules.values())
+    maria = {s.instrument_code: s.next_due_on for s in demo.demo_patient().measurement_schedules.all()}
+    assert maria["peg"] == maria["phq9"] == maria["gad7"] == today
+
+
+def test_patients_consent_to_email_or_else_to_texts():
+    seed(patients=300)
+    patients = Patient.objects.all()
+    assert patients.filter(consents_to_email=True).count() > patients.count() * 0.7
+    assert all(p.email for p in patients.filter(consents_to_email=True))
+    texted = patients.filter(consents_to_sms=True)
+    assert texted.exists()
+    assert all(p.mobile and not p.email for p in texted)
+    assert demo.demo_patient().contact_channel() == ("email", demo.DEMO_PATIENT["email"])
+
+
+def history_counts() -> dict[str, int]:
+    return {
+        **counts(),
+        "responses": Response.objects.count(),
+        "schedules": MeasurementSchedule.objects.count(),
+        "alerts": Alert.objects.count(),
+        "tasks": TeamTask.objects.count(),
+    }
+
+
+def test_a_second_run_adds_no_response_schedule_alert_or_task():
+    seed(patients=30)
+    before = history_counts()
+    assert before["responses"] and before["alerts"] == 1
+
+    output = seed(patients=30)
+
+    assert history_counts() == before
+    assert "nothing added" in output
+
+
+def test_it_gives_existing_patients_without_history_their_history():
+    seed(patients=10)
+    Response.objects.filter(patient__mrn=demo.demo_mrn(5)).delete()
+    MeasurementSchedule.objects.filter(patient__mrn=demo.demo_mrn(5)).delete()
+
+    seed(patients=10)
+
+    assert Response.objects.filter(patient__mrn=demo.demo_mrn(5)).exists()
+    assert MeasurementSchedule.objects.filter(patient__mrn=demo.demo_mrn(5)).count() == len(DEFAULT_PROTOCOL)
+
+
+def test_scale_mode_gives_every_patient_the_number_of_responses_asked_for():
+    out = StringIO()
+    call_command("seed_demo", patients=40, responses_per_patient=10, batch_size=15, stdout=out)
+    per_patient = dict(Response.objects.values("patient__mrn").annotate(n=Count("id")).values_list("patient__mrn", "n"))
+    assert len(per_patient) == 40
+    alert_mrn = demo.demo_mrn(demo.ALERT_PATIENT_NUMBER)
+    assert {n for mrn, n in per_patient.items() if mrn not in (demo.DEMO_PATIENT["mrn"], alert_mrn)} == {10}
+    assert per_patient[alert_mrn] == 11  # and the PHQ-9 that raised the alert
+    assert per_patient[demo.DEMO_PATIENT["mrn"]] == 24  # the demo patient keeps her five months
+    assert "completed questionnaires" in out.getvalue()
+
+
+# --- demo_welcome: a link to today's questionnaires
+
+
+def invitation_of(path: str) -> Invitation:
+    token = path.strip("/").split("/")[-1]
+    return find_link(token).invitation
+
+
+def test_demo_welcome_links_to_todays_peg_phq9_and_gad7(client):
+    seed(patients=5)
+    output, path = run_welcome()
+
+    invitation = invitation_of(path)
+    assert invitation.patient == demo.demo_patient()
+    assert invitation.due_on == timezone.localdate()
+    assert invitation.instrument_codes == ["peg", "phq9", "gad7"]
+    assert invitation.completed_at is None
+    assert "questionnaires due today (PEG, PHQ-9, GAD-7)" in output
+    assert not OutboxMessage.objects.exists()  # the link is printed, never sent
+    assert client.get(path)["Location"] == reverse("portal:home")
+    home = client.get(reverse("portal:home"))
+    assert home.status_code == 200
+    assert "PHQ-9" in home.content.decode()
+
+
+def test_demo_welcome_gives_todays_open_invitation_a_fresh_link():
+    seed(patients=5)
+    _, first_path = run_welcome()
+    first = invitation_of(first_path)
+
+    _, second_path = run_welcome()
+
+    second = invitation_of(second_path)
+    assert second.pk == first.pk
+    assert Invitation.objects.filter(patient=demo.demo_patient()).count() == 1
+    assert PatientLink.objects.get(pk=first.link_id).revoked_at is not None
+    assert second.link.is_usable()
+
+
+def test_demo_welcome_adds_the_demo_questionnaires_to_an_invitation_the_sweep_made_first():
+    seed(patients=5)
+    maria = demo.demo_patient()
+    Invitation.objects.create(patient=maria, due_on=timezone.localdate(), instrument_codes=["peg"])
+
+    _, path = run_welcome()
+
+    assert invitation_of(path).instrument_codes == ["peg", "phq9", "gad7"]
+
+
+def test_demo_welcome_links_to_the_portal_once_todays_questionnaires_are_answered():
+    seed(patients=5)
+    _, path = run_welcome()
+    invitation = invitation_of(path)
+    Invitation.objects.filter(pk=invitation.pk).update(completed_at=timezone.now())
+
+    output, path = run_welcome()
+
+    assert "has already answered today's questionnaires" in output
+    link = find_link(path.strip("/").split("/")[-1])
+    assert link.is_usable() and not hasattr(link, "invitation")

@@ -65,13 +65,22 @@ def test_a_retried_submission_creates_one_alert_and_one_task(phq9_response, phys
     assert TeamTask.objects.count() == 1
 
 
-def test_the_alert_is_written_in_the_same_transaction_as_the_answers(phq9_response, physician):
-    answer_all(phq9_response, {**PHQ9_CALM, "phq9_9": 1})
+def test_the_alert_is_written_in_the_same_transaction_as_the_answer(phq9_response, physician):
     with pytest.raises(RuntimeError), transaction.atomic():
-        submit_response(response=phq9_response)
+        save_answer(response=phq9_response, item_code="phq9_9", value=1)
+        raise RuntimeError("the request failed after the answer was saved")
+    assert not Alert.objects.exists() and not TeamTask.objects.exists()
+    assert Response.objects.get(pk=phq9_response.pk).answers == {}
+
+
+def test_a_severe_score_alert_is_written_in_the_same_transaction_as_the_submission(patient, physician):
+    response = start_response(patient=patient, instrument=latest_instrument("gad7"))
+    answer_all(response, {f"gad7_{n}": 3 for n in range(1, 8)})
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit_response(response=response)
         raise RuntimeError("the request failed after scoring")
     assert not Alert.objects.exists() and not TeamTask.objects.exists()
-    assert Response.objects.get(pk=phq9_response.pk).completed_at is None
+    assert Response.objects.get(pk=response.pk).completed_at is None
 
 
 def test_a_severe_band_creates_a_review_task_for_the_on_duty_clinician_when_there_is_no_lead(other_patient, outsider):
@@ -82,3 +91,25 @@ def test_a_severe_band_creates_a_review_task_for_the_on_duty_clinician_when_ther
     submission = submit_response(response=response)
     assert [a.kind for a in submission.alerts] == [Alert.Kind.SEVERE]
     assert (submission.alerts[0].task.assignee, submission.alerts[0].task.priority) == (outsider, "high")
+
+
+def test_an_item_9_answer_alerts_the_moment_it_is_saved_even_if_never_sent(phq9_response, physician):
+    save_answer(response=phq9_response, item_code="phq9_9", value=1)
+    alert = Alert.objects.get(response=phq9_response)
+    assert alert.kind == Alert.Kind.SAFETY and alert.task.priority == TeamTask.Priority.URGENT
+    assert Response.objects.get(pk=phq9_response.pk).completed_at is None
+
+
+def test_sending_after_an_item_9_answer_does_not_alert_twice(phq9_response, physician):
+    answer_all(phq9_response, {**PHQ9_CALM, "phq9_9": 2})
+    submit_response(response=phq9_response)
+    assert Alert.objects.filter(kind=Alert.Kind.SAFETY).count() == 1
+    assert TeamTask.objects.count() == 1
+
+
+def test_screens_and_bands_wait_until_the_answers_are_sent(patient, physician):
+    response = start_response(patient=patient, instrument=latest_instrument("gad7"))
+    answer_all(response, {f"gad7_{n}": 3 for n in range(1, 8)})
+    assert not Alert.objects.exists()
+    submit_response(response=response)
+    assert list(Alert.objects.values_list("kind", flat=True)) == [Alert.Kind.SEVERE]

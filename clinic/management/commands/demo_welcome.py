@@ -1,16 +1,21 @@
-"""What a newcomer sees after `make demo`: where to go, how to sign in, and a patient link."""
+"""What a newcomer sees after `make demo`: where to go, how to sign in, and a link that opens the demo
+patient's questionnaires due today (PEG, PHQ-9 and GAD-7) in the patient portal."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from clinic import demo
 from clinic.roles import Discipline, Role
+from measures.models import Instrument
 
 ROLE_HEADINGS = {Role.CLINICIAN: "Clinicians", Role.COORDINATOR: "Care coordinators", Role.ADMIN: "Clinic admin"}
 
 
 class Command(BaseCommand):
-    help = "Print the demo's address, one sign-in per member of staff, and a fresh link for the demo patient."
+    help = (
+        "Print the demo's address, one sign-in per member of staff, and a fresh link to the demo patient's "
+        "questionnaires due today."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--address", default="http://127.0.0.1:8000", help="Where the app is served.")
@@ -20,14 +25,25 @@ class Command(BaseCommand):
         patient = demo.demo_patient()
         if patient is None:
             raise CommandError("The demo patient is missing: run `python manage.py seed_demo` first.")
-        token = demo.fresh_demo_link(patient)
+        link = demo.fresh_demo_link(patient)
         self.stdout.write(f"\nHaven is running at {address}/\n")
         self.stdout.write(self.sign_in_table())
-        self.stdout.write(
-            f"\nThe demo patient, {patient.full_name} (MRN {patient.mrn}), can open the patient portal "
-            "with this private link (valid 7 days; earlier demo links no longer work):\n"
-        )
-        self.stdout.write(f"  {address}{reverse('portal:open', args=[token])}\n")
+        if link.invitation is not None:
+            codes = link.invitation.instrument_codes
+            known = dict(Instrument.objects.filter(code__in=codes).values_list("code", "name"))
+            names = ", ".join(known.get(code, code) for code in codes)
+            self.stdout.write(
+                f"\nThe demo patient, {patient.full_name} (MRN {patient.mrn}), has questionnaires due today "
+                f"({names}). Open them as she would, on a phone, with this private link "
+                "(valid 7 days; earlier demo links no longer work):\n"
+            )
+        else:
+            self.stdout.write(
+                f"\nThe demo patient, {patient.full_name} (MRN {patient.mrn}), has already answered today's "
+                "questionnaires. Her patient portal opens with this private link "
+                "(valid 7 days; earlier demo links no longer work):\n"
+            )
+        self.stdout.write(f"  {address}{reverse('portal:open', args=[link.token])}\n")
 
     @staticmethod
     def sign_in_table() -> str:

@@ -1,42 +1,66 @@
-"""Seed a believable demo clinic: staff of every discipline, patients with care teams.
+"""Seed a believable demo clinic: staff of every discipline, patients with care teams, their consents,
+the default measurement schedule and months of questionnaire history (improvers, non-improvers and
+one patient whose PHQ-9 raised a safety alert).
 
-Idempotent: staff have fixed usernames and patients fixed MRNs, so a second run adds nothing.
-`--patients 50000` builds a large clinic for the benchmark in bulk, batch by batch.
+Idempotent: staff have fixed usernames and patients fixed MRNs, and a patient who has answered any
+questionnaire is left alone, so a second run adds nothing.
+`--patients 50000 --responses-per-patient 10` builds the benchmark's clinic (500,000 responses) in bulk.
 """
 
 import time
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clinic import demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo clinic (staff, patients, care teams); safe to run again."
+    help = "Create the demo clinic (staff, patients, care teams, schedules, questionnaire history); safe to rerun."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patients", type=int, default=60, help="How many demo patients in all (default 60).")
         parser.add_argument(
             "--batch-size", type=int, default=demo.BATCH_SIZE, help="Patients per insert (default 5000)."
         )
+        parser.add_argument(
+            "--responses-per-patient",
+            type=int,
+            default=None,
+            help=(
+                "Completed questionnaires per patient (the benchmark uses 10). Default: each patient's own "
+                "history of one to six months (PEG every 2 weeks, PHQ-9 and GAD-7 every 4). "
+                "The demo patient always has about 5 months."
+            ),
+        )
 
-    def handle(self, *args, patients: int, batch_size: int, **options) -> None:
+    def handle(self, *args, patients: int, batch_size: int, responses_per_patient: int | None, **options) -> None:
+        if responses_per_patient is not None and responses_per_patient < 0:
+            raise CommandError("--responses-per-patient cannot be negative.")
+        patients = max(patients, 1)
+        verbose = patients >= 10 * batch_size
         started = time.monotonic()
         total = demo.SeedResult(staff=demo.seed_staff())
-        for batch in demo.seed_patients(max(patients, 1), batch_size=batch_size):
-            total.patients += batch.patients
-            total.team_members += batch.team_members
-            if patients >= 10 * batch_size and batch.patients:
+        for batch in demo.seed_patients(patients, batch_size=batch_size):
+            total.add(batch)
+            if verbose and batch.patients:
                 self.stdout.write(f"  ... {total.patients} patients so far ({time.monotonic() - started:.1f} s)")
-        self.report(total, seconds=time.monotonic() - started)
+        patients_done = time.monotonic()
+        for batch in demo.seed_histories(patients, responses_per_patient=responses_per_patient, batch_size=batch_size):
+            total.add(batch)
+            if verbose and batch.responses:
+                self.stdout.write(f"  ... {total.responses} responses so far ({time.monotonic() - started:.1f} s)")
+        finished = time.monotonic()
+        self.report(total, seconds=finished - started, history_seconds=finished - patients_done)
 
-    def report(self, total: demo.SeedResult, *, seconds: float) -> None:
-        if not (total.staff or total.patients or total.team_members):
+    def report(self, total: demo.SeedResult, *, seconds: float, history_seconds: float) -> None:
+        if not any((total.staff, total.patients, total.team_members, total.schedules, total.responses)):
             self.stdout.write(f"The demo clinic is already in place; nothing added ({seconds:.1f} s).")
             return
+        alerts = f"{total.alerts} safety alert" + ("" if total.alerts == 1 else "s")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {total.staff} staff, {total.patients} patients and {total.team_members} "
-                f"care-team memberships in {seconds:.1f} s."
+                f"care-team memberships, {total.schedules} measurement schedules, {total.responses} completed "
+                f"questionnaires ({history_seconds:.1f} s) and {alerts} in {seconds:.1f} s."
             )
         )

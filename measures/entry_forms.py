@@ -1,0 +1,96 @@
+"""The in-clinic questionnaire form (kiosk and on the patient's behalf), one radio group per item,
+and the alert acknowledgement form."""
+
+from django import forms
+
+from measures.definitions import InstrumentDefinition, Item
+
+NEEDS_ANSWER = "Please choose an answer for this question."
+NOT_AN_OPTION = "Please choose one of the answers shown."
+NOTE_NEEDED = "Please say what was done before acknowledging the alert."
+
+
+class InstrumentChoiceField(forms.ChoiceField):
+    """A radio group whose cleaned value is the option's value as the instrument defines it (an int,
+    or a float for non-integer options), or None when left unanswered."""
+
+    def __init__(self, *, item: Item, **kwargs):
+        self.item = item
+        choices = [(str(option.value), option.label) for option in item.options]
+        super().__init__(choices=choices, widget=forms.RadioSelect, required=False, label=item.text, **kwargs)
+        self.error_messages["invalid_choice"] = NOT_AN_OPTION
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        for option in self.item.options:
+            if str(option.value) == text:
+                return option.value
+        raise forms.ValidationError(NOT_AN_OPTION, code="invalid_choice")
+
+    def validate(self, value):
+        if value is not None and self.item.option_for(value) is None:
+            raise forms.ValidationError(NOT_AN_OPTION, code="invalid_choice")
+
+
+class ResponseEntryForm(forms.Form):
+    """Every item of one instrument. Scored items (and a gate question) need an answer, except the
+    items a gate skips (PC-PTSD-5: no exposure, no more questions); unscored items are optional."""
+
+    def __init__(self, *args, definition: InstrumentDefinition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        gate_item = definition.gate.item if definition.gate else None
+        for item in definition.items:
+            field = InstrumentChoiceField(item=item)
+            field.needs_answer = item.scored or item.code == gate_item
+            self.fields[item.code] = field
+        screen = definition.screen
+        self.context_field = None
+        if screen is not None and screen.cutoff_by:
+            self.context_field = f"context_{screen.cutoff_by}"
+            self.fields[self.context_field] = forms.ChoiceField(
+                label=f"{screen.cutoff_by.capitalize()} (sets the screening cut-off)",
+                choices=[("", "Not given")] + [(value, value.capitalize()) for value, _ in screen.cutoffs],
+                required=False,
+            )
+
+    def context_bound_field(self):
+        return self[self.context_field] if self.context_field else None
+
+    def item_fields(self):
+        return [self[item.code] for item in self.definition.items]
+
+    def clean(self):
+        cleaned = super().clean()
+        gate = self.definition.gate
+        stopped = gate is not None and cleaned.get(gate.item) == gate.stop_when
+        for item in self.definition.items:
+            if item.code in self.errors:
+                continue
+            skipped = stopped and item.code != gate.item
+            if self.fields[item.code].needs_answer and not skipped and cleaned.get(item.code) is None:
+                self.add_error(item.code, NEEDS_ANSWER)
+        return cleaned
+
+    @property
+    def answers(self) -> dict:
+        return {item.code: self.cleaned_data.get(item.code) for item in self.definition.items}
+
+    @property
+    def scoring_context(self) -> dict | None:
+        if not self.context_field:
+            return None
+        value = self.cleaned_data.get(self.context_field)
+        return {self.definition.screen.cutoff_by: value} if value else None
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="What was done",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: phoned the patient, safety plan reviewed, appointment booked.",
+        error_messages={"required": NOTE_NEEDED},
+    )

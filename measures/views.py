@@ -1,0 +1,232 @@
+"""Questionnaire pages on the chart: an instrument's responses, alert acknowledgement, and entering a
+questionnaire in clinic (kiosk or on the patient's behalf). Every view checks access to the patient
+first (404 to outsiders) and writes an audit event."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.models import Action
+from audit.services import record_access
+from clinic.access import get_patient_for_user
+from measures.entry import record_in_clinic
+from measures.entry_forms import AcknowledgeForm, ResponseEntryForm
+from measures.models import Alert, Instrument, Response
+from measures.permissions import may_acknowledge_alerts, may_enter_responses
+from measures.services import acknowledge_alert
+from measures.templatetags.measures_banner import banner_for
+from measures.trends import trends_for
+
+RESPONSES_SHOWN = 100
+ALERTS_SHOWN = 50
+
+
+def current_instrument(code: str) -> Instrument:
+    """The newest active version of an instrument, or a 404."""
+    instrument = Instrument.objects.filter(code=code, active=True).order_by("-loaded_at").first()
+    if instrument is None:
+        raise Http404("No such questionnaire.")
+    return instrument
+
+
+@login_required
+@require_GET
+def instrument_detail(request: HttpRequest, public_id, code: str) -> HttpResponse:
+    """One instrument's responses for one patient: trend, table with item answers, alert history."""
+    patient = get_patient_for_user(request.user, public_id)
+    responses = list(
+        Response.objects.completed()
+        .filter(patient=patient, instrument__code=code)
+        .select_related("entered_by")
+        .prefetch_related(Prefetch("instrument", queryset=Instrument.objects.all()))
+        .order_by("-completed_at", "-id")[: RESPONSES_SHOWN + 1]
+    )
+    if not responses:
+        raise Http404("No responses to this questionnaire.")
+    record_access(request=request, patient=patient, action=Action.VIEW, target=f"questionnaire responses: {code}")
+    trends = trends_for(patient, codes=[code])
+    definition = trends[0].definition if trends else responses[0].instrument.spec
+    rows = [response_row(response) for response in responses[:RESPONSES_SHOWN]]
+    alerts = list(Alert.objects.history_for(patient, code=code)[:ALERTS_SHOWN])
+    context = {
+        "patient": patient,
+        "code": code,
+        "definition": definition,
+        "trend": trends[0] if trends else None,
+        "rows": rows,
+        "more": len(responses) > RESPONSES_SHOWN,
+        "alerts": alerts,
+        "banner": banner_for(patient, request.user),
+    }
+    return TemplateResponse(request, "measures/instrument_detail.html", context)
+
+
+def response_row(response: Response) -> dict:
+    """A response with its item answers in words (the item text and the chosen option's label)."""
+    spec = response.instrument.spec
+    places = spec.display_decimals
+    answers = []
+    for item in spec.items:
+        value = response.answers.get(item.code)
+        option = item.option_for(value) if value is not None else None
+        label = option.label if option else ("Not answered" if value is None else f"Not an option ({value})")
+        answers.append({"code": item.code, "text": item.text, "label": label, "value": value})
+    return {
+        "response": response,
+        "total": None if response.total is None else f"{float(response.total):.{places}f}",
+        "answers": answers,
+        "version": spec.version,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acknowledge(request: HttpRequest, public_id, response_id, kind: str) -> HttpResponse:
+    """Acknowledge one alert with a note of what was done (clinicians on the care team only)."""
+    patient = get_patient_for_user(request.user, public_id)
+    try:
+        alert = (
+            Alert.objects.select_related("response__instrument", "acknowledged_by")
+            .defer("response__answers", "response__instrument__definition")
+            .get(patient=patient, response__public_id=response_id, kind=kind)
+        )
+    except Alert.DoesNotExist:
+        raise Http404("No such alert.") from None
+    if not may_acknowledge_alerts(request.user, patient):
+        raise PermissionDenied("Only a clinician on the patient's care team can acknowledge an alert.")
+    back = safe_next(request, default=reverse("patients:chart", args=[patient.public_id]))
+    if alert.acknowledged_at is not None:
+        messages.info(request, f"This alert was already acknowledged by {alert.acknowledged_by}.")
+        return redirect(back)
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        acknowledge_alert(alert=alert, by=request.user, note=form.cleaned_data["note"])
+        record_access(
+            request=request,
+            patient=patient,
+            action=Action.UPDATE,
+            target=f"alert acknowledged: {alert.response.instrument.name} {alert.kind}",
+        )
+        messages.success(request, f"Alert acknowledged: {alert.get_kind_display()}.")
+        return redirect(back)
+    record_access(request=request, patient=patient, action=Action.VIEW, target="alert to acknowledge")
+    context = {"patient": patient, "alert": alert, "form": form, "next": back}
+    return TemplateResponse(request, "measures/acknowledge.html", context, status=400 if form.errors else 200)
+
+
+def safe_next(request: HttpRequest, *, default: str) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=False)
+    return wanted if wanted.startswith("/") and allowed else default
+
+
+# --------------------------------------------------------------------------- entering in clinic
+
+
+def patient_for_entry(request: HttpRequest, public_id):
+    patient = get_patient_for_user(request.user, public_id)
+    if not may_enter_responses(request.user, patient):
+        raise PermissionDenied("Clinicians on the care team and coordinators enter questionnaires.")
+    return patient
+
+
+@login_required
+@require_GET
+def choose_instrument(request: HttpRequest, public_id) -> HttpResponse:
+    patient = patient_for_entry(request, public_id)
+    record_access(request=request, patient=patient, action=Action.VIEW, target="enter a questionnaire")
+    newest = {}
+    for instrument in Instrument.objects.filter(active=True).only("code", "name", "version", "loaded_at"):
+        if instrument.code not in newest or instrument.loaded_at > newest[instrument.code].loaded_at:
+            newest[instrument.code] = instrument
+    instruments = sorted(newest.values(), key=lambda i: i.name.lower())
+    return TemplateResponse(request, "measures/choose.html", {"patient": patient, "instruments": instruments})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enter_on_behalf(request: HttpRequest, public_id, code: str) -> HttpResponse:
+    """Staff type the patient's answers (read out or from paper); the source and who typed are recorded."""
+    patient = patient_for_entry(request, public_id)
+    instrument = current_instrument(code)
+    form = ResponseEntryForm(request.POST or None, definition=instrument.spec)
+    if request.method == "POST" and form.is_valid():
+        submission = record_in_clinic(
+            patient=patient,
+            instrument=instrument,
+            answers=form.answers,
+            source=Response.Source.ON_BEHALF,
+            entered_by=request.user,
+            context=form.scoring_context,
+        )
+        record_access(
+            request=request, patient=patient, action=Action.CREATE, target=f"questionnaire entered on behalf: {code}"
+        )
+        messages.success(request, entered_message(submission))
+        return redirect("measures:detail", public_id=patient.public_id, code=code)
+    if request.method == "GET":
+        record_access(request=request, patient=patient, action=Action.VIEW, target=f"enter on behalf: {code}")
+    context = {"patient": patient, "instrument": instrument, "definition": instrument.spec, "form": form}
+    return TemplateResponse(request, "measures/enter.html", context, status=400 if form.errors else 200)
+
+
+def entered_message(submission) -> str:
+    response = submission.response
+    text = f"{response.instrument.name} saved"
+    if response.total is not None:
+        places = response.instrument.spec.display_decimals
+        text += f": total {float(response.total):.{places}f}" + (f" ({response.band})" if response.band else "")
+    if submission.alerts:
+        kinds = ", ".join(alert.get_kind_display() for alert in submission.alerts)
+        text += f". Alert raised: {kinds}."
+    return text
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kiosk(request: HttpRequest, public_id, code: str) -> HttpResponse:
+    """The tablet handed to the patient: no staff chrome, large answers, one page."""
+    patient = patient_for_entry(request, public_id)
+    instrument = current_instrument(code)
+    form = ResponseEntryForm(request.POST or None, definition=instrument.spec)
+    if request.method == "POST" and form.is_valid():
+        submission = record_in_clinic(
+            patient=patient,
+            instrument=instrument,
+            answers=form.answers,
+            source=Response.Source.KIOSK,
+            context=form.scoring_context,
+        )
+        record_access(
+            request=request, patient=patient, action=Action.CREATE, target=f"questionnaire on clinic tablet: {code}"
+        )
+        return redirect("measures:kiosk_done", public_id=patient.public_id, response_id=submission.response.public_id)
+    if request.method == "GET":
+        record_access(request=request, patient=patient, action=Action.VIEW, target=f"clinic tablet: {code}")
+    context = {"patient": patient, "instrument": instrument, "definition": instrument.spec, "form": form}
+    return TemplateResponse(request, "measures/kiosk.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def kiosk_done(request: HttpRequest, public_id, response_id) -> HttpResponse:
+    patient = patient_for_entry(request, public_id)
+    try:
+        response = (
+            Response.objects.completed()
+            .select_related("instrument")
+            .only("id", "public_id", "source", "instrument__name", "instrument__code")
+            .get(patient=patient, public_id=response_id, source=Response.Source.KIOSK)
+        )
+    except Response.DoesNotExist:
+        raise Http404("No such response.") from None
+    needs_crisis_resources = response.alerts.filter(kind=Alert.Kind.SAFETY).exists()
+    context = {"patient": patient, "response": response, "needs_crisis_resources": needs_crisis_resources}
+    return TemplateResponse(request, "measures/kiosk_done.html", context)
