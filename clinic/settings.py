@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -33,6 +34,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Pain Clinic")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "555-0100")
+# The name messages to patients come from. Neutral on purpose: a lock screen showing
+# "... Pain Clinic" would itself reveal something about the patient's health.
+MESSAGE_SENDER = env_str("MESSAGE_SENDER", "Riverside Care Team")
 # Absolute address used in links that leave the app (patient messages).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -249,8 +253,15 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "clinic.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "worker-heartbeat": {"task": "clinic.tasks.record_heartbeat", "schedule": 60.0},
     # Questionnaires: invitations for everything due today, then reminders and "not reached" tasks.
-    "measures-due-sweep": {"task": "measures.tasks.sweep_due_measures_task", "schedule": 3600.0},
-    "measures-reminder-sweep": {"task": "measures.tasks.sweep_reminders_task", "schedule": 900.0},
+    # Daytime only (clinic time zone), so no text arrives at night.
+    "measures-due-sweep": {
+        "task": "measures.tasks.sweep_due_measures_task",
+        "schedule": crontab(minute=5, hour="8-19"),
+    },
+    "measures-reminder-sweep": {
+        "task": "measures.tasks.sweep_reminders_task",
+        "schedule": crontab(minute="*/15", hour="8-19"),
+    },
 }
 # /health/ calls the worker stale when its last heartbeat is older than this.
 HEARTBEAT_STALE_SECONDS = 180

@@ -41,7 +41,7 @@ from clinic.services import create_task, queue_message
 from measures.models import Instrument, Invitation, MeasurementSchedule, Response
 from patients.models import Patient
 from portal.models import PatientLink
-from portal.services import LINK_DAYS, LINK_MESSAGE, issue_link, link_url
+from portal.services import LINK_DAYS, issue_link, link_message, link_url
 from portal.tokens import new_token, token_hash
 
 
@@ -72,7 +72,7 @@ REMINDERS = 2
 
 # Messages say nothing about health: who it is from and the link (or where to find it), no more.
 REMINDER_MESSAGE = (
-    "{clinic}: a reminder that your care team's short check-in is still waiting for you. "
+    "{sender}: a reminder that your care team's short check-in is still waiting for you. "
     "Please use the private link in our earlier message."
 )
 NOT_REACHED_TITLE = "Patient not reached: questionnaires not completed"
@@ -113,10 +113,8 @@ def next_day_start(now: datetime) -> datetime:
 
 
 def invitation_message(token: str) -> tuple[str, str]:
-    """The subject and body of an invitation: the clinic's name and the link, nothing else."""
-    return f"A message from {settings.CLINIC_NAME}", LINK_MESSAGE.format(
-        clinic=settings.CLINIC_NAME, url=link_url(token)
-    )
+    """The subject and body of an invitation: the sender's name and the link, nothing else."""
+    return link_message(link_url(token))
 
 
 class InvitationMessages:
@@ -132,7 +130,7 @@ class InvitationMessages:
 
 
 def reminder_message() -> tuple[str, str]:
-    return f"A message from {settings.CLINIC_NAME}", REMINDER_MESSAGE.format(clinic=settings.CLINIC_NAME)
+    return f"A message from {settings.MESSAGE_SENDER}", REMINDER_MESSAGE.format(sender=settings.MESSAGE_SENDER)
 
 
 # --- Schedules ---------------------------------------------------------------------------------

@@ -13,7 +13,16 @@ from portal.tokens import new_token, token_hash
 
 LINK_DAYS = 7
 # Messages say nothing about health: who it is from and the link, no more.
-LINK_MESSAGE = "{clinic}: your care team has a short check-in for you. Open this private link: {url}"
+LINK_MESSAGE = "{sender}: your care team has a short check-in for you. Open this private link: {url}"
+
+
+def link_message(url: str) -> tuple[str, str]:
+    """Subject and body of a message carrying a patient link: the sender's name and the link only.
+
+    The sender is MESSAGE_SENDER, not the clinic's name: "... Pain Clinic" on a lock screen would
+    itself say something about the patient's health.
+    """
+    return f"A message from {settings.MESSAGE_SENDER}", LINK_MESSAGE.format(sender=settings.MESSAGE_SENDER, url=url)
 
 
 def link_url(token: str) -> str:
@@ -63,11 +72,12 @@ def renew_expired_link(*, token: str) -> bool:
         return False  # no consent or no address: the clinic calls instead
     channel, address = contact
     _, fresh = issue_link(patient=patient, purpose=link.purpose)
+    subject, body = link_message(link_url(fresh))
     queue_message(
         channel=channel,
         to_address=address,
-        subject=f"A message from {settings.CLINIC_NAME}",
-        body=LINK_MESSAGE.format(clinic=settings.CLINIC_NAME, url=link_url(fresh)),
+        subject=subject,
+        body=body,
         patient=patient,
     )
     return True

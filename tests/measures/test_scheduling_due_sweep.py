@@ -216,8 +216,10 @@ def test_the_task_runs_the_sweep_and_returns_counts_only(patient, eager_celery):
     assert sweep_reminders_task.delay().get()["reminders"] == 0
 
 
-def test_beat_runs_the_due_sweep_hourly_and_the_reminder_sweep_every_15_minutes(settings):
+def test_beat_runs_the_sweeps_in_the_daytime_only(settings):
     beat = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert beat["measures.tasks.sweep_due_measures_task"] == 3600.0
-    assert beat["measures.tasks.sweep_reminders_task"] == 900.0
+    due, reminders = beat["measures.tasks.sweep_due_measures_task"], beat["measures.tasks.sweep_reminders_task"]
+    assert due.hour == reminders.hour == set(range(8, 20))  # 08:00 to 19:59, clinic time
+    assert due.minute == {5}
+    assert reminders.minute == {0, 15, 30, 45}
     assert settings.CELERY_TIMEZONE == settings.TIME_ZONE
