@@ -75,3 +75,25 @@ class ClientAddressMiddleware:
             if len(hops) >= settings.TRUSTED_PROXY_COUNT:
                 request.META["REMOTE_ADDR"] = hops[-settings.TRUSTED_PROXY_COUNT]
         return self.get_response(request)
+
+
+KIOSK_LOCK = "kiosk_lock"
+
+
+class KioskLockMiddleware:
+    """While a clinician has handed the tablet to a patient, the signed-in session only reaches
+    that patient's tablet pages; anything else asks for the clinician's password first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        locked_to = request.session.get(KIOSK_LOCK) if request.user.is_authenticated else None
+        if locked_to and not self.allowed(request.path, locked_to):
+            return redirect("measures:kiosk_unlock", public_id=locked_to)
+        return self.get_response(request)
+
+    @staticmethod
+    def allowed(path: str, patient_public_id: str) -> bool:
+        kiosk_pages = reverse("measures:kiosk_unlock", kwargs={"public_id": patient_public_id}).rsplit("unlock/", 1)[0]
+        return path.startswith((kiosk_pages, settings.STATIC_URL)) or path == reverse("logout")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("schedule/", include("measures.schedule_urls")),
     path("enter/", views.choose_instrument, name="choose"),
     path("enter/<slug:code>/", views.enter_on_behalf, name="enter"),
+    path("kiosk/unlock/", views.kiosk_unlock, name="kiosk_unlock"),
     path("kiosk/<slug:code>/", views.kiosk, name="kiosk"),
     path("kiosk/done/<uuid:response_id>/", views.kiosk_done, name="kiosk_done"),
     path("alerts/<uuid:response_id>/<slug:kind>/acknowledge/", views.acknowledge, name="acknowledge_alert"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
+from clinic.middleware import KIOSK_LOCK
 from measures.entry import record_in_clinic
 from measures.entry_forms import AcknowledgeForm, ResponseEntryForm
 from measures.models import Alert, Instrument, Response
@@ -209,6 +210,7 @@ def kiosk(request: HttpRequest, public_id, code: str) -> HttpResponse:
         )
         return redirect("measures:kiosk_done", public_id=patient.public_id, response_id=submission.response.public_id)
     if request.method == "GET":
+        request.session[KIOSK_LOCK] = str(patient.public_id)
         record_access(request=request, patient=patient, action=Action.VIEW, target=f"clinic tablet: {code}")
     context = {"patient": patient, "instrument": instrument, "definition": instrument.spec, "form": form}
     return TemplateResponse(request, "measures/kiosk.html", context, status=400 if form.errors else 200)
@@ -230,3 +232,19 @@ def kiosk_done(request: HttpRequest, public_id, response_id) -> HttpResponse:
     needs_crisis_resources = response.alerts.filter(kind=Alert.Kind.SAFETY).exists()
     context = {"patient": patient, "response": response, "needs_crisis_resources": needs_crisis_resources}
     return TemplateResponse(request, "measures/kiosk_done.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kiosk_unlock(request: HttpRequest, public_id) -> HttpResponse:
+    """Hand the tablet back: the clinician's password ends the tablet lock and returns to the chart."""
+    patient = patient_for_entry(request, public_id)
+    wrong = False
+    if request.method == "POST":
+        if request.user.check_password(request.POST.get("password", "")):
+            request.session.pop(KIOSK_LOCK, None)
+            return redirect("patients:chart", public_id=patient.public_id)
+        wrong = True
+    return TemplateResponse(
+        request, "measures/kiosk_unlock.html", {"patient": patient, "wrong": wrong}, status=400 if wrong else 200
+    )
