@@ -491,6 +491,9 @@ def copy_responses(rows: list[tuple]) -> None:
     """Insert history rows with Postgres COPY (several times faster than INSERT for 500,000 rows)."""
     if not rows:
         return
+    if connection.vendor != "postgresql":  # the embedded SQLite demo: a small clinic, plain inserts
+        Response.objects.bulk_create([Response(**dict(zip(RESPONSE_COLUMNS, row, strict=True))) for row in rows])
+        return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:

@@ -207,24 +207,28 @@ def refresh_summary(*, patient_id: int, code: str) -> MeasureSummary | None:
     from patients.models import Patient
 
     list(Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).values_list("pk"))
-    sql = SUMMARY_ROWS.format(scope="AND r.patient_id = %s AND i.code = %s")
-    with connections[MeasureSummary.objects.db].cursor() as cursor:
-        cursor.execute(sql, [patient_id, code])
-        row = cursor.fetchone()
-    if row is None:
+    return write_summary(patient_id=patient_id, code=code)
+
+
+def write_summary(*, patient_id: int, code: str) -> MeasureSummary | None:
+    """Three indexed reads (first, latest, count) and one write; portable (the embedded demo too)."""
+    scored = Response.objects.scored().filter(patient_id=patient_id, instrument__code=code)
+    first = scored.order_by("completed_at", "id").values_list("total", "completed_at").first()
+    if first is None:
         MeasureSummary.objects.filter(patient_id=patient_id, instrument_code=code).delete()
         return None
-    _, _, count, baseline, baseline_at, latest, latest_at, _ = row
+    latest = scored.order_by("-completed_at", "-id").values_list("total", "completed_at").first()
+    (baseline, baseline_at), (latest_total, latest_at) = first, latest
     summary, _ = MeasureSummary.objects.update_or_create(
         patient_id=patient_id,
         instrument_code=code,
         defaults={
-            "responses_count": count,
+            "responses_count": scored.count(),
             "baseline_total": baseline,
             "baseline_at": baseline_at,
-            "latest_total": latest,
+            "latest_total": latest_total,
             "latest_at": latest_at,
-            "not_improving": stalled_change(code, baseline, latest, since=latest_at - baseline_at) is not None,
+            "not_improving": stalled_change(code, baseline, latest_total, since=latest_at - baseline_at) is not None,
         },
     )
     return summary
@@ -236,6 +240,8 @@ def rebuild_summaries(*, patient_ids: list[int] | None = None, using: str = "def
     (measures.caseload.stalled_change, the same rule as on submission) and one UPDATE. Returns the
     number of summaries. Preconditions: no submissions for these patients meanwhile (a migration, the
     demo seed); it runs in one transaction."""
+    if connections[using].vendor != "postgresql":
+        return rebuild_summaries_one_by_one(patient_ids=patient_ids)
     scope, params = ("AND r.patient_id = ANY(%s)", [list(patient_ids)]) if patient_ids is not None else ("", [])
     own = "WHERE patient_id = ANY(%s)" if patient_ids is not None else ""
     table = MeasureSummary._meta.db_table
@@ -255,3 +261,15 @@ def rebuild_summaries(*, patient_ids: list[int] | None = None, using: str = "def
         if patient_ids is None:
             cursor.execute(f"ANALYZE {table}")  # the caseload's plans need its statistics at once
     return count
+
+
+def rebuild_summaries_one_by_one(*, patient_ids: list[int] | None = None) -> int:
+    """The embedded SQLite demo's rebuild: small clinics only, so one patient and code at a time."""
+    scored = Response.objects.scored()
+    if patient_ids is not None:
+        scored = scored.filter(patient_id__in=patient_ids)
+    pairs = set(scored.values_list("patient_id", "instrument__code"))
+    with transaction.atomic():
+        for patient_id, code in pairs:
+            write_summary(patient_id=patient_id, code=code)
+    return len(pairs)

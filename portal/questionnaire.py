@@ -12,7 +12,7 @@ from django.db import transaction
 
 from measures.change import change_with
 from measures.definitions import InstrumentDefinition, Item
-from measures.models import Alert, Instrument, Invitation, Response
+from measures.models import Alert, Instrument, Invitation, MeasureSummary, Response
 from measures.services import AnswerRefused, save_answer, start_response, submit_response
 from portal.models import PatientLink
 
@@ -104,8 +104,9 @@ def bundle(invitation: Invitation) -> list[Step]:
     missing = [code for code in codes if code not in responses]
     instruments = {}
     if missing:
-        latest = Instrument.objects.filter(code__in=missing, active=True).order_by("code", "-loaded_at")
-        instruments = {instrument.code: instrument for instrument in latest.distinct("code")}
+        # Oldest first, so the newest version of each code is the one left in the dict.
+        active = Instrument.objects.filter(code__in=missing, active=True).order_by("loaded_at", "id")
+        instruments = {instrument.code: instrument for instrument in active}
     steps = []
     for code in codes:
         response = responses.get(code)
@@ -191,22 +192,17 @@ def needs_crisis_resources(invitation: Invitation) -> bool:
 
 
 def your_numbers(*, patient, latest: list[Response]) -> list[str]:
-    """One plain sentence per questionnaire answered at least twice: the first scored response against
-    this one (one query, whatever the history)."""
+    """One plain sentence per questionnaire answered at least twice: the first scored response (the
+    baseline, kept in the patient's measure summary) against this one. One query, whatever the history."""
     scored = {r.instrument.code: r for r in latest if r.completed_at and r.total is not None}
     if not scored:
         return []
-    baselines = (
-        Response.objects.filter(
-            patient=patient, instrument__code__in=scored, completed_at__isnull=False, total__isnull=False
-        )
-        .order_by("instrument__code", "completed_at", "id")
-        .distinct("instrument__code")
-        .values_list("instrument__code", "id", "total")
-    )
-    first = {code: (pk, total) for code, pk, total in baselines}
-    sentences = []
-    for code, response in scored.items():
-        if code in first and first[code][0] != response.pk:
-            sentences.append(change_with(response.instrument.spec, first[code][1], response.total).patient_words)
-    return sentences
+    summaries = MeasureSummary.objects.filter(patient=patient, instrument_code__in=scored, responses_count__gte=2)
+    return [
+        change_with(
+            scored[summary.instrument_code].instrument.spec,
+            summary.baseline_total,
+            scored[summary.instrument_code].total,
+        ).patient_words
+        for summary in summaries.order_by("instrument_code")
+    ]

@@ -1,11 +1,21 @@
 """The cast (DESIGN.md): two clinicians on the patient's team, a coordinator, a clinician on no
 team, a clinic admin, the patient (by link) and another patient."""
 
+import uuid
+
 import pytest
 
 from clinic.roles import Discipline, Role
 from portal.services import issue_link
 from tests.factories import PASSWORD, CareTeamMemberFactory, PatientFactory, StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def own_cache_keys(settings):
+    """Rate-limit counters live in Redis; a per-test key prefix keeps tests (and parallel runs) apart."""
+    caches = {**settings.CACHES}
+    caches["default"] = {**caches["default"], "KEY_PREFIX": f"haven-test-{uuid.uuid4().hex}"}
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)
