@@ -55,15 +55,21 @@ class Instrument(models.Model):
 
 
 class MeasurementSchedule(models.Model):
-    """How often one patient is asked one instrument; the due sweep reads `next_due_on`."""
+    """How often one patient is asked one instrument; the due sweep reads `next_due_on`.
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="measurement_schedules")
-    instrument_code = models.SlugField(max_length=40)
+    Few indexes on purpose: the due sweep rewrites next_due_on for every due row, and each index
+    is one more write per row. The unique (patient, instrument_code) index serves lookups by patient.
+    """
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="measurement_schedules", db_index=False
+    )
+    instrument_code = models.CharField(max_length=40)
     every_days = models.PositiveSmallIntegerField()
     next_due_on = models.DateField()
     active = models.BooleanField(default=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
