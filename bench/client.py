@@ -85,6 +85,14 @@ class Browser:
     def get(self, path: str) -> Sample:
         return self.request("GET", path)
 
+    def submit(self, path: str, form: dict) -> Sample:
+        """A form POST as a browser sends it: the CSRF token from the cookie, Origin and Referer."""
+        if "csrftoken" not in self.cookies:
+            self.get(path)  # the form's page sets the CSRF cookie
+        token = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+        headers = {"Referer": self.origin + path, "Origin": self.origin}
+        return self.request("POST", path, form={**form, **token}, headers=headers)
+
     def keep_cookies(self, set_cookie_headers: list[str]) -> None:
         for header in set_cookie_headers:
             for name, morsel in SimpleCookie(header).items():

@@ -21,10 +21,22 @@ class PageRun:
 
 
 def drive(
-    browser: Browser, path: str, *, expect: bytes, requests: int, warmup: int, threads: int, max_seconds: float
+    browser: Browser,
+    path: str,
+    *,
+    expect: bytes,
+    requests: int,
+    warmup: int,
+    threads: int,
+    max_seconds: float,
+    form: dict | None = None,
+    expect_status: int = 200,
 ) -> PageRun:
+    def one() -> Sample:
+        return browser.submit(path, form) if form is not None else browser.get(path)
+
     for _ in range(warmup):
-        browser.get(path)
+        one()
     run, lock = PageRun(), threading.Lock()
     remaining = [requests]
     deadline = time.monotonic() + max_seconds
@@ -42,12 +54,12 @@ def drive(
     def worker() -> None:
         while take_one():
             try:
-                sample = browser.get(path)
+                sample = one()
             except OSError:
                 with lock:
                     run.failures += 1
                 continue
-            good = sample.status == 200 and expect in sample.body
+            good = sample.status == expect_status and expect in sample.body
             with lock:
                 if good:
                     run.samples.append(sample)
@@ -70,7 +82,8 @@ def time_floor(cursor, sql: str, params: dict | None, *, runs: int, warmup: int)
     for number in range(warmup + runs):
         started = time.perf_counter()
         cursor.execute(sql, params)
-        cursor.fetchall()
+        if cursor.description is not None:  # an UPDATE (the floor of saving an answer) returns no rows
+            cursor.fetchall()
         if number >= warmup:
             timings.append((time.perf_counter() - started) * 1000)
     return timings

@@ -38,6 +38,9 @@ class Page:
     expect: bytes  # a fragment every good answer contains (a page of results, not an error)
     floor_sql: str | None = None
     floor_params: dict | None = None
+    form: dict | None = None  # when set, the page is a form POST (with the CSRF token) instead of a GET
+    expect_status: int = 200
+    threads: int | None = None  # a patient has one phone: their pages are driven by one thread
 
 
 def search(query: str) -> str:
@@ -153,7 +156,20 @@ def portal_pages(t: Targets) -> list[Page]:
             "SELECT r.answers, i.definition FROM measures_response r "
             "JOIN measures_instrument i ON i.id = r.instrument_id WHERE r.public_id = %(response)s",
             {"response": t.portal_response_id},
-        )
+            threads=1,
+        ),
+        Page(
+            "portal_answer",
+            "Portal: answer a question (patient)",
+            PATIENT,
+            f"/p/q/{t.portal_response_id}/1/",
+            b"",
+            "UPDATE measures_response SET answers = answers || '{\"peg_1\": 5}'::jsonb WHERE public_id = %(response)s",
+            {"response": t.portal_response_id},
+            form={"answer": "5"},
+            expect_status=302,
+            threads=1,
+        ),
     ]
 
 

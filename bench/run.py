@@ -145,8 +145,10 @@ def measure(page: pages.Page, browser: Browser, args: argparse.Namespace) -> tup
         expect=page.expect,
         requests=args.requests,
         warmup=args.warmup,
-        threads=args.threads,
+        threads=page.threads or args.threads,
         max_seconds=args.max_seconds,
+        form=page.form,
+        expect_status=page.expect_status,
     )
     print(
         f"bench: {page.label:<34} {len(run.samples)} ok, {run.failures} failed in {time.monotonic() - started:.1f} s",
