@@ -27,6 +27,12 @@ def definition_for(checksum: str, definition: dict) -> InstrumentDefinition:
     return _parsed(checksum, json.dumps(definition, sort_keys=True))
 
 
+class InstrumentQuerySet(models.QuerySet):
+    def newest_active(self) -> dict[str, "Instrument"]:
+        """Code -> the newest active version of each instrument (one query)."""
+        return {instrument.code: instrument for instrument in self.filter(active=True).order_by("loaded_at", "id")}
+
+
 class Instrument(models.Model):
     """One version of a questionnaire: shipped with the app or loaded by a clinic under its licence."""
 
@@ -41,6 +47,8 @@ class Instrument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     loaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = InstrumentQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="one_instrument_per_version")]

@@ -38,7 +38,11 @@ class Submission:
 
 
 def latest_instrument(code: str) -> Instrument:
-    return Instrument.objects.filter(code=code, active=True).latest("loaded_at")
+    """The newest active version of one instrument (Instrument.DoesNotExist when there is none)."""
+    instrument = Instrument.objects.filter(code=code).newest_active().get(code)
+    if instrument is None:
+        raise Instrument.DoesNotExist(f"No active instrument {code!r}.")
+    return instrument
 
 
 def start_response(

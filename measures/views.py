@@ -21,7 +21,7 @@ from measures.entry import record_in_clinic
 from measures.entry_forms import AcknowledgeForm, ResponseEntryForm
 from measures.models import Alert, Instrument, Response
 from measures.permissions import may_acknowledge_alerts, may_enter_responses
-from measures.services import acknowledge_alert
+from measures.services import acknowledge_alert, latest_instrument
 from measures.templatetags.measures_banner import banner_for
 from measures.trends import trends_for
 
@@ -31,10 +31,10 @@ ALERTS_SHOWN = 50
 
 def current_instrument(code: str) -> Instrument:
     """The newest active version of an instrument, or a 404."""
-    instrument = Instrument.objects.filter(code=code, active=True).order_by("-loaded_at").first()
-    if instrument is None:
-        raise Http404("No such questionnaire.")
-    return instrument
+    try:
+        return latest_instrument(code)
+    except Instrument.DoesNotExist:
+        raise Http404("No such questionnaire.") from None
 
 
 @login_required
@@ -143,10 +143,7 @@ def patient_for_entry(request: HttpRequest, public_id):
 def choose_instrument(request: HttpRequest, public_id) -> HttpResponse:
     patient = patient_for_entry(request, public_id)
     record_access(request=request, patient=patient, action=Action.VIEW, target="enter a questionnaire")
-    newest = {}
-    for instrument in Instrument.objects.filter(active=True).only("code", "name", "version", "loaded_at"):
-        if instrument.code not in newest or instrument.loaded_at > newest[instrument.code].loaded_at:
-            newest[instrument.code] = instrument
+    newest = Instrument.objects.only("code", "name", "version", "loaded_at").newest_active()
     instruments = sorted(newest.values(), key=lambda i: i.name.lower())
     return TemplateResponse(request, "measures/choose.html", {"patient": patient, "instruments": instruments})
 
@@ -159,23 +156,34 @@ def enter_on_behalf(request: HttpRequest, public_id, code: str) -> HttpResponse:
     instrument = current_instrument(code)
     form = ResponseEntryForm(request.POST or None, definition=instrument.spec)
     if request.method == "POST" and form.is_valid():
-        submission = record_in_clinic(
-            patient=patient,
-            instrument=instrument,
-            answers=form.answers,
-            source=Response.Source.ON_BEHALF,
-            entered_by=request.user,
-            context=form.scoring_context,
-        )
-        record_access(
-            request=request, patient=patient, action=Action.CREATE, target=f"questionnaire entered on behalf: {code}"
-        )
+        submission = save_entry(request, patient, instrument, form, source=Response.Source.ON_BEHALF)
         messages.success(request, entered_message(submission))
         return redirect("measures:detail", public_id=patient.public_id, code=code)
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target=f"enter on behalf: {code}")
     context = {"patient": patient, "instrument": instrument, "definition": instrument.spec, "form": form}
     return TemplateResponse(request, "measures/enter.html", context, status=400 if form.errors else 200)
+
+
+ENTRY_TARGETS = {
+    Response.Source.ON_BEHALF: "questionnaire entered on behalf: {code}",
+    Response.Source.KIOSK: "questionnaire on clinic tablet: {code}",
+}
+
+
+def save_entry(request: HttpRequest, patient, instrument: Instrument, form, *, source: str):
+    """Record answers typed in clinic; on a tablet the patient typed them, so no staff member entered them."""
+    submission = record_in_clinic(
+        patient=patient,
+        instrument=instrument,
+        answers=form.answers,
+        source=source,
+        entered_by=request.user if source == Response.Source.ON_BEHALF else None,
+        context=form.scoring_context,
+    )
+    target = ENTRY_TARGETS[source].format(code=instrument.code)
+    record_access(request=request, patient=patient, action=Action.CREATE, target=target)
+    return submission
 
 
 def entered_message(submission) -> str:
@@ -198,16 +206,7 @@ def kiosk(request: HttpRequest, public_id, code: str) -> HttpResponse:
     instrument = current_instrument(code)
     form = ResponseEntryForm(request.POST or None, definition=instrument.spec)
     if request.method == "POST" and form.is_valid():
-        submission = record_in_clinic(
-            patient=patient,
-            instrument=instrument,
-            answers=form.answers,
-            source=Response.Source.KIOSK,
-            context=form.scoring_context,
-        )
-        record_access(
-            request=request, patient=patient, action=Action.CREATE, target=f"questionnaire on clinic tablet: {code}"
-        )
+        submission = save_entry(request, patient, instrument, form, source=Response.Source.KIOSK)
         return redirect("measures:kiosk_done", public_id=patient.public_id, response_id=submission.response.public_id)
     if request.method == "GET":
         request.session[KIOSK_LOCK] = str(patient.public_id)

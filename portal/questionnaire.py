@@ -104,9 +104,7 @@ def bundle(invitation: Invitation) -> list[Step]:
     missing = [code for code in codes if code not in responses]
     instruments = {}
     if missing:
-        # Oldest first, so the newest version of each code is the one left in the dict.
-        active = Instrument.objects.filter(code__in=missing, active=True).order_by("loaded_at", "id")
-        instruments = {instrument.code: instrument for instrument in active}
+        instruments = Instrument.objects.filter(code__in=missing).newest_active()
     steps = []
     for code in codes:
         response = responses.get(code)
