@@ -20,7 +20,7 @@ from measures.models import Alert, Instrument, Invitation, MeasureSummary, Respo
 from measures.scoring import ScoreResult, score_with
 
 ALERT_TASKS = {
-    SAFETY: ("Urgent: {name} item 9 answered above 0; contact the patient today", TeamTask.Priority.URGENT),
+    SAFETY: ("{name} item 9 answered above 0: contact the patient today", TeamTask.Priority.URGENT),
     POSITIVE_SCREEN: ("Review a positive {name} screen", TeamTask.Priority.HIGH),
     SEVERE: ("Review a {name} score in the severe range", TeamTask.Priority.HIGH),
 }

@@ -42,7 +42,7 @@ def test_it_lists_the_persons_open_tasks_urgent_first_and_marked(signed_in, phys
     phq9(patient, 1, item9=1)  # the urgent task goes to the lead, the physician
     response = signed_in(physician).get(HOME)
     titles = [t.title for t in response.context["tasks"]]
-    assert titles[0] == "Urgent: PHQ-9 item 9 answered above 0; contact the patient today"
+    assert titles[0] == "PHQ-9 item 9 answered above 0: contact the patient today"
     assert titles[1] == "Review referral"
     assert set(titles[2:]) == {"Call back about sleep", "Any clinician: check the fax"}
     page = response.content.decode().split('id="home-tasks"', 1)[1]
