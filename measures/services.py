@@ -103,7 +103,7 @@ def submit_response(*, response: Response, context: dict | None = None) -> Submi
     locked = Response.objects.select_for_update().select_related("instrument", "patient").get(pk=response.pk)
     if locked.completed_at is None:
         result = score_and_complete(locked, context=context)
-        raise_alerts(locked, alert_kinds(result))
+        raise_alerts(locked, alert_kinds(result, locked.instrument.spec))
         close_invitation_if_done(locked.invitation_id)
         if locked.total is not None:
             refresh_summary(patient_id=locked.patient_id, code=locked.instrument.code)

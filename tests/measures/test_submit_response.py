@@ -113,3 +113,19 @@ def test_screens_and_bands_wait_until_the_answers_are_sent(patient, physician):
     assert not Alert.objects.exists()
     submit_response(response=response)
     assert list(Alert.objects.values_list("kind", flat=True)) == [Alert.Kind.SEVERE]
+
+
+@pytest.mark.parametrize("total_answers, alerts", [((1, 1, 0), []), ((1, 1, 1), [Alert.Kind.POSITIVE_SCREEN])])
+def test_an_audit_c_with_no_sex_recorded_is_reviewed_from_the_lowest_cut_off(patient, physician, total_answers, alerts):
+    response = start_response(patient=patient, instrument=latest_instrument("auditc"))
+    answer_all(response, dict(zip(("auditc_1", "auditc_2", "auditc_3"), total_answers, strict=True)))
+    submission = submit_response(response=response)
+    assert submission.response.positive is None  # the screen itself cannot be called without sex
+    assert [alert.kind for alert in submission.alerts] == alerts
+
+
+def test_an_audit_c_with_sex_recorded_uses_its_own_cut_off(patient, physician):
+    response = start_response(patient=patient, instrument=latest_instrument("auditc"))
+    answer_all(response, {"auditc_1": 1, "auditc_2": 1, "auditc_3": 1})
+    submission = submit_response(response=response, context={"sex": "male"})
+    assert submission.response.positive is False and submission.alerts == []
