@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15", hour="8-19"),
     },
 }
+if EMBEDDED_DEMO:
+    # The questionnaire sweeps are set-based Postgres SQL; the embedded SQLite demo shows the
+    # questionnaires through the demo patient's link instead.
+    for sweep in ("measures-due-sweep", "measures-reminder-sweep"):
+        del CELERY_BEAT_SCHEDULE[sweep]
 # /health/ calls the worker stale when its last heartbeat is older than this.
 HEARTBEAT_STALE_SECONDS = 180
 
