@@ -1,0 +1,306 @@
+"""The red-flag screen at intake, as data and rules (pure: no ORM, no settings, no templates).
+
+    >>> assess({"leg_weakness": True}).level
+    'emergency'
+
+Source: ../shared/clinical/REFERENCE.md section 3.1 (VERIFIED): AHCPR Clinical Practice Guideline No. 14,
+"Acute Low Back Problems in Adults", Table 1 "Red flags for potentially serious conditions", plus the
+secondary items listed under it. The items and their patient wording are the ones issue 3 lists
+("Red flags (safety)"). The patient wording is NOT from a validated source: REFERENCE.md says it needs
+clinical sign-off (it says so for the saddle-numbness wording; the same holds for every item here).
+
+Levels (issue 3 and REFERENCE.md 3.1 "App design"):
+
+- ``emergency``: any cauda-equina item or a progressive neurological deficit. The patient sees the
+  "seek emergency care now" guidance (``GUIDANCE[EMERGENCY]``) and the service creates an urgent task for
+  the clinician on duty, in the same transaction as the answer.
+- ``review``: infection and cancer items, and (an app decision, see ``FRACTURE`` below) the fracture
+  item. The service creates a high-priority review task.
+- ``none``: nothing flagged *among the answered items*. With unanswered items this is not a negative
+  screen: check ``complete`` (or ``is_clear``) before treating the screen as done.
+
+The most urgent level wins: one emergency answer makes the whole screen ``emergency`` whatever else is
+answered. Answers are ``True`` (yes), ``False`` (no) or ``None``/absent (unanswered); a missing answer
+is never read as "no", it is reported in ``unanswered``.
+
+Scope: low back pain red flags only (REFERENCE.md 3.1). The red flags for headache, neck, limb/joint and
+widespread pain in REFERENCE.md 3.2 are UNVERIFIED (no source checked) and are deliberately not in this
+screen until the clinical team sources them. Other 3.1 items the issue does not list (age over 50 or under
+20, pain worse lying down, severe night pain, recent bacterial infection, the secondary items such as
+failure to improve after 4-6 weeks) are not asked here either. Red flags found at examination (anal
+sphincter laxity, perianal sensory loss, major motor weakness) are recorded by clinicians, not by this
+patient screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "CAUDA_EQUINA",
+    "EMERGENCY",
+    "FRACTURE",
+    "GUIDANCE",
+    "INFECTION",
+    "ITEMS",
+    "ITEMS_BY_CODE",
+    "LEVELS",
+    "MALIGNANCY",
+    "NONE",
+    "PROGRESSIVE_NEUROLOGICAL_DEFICIT",
+    "REVIEW",
+    "SCREEN_INTRO",
+    "Guidance",
+    "InvalidRedFlagAnswerError",
+    "RedFlagAssessment",
+    "RedFlagItem",
+    "UnknownRedFlagError",
+    "assess",
+]
+
+# --------------------------------------------------------------------------- levels
+
+EMERGENCY = "emergency"
+REVIEW = "review"
+NONE = "none"
+
+#: Most urgent first.
+LEVELS = (EMERGENCY, REVIEW, NONE)
+
+# --------------------------------------------------------------------------- clinical categories
+
+#: AHCPR Table 1 row "Cauda equina syndrome".
+CAUDA_EQUINA = "cauda_equina"
+#: AHCPR Table 1, row "Cauda equina syndrome": "Severe or progressive neurologic deficit in the lower
+#: extremity". Kept as its own category because issue 3 and REFERENCE.md 3.1 "App design" name it apart
+#: ("a cauda-equina or progressive-weakness answer").
+PROGRESSIVE_NEUROLOGICAL_DEFICIT = "progressive_neurological_deficit"
+#: AHCPR Table 1 row "Tumour or infection" (infection side).
+INFECTION = "infection"
+#: AHCPR Table 1 row "Tumour or infection" (tumour side).
+MALIGNANCY = "malignancy"
+#: AHCPR Table 1 row "Fracture". REFERENCE.md 3.1 "App design" gives no response for fracture items; the
+#: app treats them as ``review`` (a high-priority clinician review), because a possible fracture is one
+#: of the "potentially serious conditions" of the table and a patient's "recent significant injury" cannot
+#: be triaged further by a yes/no question. This is an app decision that needs clinical sign-off.
+FRACTURE = "fracture"
+
+_AHCPR = 'AHCPR CPG No. 14, Table 1 (REFERENCE.md 3.1, VERIFIED), row "{row}": {text}'
+
+
+@dataclass(frozen=True)
+class RedFlagItem:
+    """One yes/no question of the screen."""
+
+    code: str
+    #: The patient's words, as issue 3 lists them (sentence case). Not validated: needs clinical sign-off.
+    text: str
+    #: Clinical categories from REFERENCE.md 3.1 (an item can point to more than one condition).
+    categories: tuple[str, ...]
+    level: str
+    #: Where the item comes from in REFERENCE.md.
+    source: str
+
+
+ITEMS: tuple[RedFlagItem, ...] = (
+    RedFlagItem(
+        code="bladder_bowel_control",
+        text="New trouble controlling bladder or bowels",
+        categories=(CAUDA_EQUINA,),
+        level=EMERGENCY,
+        source=_AHCPR.format(
+            row="Cauda equina syndrome",
+            text="recent onset of bladder dysfunction (urinary retention, increased frequency, overflow incontinence)",
+        )
+        + "; bowels: faecal incontinence, a secondary-source item listed under REFERENCE.md 3.1",
+    ),
+    RedFlagItem(
+        code="saddle_numbness",
+        text="Numbness around the genitals, bottom or inner thighs",
+        categories=(CAUDA_EQUINA,),
+        level=EMERGENCY,
+        source=_AHCPR.format(row="Cauda equina syndrome", text="saddle anaesthesia")
+        + "; patient wording suggested by REFERENCE.md 3.1, not validated",
+    ),
+    RedFlagItem(
+        code="leg_weakness",
+        text="New or worsening weakness in the legs",
+        categories=(PROGRESSIVE_NEUROLOGICAL_DEFICIT,),
+        level=EMERGENCY,
+        source=_AHCPR.format(
+            row="Cauda equina syndrome", text="severe or progressive neurologic deficit in the lower extremity"
+        ),
+    ),
+    RedFlagItem(
+        code="fever_with_back_pain",
+        text="Fever with back pain",
+        # AHCPR lists fever as a constitutional symptom of the whole "Tumour or infection" row.
+        categories=(INFECTION, MALIGNANCY),
+        level=REVIEW,
+        source=_AHCPR.format(row="Tumour or infection", text="constitutional symptoms (recent fever or chills)"),
+    ),
+    RedFlagItem(
+        code="history_of_cancer",
+        text="History of cancer",
+        categories=(MALIGNANCY,),
+        level=REVIEW,
+        source=_AHCPR.format(row="Tumour or infection", text="history of cancer"),
+    ),
+    RedFlagItem(
+        code="unexplained_weight_loss",
+        text="Unexplained weight loss",
+        # AHCPR lists weight loss as a constitutional symptom of the whole "Tumour or infection" row.
+        categories=(MALIGNANCY, INFECTION),
+        level=REVIEW,
+        source=_AHCPR.format(row="Tumour or infection", text="constitutional symptoms (unexplained weight loss)"),
+    ),
+    RedFlagItem(
+        code="recent_significant_injury",
+        text="Recent significant injury",
+        categories=(FRACTURE,),
+        level=REVIEW,  # app decision, see FRACTURE
+        source=_AHCPR.format(
+            row="Fracture",
+            text="major trauma (vehicle accident, fall from height); minor trauma or even strenuous lifting "
+            "in an older or potentially osteoporotic patient",
+        ),
+    ),
+    RedFlagItem(
+        code="injecting_drugs",
+        text="Injecting drugs",
+        categories=(INFECTION,),
+        level=REVIEW,
+        source=_AHCPR.format(row="Tumour or infection", text="risk factors for spinal infection: IV drug abuse"),
+    ),
+    RedFlagItem(
+        code="weakened_immune_system",
+        text="Weakened immune system",
+        categories=(INFECTION,),
+        level=REVIEW,
+        source=_AHCPR.format(
+            row="Tumour or infection",
+            text="risk factors for spinal infection: immune suppression (steroids, transplant, HIV)",
+        ),
+    ),
+)
+
+ITEMS_BY_CODE: Mapping[str, RedFlagItem] = {item.code: item for item in ITEMS}
+
+# --------------------------------------------------------------------------- patient-facing text
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """Text a patient sees after the screen. Templates render ``title`` and each of ``paragraphs``."""
+
+    key: str
+    title: str
+    paragraphs: tuple[str, ...]
+    #: For a tap-to-call link (``tel:``) next to the text; None when there is nothing to call.
+    phone: str | None = None
+
+
+#: App wording (not from REFERENCE.md or the issue): the line above the screen's questions.
+SCREEN_INTRO = "Do you have any of these? Please answer yes or no to each one. These questions help us keep you safe."
+
+#: Patient-facing guidance by level. The emergency text follows issue 3 ("seek emergency care now");
+#: the rest of the wording is the app's, plain (grade 6-8), calm and never blaming. It says the care team
+#: has been told, so show it only once the answer and the urgent task are saved (same transaction).
+GUIDANCE: Mapping[str, Guidance] = {
+    EMERGENCY: Guidance(
+        key="redflags.emergency",
+        title="Please get emergency care now",
+        paragraphs=(
+            "Your answers can be a sign of a problem that needs care right away.",
+            "Please go to the emergency department now or call 911.",
+            "Please do not wait for your visit with us.",
+            "Thank you for telling us. We have let your care team know.",
+            "You can finish the rest of these questions later with the same link.",
+        ),
+        phone="911",
+    ),
+    # App wording: the issue asks only for a review task here; the patient is told their answers will be read.
+    REVIEW: Guidance(
+        key="redflags.review",
+        title="Thank you for telling us",
+        paragraphs=("Your care team will look at these answers.",),
+    ),
+}
+
+# --------------------------------------------------------------------------- assessment
+
+
+class UnknownRedFlagError(ValueError):
+    """An answer was given for a code the screen does not have."""
+
+
+class InvalidRedFlagAnswerError(TypeError):
+    """An answer was something other than True, False or None."""
+
+
+@dataclass(frozen=True)
+class RedFlagAssessment:
+    level: str
+    #: Items answered "yes", in screen order.
+    flagged: tuple[RedFlagItem, ...]
+    #: Codes with no answer (None or absent), in screen order. Never counted as "no".
+    unanswered: tuple[str, ...]
+    #: Key of the patient-facing guidance (``GUIDANCE``), or None when there is none to show.
+    guidance_key: str | None
+
+    @property
+    def flagged_codes(self) -> tuple[str, ...]:
+        return tuple(item.code for item in self.flagged)
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(category for item in self.flagged for category in item.categories)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unanswered
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.level == EMERGENCY
+
+    @property
+    def is_clear(self) -> bool:
+        """Every item answered and none of them "yes": the only truly negative screen."""
+        return self.level == NONE and self.complete
+
+    @property
+    def guidance(self) -> Guidance | None:
+        return GUIDANCE.get(self.level)
+
+
+def assess(answers: Mapping[str, bool | None]) -> RedFlagAssessment:
+    """Assess the screen's answers (item code -> True / False / None).
+
+    Raises UnknownRedFlagError for a code the screen does not have, and InvalidRedFlagAnswerError for
+    a value that is not True, False or None (``1``, ``"yes"`` and ``"no"`` are never guessed at).
+    """
+    if not isinstance(answers, Mapping):
+        raise TypeError(f"answers must be a mapping of item code to True/False/None, not {type(answers).__name__}")
+    unknown = sorted(str(code) for code in answers if code not in ITEMS_BY_CODE)
+    if unknown:
+        raise UnknownRedFlagError(
+            f"unknown red-flag code(s): {', '.join(unknown)}; known codes: {', '.join(ITEMS_BY_CODE)}"
+        )
+    for code, answer in answers.items():
+        if answer is not None and not isinstance(answer, bool):
+            raise InvalidRedFlagAnswerError(
+                f"answer for {code!r} must be True, False or None, not {type(answer).__name__}"
+            )
+
+    flagged = tuple(item for item in ITEMS if answers.get(item.code) is True)
+    unanswered = tuple(item.code for item in ITEMS if answers.get(item.code) is None)
+    level = next((level for level in LEVELS if any(item.level == level for item in flagged)), NONE)
+    guidance = GUIDANCE.get(level)
+    return RedFlagAssessment(
+        level=level,
+        flagged=flagged,
+        unanswered=unanswered,
+        guidance_key=guidance.key if guidance else None,
+    )
