@@ -1,4 +1,4 @@
-"""The patient registry (the full registration form arrives with the intake work)."""
+"""The patient registry: who the patient is, how to reach them, and what brought them to the clinic."""
 
 import re
 import uuid
@@ -21,6 +21,36 @@ class PainCondition(models.TextChoices):
     SICKLE_CELL = "sickle_cell", "Sickle cell disease"
     ENDOMETRIOSIS = "endometriosis", "Endometriosis"
     OTHER = "other", "Other chronic pain"
+
+
+class Language(models.TextChoices):
+    """Common languages of the clinic's patients; anything else is "other" with the name typed in."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+    FRENCH = "fr", "French"
+    PORTUGUESE = "pt", "Portuguese"
+    MANDARIN = "cmn", "Chinese (Mandarin)"
+    CANTONESE = "yue", "Chinese (Cantonese)"
+    ARABIC = "ar", "Arabic"
+    VIETNAMESE = "vi", "Vietnamese"
+    TAGALOG = "tl", "Tagalog"
+    KOREAN = "ko", "Korean"
+    RUSSIAN = "ru", "Russian"
+    HAITIAN_CREOLE = "ht", "Haitian Creole"
+    HINDI = "hi", "Hindi"
+    PUNJABI = "pa", "Punjabi"
+    POLISH = "pl", "Polish"
+    SOMALI = "so", "Somali"
+    ASL = "ase", "American Sign Language"
+    OTHER = "other", "Other"
+
+
+class ContactChannel(models.TextChoices):
+    NONE = "", "No preference given"
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    PHONE = "phone", "Phone call"
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
@@ -86,6 +116,21 @@ class PatientQuerySet(models.QuerySet):
             matches = matches.filter(search_name__contains=word)
         return matches
 
+    def possible_duplicates(self, *, given: str, family: str, date_of_birth: date):
+        """Patients born that day whose given and family names match once case and accents are set aside.
+
+        search_name is "given [preferred] family", normalised, so a match starts with the given name
+        and ends with the family name whatever preferred name either record has.
+        """
+        given, family = normalise(clean_query(given)), normalise(clean_query(family))
+        if not (given and family):
+            return self.none()
+        return self.filter(
+            date_of_birth=date_of_birth,
+            search_name__startswith=f"{given} ",
+            search_name__endswith=f" {family}",
+        )
+
 
 class Patient(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -100,6 +145,16 @@ class Patient(models.Model):
     # Nothing is sent to a patient on a channel they have not agreed to be contacted on.
     consents_to_email = models.BooleanField(default=False)
     consents_to_sms = models.BooleanField(default=False)
+    # Registry details (every new field has a default, so bulk inserts such as seed_demo need no change).
+    pronouns = models.CharField(max_length=40, blank=True, default="")
+    preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    preferred_language_other = models.CharField(max_length=60, blank=True, default="")
+    preferred_channel = models.CharField(
+        max_length=10, choices=ContactChannel.choices, blank=True, default=ContactChannel.NONE
+    )
+    referring_clinician = models.CharField(max_length=200, blank=True, default="")
+    # Further pain conditions besides the primary one: a list of PainCondition values (JSON, so SQLite works too).
+    other_conditions = models.JSONField(default=list, blank=True)
     # Derived from the names (see set_names); indexed with trigrams for partial search.
     search_name = models.CharField(max_length=320, editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
@@ -135,6 +190,18 @@ class Patient(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+    @property
+    def language(self) -> str:
+        """The preferred language in words (the typed name when it is "other")."""
+        if self.preferred_language == Language.OTHER:
+            return self.preferred_language_other or Language.OTHER.label
+        return self.get_preferred_language_display()
+
+    @property
+    def other_condition_labels(self) -> list[str]:
+        labels = dict(PainCondition.choices)
+        return [labels[code] for code in self.other_conditions if code in labels and code != self.primary_condition]
 
     def contact_channel(self) -> tuple[str, str] | None:
         """The channel and address to message the patient on, or None without consent or address."""

@@ -1,7 +1,9 @@
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
@@ -9,7 +11,9 @@ from clinic.access import get_patient_for_user, patients_visible_to
 from measures.permissions import may_enter_responses
 from measures.templatetags.measures_banner import banner_for
 from measures.trends import trends_for
+from patients.forms import PatientDetailsForm
 from patients.models import clean_query, search_kind
+from patients.services import MRNTaken, PossibleDuplicate, register_patient, update_patient_details
 
 PAGE_SIZE = 50
 
@@ -24,7 +28,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     kind = search_kind(clean_query(query))
     target = f"patient list, search by {kind.label}" if kind else "patient list"
     record_access(request=request, patient=None, action=Action.VIEW, target=target)
-    context = {"query": query, "patients": shown[:PAGE_SIZE], "more": len(shown) > PAGE_SIZE}
+    context = {
+        "query": query,
+        "patients": shown[:PAGE_SIZE],
+        "more": len(shown) > PAGE_SIZE,
+        "may_register": may_offer_registration(request.user),
+    }
     template = "patients/list.html#results" if request.htmx else "patients/list.html"
     return TemplateResponse(request, template, context)
 
@@ -43,3 +52,89 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
         "may_enter_questionnaires": may_enter_responses(request.user, patient),
     }
     return TemplateResponse(request, "patients/chart.html", context)
+
+
+def may_offer_registration(user) -> bool:
+    """Whether to show the "Register a patient" link, without loading permissions (two queries).
+
+    The roles whose groups hold patients.register_patient (clinic/roles.py, migration 0002 in clinic)
+    are the ones that see every patient; the register view itself checks the permission.
+    """
+    return user.sees_every_patient
+
+
+@login_required
+@permission_required("patients.register_patient", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Register a patient (coordinators and admins); a possible duplicate needs a confirmation."""
+    form = PatientDetailsForm(request.POST or None)
+    refusal = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = register_patient(
+                by=request.user,
+                request=request,
+                confirmed_new_person=form.cleaned_data["confirm_new_person"],
+                **form.details(),
+            )
+        except (MRNTaken, PossibleDuplicate) as refused:
+            refusal = explain_refusal(request, form, refused, during="registration")
+        else:
+            messages.success(request, f"{patient.full_name} is registered (MRN {patient.mrn}).")
+            return redirect("patients:chart", public_id=patient.public_id)
+    return TemplateResponse(request, "patients/register.html", {"form": form, **refusal})
+
+
+@login_required
+@permission_required("patients.register_patient", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def edit_details(request: HttpRequest, public_id) -> HttpResponse:
+    """Change a patient's registry details, with the checks registration makes."""
+    patient = get_patient_for_user(request.user, public_id)
+    refusal = {}
+    if request.method == "POST":
+        form = PatientDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                patient = update_patient_details(
+                    patient=patient,
+                    by=request.user,
+                    request=request,
+                    confirmed_new_person=form.cleaned_data["confirm_new_person"],
+                    **form.details(),
+                )
+            except (MRNTaken, PossibleDuplicate) as refused:
+                refusal = explain_refusal(request, form, refused, during="edit details")
+            else:
+                messages.success(request, f"{patient.full_name}'s details are saved.")
+                return redirect("patients:chart", public_id=patient.public_id)
+    else:
+        form = PatientDetailsForm(initial=PatientDetailsForm.initial_for(patient))
+        record_access(request=request, patient=patient, action=Action.VIEW, target="edit patient details")
+    context = {"form": form, "patient": patient, "banner": banner_for(patient, request.user), **refusal}
+    return TemplateResponse(request, "patients/edit_details.html", context)
+
+
+def explain_refusal(request: HttpRequest, form: PatientDetailsForm, refused, *, during: str) -> dict:
+    """Mark the form for an MRN in use or a possible duplicate; the other patients shown are audited."""
+    if isinstance(refused, MRNTaken):
+        existing = refused.existing
+        form.add_error(
+            "mrn",
+            f"MRN {existing.mrn} already belongs to {existing.full_name}, born "
+            f"{existing.date_of_birth:%b} {existing.date_of_birth.day}, {existing.date_of_birth.year}. "
+            "Check the number: each patient has their own MRN.",
+        )
+        shown = [existing]
+        context = {"mrn_taken": existing}
+        target = f"{during}: MRN already in use"
+    else:
+        shown = refused.matches
+        context = {"duplicates": refused.matches}
+        target = f"{during}: possible duplicate"
+    visible = set(patients_visible_to(request.user).filter(pk__in=[p.pk for p in shown]).values_list("pk", flat=True))
+    for patient in shown:
+        patient.may_open = patient.pk in visible
+        record_access(request=request, patient=patient, action=Action.VIEW, target=target)
+    return context

@@ -1,0 +1,166 @@
+"""Registry workflows: registering a patient and changing their details, each audited.
+
+Both refuse an MRN that another patient has (MRNs compare case-insensitively, as search does) and
+stop at a possible duplicate (same name once case and accents are set aside, same date of birth)
+until the user confirms that this is a different person.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from audit.models import Action, AuditEvent
+from audit.services import record_access
+from patients.models import Patient
+
+DUPLICATES_SHOWN = 5
+REQUIRED_FIELDS = ("mrn", "given_name", "family_name", "date_of_birth")
+NAME_FIELDS = ("given_name", "family_name", "preferred_name")
+OTHER_FIELDS = (
+    "pronouns",
+    "date_of_birth",
+    "email",
+    "mobile",
+    "consents_to_email",
+    "consents_to_sms",
+    "preferred_channel",
+    "preferred_language",
+    "preferred_language_other",
+    "referring_clinician",
+    "primary_condition",
+    "other_conditions",
+)
+DETAIL_FIELDS = ("mrn", *NAME_FIELDS, *OTHER_FIELDS)
+
+
+class RegistrationRefused(Exception):
+    """The details cannot be saved as they are (the subclass says why)."""
+
+
+class MRNTaken(RegistrationRefused):
+    def __init__(self, existing: Patient):
+        super().__init__("Another patient already has this MRN.")
+        self.existing = existing
+
+
+class PossibleDuplicate(RegistrationRefused):
+    def __init__(self, matches: list[Patient]):
+        super().__init__("A patient with this name and date of birth is already registered.")
+        self.matches = matches
+
+
+def find_possible_duplicates(
+    *, given_name: str, family_name: str, date_of_birth: date, exclude: Patient | None = None
+) -> list[Patient]:
+    """Up to DUPLICATES_SHOWN patients who may be this person: same normalised names, same birth date."""
+    matches = Patient.objects.possible_duplicates(given=given_name, family=family_name, date_of_birth=date_of_birth)
+    if exclude is not None:
+        matches = matches.exclude(pk=exclude.pk)
+    return list(matches.order_by("family_name", "given_name", "id")[:DUPLICATES_SHOWN])
+
+
+def patient_with_mrn(mrn: str, *, exclude: Patient | None = None) -> Patient | None:
+    others = Patient.objects.filter(mrn__iexact=mrn)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.first()
+
+
+@transaction.atomic
+def register_patient(
+    *, by, request: HttpRequest | None = None, confirmed_new_person: bool = False, **fields
+) -> Patient:
+    """Register a new patient and record who did it (audit action "create").
+
+    Preconditions: `by` may register patients (patients.register_patient) and the fields have been
+    checked by PatientDetailsForm (formats, dates, consents). mrn, given_name, family_name and
+    date_of_birth are required; the rest take the model's defaults.
+
+    Raises MRNTaken when another patient has the MRN, and PossibleDuplicate when a patient with the
+    same name and date of birth exists, unless `confirmed_new_person`.
+    """
+    check_fields(fields, required=REQUIRED_FIELDS)
+    if existing := patient_with_mrn(fields["mrn"]):
+        raise MRNTaken(existing)
+    if not confirmed_new_person:
+        refuse_possible_duplicates(fields["given_name"], fields["family_name"], fields["date_of_birth"])
+    patient = Patient(**{name: value for name, value in fields.items() if name not in NAME_FIELDS})
+    patient.set_names(
+        given=fields["given_name"], family=fields["family_name"], preferred=fields.get("preferred_name", "")
+    )
+    save_unless_mrn_taken(patient, force_insert=True)
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="patient registration")
+    return patient
+
+
+@transaction.atomic
+def update_patient_details(
+    *, patient: Patient, by, request: HttpRequest | None = None, confirmed_new_person: bool = False, **fields
+) -> Patient:
+    """Change a patient's registry details and record who did it (audit action "update").
+
+    Preconditions as for register_patient; only the fields given change. A changed MRN must be
+    free; a changed name or date of birth that matches another patient raises PossibleDuplicate
+    unless `confirmed_new_person`. The audit target names the changed fields, never their values.
+    """
+    check_fields(fields, required=())
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    before = {name: getattr(patient, name) for name in DETAIL_FIELDS}
+    if (
+        "mrn" in fields
+        and fields["mrn"] != patient.mrn
+        and (existing := patient_with_mrn(fields["mrn"], exclude=patient))
+    ):
+        raise MRNTaken(existing)
+    for name in (*OTHER_FIELDS, "mrn"):
+        if name in fields:
+            setattr(patient, name, fields[name])
+    patient.set_names(
+        given=fields.get("given_name", patient.given_name),
+        family=fields.get("family_name", patient.family_name),
+        preferred=fields.get("preferred_name", patient.preferred_name),
+    )
+    changed = [name for name in DETAIL_FIELDS if getattr(patient, name) != before[name]]
+    identity_changed = {"given_name", "family_name", "date_of_birth"} & set(changed)
+    if identity_changed and not confirmed_new_person:
+        refuse_possible_duplicates(patient.given_name, patient.family_name, patient.date_of_birth, exclude=patient)
+    if changed:
+        save_unless_mrn_taken(patient)
+    target = f"patient details: {', '.join(changed)}" if changed else "patient details: no change"
+    audit(by=by, request=request, patient=patient, action=Action.UPDATE, target=target[:200])
+    return patient
+
+
+def refuse_possible_duplicates(given: str, family: str, born: date, *, exclude: Patient | None = None) -> None:
+    if matches := find_possible_duplicates(given_name=given, family_name=family, date_of_birth=born, exclude=exclude):
+        raise PossibleDuplicate(matches)
+
+
+def check_fields(fields: dict, *, required: Iterable[str]) -> None:
+    if unknown := set(fields) - set(DETAIL_FIELDS):
+        raise TypeError(f"Not a registry field: {', '.join(sorted(unknown))}")
+    if missing := [name for name in required if not fields.get(name)]:
+        raise TypeError(f"Required: {', '.join(missing)}")
+
+
+def save_unless_mrn_taken(patient: Patient, **kwargs) -> None:
+    """Save; when another request took the MRN since the check (the unique index says so), say so."""
+    try:
+        with transaction.atomic():
+            patient.save(**kwargs)
+    except IntegrityError:
+        existing = patient_with_mrn(patient.mrn, exclude=patient if patient.pk else None)
+        if existing is None:
+            raise
+        raise MRNTaken(existing) from None
+
+
+def audit(*, by, request: HttpRequest | None, patient: Patient, action: Action, target: str) -> AuditEvent:
+    """The audit event for this change: through the request when there is one (path and address)."""
+    if request is not None and request.user == by:
+        return record_access(request=request, patient=patient, action=action, target=target)
+    return AuditEvent.objects.create(
+        actor=by, actor_label=by.display_name, patient=patient, action=action, target=target
+    )
