@@ -305,11 +305,13 @@ class ContactColumns:
     mobile: str
     consents_to_email: bool
     consents_to_sms: bool
+    preferred_channel: str
 
 
-def contact_of(email: str, mobile: str, consents_to_email: bool, consents_to_sms: bool) -> tuple[str, str] | None:
-    """Patient.contact_channel() on the columns a sweep read (the one rule, not a copy of it)."""
-    return Patient.contact_channel(ContactColumns(email, mobile, consents_to_email, consents_to_sms))
+def contact_of(*columns) -> tuple[str, str] | None:
+    """Patient.contact_channel() on the columns a sweep read (the one rule, not a copy of it):
+    email, mobile, consents_to_email, consents_to_sms, preferred_channel."""
+    return Patient.contact_channel(ContactColumns(*columns))
 
 
 def take_lock(key: int) -> bool:
@@ -352,7 +354,7 @@ SELECT due.patient_id,
        array_agg(due.id) AS schedule_ids,
        array_agg(due.instrument_code) FILTER (WHERE NOT due.recent) AS codes,
        count(*) FILTER (WHERE due.recent) AS recent_count,
-       p.email, p.mobile, p.consents_to_email, p.consents_to_sms,
+       p.email, p.mobile, p.consents_to_email, p.consents_to_sms, p.preferred_channel,
        inv.id AS invitation_id, inv.completed_at IS NOT NULL AS invitation_completed,
        EXISTS (
            SELECT 1 FROM {outbox} o
@@ -499,6 +501,7 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
             mobile,
             consents_to_email,
             consents_to_sms,
+            preferred_channel,
             invitation_id,
             invitation_completed,
             messaged_today,
@@ -513,7 +516,7 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
             if invitation_id is not None:
                 merges.append({"id": invitation_id, "codes": codes})
                 continue
-            contact = contact_of(email, mobile, consents_to_email, consents_to_sms)
+            contact = contact_of(email, mobile, consents_to_email, consents_to_sms, preferred_channel)
             entry = {"patient_id": patient_id, "codes": codes, "contact": contact, "link_id": None, "send_now": False}
             if contact is None:
                 entry["next_reminder_at"], entry["not_reached_at"] = None, now
@@ -651,6 +654,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
                 "patient__mobile",
                 "patient__consents_to_email",
                 "patient__consents_to_sms",
+                "patient__preferred_channel",
             )
         )
         rows = list(due)
@@ -662,8 +666,8 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
         first_sends: list[dict] = []
         reminders: list[dict] = []
         tasks: list[TeamTask] = []
-        for invitation_id, patient_id, link_id, sent, was_messaged, email, mobile, by_email, by_sms in rows:
-            contact = contact_of(email, mobile, by_email, by_sms)
+        for invitation_id, patient_id, link_id, sent, was_messaged, email, mobile, by_email, by_sms, prefers in rows:
+            contact = contact_of(email, mobile, by_email, by_sms, prefers)
             update = {"id": invitation_id, "link_id": None, "reminders_sent": sent, "not_reached_at": None}
             updates.append(update)
             finished = link_id is not None and sent >= REMINDERS

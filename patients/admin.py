@@ -16,8 +16,16 @@ class PatientAdmin(admin.ModelAdmin):
         "preferred_name",
         "date_of_birth",
         "primary_condition",
+        "other_conditions",
+        "pronouns",
+        "preferred_language",
+        "preferred_language_other",
         "email",
+        "consents_to_email",
         "mobile",
+        "consents_to_sms",
+        "preferred_channel",
+        "referring_clinician",
     )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -204,11 +204,19 @@ class Patient(models.Model):
         return [labels[code] for code in self.other_conditions if code in labels and code != self.primary_condition]
 
     def contact_channel(self) -> tuple[str, str] | None:
-        """The channel and address to message the patient on, or None without consent or address."""
+        """The channel and address to message the patient on, or None without consent or address.
+
+        The patient's preferred channel first, when they consented to it and gave its address; then
+        email, then text message.
+        """
+        usable = {}
         if self.consents_to_email and self.email:
-            return "email", self.email
+            usable["email"] = self.email
         if self.consents_to_sms and self.mobile:
-            return "sms", self.mobile
+            usable["sms"] = self.mobile
+        for channel in (self.preferred_channel, "email", "sms"):
+            if channel in usable:
+                return channel, usable[channel]
         return None
 
     def set_names(self, *, given: str, family: str, preferred: str = "") -> None:

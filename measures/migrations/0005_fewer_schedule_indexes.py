@@ -6,27 +6,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0004_invitation_open_due'),
-        ('patients', '0004_patient_consents_to_email_patient_consents_to_sms'),
+        ("measures", "0004_invitation_open_due"),
+        ("patients", "0004_patient_consents_to_email_patient_consents_to_sms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='measurementschedule',
-            name='instrument_code',
+            model_name="measurementschedule",
+            name="instrument_code",
             field=models.CharField(max_length=40),
         ),
         migrations.AlterField(
-            model_name='measurementschedule',
-            name='patient',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='measurement_schedules', to='patients.patient'),
+            model_name="measurementschedule",
+            name="patient",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="measurement_schedules",
+                to="patients.patient",
+            ),
         ),
         migrations.AlterField(
-            model_name='measurementschedule',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="measurementschedule",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0003_indexes_for_search_and_lists'),
+        ("patients", "0003_indexes_for_search_and_lists"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='patient',
-            name='consents_to_email',
+            model_name="patient",
+            name="consents_to_email",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='consents_to_sms',
+            model_name="patient",
+            name="consents_to_sms",
             field=models.BooleanField(default=False),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0001_initial'),
+        ("portal", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='patientlink',
-            name='purpose',
-            field=models.CharField(choices=[('check_in', 'Check-in'), ('questionnaires', 'Questionnaires')], default='check_in', max_length=20),
+            model_name="patientlink",
+            name="purpose",
+            field=models.CharField(
+                choices=[("check_in", "Check-in"), ("questionnaires", "Questionnaires")],
+                default="check_in",
+                max_length=20,
+            ),
         ),
     ]

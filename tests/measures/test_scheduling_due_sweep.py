@@ -223,3 +223,11 @@ def test_beat_runs_the_sweeps_in_the_daytime_only(settings):
     assert due.minute == {5}
     assert reminders.minute == {0, 15, 30, 45}
     assert settings.CELERY_TIMEZONE == settings.TIME_ZONE
+
+
+def test_the_sweep_texts_a_patient_who_prefers_text_messages(db):
+    patient = PatientFactory(mobile="555-0123", consents_to_sms=True, preferred_channel="sms")
+    schedule(patient, "peg")
+    sweep()
+    message = OutboxMessage.objects.get(patient=patient)
+    assert (message.channel, message.to_address) == (OutboxMessage.Channel.SMS, "555-0123")

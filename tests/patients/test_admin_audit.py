@@ -10,7 +10,8 @@ def test_opening_and_saving_a_patient_in_the_admin_is_audited(signed_in, clinic_
     form = {
         "mrn": patient.mrn, "given_name": patient.given_name, "family_name": "Garcia", "preferred_name": "",
         "date_of_birth": patient.date_of_birth.isoformat(), "primary_condition": patient.primary_condition,
-        "email": patient.email, "mobile": "",
+        "email": patient.email, "mobile": "", "preferred_language": patient.preferred_language,
+        "other_conditions": "[]", "preferred_channel": "", "consents_to_email": "on",
     }  # fmt: skip
     assert client.post(url, form).status_code == 302
     actions = list(AuditEvent.objects.filter(patient=patient, actor=clinic_admin).values_list("action", flat=True))
