@@ -11,7 +11,12 @@ NOT_DECOMPOSABLE = str.maketrans(
 )  # fmt: skip
 
 
+# Hyphens and dashes join the parts of a name; typed either way ("Garcia-Lopez", "Garcia Lopez") they match.
+DASHES = str.maketrans({"-": " ", "\u2010": " ", "\u2011": " ", "\u2013": " ", "\u2014": " "})
+
+
 def normalise(text: str) -> str:
+    text = text.translate(DASHES)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     without_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(without_accents.translate(NOT_DECOMPOSABLE).split())

@@ -6,7 +6,8 @@ from patients.names import normalise
 @pytest.mark.parametrize(
     "written, searched",
     [
-        ("Garcia-López", "garcia-lopez"),
+        ("Garcia-López", "garcia lopez"),
+        ("Smith\u2013Jones", "smith jones"),
         ("ÉLODIE", "elodie"),
         ("Stanisław", "stanislaw"),
         ("Đặng", "dang"),

@@ -77,3 +77,10 @@ def test_it_survives_a_nul_character_in_the_query(registry):
 def test_it_does_not_confuse_an_impossible_date_with_a_birthday():
     PatientFactory(date_of_birth=datetime.date(1980, 2, 28))
     assert found("02/30/1980") == set()
+
+
+def test_a_hyphenated_name_is_found_typed_with_a_space_and_the_other_way_round(db):
+    hyphenated = PatientFactory(given_name="Ana", family_name="Ruiz-Soto")
+    spaced = PatientFactory(given_name="Luis", family_name="Peña Vidal")
+    assert list(Patient.objects.search("ruiz soto")) == [hyphenated]
+    assert list(Patient.objects.search("pena-vidal")) == [spaced]
