@@ -231,8 +231,8 @@ def demo() -> None:
     env["SITE_URL"] = address
     bin_dir = Path(python).parent
     processes = {
-        "web": [str(bin_dir / "gunicorn"), "clinic.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
-                "--access-logfile", "-"],
+        # No access log: patient-link paths carry a token, and tokens never go to logs.
+        "web": [str(bin_dir / "gunicorn"), "clinic.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
         "beat": [str(bin_dir / "celery"), "-A", "clinic", "beat", "--loglevel", "info",
                  "--schedule", str(BASE_DIR / "var" / "celerybeat-schedule")],
     }  # fmt: skip
