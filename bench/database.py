@@ -6,25 +6,13 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import dj_database_url
 import psycopg2
-from psycopg2 import sql
+
+from clinic.launcher import connection_kwargs, ensure_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres:///haven_bench"
 RESPONSES_PER_PATIENT = 10  # 50,000 patients: 500,000 questionnaire responses (DESIGN.md, Performance)
-
-
-def connection_kwargs(database_url: str, *, dbname: str | None = None) -> dict:
-    parsed = dj_database_url.parse(database_url)
-    kwargs = {
-        "dbname": dbname or parsed["NAME"],
-        "host": parsed.get("HOST") or None,
-        "port": parsed.get("PORT") or None,
-        "user": parsed.get("USER") or None,
-        "password": parsed.get("PASSWORD") or None,
-    }
-    return {key: value for key, value in kwargs.items() if value}
 
 
 @contextmanager
@@ -35,17 +23,6 @@ def connect(database_url: str, *, dbname: str | None = None, autocommit: bool = 
         yield connection
     finally:
         connection.close()
-
-
-def ensure_database(database_url: str) -> bool:
-    """Create the benchmark database if it does not exist; True when it was created."""
-    name = dj_database_url.parse(database_url)["NAME"]
-    with connect(database_url, dbname="postgres") as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone():
-            return False
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        return True
 
 
 def manage(*args: str, env: dict[str, str], quiet: bool = False) -> None:

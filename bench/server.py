@@ -4,13 +4,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.client import HOST, SIGN_IN_PATH
 from bench.database import ROOT
+from clinic.launcher import page_answers, stop
 
 
 class ServerDidNotStart(Exception):
@@ -44,7 +43,7 @@ def gunicorn(*, env: dict[str, str], workers: int, log_path: Path, start_seconds
             wait_until_answering(process, port, seconds=start_seconds, log_path=log_path)
             yield port
         finally:
-            stop(process)
+            stop([process])
 
 
 def wait_until_answering(process: subprocess.Popen, port: int, *, seconds: float, log_path: Path) -> None:
@@ -52,27 +51,7 @@ def wait_until_answering(process: subprocess.Popen, port: int, *, seconds: float
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerDidNotStart(f"gunicorn exited with {process.returncode}; see {log_path}")
-        if sign_in_page_answers(port):
+        if page_answers(f"http://{HOST}:{port}{SIGN_IN_PATH}"):
             return
         time.sleep(0.25)
     raise ServerDidNotStart(f"gunicorn did not answer within {seconds:.0f} s; see {log_path}")
-
-
-def sign_in_page_answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://{HOST}:{port}{SIGN_IN_PATH}", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM lets gunicorn stop its workers gracefully; SIGKILL if it has not after 15 s."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)

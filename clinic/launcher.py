@@ -49,18 +49,19 @@ def postgres_answers(database_url: str, *, dbname: str = "postgres") -> bool:
         return False
 
 
-def connection_kwargs(database_url: str, *, dbname: str) -> dict:
-    url = urlparse(database_url)
-    kwargs = {"dbname": dbname}
-    if url.hostname:
-        kwargs["host"] = url.hostname
-    if url.port:
-        kwargs["port"] = url.port
-    if url.username:
-        kwargs["user"] = url.username
-    if url.password:
-        kwargs["password"] = url.password
-    return kwargs
+def connection_kwargs(database_url: str, *, dbname: str | None = None) -> dict:
+    """psycopg2.connect() arguments for DATABASE_URL, optionally for another database on that server."""
+    import dj_database_url
+
+    parsed = dj_database_url.parse(database_url)
+    kwargs = {
+        "dbname": dbname or parsed["NAME"],
+        "host": parsed.get("HOST") or None,
+        "port": parsed.get("PORT") or None,
+        "user": parsed.get("USER") or None,
+        "password": parsed.get("PASSWORD") or None,
+    }
+    return {key: value for key, value in kwargs.items() if value}
 
 
 def is_local(database_url: str) -> bool:
@@ -93,21 +94,24 @@ def ensure_postgres(database_url: str) -> None:
     )
 
 
-def ensure_database(database_url: str) -> None:
-    """Create the app's database when the server has none by that name."""
+def ensure_database(database_url: str) -> bool:
+    """Create the database DATABASE_URL names when the server has none by that name; True if created."""
     import psycopg2
+    from psycopg2 import sql
 
-    name = urlparse(database_url).path.lstrip("/") or "haven"
-    if postgres_answers(database_url, dbname=name):
-        return
+    name = connection_kwargs(database_url)["dbname"]
     connection = psycopg2.connect(**connection_kwargs(database_url, dbname="postgres"), connect_timeout=3)
     connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-            say(f"created the database {name}.")
-    connection.close()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is not None:
+                return False
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        connection.close()
+    say(f"created the database {name}.")
+    return True
 
 
 # --- Redis --------------------------------------------------------------------------------------
@@ -247,7 +251,7 @@ def demo() -> None:
         say(f"running {', '.join(running)}; press Ctrl-C to stop all of them.")
         watch(running)
     finally:
-        stop(running)
+        stop(running.values())
 
 
 def page_answers(url: str) -> bool:
@@ -276,15 +280,18 @@ def interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def stop(running: dict[str, subprocess.Popen]) -> None:
-    for process in running.values():
+def stop(processes) -> None:
+    """SIGTERM first (gunicorn and Celery stop their children gracefully), SIGKILL after 15 s."""
+    processes = list(processes)
+    for process in processes:
         if process.poll() is None:
             process.terminate()
-    for process in running.values():
+    for process in processes:
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=5)
 
 
 COMMANDS = {"services": services, "browser": ensure_chromium, "demo": demo}

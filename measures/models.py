@@ -125,9 +125,6 @@ class ResponseQuerySet(models.QuerySet):
     def completed(self):
         return self.filter(completed_at__isnull=False)
 
-    def in_progress(self):
-        return self.filter(completed_at__isnull=True)
-
     def scored(self):
         return self.filter(completed_at__isnull=False, total__isnull=False)
 
@@ -143,22 +140,6 @@ class ResponseQuerySet(models.QuerySet):
             )
             .filter(Q(number_from_first=1) | Q(number_from_latest__lte=latest))
             .order_by("instrument__code", "completed_at", "id")
-        )
-
-    def first_and_latest(self, *, codes):
-        """Per patient and instrument code, the first and the latest scored response (for change
-        over time across a caseload): one query."""
-        by = {"partition_by": [F("patient_id"), F("instrument__code")]}
-        return (
-            self.scored()
-            .filter(instrument__code__in=codes)
-            .annotate(
-                code=F("instrument__code"),
-                number_from_first=Window(RowNumber(), order_by=[F("completed_at").asc(), F("id").asc()], **by),
-                number_from_latest=Window(RowNumber(), order_by=[F("completed_at").desc(), F("id").desc()], **by),
-            )
-            .filter(Q(number_from_first=1) | Q(number_from_latest=1))
-            .only("id", "patient_id", "instrument_id", "completed_at", "total")
         )
 
 
