@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from clinic.celery import app as celery_app
+from clinic.launcher import stop
 from clinic.models import OutboxMessage
 from clinic.services import queue_message
 from clinic.tasks import deliver_outbox_message, sweep_outbox
@@ -92,12 +93,7 @@ def worker(transactional_db, tmp_path):
     try:
         yield Worker(queue, sms_file, log_file)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop([process])
         broker.flushdb()
         broker.close()
 
