@@ -147,6 +147,7 @@ CONDITION_PROFILES = {
     PainCondition.POST_SURGICAL: ConditionProfile(10, 25, 85, 0.55),
     PainCondition.SICKLE_CELL: ConditionProfile(5, 19, 50, 0.5),
     PainCondition.ENDOMETRIOSIS: ConditionProfile(6, 19, 52, 1.0),
+    PainCondition.CANCER_RELATED: ConditionProfile(4, 30, 88, 0.5),
     PainCondition.OTHER: ConditionProfile(6, 19, 88, 0.55),
 }
 EMAIL_SHARE = 0.85

@@ -15,6 +15,7 @@ class PatientLink(models.Model):
     class Purpose(models.TextChoices):
         CHECK_IN = "check_in", "Check-in"
         QUESTIONNAIRES = "questionnaires", "Questionnaires"
+        INTAKE = "intake", "Pre-visit intake"
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.CHECK_IN)

@@ -20,7 +20,24 @@ class PainCondition(models.TextChoices):
     OSTEOARTHRITIS = "osteoarthritis", "Osteoarthritis"
     SICKLE_CELL = "sickle_cell", "Sickle cell disease"
     ENDOMETRIOSIS = "endometriosis", "Endometriosis"
+    CANCER_RELATED = "cancer_related", "Cancer-related pain"
     OTHER = "other", "Other chronic pain"
+
+
+class PainType(models.TextChoices):
+    """The clinician's classification of the pain's mechanism (issue 3)."""
+
+    NOT_CLASSIFIED = "", "Not classified yet"
+    NOCICEPTIVE = "nociceptive", "Nociceptive"
+    NEUROPATHIC = "neuropathic", "Neuropathic"
+    NOCIPLASTIC = "nociplastic", "Nociplastic"
+    MIXED = "mixed", "Mixed"
+
+
+class Complexity(models.TextChoices):
+    NOT_RATED = "", "Not rated yet"
+    SIMPLE = "simple", "Simple: responds to standard care, functional"
+    COMPLEX = "complex", "Complex: declining function despite escalating treatment, many providers"
 
 
 class Language(models.TextChoices):
@@ -155,6 +172,9 @@ class Patient(models.Model):
     referring_clinician = models.CharField(max_length=200, blank=True, default="")
     # Further pain conditions besides the primary one: a list of PainCondition values (JSON, so SQLite works too).
     other_conditions = models.JSONField(default=list, blank=True)
+    # The current pain classification and complexity (their history: PainClassification, ComplexityRating).
+    pain_type = models.CharField(max_length=20, choices=PainType.choices, blank=True, default=PainType.NOT_CLASSIFIED)
+    complexity = models.CharField(max_length=10, choices=Complexity.choices, blank=True, default=Complexity.NOT_RATED)
     # Derived from the names (see set_names); indexed with trigrams for partial search.
     search_name = models.CharField(max_length=320, editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
@@ -169,6 +189,7 @@ class Patient(models.Model):
             models.Index(fields=["date_of_birth"], name="patient_by_birth_date"),
             models.Index(Upper("mrn"), name="patient_by_upper_mrn"),  # MRN search is case-insensitive
             models.Index(fields=["-created_at", "-id"], name="patient_recently_registered"),
+            models.Index(fields=["id"], condition=models.Q(complexity="complex"), name="patient_complex"),
         ]
 
     def __str__(self) -> str:
