@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from audit.views import patient_access_report
 from patients import views
@@ -10,4 +10,8 @@ urlpatterns = [
     path("<uuid:public_id>/", views.patient_chart, name="chart"),
     path("<uuid:public_id>/details/", views.edit_details, name="edit_details"),
     path("<uuid:public_id>/access/", patient_access_report, name="access_report"),
+    # The intake (sending the link, the story in 60 seconds), visits and psychotherapy notes, the problem list.
+    path("", include("patients.intake_urls")),
+    path("", include("patients.visit_urls")),
+    path("", include("patients.problem_urls")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal import views
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("q/<uuid:response_id>/review/", views.review, name="review"),
     path("thanks/", views.thanks, name="thanks"),
     path("later/", views.later, name="later"),
+    path("intake/", include("portal.intake_urls")),
+    path("referrals/", include("portal.referral_urls")),
     path("<str:token>/", views.open_link, name="open"),
     path("<str:token>/new-link/", views.request_new_link, name="new_link"),
 ]

@@ -1,0 +1,3 @@
+"""Included by patients/urls.py under the patients namespace."""
+
+urlpatterns: list = []
