@@ -11,7 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clinic import demo
+from clinic import demo, demo_charts
 
 
 class Command(BaseCommand):
@@ -51,6 +51,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  ... {total.responses} responses so far ({time.monotonic() - started:.1f} s)")
         finished = time.monotonic()
         self.report(total, seconds=finished - started, history_seconds=finished - patients_done)
+        charts = demo_charts.seed_charts(patients)
+        if charts.patients:
+            self.stdout.write(
+                f"Charted {charts.patients} patients: {charts.encounters} visits and {charts.problems} problems."
+            )
 
     def report(self, total: demo.SeedResult, *, seconds: float, history_seconds: float) -> None:
         if not any((total.staff, total.patients, total.team_members, total.schedules, total.responses)):
