@@ -5,7 +5,11 @@ from django.db import migrations
 TIERS = [
     (1, "Education and self-management", "Sleep, pacing and basic exercise."),
     (2, "Targeted rehabilitation and psychological therapies", "For example CBT and ACT."),
-    (3, "Medications, procedures or a programme", "Medications, procedures, or an interdisciplinary programme."),
+    (
+        3,
+        "Medications, procedures or an interdisciplinary programme",
+        "For example a medication trial, a procedure, or the interdisciplinary pain programme.",
+    ),
 ]
 
 
