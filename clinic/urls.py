@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/", include("patients.urls")),
     path("patients/<uuid:public_id>/measures/", include("measures.urls")),
+    path("patients/<uuid:public_id>/plan/", include("careplans.urls")),
     path("p/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("later/", views.later, name="later"),
     path("intake/", include("portal.intake_urls")),
     path("referrals/", include("portal.referral_urls")),
+    path("plan/", include("portal.plan_urls")),
     path("<str:token>/", views.open_link, name="open"),
     path("<str:token>/new-link/", views.request_new_link, name="new_link"),
 ]

@@ -1,0 +1,3 @@
+"""Included by clinic/urls.py under "patients/<uuid:public_id>/plan/", namespace "careplans"."""
+
+urlpatterns: list = []

@@ -1,0 +1,9 @@
+"""The care plan's pages, under patients/<uuid:public_id>/plan/."""
+
+from django.urls import include, path
+
+app_name = "careplans"
+urlpatterns = [
+    path("", include("careplans.plan_urls")),
+    path("", include("careplans.log_urls")),
+]
