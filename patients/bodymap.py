@@ -1,0 +1,132 @@
+"""The body map of the intake: region codes, their labels, and the shapes of the front and back figures.
+
+Pure data (no ORM, no templates). The same regions drive the patient's clickable map (the checkboxes
+are the real form fields; static/js/bodymap.js only wires the shapes to them) and the read-only map
+on the clinician's summary, so the two can never disagree.
+
+Codes read ``<side>_<region>`` (``front_left_knee``, ``back_lower_back``); "left" and "right" are
+always the patient's own. On the front figure the patient's right is on the viewer's left; on the back
+figure it is on the viewer's right, as when looking at someone from behind. Labels are app wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+FRONT = "front"
+BACK = "back"
+SIDES = (FRONT, BACK)
+SIDE_LABELS = {FRONT: "Front", BACK: "Back"}
+
+#: Each figure is drawn in a box this wide and tall (SVG user units); the back figure sits to the right.
+FIGURE_WIDTH = 160
+FIGURE_HEIGHT = 420
+FIGURE_GAP = 20
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    side: str
+    #: Without the side, for lists grouped by side ("Left knee").
+    name: str
+    #: "rect" (x, y, width, height, corner radius) or "ellipse" (cx, cy, rx, ry), in figure units.
+    shape: str
+    geometry: tuple[float, ...]
+
+    @property
+    def label(self) -> str:
+        """The full label, side included: "Left knee (front)"."""
+        return f"{self.name} ({SIDE_LABELS[self.side].lower()})"
+
+    @property
+    def offset(self) -> float:
+        return 0 if self.side == FRONT else FIGURE_WIDTH + FIGURE_GAP
+
+    @property
+    def svg_attributes(self) -> dict[str, float]:
+        """The attributes of the shape's SVG element, placed on the combined drawing."""
+        dx = self.offset
+        if self.shape == "ellipse":
+            cx, cy, rx, ry = self.geometry
+            return {"cx": cx + dx, "cy": cy, "rx": rx, "ry": ry}
+        x, y, width, height, radius = self.geometry
+        return {"x": x + dx, "y": y, "width": width, "height": height, "rx": radius}
+
+    @property
+    def center(self) -> tuple[float, float]:
+        """Where the "hurts most" mark goes, on the combined drawing."""
+        if self.shape == "ellipse":
+            cx, cy, _, _ = self.geometry
+            return cx + self.offset, cy
+        x, y, width, height, _ = self.geometry
+        return x + width / 2 + self.offset, y + height / 2
+
+
+def _pair(side: str, key: str, name: str, shape: str, viewer_left: tuple, viewer_right: tuple) -> list[Region]:
+    """A left/right pair: which one is drawn on the viewer's left depends on the side shown."""
+    right, left = (viewer_left, viewer_right) if side == FRONT else (viewer_right, viewer_left)
+    return [
+        Region(f"{side}_right_{key}", side, f"Right {name}", shape, right),
+        Region(f"{side}_left_{key}", side, f"Left {name}", shape, left),
+    ]
+
+
+def _figure(side: str) -> list[Region]:
+    regions = [Region(f"{side}_head", side, "Head" if side == FRONT else "Back of head", "ellipse", (80, 30, 20, 24))]
+    regions.append(
+        Region(f"{side}_neck", side, "Neck" if side == FRONT else "Back of neck", "rect", (70, 55, 20, 12, 3))
+    )
+    regions += _pair(side, "shoulder", "shoulder", "rect", (38, 68, 22, 22, 9), (100, 68, 22, 22, 9))
+    if side == FRONT:
+        regions += [
+            Region("front_chest", FRONT, "Chest", "rect", (61, 68, 38, 48, 5)),
+            Region("front_abdomen", FRONT, "Belly", "rect", (61, 117, 38, 44, 5)),
+            Region("front_pelvis", FRONT, "Hips and groin", "rect", (58, 162, 44, 30, 8)),
+        ]
+    else:
+        regions += [
+            Region("back_upper_back", BACK, "Upper back", "rect", (61, 68, 38, 34, 5)),
+            Region("back_middle_back", BACK, "Middle back", "rect", (61, 103, 38, 28, 4)),
+            Region("back_lower_back", BACK, "Lower back", "rect", (61, 132, 38, 30, 5)),
+        ]
+        regions += _pair(BACK, "buttock", "buttock", "rect", (58, 163, 21, 29, 8), (81, 163, 21, 29, 8))
+    regions += _pair(side, "upper_arm", "upper arm", "rect", (36, 92, 20, 54, 8), (104, 92, 20, 54, 8))
+    regions += _pair(side, "forearm", "forearm and elbow", "rect", (32, 148, 18, 54, 8), (110, 148, 18, 54, 8))
+    regions += _pair(side, "hand", "hand", "ellipse", (40, 216, 10, 13), (120, 216, 10, 13))
+    if side == FRONT:
+        regions += _pair(FRONT, "thigh", "thigh", "rect", (58, 194, 21, 73, 8), (81, 194, 21, 73, 8))
+        regions += _pair(FRONT, "knee", "knee", "rect", (59, 269, 19, 24, 8), (82, 269, 19, 24, 8))
+        regions += _pair(FRONT, "lower_leg", "lower leg", "rect", (60, 295, 17, 70, 7), (83, 295, 17, 70, 7))
+        regions += _pair(FRONT, "foot", "foot", "ellipse", (68, 378, 11, 9), (92, 378, 11, 9))
+    else:
+        regions += _pair(BACK, "thigh", "back of thigh", "rect", (58, 194, 21, 73, 8), (81, 194, 21, 73, 8))
+        regions += _pair(BACK, "knee", "back of knee", "rect", (59, 269, 19, 24, 8), (82, 269, 19, 24, 8))
+        regions += _pair(BACK, "calf", "calf", "rect", (60, 295, 17, 70, 7), (83, 295, 17, 70, 7))
+        regions += _pair(BACK, "heel", "heel", "ellipse", (68, 378, 11, 9), (92, 378, 11, 9))
+    return regions
+
+
+REGIONS: tuple[Region, ...] = (*_figure(FRONT), *_figure(BACK))
+REGIONS_BY_CODE: dict[str, Region] = {region.code: region for region in REGIONS}
+CODES: frozenset[str] = frozenset(REGIONS_BY_CODE)
+
+#: The whole drawing (both figures side by side), for the SVG's viewBox.
+VIEWBOX = f"0 0 {2 * FIGURE_WIDTH + FIGURE_GAP} {FIGURE_HEIGHT}"
+
+
+def regions_on(side: str) -> tuple[Region, ...]:
+    return tuple(region for region in REGIONS if region.side == side)
+
+
+def labels(codes: Iterable[str]) -> list[str]:
+    """The labels of known codes, in map order (unknown codes are left out)."""
+    chosen = set(codes)
+    return [region.label for region in REGIONS if region.code in chosen]
+
+
+def known(codes: Iterable[str]) -> list[str]:
+    """The known codes among these, in map order, each once."""
+    chosen = set(codes)
+    return [region.code for region in REGIONS if region.code in chosen]
