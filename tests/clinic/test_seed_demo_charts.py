@@ -58,3 +58,36 @@ def test_charts_are_added_once():
     before = chart_counts()
     seed(patients=20)
     assert chart_counts() == before
+
+
+def test_the_first_demo_patients_told_their_story_before_the_first_visit():
+    from patients.story import goal_suggestions
+
+    seed(patients=5)
+    maria = demo.demo_patient()
+    intake = maria.intakes.get()
+    first_visit = maria.encounters.get(kind=Encounter.Kind.INITIAL)
+    assert intake.is_submitted and intake.submitted_at.date() < first_visit.occurred_on
+    assert goal_suggestions(intake) == [
+        "Walk the dog in the park again",
+        "Sleep through the night",
+        "Work full days without crashing",
+    ]
+
+
+def test_one_demo_patient_reported_a_history_of_cancer_already_reviewed_by_their_lead():
+    from patients.models import RedFlag
+
+    seed(patients=5)
+    flag = RedFlag.objects.get()
+    assert flag.code == "history_of_cancer" and flag.source == RedFlag.Source.INTAKE
+    assert flag.acknowledged_by == flag.patient.care_team.get(is_lead=True).member
+
+
+def test_intakes_are_added_once():
+    from patients.models import Intake
+
+    seed(patients=5)
+    before = Intake.objects.count()
+    seed(patients=5)
+    assert Intake.objects.count() == before == 5

@@ -11,7 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clinic import demo, demo_charts
+from clinic import demo, demo_charts, demo_intakes
 
 
 class Command(BaseCommand):
@@ -56,6 +56,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Charted {charts.patients} patients: {charts.encounters} visits and {charts.problems} problems."
             )
+        intakes = demo_intakes.seed_intakes(patients)
+        if intakes:
+            self.stdout.write(f"Added {intakes} completed intakes (the patients' stories).")
 
     def report(self, total: demo.SeedResult, *, seconds: float, history_seconds: float) -> None:
         if not any((total.staff, total.patients, total.team_members, total.schedules, total.responses)):
