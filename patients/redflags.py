@@ -27,9 +27,15 @@ Scope: low back pain red flags only (REFERENCE.md 3.1). The red flags for headac
 widespread pain in REFERENCE.md 3.2 are UNVERIFIED (no source checked) and are deliberately not in this
 screen until the clinical team sources them. Other 3.1 items the issue does not list (age over 50 or under
 20, pain worse lying down, severe night pain, recent bacterial infection, the secondary items such as
-failure to improve after 4-6 weeks) are not asked here either. Red flags found at examination (anal
-sphincter laxity, perianal sensory loss, major motor weakness) are recorded by clinicians, not by this
-patient screen.
+failure to improve after 4-6 weeks) are not asked here either.
+
+Red flags found at examination (``EXAM_ITEMS``: the "From examination" column of the same table, in the
+table's clinician wording) are recorded by clinicians on the chart, not asked by this patient screen; a
+clinician may also record any screen item (``ITEMS``) as found from the history. ``item_for`` looks up
+any code, screen or examination, for display.
+
+    >>> item_for("anal_sphincter_laxity").text
+    'Unexpected laxity of the anal sphincter'
 """
 
 from __future__ import annotations
@@ -38,10 +44,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "ALL_ITEMS",
+    "ALL_ITEMS_BY_CODE",
     "CAUDA_EQUINA",
     "EMERGENCY",
+    "EXAMINATION",
+    "EXAM_ITEMS",
+    "EXAM_ITEMS_BY_CODE",
     "FRACTURE",
     "GUIDANCE",
+    "HISTORY",
     "INFECTION",
     "ITEMS",
     "ITEMS_BY_CODE",
@@ -57,6 +69,7 @@ __all__ = [
     "RedFlagItem",
     "UnknownRedFlagError",
     "assess",
+    "item_for",
 ]
 
 # --------------------------------------------------------------------------- levels
@@ -89,18 +102,27 @@ FRACTURE = "fracture"
 _AHCPR = 'AHCPR CPG No. 14, Table 1 (REFERENCE.md 3.1, VERIFIED), row "{row}": {text}'
 
 
+#: Where an item is found: the history (the patient's screen, or a clinician taking the history) or the
+#: examination (the "From examination" column of AHCPR Table 1).
+HISTORY = "history"
+EXAMINATION = "examination"
+
+
 @dataclass(frozen=True)
 class RedFlagItem:
-    """One yes/no question of the screen."""
+    """One red flag: a yes/no question of the screen (history) or a finding at examination."""
 
     code: str
-    #: The patient's words, as issue 3 lists them (sentence case). Not validated: needs clinical sign-off.
+    #: Screen items: the patient's words, as issue 3 lists them (sentence case), not validated, needs clinical
+    #: sign-off. Examination items: the clinician wording of AHCPR Table 1, verbatim.
     text: str
     #: Clinical categories from REFERENCE.md 3.1 (an item can point to more than one condition).
     categories: tuple[str, ...]
     level: str
     #: Where the item comes from in REFERENCE.md.
     source: str
+    #: HISTORY or EXAMINATION.
+    found_in: str = HISTORY
 
 
 ITEMS: tuple[RedFlagItem, ...] = (
@@ -186,6 +208,61 @@ ITEMS: tuple[RedFlagItem, ...] = (
 )
 
 ITEMS_BY_CODE: Mapping[str, RedFlagItem] = {item.code: item for item in ITEMS}
+
+_AHCPR_EXAM = 'AHCPR CPG No. 14, Table 1 (REFERENCE.md 3.1, VERIFIED), row "Cauda equina syndrome", from examination'
+
+#: The "From examination" column of AHCPR Table 1, row "Cauda equina syndrome", in its words and order. Every one
+#: is a cauda-equina finding, so an emergency (REFERENCE.md 3.1 "App design": "any cauda-equina item").
+#: The table's "Major motor weakness" names two muscle groups; each is its own item so the chart says which.
+EXAM_ITEMS: tuple[RedFlagItem, ...] = (
+    RedFlagItem(
+        code="anal_sphincter_laxity",
+        text="Unexpected laxity of the anal sphincter",
+        categories=(CAUDA_EQUINA,),
+        level=EMERGENCY,
+        source=_AHCPR_EXAM,
+        found_in=EXAMINATION,
+    ),
+    RedFlagItem(
+        code="perianal_sensory_loss",
+        text="Perianal/perineal sensory loss",
+        categories=(CAUDA_EQUINA,),
+        level=EMERGENCY,
+        source=_AHCPR_EXAM,
+        found_in=EXAMINATION,
+    ),
+    RedFlagItem(
+        code="quadriceps_weakness",
+        text="Major motor weakness: quadriceps (knee extension)",
+        categories=(CAUDA_EQUINA,),
+        level=EMERGENCY,
+        source=_AHCPR_EXAM,
+        found_in=EXAMINATION,
+    ),
+    RedFlagItem(
+        code="ankle_weakness",
+        text="Major motor weakness: ankle plantar flexors, evertors, dorsiflexors (foot drop)",
+        categories=(CAUDA_EQUINA,),
+        level=EMERGENCY,
+        source=_AHCPR_EXAM,
+        found_in=EXAMINATION,
+    ),
+)
+
+EXAM_ITEMS_BY_CODE: Mapping[str, RedFlagItem] = {item.code: item for item in EXAM_ITEMS}
+
+#: Every item a red flag can name: the examination findings first, then the screen's.
+ALL_ITEMS: tuple[RedFlagItem, ...] = EXAM_ITEMS + ITEMS
+ALL_ITEMS_BY_CODE: Mapping[str, RedFlagItem] = {item.code: item for item in ALL_ITEMS}
+
+
+def item_for(code: str) -> RedFlagItem:
+    """The item (screen or examination) with this code; UnknownRedFlagError for any other code."""
+    try:
+        return ALL_ITEMS_BY_CODE[code]
+    except (KeyError, TypeError):
+        raise UnknownRedFlagError(f"unknown red-flag code: {code!r}") from None
+
 
 # --------------------------------------------------------------------------- patient-facing text
 

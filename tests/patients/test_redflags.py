@@ -6,10 +6,16 @@ from types import MappingProxyType
 import pytest
 
 from patients.redflags import (
+    ALL_ITEMS,
+    ALL_ITEMS_BY_CODE,
     CAUDA_EQUINA,
     EMERGENCY,
+    EXAM_ITEMS,
+    EXAM_ITEMS_BY_CODE,
+    EXAMINATION,
     FRACTURE,
     GUIDANCE,
+    HISTORY,
     INFECTION,
     ITEMS,
     ITEMS_BY_CODE,
@@ -22,6 +28,7 @@ from patients.redflags import (
     RedFlagAssessment,
     UnknownRedFlagError,
     assess,
+    item_for,
 )
 
 # The screen as issue 3 lists it ("Red flags (safety)"), in its order, with the level and categories that
@@ -293,3 +300,56 @@ def test_the_guidance_keys_are_unique_and_match_their_level():
         REVIEW: "redflags.review",
     }
     assert NONE not in GUIDANCE
+
+
+# --------------------------------------------------------------------------- findings at examination
+
+# AHCPR Table 1, row "Cauda equina syndrome", column "From examination" (REFERENCE.md 3.1), word for word:
+# "Unexpected laxity of the anal sphincter. Perianal/perineal sensory loss. Major motor weakness: quadriceps
+# (knee extension); ankle plantar flexors, evertors, dorsiflexors (foot drop)".
+EXAM = [
+    ("anal_sphincter_laxity", "Unexpected laxity of the anal sphincter"),
+    ("perianal_sensory_loss", "Perianal/perineal sensory loss"),
+    ("quadriceps_weakness", "Major motor weakness: quadriceps (knee extension)"),
+    ("ankle_weakness", "Major motor weakness: ankle plantar flexors, evertors, dorsiflexors (foot drop)"),
+]
+
+
+def test_the_examination_findings_are_the_tables_column_in_its_words_and_order():
+    assert [(item.code, item.text) for item in EXAM_ITEMS] == EXAM
+
+
+@pytest.mark.parametrize("code", [code for code, _ in EXAM])
+def test_each_examination_finding_is_a_cauda_equina_emergency_with_its_source(code):
+    item = EXAM_ITEMS_BY_CODE[code]
+    assert item.level == EMERGENCY
+    assert item.categories == (CAUDA_EQUINA,)
+    assert item.found_in == EXAMINATION
+    assert 'AHCPR CPG No. 14, Table 1 (REFERENCE.md 3.1, VERIFIED), row "Cauda equina syndrome"' in item.source
+    assert item.source.endswith("from examination")
+
+
+def test_the_screen_items_are_found_in_the_history():
+    assert {item.found_in for item in ITEMS} == {HISTORY}
+
+
+def test_the_patient_screen_does_not_ask_the_examination_findings():
+    with pytest.raises(UnknownRedFlagError, match="anal_sphincter_laxity"):
+        assess({"anal_sphincter_laxity": True})
+    assert not set(EXAM_ITEMS_BY_CODE) & set(ITEMS_BY_CODE)
+
+
+def test_every_code_screen_or_examination_is_unique_and_looked_up_by_item_for():
+    assert len(ALL_ITEMS_BY_CODE) == len(ALL_ITEMS) == len(ITEMS) + len(EXAM_ITEMS)
+    assert ALL_ITEMS[: len(EXAM_ITEMS)] == EXAM_ITEMS
+    for item in ALL_ITEMS:
+        assert item_for(item.code) is item
+        assert re.fullmatch(r"[a-z][a-z_]*[a-z]", item.code)
+    assert item_for("bladder_bowel_control").text == "New trouble controlling bladder or bowels"
+    assert item_for("perianal_sensory_loss").found_in == EXAMINATION
+
+
+@pytest.mark.parametrize("code", ["chest_pain", "", "LEG_WEAKNESS", None, ["leg_weakness"]])
+def test_item_for_refuses_any_other_code_with_a_clear_error(code):
+    with pytest.raises(UnknownRedFlagError, match="unknown red-flag code"):
+        item_for(code)

@@ -1,0 +1,346 @@
+"""The problem list, pain classification, complexity rating and red flags found at examination.
+
+Who may do what (issue 3: staff only; every view and change audited):
+
+- Clinicians with access to the patient (their care team, or an open task about the patient) and the
+  ``clinic.chart_clinical_notes`` permission add and change problems, classify the pain, rate the
+  complexity and record red flags found at examination (``may_chart``).
+- Clinicians with access acknowledge red flags (``may_acknowledge_red_flags``, the same rule as alerts).
+- Coordinators and clinic admins read all of it and change none of it.
+
+Every function here takes a patient already obtained through ``clinic.access.get_patient_for_user`` for
+the same person (outsiders have had their 404), and writes its audit event in its own transaction. Audit
+targets name the kind of change and the fields changed, never their values.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.models import Action
+from clinic.models import TeamTask
+from clinic.roles import Discipline
+from clinic.services import create_task, lead_or_on_duty_clinician
+from measures.permissions import may_acknowledge_alerts
+from patients import redflags
+from patients.models import (
+    Complexity,
+    ComplexityRating,
+    PainClassification,
+    PainCondition,
+    PainType,
+    Patient,
+    Problem,
+    RedFlag,
+)
+from patients.services import audit
+
+CHART_PERMISSION = "clinic.chart_clinical_notes"
+
+
+# --------------------------------------------------------------------------- who may
+
+
+def may_acknowledge_red_flags(user, patient) -> bool:
+    """Clinicians with access to the patient (as for questionnaire alerts)."""
+    return may_acknowledge_alerts(user, patient)
+
+
+def may_chart(user, patient) -> bool:
+    """Clinicians with access to the patient who may chart clinical notes."""
+    return may_acknowledge_alerts(user, patient) and user.has_perm(CHART_PERMISSION)
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """One domain of the problem list as the chart shows it."""
+
+    domain: str
+    label: str
+    #: Active, then monitoring; by title within each.
+    current: list[Problem]
+    #: Most recently changed first (the chart collapses them).
+    resolved: list[Problem]
+
+
+STATUS_ORDER = {status: rank for rank, status in enumerate(Problem.Status.values)}
+
+
+def group_by_domain(problems) -> list[ProblemGroup]:
+    """Problems grouped by domain in the list's domain order; domains without problems are left out."""
+    groups = []
+    for domain, label in Problem.Domain.choices:
+        mine = [problem for problem in problems if problem.domain == domain]
+        if not mine:
+            continue
+        current = sorted(
+            (p for p in mine if not p.is_resolved), key=lambda p: (STATUS_ORDER[p.status], p.title.casefold(), p.pk)
+        )
+        resolved = sorted((p for p in mine if p.is_resolved), key=lambda p: (p.updated_at, p.pk), reverse=True)
+        groups.append(ProblemGroup(domain=domain, label=label, current=current, resolved=resolved))
+    return groups
+
+
+class StaleEdit(Exception):
+    """Someone saved the problem after the editor opened it; nothing was saved. ``current`` is their version."""
+
+    def __init__(self, current: Problem):
+        super().__init__("The problem was changed by someone else since this edit began.")
+        self.current = current
+
+
+def check_problem_fields(*, domain: str, title: str, status: str, owner_discipline: str) -> None:
+    if domain not in Problem.Domain.values:
+        raise ValueError(f"Not a problem domain: {domain!r}")
+    if status not in Problem.Status.values:
+        raise ValueError(f"Not a problem status: {status!r}")
+    if owner_discipline and owner_discipline not in Discipline.values:
+        raise ValueError(f"Not a discipline: {owner_discipline!r}")
+    if not title.strip():
+        raise ValueError("A problem needs a title.")
+
+
+@transaction.atomic
+def add_problem(
+    *,
+    patient: Patient,
+    by,
+    domain: str,
+    title: str,
+    status: str = Problem.Status.ACTIVE,
+    owner_discipline: str = "",
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> Problem:
+    """Add a problem to the patient's list (audit "create").
+
+    Preconditions: ``may_chart(by, patient)``; the values have been checked by ProblemForm (the service
+    refuses an unknown domain, status or discipline and an empty title with ValueError).
+    """
+    check_problem_fields(domain=domain, title=title, status=status, owner_discipline=owner_discipline)
+    now = timezone.now()
+    problem = Problem.objects.create(
+        patient=patient,
+        domain=domain,
+        title=title.strip(),
+        status=status,
+        owner_discipline=owner_discipline,
+        notes=notes.strip(),
+        created_by=by,
+        created_at=now,
+        updated_by=by,
+        updated_at=now,
+    )
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="problem list: problem added")
+    return problem
+
+
+@transaction.atomic
+def change_problem(
+    *, problem: Problem, by, seen_updated_at: datetime, request: HttpRequest | None = None, **fields
+) -> tuple[Problem, list[str]]:
+    """Change a problem that the editor saw as last updated at ``seen_updated_at`` (audit "update").
+
+    Preconditions as for add_problem; ``fields`` are some of Problem.EDITABLE. Raises StaleEdit, saving
+    nothing, when the problem was saved by anyone since ``seen_updated_at``: two clinicians editing at once
+    do not silently overwrite each other. Returns the saved problem and the names of the fields changed.
+    """
+    locked = Problem.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=problem.pk)
+    if locked.updated_at != seen_updated_at:
+        raise StaleEdit(locked)
+    if "title" in fields:
+        fields["title"] = fields["title"].strip()
+    if "notes" in fields:
+        fields["notes"] = fields["notes"].strip()
+    check_problem_fields(
+        domain=fields.get("domain", locked.domain),
+        title=fields.get("title", locked.title),
+        status=fields.get("status", locked.status),
+        owner_discipline=fields.get("owner_discipline", locked.owner_discipline),
+    )
+    changed = locked.change(by=by, **fields)
+    target = f"problem list: problem changed ({', '.join(changed)})" if changed else "problem list: no change"
+    audit(by=by, request=request, patient=problem.patient, action=Action.UPDATE, target=target)
+    return locked, changed
+
+
+# --------------------------------------------------------------------------- classification and complexity
+
+
+def conditions_in_order(main_condition: str, other_conditions) -> list[str]:
+    """The main condition first, then the others in the list's order, each once."""
+    others = set(other_conditions) - {main_condition}
+    return [main_condition, *(code for code in PainCondition.values if code in others)]
+
+
+@transaction.atomic
+def classify_pain(
+    *,
+    patient: Patient,
+    by,
+    pain_type: str,
+    main_condition: str,
+    other_conditions=(),
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> PainClassification:
+    """Record the pain type and conditions (a new history row) and copy them onto the patient.
+
+    The main condition becomes ``Patient.primary_condition`` and the others ``Patient.other_conditions``,
+    so the registry and the classification keep one list of conditions. Preconditions: ``may_chart(by,
+    patient)``; unknown types or conditions raise ValueError. Audit "create".
+    """
+    if pain_type not in PainType.values or pain_type == PainType.NOT_CLASSIFIED:
+        raise ValueError(f"Not a pain type: {pain_type!r}")
+    unknown = {main_condition, *other_conditions} - set(PainCondition.values)
+    if unknown:
+        raise ValueError(f"Not a pain condition: {', '.join(sorted(map(str, unknown)))}")
+    locked = Patient.objects.select_for_update().only("id").get(pk=patient.pk)  # one classification at a time
+    conditions = conditions_in_order(main_condition, other_conditions)
+    row = PainClassification.objects.create(
+        patient=locked,
+        pain_type=pain_type,
+        conditions=conditions,
+        note=note.strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    Patient.objects.filter(pk=patient.pk).update(
+        pain_type=pain_type, primary_condition=conditions[0], other_conditions=conditions[1:]
+    )
+    patient.pain_type, patient.primary_condition, patient.other_conditions = pain_type, conditions[0], conditions[1:]
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="pain classification recorded")
+    return row
+
+
+@transaction.atomic
+def rate_complexity(
+    *, patient: Patient, by, level: str, reason: str, request: HttpRequest | None = None
+) -> ComplexityRating:
+    """Record simple or complex with the reason (a new history row) and copy the level onto the patient.
+
+    Preconditions: ``may_chart(by, patient)``; a reason is required (ValueError without one). Audit "create".
+    """
+    if level not in Complexity.values or level == Complexity.NOT_RATED:
+        raise ValueError(f"Not a complexity level: {level!r}")
+    if not reason.strip():
+        raise ValueError("A complexity rating needs a reason.")
+    Patient.objects.select_for_update().only("id").get(pk=patient.pk)  # one rating at a time
+    row = ComplexityRating.objects.create(
+        patient=patient, level=level, reason=reason.strip(), recorded_by=by, recorded_at=timezone.now()
+    )
+    Patient.objects.filter(pk=patient.pk).update(complexity=level)
+    patient.complexity = level
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="complexity rated")
+    return row
+
+
+# --------------------------------------------------------------------------- red flags
+
+
+class SubmissionReused(Exception):
+    """The form's submission key already names another red flag (another patient's, or not this finder's)."""
+
+
+def red_flag_task_key(flag: RedFlag) -> str:
+    return f"red-flag:{flag.public_id}"
+
+
+def red_flag_task_title(item: redflags.RedFlagItem) -> str:
+    """App wording: what the lead clinician's worklist says."""
+    return f"Emergency red flag found at examination: {item.text[:1].lower()}{item.text[1:]}. Review today."[:200]
+
+
+@transaction.atomic
+def record_exam_red_flag(
+    *,
+    patient: Patient,
+    by,
+    code: str,
+    note: str = "",
+    key: uuid.UUID | None = None,
+    request: HttpRequest | None = None,
+) -> RedFlag:
+    """Record a red flag a clinician found at examination (an examination item, or any screen item from
+    the history): a RedFlag with source "examination" and the item's level, and the audit event.
+
+    An emergency-level flag also creates an urgent task for the lead clinician (or the clinician on duty
+    when the team has no lead), unless that is the clinician who found it: they already know.
+
+    ``key`` (the form's submission key) becomes the flag's public id, so a double submit or a retried
+    request records the flag and its task once. Preconditions: ``may_chart(by, patient)``. Raises
+    UnknownRedFlagError for an unknown code, SubmissionReused when the key names a flag that is not this
+    finder's examination flag for this patient (a tampered form).
+    """
+    item = redflags.item_for(code)
+    key = key or uuid.uuid4()
+    existing = RedFlag.objects.filter(public_id=key).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                flag = RedFlag.objects.create(
+                    public_id=key,
+                    patient=patient,
+                    code=item.code,
+                    level=item.level,
+                    source=RedFlag.Source.EXAMINATION,
+                    found_by=by,
+                    note=note.strip(),
+                    found_at=timezone.now(),
+                )
+        except IntegrityError:  # the same submission, committed by a concurrent request since the check
+            existing = RedFlag.objects.get(public_id=key)
+        else:
+            if item.level == redflags.EMERGENCY:
+                task_for_red_flag(flag, item, found_by=by)
+            audit(
+                by=by,
+                request=request,
+                patient=patient,
+                action=Action.CREATE,
+                target="red flag found at examination",
+            )
+            return flag
+    if (existing.patient_id, existing.source, existing.found_by_id) != (patient.pk, RedFlag.Source.EXAMINATION, by.pk):
+        raise SubmissionReused("This submission key belongs to another red flag.")
+    return existing
+
+
+def task_for_red_flag(flag: RedFlag, item: redflags.RedFlagItem, *, found_by) -> TeamTask | None:
+    """The urgent task for an emergency red flag, once per flag; none when the finder would receive it."""
+    assignee = lead_or_on_duty_clinician(flag.patient)
+    if assignee is not None and assignee.pk == found_by.pk:
+        return None
+    return create_task(
+        title=red_flag_task_title(item),
+        source=TeamTask.Source.RED_FLAG,
+        source_key=red_flag_task_key(flag),
+        patient=flag.patient,
+        assignee=assignee,
+        priority=TeamTask.Priority.URGENT,
+    )
+
+
+@transaction.atomic
+def acknowledge_red_flag(*, red_flag: RedFlag, by, note: str, request: HttpRequest | None = None) -> bool:
+    """A clinician has seen the red flag and says what was done; its task (if this app made one) is done too.
+
+    Preconditions: ``may_acknowledge_red_flags(by, patient)`` and a note. Returns False, changing nothing,
+    when someone acknowledged it first (their note stays). Audit "update".
+    """
+    if not note.strip():
+        raise ValueError("An acknowledgement needs a note of what was done.")
+    if not red_flag.acknowledge(by=by, note=note):
+        return False
+    TeamTask.objects.filter(source_key=red_flag_task_key(red_flag), status=TeamTask.Status.OPEN).update(
+        status=TeamTask.Status.DONE, done_at=red_flag.acknowledged_at, done_by=by
+    )
+    audit(by=by, request=request, patient=red_flag.patient, action=Action.UPDATE, target="red flag acknowledged")
+    return True
