@@ -1,3 +1,9 @@
 """Included by portal/urls.py under the portal namespace (before the token pattern)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from portal import referral_views
+
+urlpatterns = [
+    path("", referral_views.referrals, name="referrals"),
+]
