@@ -1,0 +1,640 @@
+"""The care plan's pages: the plan, starting it, its tier and details, goals and progress, the treatment
+portfolio, sprints and their review, and the printable patient version.
+
+Every view reaches the patient through ``get_patient_for_user`` first (404 to outsiders) and writes an
+audit event. Everyone with access reads; only clinicians who may chart change anything (403 otherwise,
+before any form is read). Edits carry the version the editor opened: a stale save is refused with the
+other person's values shown next to the editor's, and the form keeps what the editor typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.models import Action
+from audit.services import record_access
+from careplans import logs, sprints
+from careplans import plan_services as services
+from careplans.models import CarePlan, Goal, Intervention, Sprint, Tier
+from careplans.plan_forms import (
+    GoalForm,
+    InterventionForm,
+    PlanDetailsForm,
+    ProgressForm,
+    ReviewForm,
+    SprintForm,
+    StartPlanForm,
+    TierForm,
+    choice_words,
+    differences,
+)
+from clinic.access import get_patient_for_user
+from clinic.roles import Discipline
+from measures.templatetags.measures_banner import banner_for
+from patients.story import goal_suggestions, latest_intake_for
+
+EDITORS_ONLY = "Only a clinician on the patient's care team can change the care plan."
+FLARE_PRINT = "careplans/flare/_print.html"
+PACING_PRINT = "careplans/pacing/_print.html"
+LOG_SECTION = "careplans/logs/_plan_section.html"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def plan_url(patient, anchor: str = "") -> str:
+    url = reverse("careplans:plan", args=[patient.public_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def with_plan(request: HttpRequest, public_id, *, edit: bool):
+    """The patient (404 to outsiders), the banner and the active plan (404 when there is none).
+
+    With ``edit``, refuse (403) anyone who may not change the plan before any form is read.
+    """
+    patient = get_patient_for_user(request.user, public_id)
+    may_edit = services.may_edit_plan(request.user, patient)
+    if edit and not may_edit:
+        raise PermissionDenied(EDITORS_ONLY)
+    banner = banner_for(patient, request.user)
+    plan = banner.care_plan
+    if plan is None:
+        raise Http404("This patient has no care plan yet.")
+    plan.patient = patient
+    return patient, plan, banner, may_edit
+
+
+def page(request, template: str, context: dict, *, status: int = 200) -> TemplateResponse:
+    return TemplateResponse(request, template, context, status=status)
+
+
+def with_version(data, name: str, version: int):
+    data = data.copy()
+    data[name] = str(version)
+    return data
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@login_required
+@require_GET
+def plan_page(request: HttpRequest, public_id) -> HttpResponse:
+    """The plan: tier, lead, goals, portfolio, current sprint and history; or a way to start one."""
+    patient = get_patient_for_user(request.user, public_id)
+    banner = banner_for(patient, request.user)
+    may_edit = services.may_edit_plan(request.user, patient)
+    plan = banner.care_plan
+    record_access(request=request, patient=patient, action=Action.VIEW, target="care plan")
+    context = {"patient": patient, "banner": banner, "may_edit": may_edit, "plan": plan}
+    if plan is None:
+        return page(request, "careplans/plan.html", context)
+    plan.patient = patient
+    content = services.plan_page(plan)
+    context |= {
+        "content": content,
+        "tier_form": TierForm(initial={"version": plan.version}, plan=plan) if may_edit else None,
+        "log_section": log_section(plan),
+        "log_section_template": LOG_SECTION,
+    }
+    return page(request, "careplans/plan.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, public_id) -> HttpResponse:
+    patient = get_patient_for_user(request.user, public_id)
+    if not services.may_edit_plan(request.user, patient):
+        raise PermissionDenied(EDITORS_ONLY)
+    banner = banner_for(patient, request.user)
+    if banner.care_plan is not None:
+        messages.info(request, "This patient already has a care plan.")
+        return redirect(plan_url(patient))
+    team_lead = patient.care_team.filter(is_lead=True).values_list("member_id", flat=True).first()
+    initial = {"tier": Tier.objects.order_by("number").values_list("pk", flat=True).first(), "lead": team_lead}
+    form = StartPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.start_plan(patient=patient, by=request.user, request=request, **form.cleaned_data)
+        except services.PlanExists:
+            messages.info(request, "This patient already has a care plan.")
+        else:
+            messages.success(request, "Care plan started.")
+        return redirect(plan_url(patient))
+    if request.method == "GET":
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: start")
+    context = {"patient": patient, "banner": banner, "form": form, "measures": services.measures_snapshot(patient)}
+    return page(request, "careplans/start.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_tier(request: HttpRequest, public_id) -> HttpResponse:
+    """Change the tier with a reason; the measures shown here are kept with the change."""
+    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
+    form = TierForm(request.POST or None, plan=plan, initial={"version": plan.version})
+    conflict, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.change_tier(
+                    plan=plan,
+                    by=request.user,
+                    tier=form.cleaned_data["tier"],
+                    reason=form.cleaned_data["reason"],
+                    based_on_version=form.cleaned_data["version"],
+                    request=request,
+                )
+            except services.StaleEdit as stale:
+                conflict = conflict_for(stale, form, TIER_LABELS, display={"tier": tier_words})
+                form = TierForm(with_version(request.POST, "version", stale.current.version), plan=stale.current)
+                form.is_valid()
+                status = 409
+            except services.PlanRefused as refused:
+                form.add_error(None, str(refused))
+                status = 400
+            else:
+                tier = form.cleaned_data["tier"]
+                messages.success(request, f"The plan is now at tier {tier.number}: {tier.name}.")
+                return redirect(plan_url(patient))
+        else:
+            status = 400
+    else:
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: change the tier")
+    context = {
+        "patient": patient,
+        "banner": banner,
+        "plan": plan,
+        "form": form,
+        "conflict": conflict,
+        "measures": services.measures_snapshot(patient),
+        "tiers": list(Tier.objects.all()),
+    }
+    return page(request, "careplans/tier.html", context, status=status)
+
+
+TIER_LABELS = {"tier": "Tier"}
+
+
+def tier_words(value) -> str:
+    return f"Tier {value.number}: {value.name}" if isinstance(value, Tier) else str(value)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_details(request: HttpRequest, public_id) -> HttpResponse:
+    """The lead clinician and who the patient calls."""
+    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
+    conflict, status = None, 200
+    if request.method == "POST":
+        form = PlanDetailsForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                changed = services.change_plan_details(
+                    plan=plan,
+                    by=request.user,
+                    based_on_version=data["version"],
+                    lead=data["lead"],
+                    who_to_call=data["who_to_call"],
+                    reason=data["reason"],
+                    request=request,
+                )
+            except services.StaleEdit as stale:
+                conflict = conflict_for(stale, form, PlanDetailsForm.LABELS)
+                form = PlanDetailsForm(with_version(request.POST, "version", stale.current.version))
+                form.is_valid()
+                status = 409
+            else:
+                messages.success(request, "Plan details saved." if changed else "Nothing changed.")
+                return redirect(plan_url(patient))
+        else:
+            status = 400
+    else:
+        form = PlanDetailsForm(initial=PlanDetailsForm.initial_for(plan))
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: edit details")
+    context = {"patient": patient, "banner": banner, "plan": plan, "form": form, "conflict": conflict}
+    return page(request, "careplans/details.html", context, status=status)
+
+
+def conflict_for(stale: services.StaleEdit, form, labels: dict, *, display: dict | None = None) -> dict:
+    """What the page shows about a refused stale save: who saved, when, and each field theirs vs yours."""
+    return {
+        "by": stale.by,
+        "at": stale.at,
+        "differences": differences(form, stale.current, labels, display=display),
+    }
+
+
+# --------------------------------------------------------------------------- goals
+
+
+def goal_suggestions_for(patient, plan: CarePlan) -> list[str]:
+    """The intake's "three things I want back", minus those already goals (patients/story.py)."""
+    intake = latest_intake_for(patient)
+    if intake is None:
+        return []
+    existing = {words.casefold().strip() for words in plan.goals.values_list("words", flat=True)}
+    return [text.strip() for text in goal_suggestions(intake) if text.casefold().strip() not in existing]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_add(request: HttpRequest, public_id) -> HttpResponse:
+    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
+    suggestions = goal_suggestions_for(patient, plan)
+    if request.method == "POST":
+        form = GoalForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_goal(plan=plan, by=request.user, request=request, **form.fields_to_save())
+            except services.PlanRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, "Goal added.")
+                return redirect(plan_url(patient, "goals"))
+    else:
+        chosen = request.GET.get("suggestion", "")
+        initial = {"target_date": timezone.localdate() + timedelta(weeks=12)}
+        if chosen and chosen in suggestions:
+            initial |= {"words": chosen, "from_intake": True}
+        form = GoalForm(initial=initial)
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: add a goal")
+    context = {"patient": patient, "banner": banner, "plan": plan, "form": form, "suggestions": suggestions}
+    return page(request, "careplans/goal_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, public_id, goal_id) -> HttpResponse:
+    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
+    goal = get_object_or_404(Goal, plan=plan, public_id=goal_id)
+    goal.plan = plan
+    conflict, status = None, 200
+    if request.method == "POST":
+        form = GoalForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                services.change_goal(
+                    goal=goal,
+                    by=request.user,
+                    based_on_version=form.cleaned_data["version"],
+                    request=request,
+                    **form.fields_to_save(),
+                )
+            except services.StaleEdit as stale:
+                display = {"metric": choice_words(Goal.Metric.choices), "status": choice_words(Goal.Status.choices)}
+                conflict = conflict_for(stale, form, GoalForm.LABELS, display=display)
+                form = GoalForm(with_version(request.POST, "version", stale.current.version), editing=True)
+                form.is_valid()
+                status = 409
+            except services.PlanRefused as refused:
+                form.add_error(None, str(refused))
+                status = 400
+            else:
+                messages.success(request, "Goal saved.")
+                return redirect(plan_url(patient, "goals"))
+        else:
+            status = 400
+    else:
+        form = GoalForm(initial=GoalForm.initial_for(goal), editing=True)
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: edit a goal")
+    context = {"patient": patient, "banner": banner, "plan": plan, "goal": goal, "form": form, "conflict": conflict}
+    return page(request, "careplans/goal_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_progress(request: HttpRequest, public_id, goal_id) -> HttpResponse:
+    """Record a value of a goal's metric (the plan page posts here; errors are shown on this page)."""
+    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
+    goal = get_object_or_404(Goal, plan=plan, public_id=goal_id)
+    goal.plan = plan
+    form = ProgressForm(request.POST or None, goal=goal, prefix=f"progress-{goal.public_id}")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_goal_progress(goal=goal, by=request.user, request=request, **form.cleaned_data)
+        except services.PlanRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Progress recorded for \u201c{goal.words}\u201d.")
+            return redirect(plan_url(patient, f"goal-{goal.public_id}"))
+    if request.method == "GET":
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: record goal progress")
+    context = {"patient": patient, "banner": banner, "plan": plan, "goal": goal, "form": form}
+    return page(request, "careplans/progress_form.html", context, status=400 if form.errors else 200)
+
+
+# --------------------------------------------------------------------------- the treatment portfolio
+
+
+INTERVENTION_DISPLAY = {
+    "category": choice_words(Intervention.Category.choices),
+    "status": choice_words(Intervention.Status.choices),
+    "owner_discipline": choice_words(Discipline.choices),
+    "patient_preference": choice_words(Intervention.Preference.choices),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_add(request: HttpRequest, public_id) -> HttpResponse:
+    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
+    if request.method == "POST":
+        form = InterventionForm(request.POST)
+        if form.is_valid():
+            try:
+                intervention = services.add_intervention(
+                    plan=plan, by=request.user, request=request, **form.fields_to_save()
+                )
+            except services.PlanRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                if intervention.four_questions_answered:
+                    messages.success(request, "Treatment added.")
+                else:
+                    messages.warning(
+                        request, "Treatment added. It is marked incomplete until the four questions are answered."
+                    )
+                return redirect(plan_url(patient, "portfolio"))
+    else:
+        form = InterventionForm(initial={"category": request.GET.get("category", "")})
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: add a treatment")
+    context = {"patient": patient, "banner": banner, "plan": plan, "form": form}
+    return page(request, "careplans/intervention_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_edit(request: HttpRequest, public_id, intervention_id) -> HttpResponse:
+    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
+    intervention = get_object_or_404(Intervention, plan=plan, public_id=intervention_id)
+    intervention.plan = plan
+    conflict, status = None, 200
+    if request.method == "POST":
+        form = InterventionForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                services.change_intervention(
+                    intervention=intervention,
+                    by=request.user,
+                    based_on_version=form.cleaned_data["version"],
+                    request=request,
+                    **form.fields_to_save(),
+                )
+            except services.StaleEdit as stale:
+                conflict = conflict_for(stale, form, InterventionForm.LABELS, display=INTERVENTION_DISPLAY)
+                form = InterventionForm(with_version(request.POST, "version", stale.current.version), editing=True)
+                form.is_valid()
+                status = 409
+            except services.PlanRefused as refused:
+                form.add_error(None, str(refused))
+                status = 400
+            else:
+                messages.success(request, "Treatment saved.")
+                return redirect(plan_url(patient, "portfolio"))
+        else:
+            status = 400
+    else:
+        form = InterventionForm(initial=InterventionForm.initial_for(intervention), editing=True)
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: edit a treatment")
+    context = {
+        "patient": patient,
+        "banner": banner,
+        "plan": plan,
+        "intervention": intervention,
+        "form": form,
+        "conflict": conflict,
+    }
+    return page(request, "careplans/intervention_form.html", context, status=status)
+
+
+# --------------------------------------------------------------------------- sprints
+
+
+def metric_choices(patient, plan: CarePlan) -> list[tuple[str, str]]:
+    goals = Goal.objects.filter(plan=plan, status=Goal.Status.ACTIVE).order_by("position", "id")
+    choices = [(sprints.goal_metric(g.public_id), f"Goal: {g.words} \N{MIDDLE DOT} {g.metric_name}") for g in goals]
+    choices += [
+        (sprints.measure_metric(code), f"Questionnaire: {services.measure_name(code)}")
+        for code in services.measure_codes_for(patient)
+    ]
+    return choices
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sprint_new(request: HttpRequest, public_id) -> HttpResponse:
+    """Start a sprint; ``?from=<sprint>`` starts it from that sprint's review (same metrics and, unless the
+    decision was to pivot, the same treatments)."""
+    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
+    choices = metric_choices(patient, plan)
+    previous = None
+    if request.method == "POST":
+        form = SprintForm(request.POST, metric_choices=choices, plan=plan)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                sprint = services.start_sprint(
+                    plan=plan,
+                    by=request.user,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    metrics=data["metrics"],
+                    interventions=data["interventions"],
+                    request=request,
+                )
+            except services.PlanRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, f"Sprint {sprint.number} started.")
+                return redirect(plan_url(patient, "sprint"))
+    else:
+        previous = previous_sprint(plan, request.GET.get("from", ""))
+        form = SprintForm(initial=sprint_initial(plan, previous, choices), metric_choices=choices, plan=plan)
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: start a sprint")
+    context = {"patient": patient, "banner": banner, "plan": plan, "form": form, "previous": previous}
+    return page(request, "careplans/sprint_form.html", context, status=400 if form.errors else 200)
+
+
+def previous_sprint(plan: CarePlan, public_id: str) -> Sprint | None:
+    try:
+        wanted = uuid.UUID(public_id)
+    except ValueError:  # none given, or not an id: start from scratch
+        return None
+    return Sprint.objects.filter(plan=plan, public_id=wanted, reviewed_at__isnull=False).first()
+
+
+def sprint_initial(plan: CarePlan, previous: Sprint | None, choices) -> dict:
+    last_end = (
+        previous.ends_on
+        if previous
+        else Sprint.objects.filter(plan=plan).order_by("-number").values_list("ends_on", flat=True).first()
+    )
+    starts_on, ends_on = sprints.next_sprint_dates(last_end, today=timezone.localdate())
+    initial = {"starts_on": starts_on, "ends_on": ends_on}
+    if previous is not None:
+        offered = {value for value, _ in choices}
+        initial["metrics"] = [code for code in previous.metrics if code in offered]
+        if previous.decision != Sprint.Decision.PIVOT:
+            initial["interventions"] = list(
+                previous.interventions.exclude(status=Intervention.Status.STOPPED).values_list("pk", flat=True)
+            )
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sprint_review(request: HttpRequest, public_id, sprint_id) -> HttpResponse:
+    """The review: every metric judged, the daily-log trend and adherence, the suggestion and its rule;
+    the lead records the decision and the reason (clinicians who may chart only)."""
+    patient, plan, banner, may_edit = with_plan(request, public_id, edit=request.method == "POST")
+    sprint = get_object_or_404(
+        Sprint.objects.select_related("reviewed_by").prefetch_related("interventions"), plan=plan, public_id=sprint_id
+    )
+    sprint.plan = plan
+    review = services.sprint_review(sprint, plan=plan)
+    reviewed = sprint.reviewed_at is not None
+    form = None
+    status = 200
+    if not reviewed and may_edit:
+        initial = {"decision": review.suggestion.decision.value, "plan_version": plan.version}
+        form = ReviewForm(request.POST or None, initial=initial, tier_number=plan.tier.number)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.review_sprint(
+                        sprint=sprint,
+                        by=request.user,
+                        decision=form.cleaned_data["decision"],
+                        reason=form.cleaned_data["reason"],
+                        based_on_plan_version=form.cleaned_data["plan_version"],
+                        request=request,
+                    )
+                except services.StaleEdit as stale:
+                    current = stale.current
+                    form = ReviewForm(
+                        with_version(request.POST, "plan_version", current.version), tier_number=current.tier.number
+                    )
+                    form.is_valid()
+                    who = stale.by.display_name if stale.by else "Someone"
+                    form.add_error(
+                        None,
+                        f"{who} changed the plan while you were reviewing: it is now at tier {current.tier.number} "
+                        f"({current.tier.name}). Nothing was saved. Check your decision against the plan as it is "
+                        "now and record it again.",
+                    )
+                    status = 409
+                except services.PlanRefused as refused:
+                    form.add_error(None, str(refused))
+                    status = 400
+                else:
+                    messages.success(request, decision_message(form.cleaned_data["decision"], sprint))
+                    return redirect(plan_url(patient, "history"))
+            else:
+                status = 400
+    elif request.method == "POST":
+        messages.info(request, "This sprint has already been reviewed.")
+        return redirect("careplans:sprint_review", public_id=patient.public_id, sprint_id=sprint.public_id)
+    if request.method == "GET":
+        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: sprint review")
+    recorded = [sprints.Judgement.from_snapshot(item) for item in sprint.review_snapshot] if reviewed else []
+    adherence = logs.pacing_adherence(
+        plan, since=sprint.starts_on, until=max(services.window_end(sprint), sprint.starts_on)
+    )
+    context = {
+        "patient": patient,
+        "banner": banner,
+        "plan": plan,
+        "sprint": sprint,
+        "review": review,
+        "recorded": recorded,
+        "form": form,
+        "may_edit": may_edit,
+        "logs": sprint_logs(patient, sprint),
+        "adherence": adherence,
+        "adherence_percent": None if adherence is None else round(adherence * 100),
+        "suggestion_label": dict(Sprint.Decision.choices)[review.suggestion.decision],
+        "judgements": recorded if reviewed else review.judgements,
+        "today": timezone.localdate(),
+    }
+    return page(request, "careplans/sprint_review.html", context, status=status)
+
+
+def decision_message(decision: str, sprint: Sprint) -> str:
+    words = {
+        Sprint.Decision.CONTINUE: "continue",
+        Sprint.Decision.STEP_UP: "step up a tier",
+        Sprint.Decision.STEP_DOWN: "step down a tier",
+        Sprint.Decision.PIVOT: "pivot (change the treatments)",
+    }[decision]
+    return f"Sprint {sprint.number} reviewed: {words}. You can start the next sprint from this decision."
+
+
+# --------------------------------------------------------------------------- daily logs and pacing
+
+
+def log_section(plan: CarePlan) -> dict | None:
+    """The daily-log and pacing section of the plan page (the patient side's partial), when it exists."""
+    if existing_template(LOG_SECTION) is None:
+        return None
+    return logs.log_section_for(plan)
+
+
+def sprint_logs(patient, sprint: Sprint) -> logs.LogCharts:
+    """The patient's daily-log trend over the sprint (small charts), three charts and one query."""
+    since, until = sprint.starts_on, services.window_end(sprint)
+    until = max(until, since)
+    points = logs.log_series(patient, since=since, until=until)
+    return logs.log_charts(points, since=since, until=until, prefix=f"sprint-{sprint.public_id}")
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def existing_template(name: str) -> str | None:
+    try:
+        select_template([name])
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
+@login_required
+@require_GET
+def print_plan(request: HttpRequest, public_id) -> HttpResponse:
+    """The one-page patient version of the plan, in plain words; opening it is audited as printing."""
+    patient, plan, _, _ = with_plan(request, public_id, edit=False)
+    record_access(request=request, patient=patient, action=Action.PRINT, target="care plan: printable version")
+    goals = list(plan.goals.filter(status=Goal.Status.ACTIVE).order_by("position", "id"))
+    treatments = list(
+        plan.interventions.filter(status__in=[Intervention.Status.ACTIVE, Intervention.Status.PROPOSED]).order_by(
+            "category", "name"
+        )
+    )
+    flare_print, pacing_print = existing_template(FLARE_PRINT), existing_template(PACING_PRINT)
+    parts = logs.patient_plan_parts(plan) if flare_print or pacing_print else {}
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "goals": goals,
+        "treatments": treatments,
+        "flare_print": flare_print,
+        "pacing_print": pacing_print,
+        "parts": parts,
+        "today": timezone.localdate(),
+    }
+    return page(request, "careplans/print.html", context)

@@ -1,0 +1,394 @@
+"""Treatment sprints, the pure part: how long a sprint may be, when its review is due, how each of its
+metrics is judged, and what the review suggests. No ORM, no Django: table-tested in
+tests/careplans/test_sprint_rules.py.
+
+Metrics are codes: ``"goal:<goal public id>"`` or ``"measure:<instrument code>"`` (``"measure:peg"``).
+
+Judging one metric (baseline = the value at the start of the sprint, latest = the newest one in it):
+
+- A questionnaire with a responder rule (PEG: at least 30% better than baseline, CDC 2022, VERIFIED in
+  REFERENCE.md 1.1) is judged by that rule through ``measures.change``: a responder has *improved*.
+  A questionnaire without one but with a points rule (PHQ-9: 5 points, PARTIAL) is judged by the points;
+  one with neither (GAD-7) is shown but not judged.
+- A goal is judged by the share of the way from its value at the start of the sprint to its target that
+  the sprint covered: at least ``GOAL_MEANINGFUL_SHARE`` is *improved*, at or past the target is
+  *reached*. Which way is better comes from the metric (a PEG score and custom metrics marked so are
+  lower-is-better). **App policy**: no published threshold exists for a goal's own metric; the clinical
+  team may change the share here.
+
+The suggestion (one of continue, step up, step down, pivot) follows one rule per case, explained in one
+sentence (``Suggestion.reason``; the sentences are app wording):
+
+1. Nothing could be judged: continue and measure.
+2. Every judged metric improved and every goal reached its target: step down a tier (continue at tier 1).
+3. At least half of the judged metrics improved (**app policy**): continue.
+4. Otherwise, when the sprint before did not improve either: step up a tier (pivot at the top tier).
+5. Otherwise: pivot (change the interventions before changing the tier).
+
+A sprint counts as improved under the same "at least half" rule (None when nothing could be judged); two
+reviewed sprints in a row without improvement make the patient a case-conference candidate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from measures.change import ARROW, MINUS, change_with
+from measures.definitions import InstrumentDefinition
+
+MIN_WEEKS, MAX_WEEKS = 4, 6
+REVIEW_DAYS_BEFORE_END = 3
+# App policy (see the module docstring): the share of the way to a goal's target that counts as improvement.
+GOAL_MEANINGFUL_SHARE = Fraction(1, 4)
+LOWEST_TIER, HIGHEST_TIER = 1, 3
+
+GOAL_PREFIX, MEASURE_PREFIX = "goal:", "measure:"
+
+
+class Decision(StrEnum):
+    """The same values as careplans.models.Sprint.Decision."""
+
+    CONTINUE = "continue"
+    STEP_UP = "step_up"
+    STEP_DOWN = "step_down"
+    PIVOT = "pivot"
+
+
+class Verdict(StrEnum):
+    REACHED = "reached"  # a goal at or past its target
+    IMPROVED = "improved"  # meaningfully better (responder, points rule, or share of the way to target)
+    NOT_IMPROVED = "not_improved"  # better but not meaningfully, or unchanged
+    WORSE = "worse"
+    NO_DATA = "no_data"  # no value at the start or none since
+    NOT_JUDGED = "not_judged"  # a questionnaire without a change rule
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self]
+
+    @property
+    def counts_as_improved(self) -> bool:
+        return self in (Verdict.REACHED, Verdict.IMPROVED)
+
+    @property
+    def is_judged(self) -> bool:
+        return self not in (Verdict.NO_DATA, Verdict.NOT_JUDGED)
+
+
+VERDICT_LABELS = {
+    Verdict.REACHED: "Target reached",
+    Verdict.IMPROVED: "Meaningful improvement",
+    Verdict.NOT_IMPROVED: "No meaningful improvement",
+    Verdict.WORSE: "Worse",
+    Verdict.NO_DATA: "Not enough data",
+    Verdict.NOT_JUDGED: "No change rule for this questionnaire",
+}
+
+
+# --------------------------------------------------------------------------- metric codes
+
+
+def goal_metric(goal_public_id: uuid.UUID | str) -> str:
+    return f"{GOAL_PREFIX}{goal_public_id}"
+
+
+def measure_metric(code: str) -> str:
+    return f"{MEASURE_PREFIX}{code}"
+
+
+def parse_metric(code: str) -> tuple[str, str]:
+    """("goal", "<uuid>") or ("measure", "<instrument code>"); ValueError for anything else."""
+    if not isinstance(code, str):
+        raise ValueError("A metric code is text.")
+    if code.startswith(GOAL_PREFIX):
+        try:
+            return "goal", str(uuid.UUID(code.removeprefix(GOAL_PREFIX)))
+        except ValueError:
+            raise ValueError(f"Not a goal metric: {code!r}") from None
+    if code.startswith(MEASURE_PREFIX):
+        instrument = code.removeprefix(MEASURE_PREFIX)
+        if instrument and len(instrument) <= 40 and all(c.isalnum() or c in "-_" for c in instrument):
+            return "measure", instrument
+    raise ValueError(f"Not a metric: {code!r}")
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def sprint_length_problem(starts_on: date, ends_on: date) -> str | None:
+    """Why these dates do not make a 4-6 week sprint, in words; None when they do."""
+    days = (ends_on - starts_on).days
+    if days < MIN_WEEKS * 7 or days > MAX_WEEKS * 7:
+        weeks = days / 7
+        shown = f"{weeks:.1f}".removesuffix(".0")
+        return (
+            f"A sprint lasts {MIN_WEEKS} to {MAX_WEEKS} weeks ({MIN_WEEKS * 7} to {MAX_WEEKS * 7} days); "
+            f"these dates make {days} days ({shown} weeks)."
+        )
+    return None
+
+
+def review_due_on(ends_on: date) -> date:
+    """The day the lead clinician's review task arrives: 3 days before the sprint ends."""
+    return ends_on - timedelta(days=REVIEW_DAYS_BEFORE_END)
+
+
+def next_sprint_dates(previous_ends_on: date | None, *, today: date, weeks: int = MIN_WEEKS) -> tuple[date, date]:
+    """Dates for a new sprint: from the end of the previous one (or today, whichever is later)."""
+    starts_on = max(previous_ends_on or today, today)
+    if starts_on > date.max - timedelta(weeks=weeks):  # a previous sprint at the end of the calendar
+        starts_on = today
+    return starts_on, starts_on + timedelta(weeks=weeks)
+
+
+# --------------------------------------------------------------------------- judging one metric
+
+
+@dataclass(frozen=True)
+class Judgement:
+    code: str
+    label: str
+    verdict: Verdict
+    baseline: float | None
+    latest: float | None
+    target: float | None = None
+    unit: str = ""
+    words: str = ""  # baseline -> latest in words, with the rule's result
+
+    @property
+    def verdict_label(self) -> str:
+        return self.verdict.label
+
+    def as_snapshot(self) -> dict[str, Any]:
+        """A JSON-ready copy, kept on the sprint when it is reviewed."""
+        return asdict(self) | {"verdict": self.verdict.value}
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Judgement:
+        fields = {name: data.get(name) for name in cls.__dataclass_fields__}
+        try:
+            fields["verdict"] = Verdict(data.get("verdict"))
+        except ValueError:
+            fields["verdict"] = Verdict.NO_DATA
+        fields["unit"] = fields["unit"] or ""
+        fields["words"] = fields["words"] or ""
+        fields["code"] = fields["code"] or ""
+        fields["label"] = fields["label"] or ""
+        return cls(**fields)
+
+
+def judge_measure(code: str, definition: InstrumentDefinition, baseline: Any, latest: Any) -> Judgement:
+    """A questionnaire's totals at the start of the sprint and now, judged by its own change rule."""
+    change = change_with(definition, baseline, latest)
+    rules = definition.change
+    if change.direction is None:
+        verdict = Verdict.NO_DATA
+    elif change.responder is not None:
+        verdict = Verdict.IMPROVED if change.responder else _not_improved(change.direction)
+    elif rules.responder_min_percent is not None:  # a baseline of 0: no percentage, so only "worse" is known
+        verdict = Verdict.WORSE if change.direction == "worse" else Verdict.NOT_JUDGED
+    elif rules.meaningful_points is not None:
+        meaningful = bool(change.meaningful_change) and change.direction == "improved"
+        verdict = Verdict.IMPROVED if meaningful else _not_improved(change.direction)
+    else:
+        verdict = Verdict.NOT_JUDGED
+    return Judgement(
+        code=code,
+        label=definition.name,
+        verdict=verdict,
+        baseline=_float(change.baseline),
+        latest=_float(change.latest),
+        words=change.clinician_words,
+    )
+
+
+def judge_goal(
+    code: str,
+    *,
+    label: str,
+    baseline: Any,
+    latest: Any,
+    target: Any,
+    lower_is_better: bool,
+    unit: str = "",
+) -> Judgement:
+    """A goal's value at the start of the sprint and now, judged against its target (see the docstring)."""
+    first, last, goal = _exact(baseline), _exact(latest), _exact(target)
+    common = dict(code=code, label=label, baseline=_float(first), latest=_float(last), target=_float(goal), unit=unit)
+    if first is None or last is None or goal is None:
+        return Judgement(verdict=Verdict.NO_DATA, words=f"{label}: not enough values yet", **common)
+    sign = -1 if lower_is_better else 1
+    better_by = (last - first) * sign  # positive = better
+    to_go = (goal - first) * sign  # how far the target was at the start
+    if (goal - last) * sign <= 0:
+        verdict = Verdict.REACHED
+    elif better_by < 0:
+        verdict = Verdict.WORSE
+    elif better_by == 0:
+        verdict = Verdict.NOT_IMPROVED
+    elif better_by / to_go >= GOAL_MEANINGFUL_SHARE:
+        verdict = Verdict.IMPROVED
+    else:
+        verdict = Verdict.NOT_IMPROVED
+    words = f"{_number(first)} {ARROW} {_number(last)}{_unit(unit)} (target {_number(goal)})"
+    if verdict != Verdict.REACHED and better_by > 0:
+        words += f": {_whole_percent(better_by / to_go)}% of the way to the target"
+    elif verdict == Verdict.REACHED:
+        words += ": target reached"
+    elif verdict == Verdict.WORSE:
+        words += ": further from the target"
+    else:
+        words += ": unchanged"
+    return Judgement(verdict=verdict, words=words, **common)
+
+
+def goal_direction_lower_is_better(metric: str, *, custom_lower_is_better: bool) -> bool:
+    """Which way a goal's metric is better: a PEG score is lower-is-better; a custom metric says so itself."""
+    if metric == "peg":
+        return True
+    if metric == "custom":
+        return custom_lower_is_better
+    return False
+
+
+# --------------------------------------------------------------------------- the sprint as a whole
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    decision: Decision
+    reason: str  # one sentence (app wording)
+    improved: bool | None  # whether the sprint counts as improved (None: nothing could be judged)
+
+
+def sprint_improved(judgements: Sequence[Judgement]) -> bool | None:
+    """At least half of the judged metrics improved (app policy); None when none could be judged."""
+    judged = [j for j in judgements if j.verdict.is_judged]
+    if not judged:
+        return None
+    better = sum(1 for j in judged if j.verdict.counts_as_improved)
+    return better * 2 >= len(judged)
+
+
+def suggest(judgements: Sequence[Judgement], *, tier: int, previous_improved: bool | None) -> Suggestion:
+    """What the review suggests, with the rule behind it in one sentence (see the module docstring).
+
+    ``previous_improved``: whether the sprint reviewed before this one improved (None: none, or unjudged).
+    """
+    judged = [j for j in judgements if j.verdict.is_judged]
+    improved = sprint_improved(judgements)
+    if improved is None:
+        return Suggestion(
+            Decision.CONTINUE,
+            "No metric of this sprint has a value at its start and one since, so keep going and measure again.",
+            None,
+        )
+    better = sum(1 for j in judged if j.verdict.counts_as_improved)
+    goals = [j for j in judged if j.code.startswith(GOAL_PREFIX)]
+    all_better = better == len(judged)
+    if all_better and goals and all(j.verdict == Verdict.REACHED for j in goals):
+        if tier > LOWEST_TIER:
+            return Suggestion(
+                Decision.STEP_DOWN,
+                "Every metric improved and every goal reached its target, so a lower tier may now be enough.",
+                True,
+            )
+        return Suggestion(
+            Decision.CONTINUE,
+            "Every metric improved and every goal reached its target at the first tier, "
+            "so keep going and set the next goals.",
+            True,
+        )
+    if improved:
+        return Suggestion(
+            Decision.CONTINUE,
+            f"{_of(better, len(judged))} improved meaningfully, so continue what is working.",
+            True,
+        )
+    if previous_improved is False:
+        if tier < HIGHEST_TIER:
+            return Suggestion(
+                Decision.STEP_UP,
+                f"Only {_of(better, len(judged))} improved meaningfully, for the second sprint in a row, "
+                "so consider stepping up a tier.",
+                False,
+            )
+        return Suggestion(
+            Decision.PIVOT,
+            f"Only {_of(better, len(judged))} improved meaningfully, for the second sprint in a row and at "
+            "the highest tier, so change the interventions and bring the plan to a case conference.",
+            False,
+        )
+    return Suggestion(
+        Decision.PIVOT,
+        f"Only {_of(better, len(judged))} improved meaningfully, so change the interventions before changing the tier.",
+        False,
+    )
+
+
+def two_sprints_without_improvement(improved_newest_first: Sequence[bool | None]) -> bool:
+    """Whether the two most recently reviewed sprints both did not improve (a case-conference candidate)."""
+    return len(improved_newest_first) >= 2 and improved_newest_first[0] is False and improved_newest_first[1] is False
+
+
+def tier_after(decision: str, tier: int) -> int | None:
+    """The tier a decision moves the plan to, or None when it keeps the tier (or cannot move it)."""
+    if decision == Decision.STEP_UP and tier < HIGHEST_TIER:
+        return tier + 1
+    if decision == Decision.STEP_DOWN and tier > LOWEST_TIER:
+        return tier - 1
+    return None
+
+
+# --------------------------------------------------------------------------- numbers and words
+
+
+def _not_improved(direction: str) -> Verdict:
+    return Verdict.WORSE if direction == "worse" else Verdict.NOT_IMPROVED
+
+
+def _of(count: int, total: int) -> str:
+    noun = "metric" if total == 1 else "metrics"
+    return f"{count} of {total} {noun}"
+
+
+def _exact(value: Any) -> Fraction | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Fraction(repr(value))
+    if isinstance(value, int | Decimal | Fraction):
+        return Fraction(value)
+    raise TypeError(f"a metric value must be a number or None, not {type(value).__name__}")
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _number(value: Fraction) -> str:
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text.replace("-", MINUS) if text != "-0" else "0"
+
+
+def _unit(unit: str) -> str:
+    return f" {unit}" if unit else ""
+
+
+def _whole_percent(share: Fraction) -> int:
+    """A share as a whole percent, never rounded up across the meaningful-share line."""
+    percent = share * 100
+    whole = round(percent)
+    line = GOAL_MEANINGFUL_SHARE * 100
+    if (whole >= line) != (percent >= line):
+        whole = int(percent)  # just under the line: 24.6% shows as 24, not 25
+    return whole
