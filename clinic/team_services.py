@@ -1,0 +1,151 @@
+"""Team coordination around one patient: internal team messages with mentions, and who may do what
+with team tasks. Changes to one task are its model methods (TeamTask.mark_done, reassign, reopen).
+
+Team messages are for staff only: no portal page reads them, and nothing about them is sent to the
+patient. Mentioning a colleague creates one task for them (source MENTION), linked to the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from clinic.access import patients_visible_to
+from clinic.escalation import SUGGESTION
+from clinic.models import CareTeamMember, EscalationFlag, TeamMessage, TeamTask, User
+from clinic.roles import Role
+from clinic.services import create_task
+
+MESSAGES_ON_CHART = 20
+MENTION_DETAILS_CHARS = 500
+
+
+# --- Who may do what ---------------------------------------------------------------------------
+
+
+def may_coordinate(user) -> bool:
+    """Post team messages, work on tasks, run case conferences: clinicians and coordinators.
+    Clinic admins read everything and change none of it."""
+    return bool(user.is_active and user.role in (Role.CLINICIAN, Role.COORDINATOR))
+
+
+def tasks_visible_to(user) -> QuerySet[TeamTask]:
+    """Every task (open or not) this person may open: about a patient they may see (clinic.access),
+    or about nobody and theirs or their role's. Coordinators and admins see every task."""
+    if not (user.is_authenticated and user.is_active):
+        return TeamTask.objects.none()
+    if user.sees_every_patient:
+        return TeamTask.objects.all()
+    return TeamTask.objects.filter(
+        Q(assignee=user)
+        | Q(patient__in=patients_visible_to(user))
+        | Q(patient__isnull=True, assignee__isnull=True, assignee_role=user.role)
+    )
+
+
+def colleagues_for(patient) -> QuerySet[User]:
+    """Who a task or a mention about this patient may go to: the care team and the coordinators."""
+    return (
+        User.objects.filter(
+            Q(team_memberships__patient=patient) | Q(role=Role.COORDINATOR),
+            is_active=True,
+        )
+        .exclude(role=Role.ADMIN)
+        .distinct()
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def assignable_people(*, patient, by) -> QuerySet[User]:
+    """Who ``by`` may hand a task to: the patient's care team and the coordinators; a coordinator may
+    also hand it to any clinician (the on-duty clinician, a covering colleague). With no patient: any
+    clinician or coordinator."""
+    staff = User.objects.filter(is_active=True, role__in=(Role.CLINICIAN, Role.COORDINATOR))
+    if patient is None or by.role == Role.COORDINATOR:
+        return staff.order_by("last_name", "first_name", "id")
+    return colleagues_for(patient)
+
+
+ASSIGNABLE_ROLES = (Role.COORDINATOR, Role.CLINICIAN)
+
+
+# --- Team messages -----------------------------------------------------------------------------
+
+
+def mention_key(message: TeamMessage, user: User) -> str:
+    return f"mention:{message.public_id}:{user.pk}"
+
+
+@transaction.atomic
+def post_team_message(*, patient, author: User, body: str, mentions: list[User]) -> TeamMessage:
+    """Write a team message and give each mentioned colleague one task about it.
+
+    Preconditions: ``author`` may see the patient and may coordinate (``may_coordinate``). Mentions
+    of the author, of inactive staff or of anyone who may not see the patient create no task and are
+    not kept.
+    """
+    body = body.strip()
+    message = TeamMessage.objects.create(patient=patient, author=author, body=body)
+    visible_ids = set(
+        colleagues_for(patient).filter(pk__in=[user.pk for user in mentions]).values_list("pk", flat=True)
+    )
+    kept = [user for user in mentions if user.pk in visible_ids and user.pk != author.pk]
+    message.mentions.set(kept)
+    link = reverse("patients:chart", args=[patient.public_id]) + f"#team-message-{message.public_id}"
+    details = body if len(body) <= MENTION_DETAILS_CHARS else body[: MENTION_DETAILS_CHARS - 1] + "\u2026"
+    for user in kept:
+        create_task(
+            title=f"{author.display_name} mentioned you in a team message",
+            source=TeamTask.Source.MENTION,
+            source_key=mention_key(message, user),
+            patient=patient,
+            assignee=user,
+            details=details,
+            link=link,
+            by=author,
+        )
+    return message
+
+
+# --- The chart's team section ------------------------------------------------------------------
+
+
+@dataclass
+class TeamSection:
+    messages: list[TeamMessage]
+    more_messages: bool
+    flag: EscalationFlag | None
+    may_post: bool
+    may_review_flag: bool
+    form: object | None
+    suggestion: str = SUGGESTION
+
+
+def team_section_for(patient, user, *, form=None) -> TeamSection:
+    """What the chart's team section shows besides the members (the chart view has them): the latest
+    team messages with their mentions, the open early-warning flag, and the message form. Four queries."""
+    from clinic.team_forms import TeamMessageForm
+
+    rows = list(TeamMessage.objects.for_chart(patient).prefetch_related("mentions")[: MESSAGES_ON_CHART + 1])
+    flag = EscalationFlag.objects.open().filter(patient=patient).first()
+    may_post = may_coordinate(user)
+    if may_post and form is None:
+        form = TeamMessageForm(patient=patient, author=user)
+    return TeamSection(
+        messages=rows[:MESSAGES_ON_CHART],
+        more_messages=len(rows) > MESSAGES_ON_CHART,
+        flag=flag,
+        may_post=may_post,
+        may_review_flag=bool(flag) and may_review_flag(user, patient),
+        form=form if may_post else None,
+    )
+
+
+def may_review_flag(user, patient) -> bool:
+    """Reviewing an early-warning flag is a clinical act: clinicians on the patient's care team."""
+    if not (user.is_active and user.role == Role.CLINICIAN):
+        return False
+    return CareTeamMember.objects.filter(patient=patient, member=user).exists()

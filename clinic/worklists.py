@@ -1,0 +1,300 @@
+"""The two worklists: what a care coordinator and what a clinician should look at next.
+
+Every section is one bounded query (``SECTION_SIZE + 1`` rows, so the page can say "showing the
+first N" without a COUNT over a big table), served by a partial index on the small set of rows that
+need attention: open tasks by assignee or role, open alerts, late referrals, unsigned notes, open
+escalation flags. The number of queries is the same for one row or fifty thousand patients.
+
+Urgent tasks are never filtered away: they come first on every worklist, above the filtered lists
+(and the top bar counts the same tasks: ``tasks_for``).
+
+Coordinator: urgent tasks; their own tasks; tasks for a role that nobody has taken; referrals late on
+a step (the tracking rules of clinic/referrals.py); referrals whose authorised visits are used up;
+patients not reached by questionnaire reminders.
+Clinician: urgent tasks; urgent (safety) alerts of their patients; their tasks; their unsigned notes;
+their patients flagged by the escalation early warning. (Sprint reviews due and patients not improving
+after two sprints join here with the care-plan issue.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from clinic.access import patients_visible_to
+from clinic.models import EscalationFlag, Referral, TeamTask
+from clinic.roles import Role
+from measures.models import Alert, Invitation
+from patients.models import Encounter
+
+SECTION_SIZE = 25
+URGENT_SIZE = 50
+PATIENT_FIELDS = ("public_id", "mrn", "given_name", "family_name", "preferred_name")
+
+DUE_CHOICES = {"overdue": "Overdue", "today": "Due today or earlier", "week": "Due within 7 days"}
+SORT_CHOICES = {"pressing": "Most pressing first", "due": "Due date"}
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    priority: str = ""  # "high" or "normal" ("urgent" ones are always shown, above)
+    source: str = ""  # a TeamTask.Source value
+    due: str = ""  # a DUE_CHOICES key
+    sort: str = "pressing"  # a SORT_CHOICES key
+
+    @property
+    def active(self) -> bool:
+        return bool(self.priority or self.source or self.due)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list
+    more: bool
+    empty_text: str
+
+
+@dataclass
+class Worklist:
+    kind: str  # "coordinator" or "clinician"
+    urgent: Section
+    sections: list[Section] = field(default_factory=list)
+
+    def section(self, key: str) -> Section:
+        return next(section for section in self.sections if section.key == key)
+
+
+def bounded(queryset: QuerySet, size: int = SECTION_SIZE) -> tuple[list, bool]:
+    rows = list(queryset[: size + 1])
+    return rows[:size], len(rows) > size
+
+
+def patient_only(prefix: str = "patient") -> list[str]:
+    return [f"{prefix}__{name}" for name in PATIENT_FIELDS]
+
+
+# --- Tasks -------------------------------------------------------------------------------------
+
+
+def tasks_for(user) -> QuerySet[TeamTask]:
+    """The open tasks on this person's worklist (its urgent ones are what the top bar counts).
+
+    Coordinators (and admins, read-only) route the work nobody has taken: theirs, and every task for a
+    role as a whole. A clinician: theirs, and their role's that nobody has taken, about patients they
+    may see (clinic.access) or about nobody; a task about another team's patient is that team's.
+    """
+    tasks = TeamTask.objects.open()
+    if user.sees_every_patient:
+        return tasks.filter(Q(assignee=user) | Q(assignee__isnull=True))
+    return tasks.for_person(user).filter(
+        Q(assignee=user) | Q(patient__isnull=True) | Q(patient__in=patients_visible_to(user))
+    )
+
+
+def task_rows(queryset: QuerySet[TeamTask]) -> QuerySet[TeamTask]:
+    return queryset.select_related("patient", "assignee").only(
+        "public_id",
+        "title",
+        "priority",
+        "source",
+        "due_on",
+        "created_at",
+        "status",
+        "assignee_role",
+        "link",
+        "patient_id",
+        "assignee_id",
+        *patient_only(),
+        "assignee__first_name",
+        "assignee__last_name",
+        "assignee__username",
+        "assignee__credentials",
+    )
+
+
+def filtered(tasks: QuerySet[TeamTask], filters: TaskFilters, *, today) -> QuerySet[TeamTask]:
+    if filters.priority:
+        tasks = tasks.filter(priority=filters.priority)
+    if filters.source:
+        tasks = tasks.filter(source=filters.source)
+    tasks = tasks.due_by(filters.due, today=today)
+    return tasks.by_due_date() if filters.sort == "due" else tasks.most_pressing_first()
+
+
+def urgent_section(tasks: QuerySet[TeamTask]) -> Section:
+    rows, more = bounded(task_rows(tasks.urgent().most_pressing_first()), URGENT_SIZE)
+    return Section("urgent", "Urgent tasks", rows, more, "No urgent tasks.")
+
+
+def task_section(key: str, title: str, tasks, filters: TaskFilters, *, today, empty: str) -> Section:
+    rows, more = bounded(task_rows(filtered(tasks.not_urgent(), filters, today=today)))
+    if filters.active:
+        empty = "No tasks match these filters."
+    return Section(key, title, rows, more, empty)
+
+
+# --- The coordinator's worklist ----------------------------------------------------------------
+
+
+def coordinator_worklist(user, *, filters: TaskFilters = TaskFilters(), now: datetime | None = None) -> Worklist:
+    """For care coordinators (and, read-only, clinic admins): six queries."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    open_tasks = TeamTask.objects.open()
+    urgent = urgent_section(tasks_for(user))
+    mine = task_section(
+        "mine", "Your tasks", open_tasks.filter(assignee=user), filters, today=today, empty="No tasks for you."
+    )
+    unassigned = task_section(
+        "unassigned",
+        "Tasks nobody has taken",
+        open_tasks.unassigned(),
+        filters,
+        today=today,
+        empty="Every task has someone on it.",
+    )
+    late, late_more = bounded(
+        Referral.objects.overdue(now=now)
+        .with_overdue(now=now)
+        .select_related("patient")
+        .only(
+            "public_id",
+            "service",
+            "service_other",
+            "receiving_provider",
+            "state",
+            "sent_at",
+            "appointment_on",
+            "attended_at",
+            "patient_id",
+            *patient_only(),
+        )
+        .order_by("state_changed_at", "id")
+    )
+    capped, capped_more = bounded(capped_referrals())
+    unreached, unreached_more = bounded(
+        Invitation.objects.filter(completed_at__isnull=True, not_reached_at__isnull=False)
+        .select_related("patient")
+        .only("due_on", "not_reached_at", "instrument_codes", "patient_id", *patient_only())
+        .order_by("-due_on", "-id")
+    )
+    return Worklist(
+        kind="coordinator",
+        urgent=urgent,
+        sections=[
+            mine,
+            unassigned,
+            Section("late_referrals", "Referrals late on a step", late, late_more, "No referral is late."),
+            Section(
+                "visit_caps",
+                "Authorised visits used up",
+                capped,
+                capped_more,
+                "No open referral has used all its authorised visits.",
+            ),
+            Section(
+                "not_reached",
+                "Patients not reached by questionnaire reminders",
+                unreached,
+                unreached_more,
+                "Every patient answered or is still within their reminders.",
+            ),
+        ],
+    )
+
+
+def capped_referrals() -> QuerySet[Referral]:
+    """Open referrals whose authorised visits are all used (clinic/referrals.py: visit_cap_reached)."""
+    return (
+        Referral.objects.open()
+        .filter(visits_authorised__gt=0, visits_used__gte=F("visits_authorised"))
+        .select_related("patient")
+        .only(
+            "public_id",
+            "service",
+            "service_other",
+            "receiving_provider",
+            "state",
+            "visits_authorised",
+            "visits_used",
+            "patient_id",
+            *patient_only(),
+        )
+        .order_by("-state_changed_at", "-id")
+    )
+
+
+# --- The clinician's worklist ------------------------------------------------------------------
+
+
+def clinician_worklist(user, *, filters: TaskFilters = TaskFilters(), now: datetime | None = None) -> Worklist:
+    """For clinicians: five queries, only about patients they may see (clinic.access)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    tasks = tasks_for(user)
+    visible = patients_visible_to(user)
+    alerts, alerts_more = bounded(
+        Alert.objects.unacknowledged()
+        .filter(kind=Alert.Kind.SAFETY, patient__in=visible)
+        .select_related("patient", "response__instrument")
+        .only(
+            "kind",
+            "created_at",
+            "patient_id",
+            "response_id",
+            "response__public_id",
+            "response__instrument_id",
+            "response__instrument__code",
+            "response__instrument__name",
+            *patient_only(),
+        )
+        .order_by("created_at", "id")
+    )
+    notes, notes_more = bounded(
+        Encounter.objects.drafts()
+        .filter(author=user)
+        .select_related("patient")
+        .only("public_id", "occurred_on", "kind", "updated_at", "patient_id", *patient_only())
+        .order_by("occurred_on", "created_at", "id")
+    )
+    flags, flags_more = bounded(
+        EscalationFlag.objects.open()
+        .filter(patient__in=visible)
+        .select_related("patient")
+        .only("public_id", "flagged_at", "facts", "patient_id", *patient_only())
+        .order_by("-flagged_at", "-id")
+    )
+    # Sprint reviews due and "not improving after two sprints" come with the care-plan issue.
+    return Worklist(
+        kind="clinician",
+        urgent=urgent_section(tasks),
+        sections=[
+            Section(
+                "urgent_alerts",
+                "Urgent alerts for your patients",
+                alerts,
+                alerts_more,
+                "No urgent alerts for your patients.",
+            ),
+            task_section("mine", "Your tasks", tasks, filters, today=today, empty="No open tasks."),
+            Section("unsigned_notes", "Your unsigned notes", notes, notes_more, "No unsigned notes."),
+            Section(
+                "not_improving",
+                "Patients not improving while treatment increases",
+                flags,
+                flags_more,
+                "None of your patients is flagged by the early warning.",
+            ),
+        ],
+    )
+
+
+def worklist_for(user, *, filters: TaskFilters = TaskFilters(), now: datetime | None = None) -> Worklist:
+    if user.role == Role.CLINICIAN and not user.is_superuser:
+        return clinician_worklist(user, filters=filters, now=now)
+    return coordinator_worklist(user, filters=filters, now=now)

@@ -1,0 +1,134 @@
+"""The daily early-warning sweep (clinic/escalation_services.py): flags once, with a task for the lead;
+idempotent; only what the rule flags; reviewed signals do not flag again; set-based reads."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clinic.escalation_services import TASK_TITLE, sweep_escalations
+from clinic.models import EscalationFlag, Referral, TeamTask, TeamTaskEvent
+from clinic.roles import Discipline, Role
+from tests.factories import CareTeamMemberFactory, PatientFactory, StaffFactory
+from tests.measures.responses import peg
+
+
+def referral(patient, *, days_ago: int, service=Referral.Service.PAIN_MEDICINE, state=Referral.State.SENT):
+    sent = timezone.now() - timedelta(days=days_ago)
+    return Referral.objects.create(
+        patient=patient, service=service, reason="Second opinion", state=state, sent_at=sent, created_at=sent
+    )
+
+
+def escalating(patient, *, referrals: int = 3, service=Referral.Service.PAIN_MEDICINE, first=6, last=7):
+    """A PEG that has not improved over four months and `referrals` specialist referrals since."""
+    peg(patient, first, days_ago=120)
+    peg(patient, last, days_ago=3)
+    for n in range(referrals):
+        referral(patient, days_ago=100 - 20 * n, service=service)
+
+
+def test_it_flags_a_patient_whose_treatment_rises_while_function_does_not_improve(physician, patient):
+    escalating(patient)
+    result = sweep_escalations()
+    assert result.flagged == [patient.pk]
+    flag = EscalationFlag.objects.get(patient=patient)
+    assert flag.is_open
+    assert flag.facts[0] == "PEG has not improved over the last 6 months (6.0 \u2192 7.0)"
+    assert flag.facts[1].startswith("3 new specialist referrals since ")
+    assert flag.facts[2].startswith("Not checked (not recorded in Haven yet): MME")
+    task = TeamTask.objects.get(source=TeamTask.Source.ESCALATION)
+    assert (task.title, task.assignee, task.patient, task.priority) == (TASK_TITLE, physician, patient, "high")
+    assert task.link.endswith(f"/patients/{patient.public_id}/#team-escalation")
+    assert "biopsychosocial review" in task.details
+    assert task.events.get().kind == TeamTaskEvent.Kind.CREATED
+
+
+def test_a_second_run_adds_nothing(physician, patient):
+    escalating(patient)
+    sweep_escalations()
+    again = sweep_escalations()
+    assert again.flagged == [] and again.candidates == 0
+    assert EscalationFlag.objects.count() == 1
+    assert TeamTask.objects.filter(source=TeamTask.Source.ESCALATION).count() == 1
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        pytest.param({"referrals": 2}, id="two referrals"),
+        pytest.param({"service": Referral.Service.PHYSICAL_THERAPY}, id="therapy referrals are not escalation"),
+        pytest.param({"first": 7, "last": 4}, id="function improving"),
+    ],
+)
+def test_it_leaves_alone_a_patient_the_rule_does_not_flag(physician, patient, setup):
+    escalating(patient, **setup)
+    assert sweep_escalations().flagged == []
+    assert not EscalationFlag.objects.exists()
+    assert not TeamTask.objects.filter(source=TeamTask.Source.ESCALATION).exists()
+
+
+def test_referrals_older_than_six_months_or_never_sent_do_not_count(physician, patient):
+    peg(patient, 6, days_ago=120)
+    peg(patient, 7, days_ago=3)
+    referral(patient, days_ago=200)
+    referral(patient, days_ago=50)
+    referral(patient, days_ago=40)
+    Referral.objects.create(patient=patient, service=Referral.Service.SURGERY, reason="Draft", state="draft")
+    assert sweep_escalations().flagged == []
+
+
+def test_a_reviewed_flag_is_not_raised_again_by_the_same_signals_but_new_ones_raise_a_new_one(physician, patient):
+    escalating(patient)
+    sweep_escalations()
+    EscalationFlag.objects.get().mark_reviewed(by=physician, note="Discussed at the case conference.")
+    EscalationFlag.objects.update(reviewed_at=timezone.now() - timedelta(days=10))
+    assert sweep_escalations().flagged == []
+    for days in (2, 1, 0):
+        referral(patient, days_ago=days, service=Referral.Service.SURGERY)
+    assert sweep_escalations().flagged == [patient.pk]
+    assert EscalationFlag.objects.open().count() == 1 and EscalationFlag.objects.count() == 2
+    assert TeamTask.objects.filter(source=TeamTask.Source.ESCALATION).count() == 2
+
+
+def test_with_no_lead_the_task_goes_to_the_clinician_on_duty_else_to_any_clinician(db):
+    on_duty = StaffFactory(role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN, is_on_duty=True)
+    no_team, no_one = PatientFactory(), PatientFactory()
+    escalating(no_team)
+    sweep_escalations()
+    assert TeamTask.objects.get(patient=no_team).assignee == on_duty
+    on_duty.is_on_duty = False
+    on_duty.save()
+    escalating(no_one)
+    sweep_escalations()
+    task = TeamTask.objects.get(patient=no_one)
+    assert (task.assignee, task.assignee_role) == (None, Role.CLINICIAN)
+
+
+def test_finding_the_patients_takes_the_same_queries_for_one_candidate_or_many(
+    physician, patient, django_assert_max_num_queries
+):
+    escalating(patient, first=7, last=3)  # a candidate (three referrals) the rule does not flag
+    with django_assert_max_num_queries(20) as one:
+        sweep_escalations()
+    for _ in range(6):
+        other = PatientFactory()
+        CareTeamMemberFactory(patient=other, member=physician, is_lead=True)
+        escalating(other, first=7, last=3)
+    with django_assert_max_num_queries(20) as seven:
+        assert sweep_escalations().candidates == 7
+    assert len(one) == len(seven)
+
+
+def test_the_celery_task_runs_the_sweep(eager_celery, physician, patient):
+    from clinic.tasks import sweep_escalations as task
+
+    escalating(patient)
+    assert task.delay().get() == 1
+    assert task.delay().get() == 0
+
+
+def test_the_beat_schedule_runs_the_sweep_daily(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["escalation-sweep"]
+    assert entry["task"] == "clinic.tasks.sweep_escalations"
+    assert entry["schedule"].hour == {6}
