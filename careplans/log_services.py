@@ -1,0 +1,502 @@
+"""Workflows for the flare-up plan, pacing plans, the patient's daily logs and their reminders.
+
+- `save_flare_plan`: optimistic locking on the flare-up plan's version; every change kept as PlanChange.
+- `create_pacing_plan`, `stop_pacing_plan`: a pacing plan starts and stops with a PlanChange.
+- `log_pacing_session`: the patient's log of today's session, with the planned amount of the schedule.
+- `save_daily_log`: a check-in (several a day; a repeated submission of the same form saves once).
+- `set_log_reminder`, `sweep_log_reminders`: the reminders the patient chose, sent by a set-based,
+  idempotent sweep (beat: every 15 minutes in clinic hours).
+
+Audit events are written by the views (they know the request); these functions write the data.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from careplans import pacing
+from careplans.logs import day_start, logged, spec_of
+from careplans.models import (
+    CarePlan,
+    DailyLog,
+    FlarePlan,
+    GoalComment,
+    LogReminder,
+    PacingPlan,
+    PacingSession,
+    PlanChange,
+)
+from clinic.models import OutboxMessage
+from portal.models import PatientLink
+from portal.services import LINK_DAYS, link_message
+from portal.tokens import new_token, token_hash
+
+# --------------------------------------------------------------------------- the flare-up plan
+
+FLARE_FIELDS = (
+    "warning_signs",
+    "reduce_by_percent",
+    "reduce_for_hours",
+    "what_to_reduce",
+    "what_helps",
+    "when_to_call",
+    "when_urgent",
+)
+
+
+class StaleEdit(Exception):
+    """Someone saved the flare-up plan after the editor opened it: nothing was saved.
+
+    `current` is the plan as saved now; `changes` the history rows written since the editor's version
+    (newest first), each with `details["before"]` and `details["after"]` of the fields it changed.
+    """
+
+    def __init__(self, current: FlarePlan, changes: list[PlanChange]):
+        super().__init__("The flare-up plan was changed by someone else.")
+        self.current = current
+        self.changes = changes
+
+
+def flare_values(flare_plan: FlarePlan) -> dict:
+    return {name: getattr(flare_plan, name) for name in FLARE_FIELDS}
+
+
+def changes_since(plan: CarePlan, version: int) -> list[PlanChange]:
+    return list(
+        PlanChange.objects.filter(plan=plan, kind=PlanChange.Kind.FLARE_PLAN, details__version__gt=version)
+        .select_related("by")
+        .order_by("-at", "-id")[:20]
+    )
+
+
+@transaction.atomic
+def save_flare_plan(*, plan: CarePlan, by, version: int, values: dict, reason: str = "") -> FlarePlan:
+    """Save the flare-up plan as edited from `version` (0: the editor saw no saved plan yet).
+
+    Preconditions: `by` may edit this patient's plan (the view checks); `values` holds every name of
+    FLARE_FIELDS, cleaned by FlarePlanForm. Raises StaleEdit when the saved version is not `version`:
+    nothing is overwritten, and the editor is shown what changed. Saving unchanged values writes nothing.
+    """
+    values = {name: values[name] for name in FLARE_FIELDS}
+    now = timezone.now()
+    current = FlarePlan.objects.select_for_update().filter(plan=plan).first()
+    if current is None:
+        if version != 0:  # cannot happen through the app (flare-up plans are never deleted)
+            raise StaleEdit(FlarePlan(plan=plan, version=0), [])
+        before = flare_values(FlarePlan(plan=plan))
+        try:
+            with transaction.atomic():
+                current = FlarePlan.objects.create(plan=plan, updated_by=by, updated_at=now, version=1, **values)
+        except IntegrityError:  # another editor created it at the same moment
+            raced = FlarePlan.objects.get(plan=plan)
+            raise StaleEdit(raced, changes_since(plan, 0)) from None
+        record_flare_change(plan, by=by, version=1, before=before, after=values, reason=reason, created=True)
+        return current
+    if current.version != version:
+        raise StaleEdit(current, changes_since(plan, version))
+    before = flare_values(current)
+    changed = {name for name in FLARE_FIELDS if before[name] != values[name]}
+    if not changed:
+        return current
+    for name in changed:
+        setattr(current, name, values[name])
+    current.version += 1
+    current.updated_by, current.updated_at = by, now
+    current.save(update_fields=[*sorted(changed), "version", "updated_by", "updated_at"])
+    record_flare_change(
+        plan,
+        by=by,
+        version=current.version,
+        before={n: before[n] for n in changed},
+        after={n: values[n] for n in changed},
+        reason=reason,
+    )
+    return current
+
+
+def record_flare_change(plan, *, by, version: int, before: dict, after: dict, reason: str, created=False) -> None:
+    labels = ", ".join(FlarePlan._meta.get_field(name).verbose_name for name in FLARE_FIELDS if name in after)
+    summary = "Flare-up plan written" if created else f"Flare-up plan changed: {labels}"
+    PlanChange.objects.create(
+        plan=plan,
+        kind=PlanChange.Kind.FLARE_PLAN,
+        summary=summary[:300],
+        reason=reason,
+        details={"version": version, "before": before, "after": after},
+        by=by,
+    )
+
+
+# --------------------------------------------------------------------------- pacing plans
+
+
+def describe_amount(amount: Decimal | None, unit: str) -> str:
+    if amount is None:
+        return ""
+    return f"{amount.normalize():f} {unit}".strip()
+
+
+@transaction.atomic
+def create_pacing_plan(
+    *,
+    plan: CarePlan,
+    by,
+    activity: str,
+    unit: str,
+    baseline: Decimal,
+    start_percent: int,
+    increment_kind: str,
+    increment_value: Decimal,
+    every_days: int,
+    target: Decimal,
+    rests: str,
+    starts_on: date,
+) -> PacingPlan:
+    """Start a pacing plan on the care plan, with a PlanChange.
+
+    Preconditions: the care plan is active and `by` may edit it (the view checks); the numbers make a
+    schedule (PacingPlanForm checks them with careplans.pacing).
+    """
+    pacing_plan = PacingPlan.objects.create(
+        plan=plan,
+        activity=activity,
+        unit=unit,
+        baseline=baseline,
+        start_percent=start_percent,
+        increment_kind=increment_kind,
+        increment_value=increment_value,
+        every_days=every_days,
+        target=target,
+        rests=rests,
+        starts_on=starts_on,
+        created_by=by,
+    )
+    amounts = pacing.step_amounts(spec_of(pacing_plan))
+    PlanChange.objects.create(
+        plan=plan,
+        kind=PlanChange.Kind.PACING,
+        summary=(
+            f"Pacing plan started: {activity}, from {describe_amount(amounts[0], unit)} "
+            f"to {describe_amount(amounts[-1], unit)} in {len(amounts)} steps"
+        )[:300],
+        details={"pacing_plan": str(pacing_plan.public_id), "starts_on": starts_on.isoformat()},
+        by=by,
+    )
+    return pacing_plan
+
+
+@transaction.atomic
+def stop_pacing_plan(*, pacing_plan: PacingPlan, by, reason: str, status: str = PacingPlan.Status.STOPPED) -> bool:
+    """Stop a running pacing plan (or mark its target reached); False when it was no longer running.
+
+    Preconditions: `by` may edit the care plan (the view checks); `status` is STOPPED or DONE.
+    """
+    updated = PacingPlan.objects.filter(id=pacing_plan.id, status=PacingPlan.Status.ACTIVE).update(status=status)
+    if not updated:
+        return False
+    pacing_plan.status = status
+    words = "target reached" if status == PacingPlan.Status.DONE else "stopped"
+    PlanChange.objects.create(
+        plan_id=pacing_plan.plan_id,
+        kind=PlanChange.Kind.PACING,
+        summary=f"Pacing plan {words}: {pacing_plan.activity}"[:300],
+        reason=reason,
+        details={"pacing_plan": str(pacing_plan.public_id)},
+        by=by,
+    )
+    return True
+
+
+class SessionRefused(Exception):
+    """A pacing session that cannot be logged (the message is for the patient: plain and kind)."""
+
+
+@transaction.atomic
+def log_pacing_session(
+    *, pacing_plan: PacingPlan, on: date, outcome: str, actual_amount: Decimal | None = None, note: str = ""
+) -> tuple[PacingSession, bool]:
+    """Log (or correct) the patient's session of `on`; returns (session, created).
+
+    Preconditions: outcome is one of PacingSession.Outcome; a partly done session has an amount
+    (PacingSessionForm checks). The planned amount is the schedule's for that day, from the sessions
+    logged before it. One session a day: logging the same day again replaces that day's log.
+    Raises SessionRefused when the plan is not running or the day is outside it.
+    """
+    locked = PacingPlan.objects.select_for_update().get(pk=pacing_plan.pk)
+    if locked.status != PacingPlan.Status.ACTIVE:
+        raise SessionRefused("This activity plan has ended, so there is nothing to log for it.")
+    if on < locked.starts_on:
+        raise SessionRefused(f"This activity plan starts on {locked.starts_on:%A, %B} {locked.starts_on.day}.")
+    if on > timezone.localdate():
+        raise SessionRefused("You can log a session on the day you do it.")
+    earlier = [logged(s) for s in locked.sessions.filter(on__lt=on)]
+    planned = pacing.schedule(spec_of(locked), earlier, today=on).amount_on(on)
+    if outcome == PacingSession.Outcome.DONE:
+        actual_amount = planned if actual_amount is None else actual_amount
+    elif outcome == PacingSession.Outcome.FLARE:
+        actual_amount = None
+    session, created = PacingSession.objects.update_or_create(
+        pacing_plan=locked,
+        on=on,
+        defaults={
+            "planned_amount": planned,
+            "outcome": outcome,
+            "actual_amount": actual_amount,
+            "note": note,
+            "logged_at": timezone.now(),
+        },
+    )
+    return session, created
+
+
+# --------------------------------------------------------------------------- daily logs
+
+
+@transaction.atomic
+def save_daily_log(
+    *,
+    patient,
+    pain_interference: int,
+    sleep_hours: Decimal | None = None,
+    sleep_quality: int | None = None,
+    activity: str = "",
+    pacing_session: PacingSession | None = None,
+    steps: int | None = None,
+    mood_word: str = "",
+    note: str = "",
+    entry_id: uuid.UUID | None = None,
+) -> tuple[DailyLog, bool]:
+    """Save a check-in; returns (log, created).
+
+    Preconditions: values cleaned by DailyLogForm; `pacing_session`, if any, is the patient's own.
+    `entry_id` is the id the check-in form was opened with: the same form sent twice (a double tap, a
+    retried request) saves one check-in, and the second call returns it with created=False.
+    """
+    if entry_id is not None:
+        existing = DailyLog.objects.filter(public_id=entry_id).first()
+        if existing is not None:
+            if existing.patient_id == patient.id:
+                return existing, False
+            entry_id = None  # not this patient's id: ignore it
+    values = dict(
+        patient=patient,
+        pain_interference=pain_interference,
+        sleep_hours=sleep_hours,
+        sleep_quality=sleep_quality,
+        activity=activity,
+        pacing_session=pacing_session,
+        steps=steps,
+        mood_word=mood_word,
+        note=note,
+    )
+    if entry_id is not None:
+        try:
+            with transaction.atomic():
+                return DailyLog.objects.create(public_id=entry_id, **values), True
+        except IntegrityError:  # the same form, sent twice at the same moment
+            existing = DailyLog.objects.filter(public_id=entry_id, patient=patient).first()
+            if existing is not None:
+                return existing, False
+    return DailyLog.objects.create(**values), True
+
+
+# --------------------------------------------------------------------------- reminders
+
+# App choice: reminders arrive in the early evening (clinic time zone), when the day's activity is done.
+REMINDER_TIME = time(18, 0)
+REMINDER_BATCH = 2000
+
+
+def next_reminder_at(frequency: str, weekday: int, *, after: datetime) -> datetime | None:
+    """The first reminder time strictly after `after` (None for no reminders)."""
+    if frequency == LogReminder.Frequency.NONE:
+        return None
+    local = timezone.localtime(after)
+    day = local.date()
+    for offset in range(8):
+        candidate_day = day + timedelta(days=offset)
+        if frequency == LogReminder.Frequency.WEEKLY and candidate_day.weekday() != weekday:
+            continue
+        candidate = timezone.make_aware(datetime.combine(candidate_day, REMINDER_TIME))
+        if candidate > after:
+            return candidate
+    raise AssertionError("a weekday repeats within 8 days")  # pragma: no cover
+
+
+def reminder_for(patient) -> LogReminder:
+    """The patient's reminder choice, or an unsaved "no reminders" one."""
+    found = LogReminder.objects.filter(patient=patient).first()
+    return found or LogReminder(patient=patient)
+
+
+@transaction.atomic
+def set_log_reminder(*, patient, frequency: str, weekday: int = 0, now: datetime | None = None) -> LogReminder:
+    """The patient's choice: daily, weekly on `weekday` (0 = Monday), or none; the next one is due at the
+    next reminder time. Preconditions: values cleaned by ReminderForm."""
+    now = now or timezone.now()
+    reminder, _ = LogReminder.objects.update_or_create(
+        patient=patient,
+        defaults={
+            "frequency": frequency,
+            "weekday": weekday if frequency == LogReminder.Frequency.WEEKLY else 0,
+            "next_due_at": next_reminder_at(frequency, weekday, after=now),
+            "updated_at": now,
+        },
+    )
+    return reminder
+
+
+@dataclass
+class ReminderSweepResult:
+    due: int = 0
+    claimed: int = 0
+    sent: int = 0
+    held_for_tomorrow: int = 0
+    no_channel: int = 0
+    no_plan: int = 0
+
+
+CLAIM_SQL = """
+UPDATE {reminder} AS r
+SET next_due_at = v.next_due_at,
+    last_sent_on = CASE WHEN v.send THEN %(today)s::date ELSE r.last_sent_on END,
+    updated_at = %(now)s
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(id bigint, due timestamptz, next_due_at timestamptz, send boolean)
+WHERE r.id = v.id AND r.next_due_at = v.due
+RETURNING r.id
+"""
+
+
+def reminder_key(reminder_id: int, due: datetime) -> str:
+    return f"log-reminder:{reminder_id}:{due.isoformat()}"
+
+
+def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BATCH) -> ReminderSweepResult:
+    """Send every due check-in reminder once, with a fresh link; set-based and idempotent.
+
+    One query finds the due reminders (with the patient's contact columns, whether they have an active
+    plan and whether they had a message today); one UPDATE claims them by their `next_due_at` (a row
+    another sweep claimed first no longer matches, so running twice sends one message); links and
+    outbox messages are inserted in bulk. A constant number of queries whatever the number of patients.
+
+    - The next reminder is the first reminder time after today: at most one reminder a day.
+    - No consented channel (`Patient.contact_channel()`) or no active care plan: no message; the
+      reminder moves on.
+    - The patient already had a message today: this one waits for tomorrow's reminder time.
+    - Messages carry no health information: the sender and the link (portal.services.link_message).
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    result = ReminderSweepResult()
+    tomorrow = today + timedelta(days=1)
+    active_plan = CarePlan.objects.active().filter(patient_id=OuterRef("patient_id"))
+    messaged = OutboxMessage.objects.filter(
+        patient_id=OuterRef("patient_id"), created_at__gte=day_start(today), created_at__lt=day_start(tomorrow)
+    )
+    with transaction.atomic():
+        due = list(
+            LogReminder.objects.filter(next_due_at__lte=now)
+            .exclude(frequency=LogReminder.Frequency.NONE)
+            .annotate(has_plan=Exists(active_plan), messaged_today=Exists(messaged))
+            .select_related("patient")
+            .only(
+                "id",
+                "frequency",
+                "weekday",
+                "next_due_at",
+                "patient__id",
+                "patient__email",
+                "patient__mobile",
+                "patient__consents_to_email",
+                "patient__consents_to_sms",
+                "patient__preferred_channel",
+            )
+            .order_by("next_due_at", "id")[:limit]
+        )
+        result.due = len(due)
+        if not due:
+            return result
+        rows, sending = [], {}
+        end_of_today = day_start(tomorrow) - timedelta(microseconds=1)
+        for reminder in due:
+            contact = reminder.patient.contact_channel()
+            send = False
+            if not reminder.has_plan:
+                result.no_plan += 1
+                next_due = next_reminder_at(reminder.frequency, reminder.weekday, after=end_of_today)
+            elif contact is None:
+                result.no_channel += 1
+                next_due = next_reminder_at(reminder.frequency, reminder.weekday, after=end_of_today)
+            elif reminder.messaged_today:
+                result.held_for_tomorrow += 1
+                next_due = next_reminder_at(LogReminder.Frequency.DAILY, 0, after=end_of_today)
+            else:
+                send = True
+                sending[reminder.id] = (reminder, contact)
+                next_due = next_reminder_at(reminder.frequency, reminder.weekday, after=end_of_today)
+            rows.append({"id": reminder.id, "due": reminder.next_due_at, "next_due_at": next_due, "send": send})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                CLAIM_SQL.format(reminder=LogReminder._meta.db_table),
+                {"rows": json.dumps(rows, default=str), "today": today, "now": now},
+            )
+            claimed = {row[0] for row in cursor.fetchall()}
+        result.claimed = len(claimed)
+        sent = [sending[i] for i in sending if i in claimed]
+        if not sent:
+            return result
+        tokens = {reminder.id: new_token() for reminder, _ in sent}
+        PatientLink.objects.bulk_create(
+            [
+                PatientLink(
+                    patient_id=reminder.patient_id,
+                    purpose=PatientLink.Purpose.CHECK_IN,
+                    token_hash=token_hash(tokens[reminder.id]),
+                    created_at=now,
+                    expires_at=now + timedelta(days=LINK_DAYS),
+                )
+                for reminder, _ in sent
+            ]
+        )
+        placeholder = "TOKEN-PLACEHOLDER"
+        subject, template = link_message(settings.SITE_URL + reverse("portal:open", args=[placeholder]))
+        messages = [
+            OutboxMessage(
+                channel=contact[0],
+                to_address=contact[1],
+                patient_id=reminder.patient_id,
+                subject=subject,
+                body=template.replace(placeholder, tokens[reminder.id]),
+                dedupe_key=reminder_key(reminder.id, reminder.next_due_at),
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for reminder, contact in sent
+        ]
+        # The claim already makes each message unique; the dedupe key backs it up.
+        OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+        result.sent = len(messages)
+    return result
+
+
+# --------------------------------------------------------------------------- the patient's goal comments
+
+
+@transaction.atomic
+def add_patient_goal_comment(*, goal, text: str) -> GoalComment:
+    """The patient's comment on one of their goals, from the portal.
+
+    Preconditions: `goal` belongs to the patient's active care plan (the portal view checks); `text` is
+    cleaned by GoalCommentForm.
+    """
+    return GoalComment.objects.create(goal=goal, text=text, by_patient=True)
