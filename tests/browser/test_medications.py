@@ -1,0 +1,86 @@
+"""The prescriber's journey (issue 6): a physician records an opioid, sees the MME and the naloxone flag with the
+guideline's words on the banner and the medication list, plans a taper, saves it and opens the patient's
+printable schedule. axe-core finds no serious or critical violation on the pages on the way."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from careplans.models import TaperPlan
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "axe" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+
+def axe_violations(page) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    results = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in results["violations"]
+        if violation["impact"] in BLOCKING
+    ]
+
+
+def test_a_physician_records_an_opioid_sees_the_mme_and_naloxone_flag_plans_a_taper_and_prints_it(
+    page, sign_in, physician, patient, screenshot
+):
+    sign_in(page, physician)
+    page.goto(f"/patients/{patient.public_id}/plan/medications/")
+    expect(page.get_by_text("No current medications recorded.")).to_be_visible()
+    page.get_by_role("link", name="Add a medication").click()
+
+    page.locator("#id_drug_code").select_option("oxycodone")
+    page.get_by_label("Strength per unit").fill("5")
+    page.get_by_label("Units per dose").fill("2")
+    page.get_by_label("Doses a day", exact=True).fill("4")
+    page.get_by_label("Reason for use").fill("Chronic low back pain")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Add the medication").click()
+
+    expect(page.get_by_text("Oxycodone added to the medication list.")).to_be_visible()
+    expect(page.locator("#mme")).to_contain_text("60 MME/day")
+    banner = page.locator(".patient-banner")
+    expect(banner.locator(".banner-mme")).to_have_text("60")
+    expect(banner).to_contain_text(
+        "Opioid safety: 50 MME/day or more: pause and reassess before increasing; offer naloxone"
+    )
+    flag = page.locator("#flag-naloxone")
+    expect(flag).to_contain_text("offer naloxone and overdose prevention education to both the patient")
+    expect(flag).to_contain_text("Source: CDC Clinical Practice Guideline for Prescribing Opioids for Pain, 2022")
+    assert axe_violations(page) == []
+    screenshot(page, "medications-with-naloxone-flag")
+
+    page.get_by_role("link", name="Plan a taper").first.click()
+    expect(page.locator("#life-threatening-exception")).to_contain_text("should not be discontinued abruptly")
+    page.get_by_role("button", name="Show the schedule").click()
+    expect(page.get_by_role("heading", name="Schedule: 17 steps", exact=False)).to_be_visible()
+    expect(page.locator(".taper-chart")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save this taper").click()
+
+    expect(page.get_by_text("Taper plan saved.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pain, function and mood (PEG and PHQ-9)")).to_be_visible()
+    assert TaperPlan.objects.get(patient=patient).created_by == physician
+    screenshot(page, "taper-plan")
+
+    page.get_by_role("link", name="Opioid safety").first.click()
+    expect(page.get_by_role("heading", name="Monitoring due")).to_be_visible()
+    expect(page.locator("#due")).to_contain_text("PDMP check")
+    assert axe_violations(page) == []
+    screenshot(page, "opioid-safety")
+    page.go_back()
+
+    page.get_by_role("link", name="Print the patient's schedule").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan to lower your opioid pain medicine")
+    expect(page.get_by_text("We made this plan together.", exact=False)).to_be_visible()
+    expect(page.locator(".topbar")).to_have_count(0)
+    page.emulate_media(media="print")
+    expect(page.locator(".no-print")).to_be_hidden()
+    assert axe_violations(page) == []
+    screenshot(page, "taper-print")
