@@ -27,6 +27,8 @@ class Targets:
     patient_id: int = 0
     # The demo patient's questionnaire in progress (bench.run.open_patient_questionnaire), when set up.
     portal_response_id: str | None = None
+    # The demo patient's newest treatment sprint (careplans/demo_plans.py), when the demo has care plans.
+    sprint_public_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,94 @@ def key_pages(t: Targets) -> list[Page]:
             "ORDER BY r.completed_at DESC, r.id DESC LIMIT 51",
             {"patient_id": t.patient_id},
         ),
+        *worklist_pages(t),
+        *plan_pages(t),
+        *medication_pages(t),
         *portal_pages(t),
+    ]
+
+
+# The open tasks a worklist shows, most pressing first (clinic/worklists.py), with their patients.
+TASK_ROWS = (
+    "SELECT t.public_id, t.title, t.priority, t.source, t.due_on, p.public_id, p.mrn, p.given_name, p.family_name "
+    "FROM clinic_teamtask t LEFT JOIN patients_patient p ON p.id = t.patient_id "
+    "WHERE t.status = 'open' AND {who} "
+    "ORDER BY CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, t.due_on, t.created_at, t.id "
+    "LIMIT 26"
+)
+
+
+def worklist_pages(t: Targets) -> list[Page]:
+    """The two worklists (/worklist/): every section is one bounded query; the floor is the task list."""
+    return [
+        Page(
+            "worklist_clinician",
+            "Worklist (clinician)",
+            CLINICIAN,
+            "/worklist/",
+            b'id="worklist-unsigned_notes"',
+            TASK_ROWS.format(who="t.assignee_id = %(member)s AND t.priority <> 'urgent'"),
+            {"member": t.clinician_id},
+        ),
+        Page(
+            "worklist_coordinator",
+            "Worklist (coordinator)",
+            COORDINATOR,
+            "/worklist/",
+            b'id="worklist-late_referrals"',
+            TASK_ROWS.format(who="t.assignee_id IS NULL AND t.priority <> 'urgent'"),
+        ),
+    ]
+
+
+def plan_pages(t: Targets) -> list[Page]:
+    """The care plan page and the sprint review (careplans/plan_views.py), when the demo patient has a plan."""
+    if t.sprint_public_id is None:
+        return []
+    return [
+        Page(
+            "care_plan",
+            "Care plan (clinician)",
+            CLINICIAN,
+            f"/patients/{t.patient_public_id}/plan/",
+            b'id="goals-heading"',
+            "SELECT c.id, t.number, t.name, t.description, g.words, g.baseline, g.target, g.target_date, "
+            "(SELECT gp.value FROM careplans_goalprogress gp WHERE gp.goal_id = g.id "
+            "ORDER BY gp.recorded_on DESC, gp.id DESC LIMIT 1) "
+            "FROM careplans_careplan c JOIN careplans_tier t ON t.id = c.tier_id "
+            "LEFT JOIN careplans_goal g ON g.plan_id = c.id "
+            "WHERE c.patient_id = %(patient_id)s AND c.status = 'active' ORDER BY g.position, g.id",
+            {"patient_id": t.patient_id},
+        ),
+        Page(
+            "sprint_review",
+            "Sprint review (clinician)",
+            CLINICIAN,
+            f"/patients/{t.patient_public_id}/plan/sprints/{t.sprint_public_id}/",
+            b'id="metrics-heading"',
+            "SELECT s.number, s.starts_on, s.ends_on, s.metrics, gp.goal_id, gp.value, gp.recorded_on "
+            "FROM careplans_sprint s JOIN careplans_goal g ON g.plan_id = s.plan_id "
+            "LEFT JOIN careplans_goalprogress gp ON gp.goal_id = g.id AND gp.recorded_on <= s.ends_on "
+            "WHERE s.public_id = %(sprint)s ORDER BY gp.recorded_on DESC LIMIT 120",
+            {"sprint": t.sprint_public_id},
+        ),
+    ]
+
+
+def medication_pages(t: Targets) -> list[Page]:
+    """The medication list with its MME and flags (careplans/medication_views.py)."""
+    return [
+        Page(
+            "medications",
+            "Medications and MME (clinician)",
+            CLINICIAN,
+            f"/patients/{t.patient_public_id}/plan/medications/",
+            b'id="current-heading"',
+            "SELECT m.*, (SELECT c.reason FROM careplans_medicationchange c WHERE c.medication_id = m.id "
+            "ORDER BY c.at DESC, c.id DESC LIMIT 1) FROM careplans_medication m "
+            "WHERE m.patient_id = %(patient_id)s AND m.stopped_on IS NULL ORDER BY m.drug_code, m.id LIMIT 201",
+            {"patient_id": t.patient_id},
+        ),
     ]
 
 
@@ -178,10 +267,17 @@ def read_targets(cursor, *, clinician_username: str, patient_mrn: str) -> Target
     (clinician_id,) = cursor.fetchone()
     cursor.execute("SELECT id, public_id, mrn, date_of_birth FROM patients_patient WHERE mrn = %s", [patient_mrn])
     patient_id, public_id, mrn, born = cursor.fetchone()
+    cursor.execute(
+        "SELECT s.public_id FROM careplans_sprint s JOIN careplans_careplan c ON c.id = s.plan_id "
+        "WHERE c.patient_id = %s AND c.status = 'active' ORDER BY s.number DESC LIMIT 1",
+        [patient_id],
+    )
+    sprint = cursor.fetchone()
     return Targets(
         clinician_id=clinician_id,
         patient_public_id=str(public_id),
         patient_mrn=mrn,
         patient_born=born,
         patient_id=patient_id,
+        sprint_public_id=str(sprint[0]) if sprint else None,
     )

@@ -7,10 +7,12 @@ what changed, never silently overwritten.
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.roles import Discipline
@@ -33,6 +35,42 @@ class Tier(models.Model):
 class CarePlanQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=CarePlan.Status.ACTIVE)
+
+    def not_improving(self):
+        """Active plans whose last two reviewed sprints both did not improve: case-conference candidates.
+
+        One query, set-based (two subqueries per plan on the sprint_number_per_plan index).
+        """
+        reviewed = Sprint.objects.filter(plan=OuterRef("pk"), reviewed_at__isnull=False).order_by("-number")
+        return (
+            self.active()
+            .annotate(
+                last_sprint_improved=Subquery(reviewed.values("improved")[:1]),
+                sprint_before_improved=Subquery(reviewed.values("improved")[1:2]),
+            )
+            .filter(last_sprint_improved=False, sprint_before_improved=False)
+        )
+
+    def for_banner(self):
+        """With the tier, the lead, the open sprint's number, end and id, and the active goals' count."""
+        open_sprint = Sprint.objects.filter(plan=OuterRef("pk"), reviewed_at__isnull=True)
+        active_goals = (
+            Goal.objects.filter(plan=OuterRef("pk"), status=Goal.Status.ACTIVE)
+            .order_by()
+            .values("plan")
+            .annotate(n=models.Count("id"))
+            .values("n")
+        )
+        return (
+            self.active()
+            .select_related("tier", "lead")
+            .annotate(
+                open_sprint_number=Subquery(open_sprint.values("number")[:1]),
+                open_sprint_ends_on=Subquery(open_sprint.values("ends_on")[:1]),
+                open_sprint_public_id=Subquery(open_sprint.values("public_id")[:1]),
+                active_goal_count=Coalesce(Subquery(active_goals), 0),
+            )
+        )
 
 
 class CarePlan(models.Model):
@@ -145,6 +183,30 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.words
+
+    @property
+    def metric_name(self) -> str:
+        return self.custom_metric if self.metric == self.Metric.CUSTOM else self.get_metric_display()
+
+    @property
+    def unit(self) -> str:
+        return self.custom_unit if self.metric == self.Metric.CUSTOM else GOAL_UNITS.get(self.metric, "")
+
+    @property
+    def better_is_lower(self) -> bool:
+        """A PEG score is better lower; a custom metric says which way it is better; the rest are better higher."""
+        if self.metric == self.Metric.PEG:
+            return True
+        return self.metric == self.Metric.CUSTOM and self.lower_is_better
+
+
+GOAL_UNITS = {
+    "walking_minutes": "min",
+    "sitting_minutes": "min",
+    "sleep_hours": "h",
+    "lifting_kg": "kg",
+    "shift_hours": "h",
+}
 
 
 class GoalProgress(models.Model):
@@ -432,6 +494,23 @@ class LogReminder(models.Model):
 # --------------------------------------------------------------------------- medications and opioid safety (issue 6)
 
 
+class MedicationQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(stopped_on__isnull=True)
+
+    def past(self):
+        return self.filter(stopped_on__isnull=False)
+
+    def opioids(self):
+        return self.filter(drug_class="opioid")
+
+    def for_list(self):
+        """With the prescriber (one query), in a stable order: opioids first, then by drug."""
+        return self.select_related("prescriber").order_by(
+            models.Case(models.When(drug_class="opioid", then=0), default=1), "drug_code", "id"
+        )
+
+
 class Medication(models.Model):
     """One medication line, current or past. Every change is a MedicationChange with who and why.
 
@@ -478,6 +557,8 @@ class Medication(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
+    objects = MedicationQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["patient"], condition=Q(stopped_on__isnull=True), name="medication_current"),
@@ -489,6 +570,92 @@ class Medication(models.Model):
 
     def __str__(self) -> str:
         return f"Medication {self.public_id}"
+
+    #: The fields a change records (history before/after) and the services set.
+    TRACKED_FIELDS = (
+        "drug_code",
+        "strength",
+        "form",
+        "units_per_dose",
+        "doses_per_day",
+        "is_prn",
+        "prn_max_doses_per_day",
+        "prescriber",
+        "outside_prescriber",
+        "started_on",
+        "stopped_on",
+        "stop_reason",
+        "reason",
+        "pain_type_targeted",
+        "benefit",
+        "side_effects",
+    )
+
+    @property
+    def drug(self):
+        """The careplans.drugs entry, or None for a code not on the maintained list."""
+        from careplans import drugs
+
+        try:
+            return drugs.by_code(self.drug_code)
+        except KeyError:
+            return None
+
+    @property
+    def drug_name(self) -> str:
+        drug = self.drug
+        return drug.name if drug else f"{self.drug_code} (not on the drug list)"
+
+    @property
+    def is_controlled(self) -> bool:
+        """Opioid and benzodiazepine lines: only prescribers add or change them."""
+        return self.drug_class in ("opioid", "benzodiazepine")
+
+    @property
+    def is_current(self) -> bool:
+        return self.stopped_on is None
+
+    @property
+    def dose_words(self) -> str:
+        """The dose in words: "5 mg x 2, 4 times a day", "25 mcg/hr x 1 patch", "up to 3 times a day as needed"."""
+        strength = f"{_plain(self.strength)} {self.strength_unit}"
+        units = _plain(self.units_per_dose)
+        if self.strength_unit == "mcg/hr":
+            return f"{strength} x {units} worn at once"
+        amount = f"{strength} x {units}" if self.units_per_dose != 1 else strength
+        if self.is_prn:
+            most = _plain(self.prn_max_doses_per_day) if self.prn_max_doses_per_day is not None else "?"
+            return f"{amount}, as needed, at most {most} times a day"
+        times = _plain(self.doses_per_day) if self.doses_per_day is not None else "?"
+        return f"{amount}, {times} times a day"
+
+    def snapshot(self) -> dict:
+        """The tracked fields as JSON-safe values (for MedicationChange.before/after)."""
+        values = {}
+        for name in self.TRACKED_FIELDS:
+            value = getattr(self, "prescriber_id" if name == "prescriber" else name)
+            if isinstance(value, Decimal):
+                value = f"{value.normalize():f}"  # 4.00 and 4 are the same dose
+            values[name] = value if value is None or isinstance(value, (bool, int, str)) else str(value)
+        return values
+
+    def mme_fields(self) -> dict:
+        """The fields careplans.medication_rules.mme_line reads."""
+        return {
+            "drug_code": self.drug_code,
+            "drug_class": self.drug_class,
+            "strength": self.strength,
+            "units_per_dose": self.units_per_dose,
+            "doses_per_day": self.doses_per_day,
+            "is_prn": self.is_prn,
+            "prn_max_doses_per_day": self.prn_max_doses_per_day,
+        }
+
+
+def _plain(number) -> str:
+    """A Decimal without trailing zeros: 5.000 -> "5", 7.50 -> "7.5"."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class MedicationChange(models.Model):

@@ -6,4 +6,5 @@ app_name = "careplans"
 urlpatterns = [
     path("", include("careplans.plan_urls")),
     path("", include("careplans.log_urls")),
+    path("", include("careplans.medication_urls")),
 ]

@@ -2,7 +2,7 @@ from functools import cache
 
 from django.conf import settings
 
-from clinic.models import TeamTask
+from clinic.worklists import tasks_for
 
 URGENT_COUNT_CAP = 99
 
@@ -26,7 +26,7 @@ def urgent_task_counter(request):
         user = getattr(request, "user", None)
         if user is None or not (user.is_authenticated and user.is_active):
             return 0
-        urgent = TeamTask.objects.open().for_person(user).filter(priority=TeamTask.Priority.URGENT)
+        urgent = tasks_for(user).urgent()  # the urgent tasks at the top of their worklist
         return urgent.values("id")[: URGENT_COUNT_CAP + 1].count()
 
     return count

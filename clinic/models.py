@@ -1,13 +1,14 @@
 """Staff, care teams, the message outbox and the worker heartbeat."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic import referrals as referral_rules
 from clinic.roles import PRESCRIBING_DISCIPLINES, Discipline, Role
 
 
@@ -81,11 +82,38 @@ class TeamTaskQuerySet(models.QuerySet):
         return self.filter(Q(assignee=user) | Q(assignee__isnull=True, assignee_role=user.role))
 
     def most_pressing_first(self):
-        urgency = models.Case(
+        return self.order_by(self.urgency(), "due_on", "created_at", "id")
+
+    def by_due_date(self):
+        """Due date first; urgent still before the rest on the same day."""
+        return self.order_by("due_on", self.urgency(), "created_at", "id")
+
+    def urgent(self):
+        return self.filter(priority=TeamTask.Priority.URGENT)
+
+    def not_urgent(self):
+        return self.exclude(priority=TeamTask.Priority.URGENT)
+
+    def unassigned(self):
+        """Tasks for a role as a whole ("any coordinator"), waiting for a person to take them."""
+        return self.filter(assignee__isnull=True)
+
+    def due_by(self, when: str, *, today):
+        """``when``: "overdue" (before today), "today" (today or before), "week" (within 7 days); else all."""
+        if when == "overdue":
+            return self.filter(due_on__lt=today)
+        if when == "today":
+            return self.filter(due_on__lte=today)
+        if when == "week":
+            return self.filter(due_on__lte=today + timedelta(days=6))
+        return self
+
+    @staticmethod
+    def urgency():
+        return models.Case(
             *(models.When(priority=value, then=rank) for rank, value in enumerate(TeamTask.Priority.values)),
             output_field=models.IntegerField(),
         )
-        return self.order_by(urgency, "due_on", "created_at")
 
 
 class TeamTask(models.Model):
@@ -153,9 +181,76 @@ class TeamTask(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def mark_done(self, *, by: User) -> None:
-        self.status, self.done_at, self.done_by = self.Status.DONE, timezone.now(), by
-        self.save(update_fields=["status", "done_at", "done_by"])
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def assigned_to(self) -> str:
+        """Who is to do it, in words: the person, or "Any care coordinator"."""
+        if self.assignee_id:
+            return self.assignee.display_name
+        return f"Any {Role(self.assignee_role).label.lower()}" if self.assignee_role else "Nobody yet"
+
+    # A reassigned task stays the same open row: the REASSIGNED event keeps who had it before, and
+    # the task's link, source key and history stay in one place. (Status.REASSIGNED is therefore not
+    # used for rows; it is kept for data imported from elsewhere.)
+
+    def mark_done(self, *, by: User, note: str = "") -> bool:
+        """Close the task; returns False (and changes nothing) when it was no longer open."""
+        now = timezone.now()
+        with transaction.atomic():
+            closed = TeamTask.objects.filter(pk=self.pk, status=self.Status.OPEN).update(
+                status=self.Status.DONE, done_at=now, done_by=by
+            )
+            if not closed:
+                return False
+            TeamTaskEvent.objects.create(task=self, kind=TeamTaskEvent.Kind.DONE, by=by, at=now, note=note)
+        self.status, self.done_at, self.done_by = self.Status.DONE, now, by
+        return True
+
+    def reopen(self, *, by: User, note: str = "") -> bool:
+        """Open a closed task again (for the same assignee); returns False when it was already open."""
+        now = timezone.now()
+        with transaction.atomic():
+            opened = (
+                TeamTask.objects.filter(pk=self.pk)
+                .exclude(status=self.Status.OPEN)
+                .update(status=self.Status.OPEN, done_at=None, done_by=None)
+            )
+            if not opened:
+                return False
+            TeamTaskEvent.objects.create(task=self, kind=TeamTaskEvent.Kind.REOPENED, by=by, at=now, note=note)
+        self.status, self.done_at, self.done_by = self.Status.OPEN, None, None
+        return True
+
+    def reassign(self, *, to: "User | None" = None, to_role: str = "", by: User, note: str = "") -> bool:
+        """Give the open task to another person, or to everyone in a role (``to_role``); the row stays open.
+
+        Precondition: exactly one of ``to`` and ``to_role``. Returns False when the task is not open or
+        already belongs to exactly that person or role.
+        """
+        if (to is None) == (not to_role):
+            raise ValueError("Reassign to a person or to a role, not both or neither.")
+        new_role = "" if to is not None else Role(to_role).value
+        new_assignee_id = to.pk if to is not None else None
+        with transaction.atomic():
+            moved = (
+                TeamTask.objects.filter(pk=self.pk, status=self.Status.OPEN)
+                .exclude(
+                    Q(assignee_id=new_assignee_id)
+                    if to is not None
+                    else Q(assignee__isnull=True, assignee_role=new_role)
+                )
+                .update(assignee=to, assignee_role=new_role)
+            )
+            if not moved:
+                return False
+            TeamTaskEvent.objects.create(
+                task=self, kind=TeamTaskEvent.Kind.REASSIGNED, by=by, to_assignee=to, to_role=new_role, note=note
+            )
+        self.assignee, self.assignee_role = to, new_role
+        return True
 
 
 class OutboxMessageQuerySet(models.QuerySet):
@@ -260,6 +355,12 @@ class TeamTaskEvent(models.Model):
         return f"{self.get_kind_display()} task {self.task_id}"
 
 
+class TeamMessageQuerySet(models.QuerySet):
+    def for_chart(self, patient):
+        """The patient's team messages, newest first, with their authors (mentions: prefetch_related)."""
+        return self.filter(patient=patient).select_related("author").order_by("-created_at", "-id")
+
+
 class TeamMessage(models.Model):
     """An internal message about a patient for the team; never visible to the patient.
 
@@ -273,11 +374,61 @@ class TeamMessage(models.Model):
     mentions = models.ManyToManyField(User, blank=True, related_name="mentioned_in")
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TeamMessageQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["patient", "-created_at"], name="team_message_by_patient")]
 
     def __str__(self) -> str:
         return f"Team message {self.public_id}"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=referral_rules.OPEN)
+
+    @staticmethod
+    def ended_last():
+        """An ordering: open referrals before closed, declined and cancelled ones."""
+        ended = models.When(state__in=referral_rules.ENDED, then=models.Value(1))
+        return models.Case(ended, default=models.Value(0), output_field=models.IntegerField())
+
+    @staticmethod
+    def overdue_conditions(now: datetime) -> dict[str, Q]:
+        """The tracking rules (clinic/referrals.py) as one condition each; each has a partial index."""
+        today = timezone.localdate(now)
+        sent_by = timezone.make_aware(datetime.combine(referral_rules.unacknowledged_if_sent_before(today), time.min))
+        return {
+            referral_rules.OVERDUE_UNACKNOWLEDGED: Q(state=Referral.State.SENT, sent_at__lt=sent_by),
+            referral_rules.OVERDUE_APPOINTMENT: Q(state=Referral.State.SCHEDULED, appointment_on__lt=today),
+            referral_rules.OVERDUE_REPORT: Q(
+                state=Referral.State.ATTENDED, attended_at__lt=referral_rules.report_overdue_if_attended_before(now)
+            ),
+        }
+
+    def overdue(self, *, now: datetime | None = None):
+        conditions = self.overdue_conditions(now or timezone.now()).values()
+        either = Q()
+        for condition in conditions:
+            either |= condition
+        return self.filter(either)
+
+    def with_overdue(self, *, now: datetime | None = None):
+        """Annotate `overdue_stage`: which tracking rule the referral is late on ("" when none)."""
+        conditions = self.overdue_conditions(now or timezone.now())
+        return self.annotate(
+            overdue_stage=models.Case(
+                *(models.When(condition, then=models.Value(stage)) for stage, condition in conditions.items()),
+                default=models.Value(""),
+                output_field=models.CharField(),
+            )
+        )
+
+    def for_portal(self, patient, *, now: datetime | None = None):
+        """What the patient sees: sent referrals that are open, or ended in the last PORTAL_ENDED_DAYS."""
+        since = (now or timezone.now()) - timedelta(days=Referral.PORTAL_ENDED_DAYS)
+        shown = Q(state__in=referral_rules.OPEN) | Q(state_changed_at__gte=since)
+        return self.filter(shown, patient=patient).exclude(state=Referral.State.DRAFT)
 
 
 class Referral(models.Model):
@@ -362,6 +513,8 @@ class Referral(models.Model):
     # Optimistic locking: a change based on an older version is refused, not merged.
     version = models.PositiveIntegerField(default=1)
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["patient", "-created_at"], name="referral_by_patient"),
@@ -372,8 +525,135 @@ class Referral(models.Model):
             models.Index(fields=["attended_at"], condition=Q(state="attended"), name="referral_attended_no_report"),
         ]
 
+    # The portal keeps showing a closed, declined or cancelled referral for this long.
+    PORTAL_ENDED_DAYS = 90
+    # Which column each step stamps with the time it happened.
+    STAMPS = {
+        "send": "sent_at",
+        "acknowledge": "acknowledged_at",
+        "schedule": "scheduled_at",
+        "attended": "attended_at",
+        "report": "report_received_at",
+        "close": "closed_at",
+    }
+
     def __str__(self) -> str:
         return f"Referral {self.public_id} ({self.get_state_display()})"
+
+    @property
+    def service_name(self) -> str:
+        if self.service == self.Service.OTHER and self.service_other:
+            return self.service_other
+        return self.get_service_display()
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in referral_rules.OPEN
+
+    @property
+    def allowed_steps(self) -> list[referral_rules.Step]:
+        return referral_rules.steps_from(self.state)
+
+    @property
+    def visits_warning(self) -> str | None:
+        return referral_rules.visits_warning(self.visits_authorised, self.visits_used)
+
+    @property
+    def needs_bridge_plan(self) -> bool:
+        return referral_rules.needs_bridge_plan(self.expected_wait_days)
+
+    @property
+    def overdue_words(self) -> str:
+        """Why the tracking sweep would chase it (needs the `with_overdue()` annotation)."""
+        return referral_rules.OVERDUE_WORDS.get(getattr(self, "overdue_stage", ""), "")
+
+    # --- Steps: each checks the table, stamps who and when, and writes a ReferralEvent ---------
+
+    def mark_sent(self, *, by, note: str = "", expected_version: int | None = None) -> None:
+        self._take_step("send", by=by, note=note, expected_version=expected_version)
+
+    def acknowledge(self, *, by, note: str = "", expected_version: int | None = None) -> None:
+        self._take_step("acknowledge", by=by, note=note, expected_version=expected_version)
+
+    def schedule(self, *, on, by, note: str = "", expected_version: int | None = None) -> None:
+        """Record the appointment date (again to move it, or after a missed visit to rebook)."""
+        if self.state == self.State.SCHEDULED and self.appointment_on:
+            note = " ".join(filter(None, [f"Moved from {self.appointment_on:%b} {self.appointment_on.day}.", note]))
+        self._take_step(
+            "schedule", by=by, note=note, expected_version=expected_version, appointment_on=on, ended_reason=""
+        )
+
+    def mark_attended(self, *, by, note: str = "", expected_version: int | None = None) -> None:
+        """The patient went to the appointment: one more insurance visit used."""
+        self._take_step(
+            "attended", by=by, note=note, expected_version=expected_version, visits_used=self.visits_used + 1
+        )
+
+    def record_report(self, *, by, note: str = "", expected_version: int | None = None) -> None:
+        self._take_step("report", by=by, note=note, expected_version=expected_version)
+
+    def close(self, *, by, note: str = "", expected_version: int | None = None) -> None:
+        self._take_step("close", by=by, note=note, expected_version=expected_version)
+
+    def decline(self, *, reason: str, by, expected_version: int | None = None) -> None:
+        self._take_step("decline", by=by, note=reason, expected_version=expected_version, ended_reason=reason)
+
+    def cancel(self, *, reason: str, by, expected_version: int | None = None) -> None:
+        self._take_step("cancel", by=by, note=reason, expected_version=expected_version, ended_reason=reason)
+
+    def mark_no_show(self, *, reason: str, by, expected_version: int | None = None) -> None:
+        self._take_step("no_show", by=by, note=reason, expected_version=expected_version, ended_reason=reason)
+
+    def _take_step(self, action: str, *, by, note: str = "", expected_version: int | None = None, **changes) -> None:
+        """Move to the step's state if the table allows it from here; raise ReferralTransitionError if not,
+        ReferralChanged if the referral changed since `expected_version` (nothing is written then)."""
+        self._check_version(expected_version)
+        refused = referral_rules.refusal(action, self.state)
+        if refused:
+            raise referral_rules.ReferralTransitionError(refused)
+        step = referral_rules.STEPS[action]
+        if step.needs_reason and not (changes.get("ended_reason") or "").strip():
+            raise referral_rules.ReferralTransitionError(f"Say why the referral is {step.verb}.")
+        if step.needs_date and not changes.get("appointment_on"):
+            raise referral_rules.ReferralTransitionError("Give the appointment date.")
+        now = timezone.now()
+        if action in self.STAMPS:
+            changes[self.STAMPS[action]] = now
+        changes.update(state=step.target, state_changed_at=now, state_changed_by=by)
+        self._write_versioned(changes, by=by, at=now, to_state=step.target, note=note)
+
+    def update_details(self, *, by, changes: dict, expected_version: int | None = None) -> list[str]:
+        """Change fields that are not the state (who, why, insurance, wait, bridge plan); returns the
+        names of the fields that changed, and writes an event naming them (nothing when none did)."""
+        self._check_version(expected_version)
+        changed = {name: value for name, value in changes.items() if getattr(self, name) != value}
+        if not changed:
+            return []
+        now = timezone.now()
+        if {"bridge_plan", "bridge_contact"} & changed.keys():
+            changed["bridge_updated_at"] = now
+        names = [str(self._meta.get_field(name).verbose_name) for name in changes if name in changed]
+        self._write_versioned(changed, by=by, at=now, to_state=self.state, note="Changed: " + ", ".join(names) + ".")
+        return [name for name in changes if name in changed]
+
+    def _check_version(self, expected_version: int | None) -> None:
+        if expected_version is not None and expected_version != self.version:
+            raise referral_rules.ReferralChanged()
+
+    def _write_versioned(self, changes: dict, *, by, at, to_state: str, note: str) -> None:
+        """Save `changes` only if nobody saved since this copy was read (the version), with its event."""
+        with transaction.atomic():
+            saved = Referral.objects.filter(pk=self.pk, version=self.version).update(
+                version=self.version + 1, **changes
+            )
+            if not saved:
+                raise referral_rules.ReferralChanged()
+            ReferralEvent.objects.create(
+                referral=self, from_state=self.state, to_state=to_state, by=by, at=at, note=note
+            )
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.version += 1
 
 
 class ReferralEvent(models.Model):
@@ -393,6 +673,24 @@ class ReferralEvent(models.Model):
     def __str__(self) -> str:
         return f"Referral {self.referral_id}: {self.from_state or 'new'} -> {self.to_state}"
 
+    @property
+    def is_step(self) -> bool:
+        """A change of state (the others are the referral being written or its details changed)."""
+        return bool(self.from_state) and self.from_state != self.to_state
+
+
+class CaseConferenceQuerySet(models.QuerySet):
+    def upcoming(self, now):
+        return self.filter(scheduled_for__gte=now - timedelta(hours=12), status=CaseConference.Status.PLANNED).order_by(
+            "scheduled_for", "id"
+        )
+
+    def past(self, now):
+        """Held, cancelled, or planned for a time more than 12 hours ago; newest first."""
+        return self.exclude(
+            scheduled_for__gte=now - timedelta(hours=12), status=CaseConference.Status.PLANNED
+        ).order_by("-scheduled_for", "-id")
+
 
 class CaseConference(models.Model):
     """A scheduled team review of several patients."""
@@ -411,11 +709,24 @@ class CaseConference(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     notes = models.TextField(blank=True)
 
+    objects = CaseConferenceQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["-scheduled_for"], name="conference_by_date")]
 
     def __str__(self) -> str:
         return f"{self.title} on {self.scheduled_for:%Y-%m-%d}"
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    def mark_held(self) -> bool:
+        """A planned conference took place; returns False when it was not planned."""
+        changed = CaseConference.objects.filter(pk=self.pk, status=self.Status.PLANNED).update(status=self.Status.HELD)
+        if changed:
+            self.status = self.Status.HELD
+        return bool(changed)
 
 
 class ConferenceItem(models.Model):
@@ -448,6 +759,21 @@ class ConferenceItem(models.Model):
     def __str__(self) -> str:
         return f"Patient {self.patient_id} at conference {self.conference_id}"
 
+    @property
+    def is_discussed(self) -> bool:
+        return self.discussed_at is not None
+
+    def record_discussion(self, *, discussion: str, decisions: str, by: User) -> None:
+        """Keep what the team said and decided about this patient (a later save replaces the text)."""
+        self.discussion, self.decisions = discussion, decisions
+        self.discussed_at, self.discussed_by = timezone.now(), by
+        self.save(update_fields=["discussion", "decisions", "discussed_at", "discussed_by"])
+
+
+class EscalationFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(reviewed_at__isnull=True)
+
 
 class EscalationFlag(models.Model):
     """The early-warning rule found treatment rising while function is not improving.
@@ -464,6 +790,8 @@ class EscalationFlag(models.Model):
     reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     review_note = models.TextField(blank=True)
 
+    objects = EscalationFlagQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -474,3 +802,20 @@ class EscalationFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Escalation flag for patient {self.patient_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.reviewed_at is None
+
+    def mark_reviewed(self, *, by: User, note: str) -> bool:
+        """The team has reviewed the flag (at a case conference or otherwise); returns False when it already was.
+
+        Signals dated up to the review do not raise a new flag (clinic/escalation.py).
+        """
+        now = timezone.now()
+        changed = EscalationFlag.objects.filter(pk=self.pk, reviewed_at__isnull=True).update(
+            reviewed_at=now, reviewed_by=by, review_note=note
+        )
+        if changed:
+            self.reviewed_at, self.reviewed_by, self.review_note = now, by, note
+        return bool(changed)

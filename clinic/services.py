@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clinic.models import CareTeamMember, OutboxMessage, TeamTask, User, WorkerHeartbeat
+from clinic.models import CareTeamMember, OutboxMessage, TeamTask, TeamTaskEvent, User, WorkerHeartbeat
 from clinic.roles import Role
 from clinic.sms import sms_backend
 
@@ -124,23 +124,39 @@ def create_task(
     assignee_role: str = "",
     priority: str = "normal",
     due_on=None,
+    details: str = "",
+    link: str = "",
+    by=None,
 ):
-    """Create a team task once per `source_key` (a re-run or a retried request creates nothing new).
+    """Create a team task once per `source_key` (a re-run or a retried request creates nothing new),
+    with its CREATED history event (`by`: who created it; None for the app's own sweeps).
 
     With no assignee the task goes to everyone in `assignee_role` (clinicians when none is given).
     """
     if assignee is None and not assignee_role:
         assignee_role = Role.CLINICIAN
-    task, _ = TeamTask.objects.get_or_create(
-        source_key=source_key,
-        defaults=dict(
-            title=title,
-            source=source,
-            patient=patient,
-            assignee=assignee,
-            assignee_role=assignee_role,
-            priority=priority,
-            due_on=due_on or timezone.localdate(),
-        ),
-    )
+    with transaction.atomic():
+        task, created = TeamTask.objects.get_or_create(
+            source_key=source_key,
+            defaults=dict(
+                title=title,
+                source=source,
+                patient=patient,
+                assignee=assignee,
+                assignee_role=assignee_role,
+                priority=priority,
+                due_on=due_on or timezone.localdate(),
+                details=details,
+                link=link,
+            ),
+        )
+        if created:
+            TeamTaskEvent.objects.create(
+                task=task,
+                kind=TeamTaskEvent.Kind.CREATED,
+                by=by,
+                at=task.created_at,
+                to_assignee=assignee,
+                to_role=task.assignee_role,
+            )
     return task

@@ -253,6 +253,8 @@ OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "clinic.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "worker-heartbeat": {"task": "clinic.tasks.record_heartbeat", "schedule": 60.0},
+    # Early warning (clinic/escalation.py): treatment rising while function is not improving; daily.
+    "escalation-sweep": {"task": "clinic.tasks.sweep_escalations", "schedule": crontab(minute=40, hour=6)},
     # Questionnaires: invitations for everything due today, then reminders and "not reached" tasks.
     # Daytime only (clinic time zone), so no text arrives at night.
     "measures-due-sweep": {
@@ -263,11 +265,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measures.tasks.sweep_reminders_task",
         "schedule": crontab(minute="*/15", hour="8-19"),
     },
+    # Referrals late on a step (not acknowledged, attendance or report missing): coordinator tasks.
+    "referral-tracking": {"task": "clinic.tasks.track_referrals", "schedule": crontab(minute=30, hour=7)},
+    # Sprint reviews: a task reaches the lead clinician 3 days before a sprint ends (careplans/plan_tasks.py).
+    "sprint-review-sweep": {"task": "careplans.plan_tasks.sweep_sprint_reviews", "schedule": crontab(minute=20)},
+    # Opioid monitoring (careplans/medication_tasks.py): screens, PDMP, agreements, trial reviews, taper follow-ups.
+    "opioid-monitoring": {
+        "task": "careplans.medication_tasks.sweep_opioid_monitoring_task",
+        "schedule": crontab(minute=50, hour=6),
+    },
+    # Daily-log reminders the patients chose (careplans/log_tasks.py): sent from 18:00, clinic hours only.
+    "log-reminder-sweep": {
+        "task": "careplans.log_tasks.sweep_log_reminders_task",
+        "schedule": crontab(minute="*/15", hour="8-19"),
+    },
 }
 if EMBEDDED_DEMO:
     # The questionnaire sweeps are set-based Postgres SQL; the embedded SQLite demo shows the
-    # questionnaires through the demo patient's link instead.
-    for sweep in ("measures-due-sweep", "measures-reminder-sweep"):
+    # questionnaires through the demo patient's link instead. Its referral list shows which referrals are
+    # late without the tracking sweep's tasks.
+    for sweep in (
+        "measures-due-sweep",
+        "measures-reminder-sweep",
+        "referral-tracking",
+        "sprint-review-sweep",
+        "opioid-monitoring",
+        "log-reminder-sweep",
+    ):
         del CELERY_BEAT_SCHEDULE[sweep]
 # /health/ calls the worker stale when its last heartbeat is older than this.
 HEARTBEAT_STALE_SECONDS = 180

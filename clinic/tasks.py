@@ -4,10 +4,12 @@ Each is idempotent (the services claim their rows), acknowledged late and retrie
 on database hiccups; message content never travels through the broker, only ids.
 """
 
+from dataclasses import asdict
+
 from celery import shared_task
 from django.db import OperationalError
 
-from clinic import services
+from clinic import referral_services, services
 
 RETRY_POLICY = dict(
     acks_late=True,
@@ -35,3 +37,17 @@ def sweep_outbox() -> int:
 @shared_task(**RETRY_POLICY)
 def record_heartbeat() -> None:
     services.record_heartbeat()
+
+
+@shared_task(**RETRY_POLICY)
+def track_referrals() -> dict:
+    """One coordinator task per late referral (beat: daily); returns counts only."""
+    return asdict(referral_services.track_referrals())
+
+
+@shared_task(**RETRY_POLICY)
+def sweep_escalations() -> int:
+    """Flag patients whose treatment is rising while function is not improving (daily; clinic/escalation.py)."""
+    from clinic.escalation_services import sweep_escalations as sweep
+
+    return len(sweep().flagged)

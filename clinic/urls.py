@@ -13,9 +13,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("clinic.referral_urls")),
+    path("", include("clinic.team_urls")),
     path("patients/", include("patients.urls")),
     path("patients/<uuid:public_id>/measures/", include("measures.urls")),
     path("patients/<uuid:public_id>/plan/", include("careplans.urls")),
+    path("opioid-policy/", include("careplans.medication_policy_urls")),
     path("p/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

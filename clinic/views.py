@@ -15,8 +15,9 @@ from audit.models import Action
 from audit.services import record_access
 from clinic.access import patients_visible_to
 from clinic.celery import app as celery_app
-from clinic.models import TeamTask, WorkerHeartbeat
+from clinic.models import WorkerHeartbeat
 from clinic.roles import Role
+from clinic.worklists import tasks_for
 from measures.caseload import caseload_for
 
 HOME_LIST_SIZE = 25
@@ -25,8 +26,9 @@ HOME_TASKS = 20
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's open tasks (most pressing first), a clinician's caseload needing
-    attention, and their patients; a constant number of queries."""
+    """The signed-in person's open tasks (most pressing first; the same ones as on their worklist,
+    which has the rest of their work), a clinician's caseload needing attention, and their patients;
+    a constant number of queries."""
     user = request.user
     visible = patients_visible_to(user)
     if user.sees_every_patient:
@@ -35,8 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         heading, patients = "Your patients", visible.order_by("family_name", "given_name", "id")
     shown = list(patients.for_listing()[: HOME_LIST_SIZE + 1])
     tasks = list(
-        TeamTask.objects.open()
-        .for_person(user)
+        tasks_for(user)
         .most_pressing_first()
         .select_related("patient")
         .only("public_id", "title", "priority", "source", "due_on", "created_at", *patient_fields("patient"))[

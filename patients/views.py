@@ -7,13 +7,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
+from careplans.medication_views import chart_section as medication_chart_section
 from clinic.access import get_patient_for_user, patients_visible_to
+from clinic.referral_views import chart_referrals
+from clinic.team_services import team_section_for
 from measures.permissions import may_enter_responses
 from measures.templatetags.measures_banner import banner_for
 from measures.trends import trends_for
 from patients.forms import PatientDetailsForm
 from patients.models import clean_query, search_kind
+from patients.problem_views import chart_sections as problem_chart_sections
 from patients.services import MRNTaken, PossibleDuplicate, register_patient, update_patient_details
+from patients.story import latest_intake_for
+from patients.visit_services import timeline_for
 
 PAGE_SIZE = 50
 
@@ -50,6 +56,12 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
         "trends": trends_for(patient),
         "banner": banner_for(patient, request.user),
         "may_enter_questionnaires": may_enter_responses(request.user, patient),
+        "referrals": chart_referrals(patient),
+        **problem_chart_sections(patient, request.user),  # red_flag_section, problem_section
+        "timeline": timeline_for(patient, request.user),
+        "intake": latest_intake_for(patient),
+        "team_section": team_section_for(patient, request.user),  # messages, early warning (clinic)
+        "medication_section": medication_chart_section(patient, request.user),  # careplans (issue 6)
     }
     return TemplateResponse(request, "patients/chart.html", context)
 

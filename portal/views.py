@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record_access
+from careplans.models import CarePlan
+from clinic.models import Referral
 from measures.models import Invitation, Response
 from measures.services import AnswerRefused
 from portal import questionnaire
@@ -67,6 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
     link = current_link(request)
     if link is None:
         return closed_page(request, token="")
+    if link.purpose == PatientLink.Purpose.INTAKE:  # the pre-visit intake has its own pages
+        return redirect("portal:intake_resume")
     record_access(request=request, patient=link.patient, action=Action.VIEW, target="portal home", by_patient=True)
     invitation = questionnaire.invitation_of(link)
     steps = questionnaire.bundle(invitation) if invitation else []
@@ -77,6 +81,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "steps": steps if due else [],
         "minutes": questionnaire.minutes_for(sum(step.count - step.answered for step in due)),
         "due_count": len(due),
+        "has_open_referrals": Referral.objects.for_portal(link.patient).open().exists(),
+        "has_active_plan": CarePlan.objects.active().filter(patient=link.patient).exists(),
     }
     return TemplateResponse(request, "portal/home.html", context)
 

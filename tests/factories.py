@@ -61,3 +61,67 @@ class CareTeamMemberFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     member = factory.SubFactory(StaffFactory)
     is_lead = False
+
+
+class EncounterFactory(factory.django.DjangoModelFactory):
+    """A visit note; a draft unless signed_at is given (build signed ones with Encounter.sign where it matters)."""
+
+    class Meta:
+        model = "patients.Encounter"
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SubFactory(StaffFactory, password="!")
+    discipline = factory.LazyAttribute(lambda e: e.author.discipline)
+    occurred_on = factory.LazyFunction(timezone.localdate)
+    kind = "follow_up"
+    priorities = "Walk the dog again"
+    findings = "Guarded movement"
+    assessment = "Improving slowly"
+    plan = "Pacing; review in 4 weeks"
+    status = factory.LazyAttribute(lambda e: "signed" if e.signed_at else "draft")
+    signed_at = None
+
+
+class PsychotherapyNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "patients.PsychotherapyNote"
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SubFactory(StaffFactory, password="!", discipline=Discipline.PSYCHOLOGIST)
+    occurred_on = factory.LazyFunction(timezone.localdate)
+    text = "Process note"
+
+
+def referral_in_state(state: str, *, patient, by, appointment_on=None, **details):
+    """A referral brought to `state` by the real service and model methods (a physical therapy
+    referral unless `details` say otherwise)."""
+    from clinic.referral_services import create_referral, take_referral_step
+    from clinic.referrals import PATHS
+
+    fields = {
+        "service": "physical_therapy",
+        "receiving_provider": "Harbourview Physical Therapy",
+        "reason": "Graded activity for chronic low back pain",
+        "question": "Please assess and start a graded activity programme.",
+        **details,
+    }
+    referral = create_referral(patient=patient, by=by, details=fields)
+    day = appointment_on or timezone.localdate() + datetime.timedelta(days=7)
+    for action in PATHS[state]:
+        take_referral_step(
+            referral=referral, action=action, by=by, expected_version=referral.version, on=day, reason="Test reason"
+        )
+    return referral
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    """One entry of the problem list (build changes with patients.problem_services)."""
+
+    class Meta:
+        model = "patients.Problem"
+
+    patient = factory.SubFactory(PatientFactory)
+    domain = "pain"
+    title = factory.Sequence(lambda n: f"Problem {n}")
+    status = "active"
+    notes = ""

@@ -8,7 +8,8 @@ from django.db import models
 from django.utils import timezone
 
 from clinic.roles import Discipline
-from patients.models.registry import Complexity, PainType
+from patients.encounters import EditConflict, NoteLocked, NotTheAuthor, describe
+from patients.models.registry import Complexity, PainCondition, PainType
 
 
 class EncounterQuerySet(models.QuerySet):
@@ -71,6 +72,67 @@ class Encounter(models.Model):
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
 
+    # What the author may change while the note is a draft (patients/visit_services.py).
+    DRAFT_FIELDS = (
+        "occurred_on",
+        "kind",
+        "priorities",
+        "findings",
+        "functional_tests",
+        "assessment",
+        "plan",
+        "free_text",
+    )
+
+    @property
+    def functional_test_lines(self) -> list[str]:
+        return [describe(entry) for entry in self.functional_tests or []]
+
+    def save_draft(self, *, by, based_on_version: int, **changes) -> None:
+        """Save the author's changes to a draft, only if nobody saved it since ``based_on_version``.
+
+        One conditional UPDATE: raises NotTheAuthor, NoteLocked (signed meanwhile) or EditConflict
+        (``current`` is the note as saved now); nothing is written then.
+        """
+        unknown = set(changes) - set(self.DRAFT_FIELDS)
+        if unknown:
+            raise TypeError(f"not draft fields: {sorted(unknown)}")
+        if by.pk != self.author_id:
+            raise NotTheAuthor()
+        now = timezone.now()
+        saved = Encounter.objects.filter(pk=self.pk, status=self.Status.DRAFT, version=based_on_version).update(
+            **changes, version=models.F("version") + 1, updated_at=now
+        )
+        if not saved:
+            self._refuse_change()
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.version, self.updated_at = based_on_version + 1, now
+
+    def sign(self, *, by, based_on_version: int) -> None:
+        """Sign the draft as the author read it (``based_on_version``); a signed note is locked."""
+        if by.pk != self.author_id:
+            raise NotTheAuthor()
+        now = timezone.now()
+        signed = Encounter.objects.filter(pk=self.pk, status=self.Status.DRAFT, version=based_on_version).update(
+            status=self.Status.SIGNED, signed_at=now, updated_at=now, version=models.F("version") + 1
+        )
+        if not signed:
+            self._refuse_change()
+        self.status, self.signed_at, self.updated_at, self.version = self.Status.SIGNED, now, now, based_on_version + 1
+
+    def add_addendum(self, *, by, text: str) -> "Addendum":
+        """A change to a signed note, kept apart from it with its author and time."""
+        if not self.is_signed:
+            raise ValueError("Addenda are for signed notes; the author changes a draft directly.")
+        return Addendum.objects.create(encounter=self, author=by, text=text)
+
+    def _refuse_change(self):
+        current = Encounter.objects.select_related("author").get(pk=self.pk)
+        if current.is_signed:
+            raise NoteLocked(current)
+        raise EditConflict(current)
+
 
 class Addendum(models.Model):
     """A change to a signed note: the original stays as it was signed."""
@@ -107,6 +169,20 @@ class PsychotherapyNote(models.Model):
         return f"Psychotherapy note {self.public_id}"
 
 
+# What a page shows of the person who made a change (User.display_name).
+PERSON_FIELDS = ("username", "first_name", "last_name", "credentials")
+
+
+class ProblemQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.exclude(status=Problem.Status.RESOLVED)
+
+    def for_chart(self):
+        """With who changed each problem last (their name only); the chart groups and orders them."""
+        own = (f.name for f in Problem._meta.concrete_fields)
+        return self.select_related("updated_by").only(*own, *(f"updated_by__{name}" for name in PERSON_FIELDS))
+
+
 class Problem(models.Model):
     """One entry of the biopsychosocial problem list."""
 
@@ -137,11 +213,44 @@ class Problem(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = ProblemQuerySet.as_manager()
+
+    #: The fields a clinician changes (Problem.change).
+    EDITABLE = ("domain", "title", "status", "owner_discipline", "notes")
+
     class Meta:
         indexes = [models.Index(fields=["patient", "status", "domain"], name="problem_by_patient")]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == self.Status.RESOLVED
+
+    def change(self, *, by, **fields) -> list[str]:
+        """Set the fields given (of EDITABLE) and save; returns the names of those that changed.
+
+        Nothing changed: nothing is saved and updated_by/updated_at stay as they were.
+        """
+        if unknown := set(fields) - set(self.EDITABLE):
+            raise TypeError(f"Not a problem field: {', '.join(sorted(unknown))}")
+        changed = [name for name in self.EDITABLE if name in fields and getattr(self, name) != fields[name]]
+        if changed:
+            for name in changed:
+                setattr(self, name, fields[name])
+            self.updated_by, self.updated_at = by, timezone.now()
+            self.save(update_fields=[*changed, "updated_by", "updated_at"])
+        return changed
+
+
+class RecordedHistoryQuerySet(models.QuerySet):
+    """Pain classifications and complexity ratings: a patient's history, newest first, with who recorded it."""
+
+    def newest_first(self):
+        own = (f.name for f in self.model._meta.concrete_fields)
+        people = (f"recorded_by__{name}" for name in PERSON_FIELDS)
+        return self.select_related("recorded_by").only(*own, *people).order_by("-recorded_at", "-id")
 
 
 class PainClassification(models.Model):
@@ -155,11 +264,19 @@ class PainClassification(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    objects = RecordedHistoryQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["patient", "-recorded_at"], name="classification_by_patient")]
 
     def __str__(self) -> str:
         return f"{self.get_pain_type_display()} pain for patient {self.patient_id}"
+
+    @property
+    def condition_labels(self) -> list[str]:
+        """The conditions in words, the main one first."""
+        labels = dict(PainCondition.choices)
+        return [labels.get(code, code) for code in self.conditions]
 
 
 class ComplexityRating(models.Model):
@@ -171,8 +288,15 @@ class ComplexityRating(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    objects = RecordedHistoryQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["patient", "-recorded_at"], name="complexity_by_patient")]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} for patient {self.patient_id}"
+
+    @property
+    def level_word(self) -> str:
+        """ "Simple" or "Complex", without the definition."""
+        return self.get_level_display().split(":", 1)[0]

@@ -7,6 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from patients.models.charting import PERSON_FIELDS
+from patients.redflags import ALL_ITEMS_BY_CODE, EMERGENCY, REVIEW
+
 
 class Intake(models.Model):
     """One patient's story before the first visit, saved section by section as they go.
@@ -54,6 +57,25 @@ class RedFlagQuerySet(models.QuerySet):
     def unacknowledged(self):
         return self.filter(acknowledged_at__isnull=True)
 
+    def most_pressing_first(self):
+        """Unacknowledged first, emergency before review, then newest first."""
+        open_first = models.Case(
+            models.When(acknowledged_at__isnull=True, then=0), default=1, output_field=models.IntegerField()
+        )
+        emergency_first = models.Case(
+            models.When(level=EMERGENCY, then=0),
+            models.When(level=REVIEW, then=1),
+            default=2,
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(open_first, emergency_first, "-found_at", "-id")
+
+    def with_people(self):
+        """With who found and who acknowledged each flag (their names only)."""
+        own = (f.name for f in RedFlag._meta.concrete_fields)
+        people = (f"{who}__{name}" for who in ("found_by", "acknowledged_by") for name in PERSON_FIELDS)
+        return self.select_related("found_by", "acknowledged_by").only(*own, *people)
+
 
 class RedFlag(models.Model):
     """A red flag the patient reported at intake or a clinician found at examination.
@@ -99,3 +121,39 @@ class RedFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Red flag {self.code} for patient {self.patient_id}"
+
+    @property
+    def item(self):
+        """The patients.redflags item this flag names (screen or examination), or None for an unknown code."""
+        return ALL_ITEMS_BY_CODE.get(self.code)
+
+    @property
+    def text(self) -> str:
+        return self.item.text if self.item else self.code
+
+    @property
+    def text_in_sentence(self) -> str:
+        """The item's words to follow "Red flag: " (first letter in lower case)."""
+        text = self.text
+        return text[:1].lower() + text[1:]
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.level == EMERGENCY
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    def acknowledge(self, *, by, note: str) -> bool:
+        """Stamp who acknowledged the flag, when, and what was done; False if someone already had.
+
+        A conditional update, so two clinicians acknowledging at once leave the first one's note.
+        """
+        now = timezone.now()
+        done = RedFlag.objects.filter(pk=self.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=by, acknowledgement=note.strip()
+        )
+        if done:
+            self.acknowledged_at, self.acknowledged_by, self.acknowledgement = now, by, note.strip()
+        return bool(done)

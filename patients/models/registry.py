@@ -120,6 +120,10 @@ class PatientQuerySet(models.QuerySet):
     def for_listing(self):
         return self.only(*self.LISTING_FIELDS)
 
+    def complex(self):
+        """Patients whose current complexity rating is "complex" (the case conference's list; partial index)."""
+        return self.filter(complexity=Complexity.COMPLEX)
+
     def search(self, query: str):
         """Match an MRN (exact), a date of birth, or every word of a name (partial, accent-free)."""
         query = clean_query(query)
