@@ -267,16 +267,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Referrals late on a step (not acknowledged, attendance or report missing): coordinator tasks.
     "referral-tracking": {"task": "clinic.tasks.track_referrals", "schedule": crontab(minute=30, hour=7)},
-    # Sprint reviews: a task reaches the lead clinician 3 days before a sprint ends (careplans/plan_tasks.py).
-    "sprint-review-sweep": {"task": "careplans.plan_tasks.sweep_sprint_reviews", "schedule": crontab(minute=20)},
-    # Opioid monitoring (careplans/medication_tasks.py): screens, PDMP, agreements, trial reviews, taper follow-ups.
+    # Sprint reviews: a task reaches the lead clinician 3 days before a sprint ends (careplans/tasks.py).
+    "sprint-review-sweep": {"task": "careplans.tasks.sweep_sprint_reviews", "schedule": crontab(minute=20)},
+    # Opioid monitoring (careplans/tasks.py): screens, PDMP, agreements, trial reviews, taper follow-ups.
     "opioid-monitoring": {
-        "task": "careplans.medication_tasks.sweep_opioid_monitoring_task",
+        "task": "careplans.tasks.sweep_opioid_monitoring_task",
         "schedule": crontab(minute=50, hour=6),
     },
-    # Daily-log reminders the patients chose (careplans/log_tasks.py): sent from 18:00, clinic hours only.
+    # Daily-log reminders the patients chose (careplans/tasks.py): sent from 18:00, clinic hours only.
     "log-reminder-sweep": {
-        "task": "careplans.log_tasks.sweep_log_reminders_task",
+        "task": "careplans.tasks.sweep_log_reminders_task",
         "schedule": crontab(minute="*/15", hour="8-19"),
     },
 }

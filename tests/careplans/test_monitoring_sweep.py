@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans import medication_services as services
-from careplans.medication_tasks import sweep_opioid_monitoring_task
+from careplans.tasks import sweep_opioid_monitoring_task
 from careplans.models import DrugScreen, MedicationEvent, MonitoringPlan, OpioidTrial, PdmpCheck, TaperPlan
 from careplans.tapering import plan_taper
 from clinic.models import TeamTask

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from careplans import plan_services as services
 from careplans.models import CarePlan, Sprint
-from careplans.plan_tasks import sweep_sprint_reviews
+from careplans.tasks import sweep_sprint_reviews
 from clinic.models import TeamTask
 from tests.careplans.plan_builders import plan_for, reviewed_sprint, sprint_for
 from tests.factories import CareTeamMemberFactory, PatientFactory

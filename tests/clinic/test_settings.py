@@ -1,3 +1,4 @@
+import os
 import re
 from pathlib import Path
 
@@ -89,3 +90,23 @@ def test_production_refuses_the_sqlite_demo_database():
     )
     assert result.returncode != 0
     assert "SQLite demo database cannot be used" in result.stderr
+
+
+def test_every_beat_entry_names_a_task_the_worker_registers():
+    """A worker registers the tasks of each app's ``tasks`` module (autodiscovery); a sweep kept in any
+    other module would be scheduled by beat and never run. Checked in a fresh interpreter, as a worker
+    starts, so modules this test run happens to have imported cannot hide a missing task."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import django, json; django.setup(); from django.conf import settings; from clinic.celery import app; "
+        "app.loader.import_default_modules(); "
+        "print(json.dumps([sorted(e['task'] for e in settings.CELERY_BEAT_SCHEDULE.values()), sorted(app.tasks)]))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clinic.settings"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    scheduled, registered = json.loads(result.stdout.strip().splitlines()[-1])
+    assert scheduled, "the beat schedule is empty"
+    assert set(scheduled) <= set(registered), f"not registered: {sorted(set(scheduled) - set(registered))}"

@@ -1,0 +1,33 @@
+"""Celery tasks for care plans: thin adapters around the set-based sweeps in the services.
+
+Each takes no arguments (the sweep finds its own rows), is idempotent (rows are claimed by a
+conditional UPDATE or a unique task key) and returns counts only, never patient data. In this
+module because Celery's autodiscovery imports each app's ``tasks`` module.
+"""
+
+from dataclasses import asdict
+
+from celery import shared_task
+
+from careplans import log_services, medication_services, plan_services
+from clinic.tasks import RETRY_POLICY
+
+
+@shared_task(**RETRY_POLICY)
+def sweep_sprint_reviews() -> int:
+    """Give each sprint ending within 3 days a review task for its lead clinician (sprints are claimed
+    through ``review_task_created_at``; each task has a unique source key)."""
+    return plan_services.create_sprint_review_tasks()
+
+
+@shared_task(**RETRY_POLICY)
+def sweep_log_reminders_task() -> dict:
+    """Send the check-in reminders that are due (each claimed by a conditional UPDATE on its due time)."""
+    return asdict(log_services.sweep_log_reminders())
+
+
+@shared_task(**RETRY_POLICY)
+def sweep_opioid_monitoring_task() -> dict:
+    """Tasks for drug screens, PDMP checks and agreement reviews due, trial reviews and taper follow-ups
+    (one task per source key: kind, patient and due date; trial; taper and due date)."""
+    return asdict(medication_services.sweep_monitoring())
