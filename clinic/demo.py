@@ -660,3 +660,16 @@ def fresh_demo_link(patient: Patient, *, today: date | None = None) -> DemoLink:
         _, token = issue_link(patient=patient)
         return DemoLink(token, None)
     return DemoLink(attach_link(invitation), invitation)
+
+
+REFERRAL_PATIENTS = 40
+
+
+def seed_demo_referrals(count: int) -> int:
+    """The referral demo for the first patients (the demo patient first) by the demo staff."""
+    from clinic.demo_referrals import seed_referrals  # imported here: it builds on this module's staff
+
+    mrns = [demo_mrn(number) for number in range(min(count, REFERRAL_PATIENTS))]
+    patients = list(Patient.objects.filter(mrn__in=mrns).order_by("mrn"))
+    staff = User.objects.filter(username__in=[s["username"] for s in DEMO_STAFF]).order_by("id")
+    return seed_referrals(patients, staff, today=timezone.localdate())

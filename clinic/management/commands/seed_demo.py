@@ -11,7 +11,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clinic import demo, demo_charts, demo_intakes
+from careplans import demo_logs, demo_medications, demo_plans
+from clinic import demo, demo_charts, demo_intakes, demo_team
 
 
 class Command(BaseCommand):
@@ -51,14 +52,33 @@ class Command(BaseCommand):
                 self.stdout.write(f"  ... {total.responses} responses so far ({time.monotonic() - started:.1f} s)")
         finished = time.monotonic()
         self.report(total, seconds=finished - started, history_seconds=finished - patients_done)
+        self.seed_records(patients)
+
+    def seed_records(self, patients: int) -> None:
+        """The clinical record of the first demo patients: charts, intakes, plans and logs, medications,
+        referrals and the team's work. Each seeder adds only what is missing."""
+        lines = []
         charts = demo_charts.seed_charts(patients)
         if charts.patients:
-            self.stdout.write(
-                f"Charted {charts.patients} patients: {charts.encounters} visits and {charts.problems} problems."
-            )
-        intakes = demo_intakes.seed_intakes(patients)
-        if intakes:
-            self.stdout.write(f"Added {intakes} completed intakes (the patients' stories).")
+            lines.append(f"{charts.encounters} visits and {charts.problems} problems for {charts.patients} patients")
+        if intakes := demo_intakes.seed_intakes(patients):
+            lines.append(f"{intakes} completed intakes")
+        plans = demo_plans.seed_plans(patients)
+        if plans.plans:
+            lines.append(f"{plans.plans} care plans with {plans.goals} goals and {plans.sprints} sprints")
+        logs = demo_logs.seed_logs(patients)
+        if logs.logs or logs.sessions:
+            lines.append(f"{logs.logs} daily logs and {logs.sessions} pacing sessions")
+        medications = demo_medications.seed_medications(patients)
+        if medications.lines:
+            lines.append(f"{medications.lines} medication lines for {medications.patients} patients")
+        if referrals := demo.seed_demo_referrals(patients):
+            lines.append(f"{referrals} referrals")
+        team = demo_team.seed_team(patients)
+        if team.tasks or team.conferences or team.messages:
+            lines.append(f"{team.tasks} team tasks, {team.messages} team messages, {team.conferences} case conferences")
+        if lines:
+            self.stdout.write("Added " + "; ".join(lines) + ".")
 
     def report(self, total: demo.SeedResult, *, seconds: float, history_seconds: float) -> None:
         if not any((total.staff, total.patients, total.team_members, total.schedules, total.responses)):
