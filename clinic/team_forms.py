@@ -143,7 +143,9 @@ class TeamMessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         mentions = self.fields["mentions"]
         mentions.queryset = colleagues_for(patient).exclude(pk=author.pk)
-        mentions.label_from_instance = lambda user: f"{user.display_name} ({label_for(user)})"
+        # The choices are read once here (the chart checks them and renders them: one query, not two);
+        # a posted choice is still checked against the queryset.
+        mentions.choices = [(user.pk, f"{user.display_name} ({label_for(user)})") for user in mentions.queryset]
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

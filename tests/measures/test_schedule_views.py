@@ -201,5 +201,5 @@ def test_the_schedule_page_runs_a_constant_number_of_queries(
     signed_in, physician, patient, scheduled, django_assert_max_num_queries
 ):
     client = signed_in(physician)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert client.get(base(patient)).status_code == 200
