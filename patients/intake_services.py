@@ -178,6 +178,10 @@ def save_red_flags(*, intake: Intake, answers: Mapping[str, bool | None], finish
     return RedFlagsSaved(intake=locked, assessment=assessment, new_flags=new_flags, tasks=tasks)
 
 
+def intake_red_flag_task_key(intake_public_id, level: str) -> str:
+    return f"intake:{intake_public_id}:red_flag:{level}"
+
+
 def red_flag_task(intake: Intake, level: str) -> TeamTask:
     title, priority = RED_FLAG_TASKS[level]
     patient = intake.patient
@@ -185,7 +189,7 @@ def red_flag_task(intake: Intake, level: str) -> TeamTask:
     return create_task(
         title=title,
         source=TeamTask.Source.RED_FLAG,
-        source_key=f"intake:{intake.public_id}:red_flag:{level}",
+        source_key=intake_red_flag_task_key(intake.public_id, level),
         patient=patient,
         assignee=assignee,
         assignee_role="" if assignee else Role.CLINICIAN,

@@ -27,6 +27,7 @@ from clinic.roles import Discipline
 from clinic.services import create_task, lead_or_on_duty_clinician
 from measures.permissions import may_acknowledge_alerts
 from patients import redflags
+from patients.intake_services import intake_red_flag_task_key
 from patients.models import (
     Complexity,
     ComplexityRating,
@@ -328,6 +329,17 @@ def task_for_red_flag(flag: RedFlag, item: redflags.RedFlagItem, *, found_by) ->
     )
 
 
+def settled_task_keys(red_flag: RedFlag) -> list[str]:
+    """The tasks an acknowledged flag settles: its own (an examination finding), and its intake's task for
+    that level once no flag of that intake and level is left unacknowledged."""
+    keys = [red_flag_task_key(red_flag)]
+    if red_flag.intake_id is not None:
+        still_open = RedFlag.objects.unacknowledged().filter(intake_id=red_flag.intake_id, level=red_flag.level)
+        if not still_open.exists():
+            keys.append(intake_red_flag_task_key(red_flag.intake.public_id, red_flag.level))
+    return keys
+
+
 @transaction.atomic
 def acknowledge_red_flag(*, red_flag: RedFlag, by, note: str, request: HttpRequest | None = None) -> bool:
     """A clinician has seen the red flag and says what was done; its task (if this app made one) is done too.
@@ -339,8 +351,7 @@ def acknowledge_red_flag(*, red_flag: RedFlag, by, note: str, request: HttpReque
         raise ValueError("An acknowledgement needs a note of what was done.")
     if not red_flag.acknowledge(by=by, note=note):
         return False
-    TeamTask.objects.filter(source_key=red_flag_task_key(red_flag), status=TeamTask.Status.OPEN).update(
-        status=TeamTask.Status.DONE, done_at=red_flag.acknowledged_at, done_by=by
-    )
+    for task in TeamTask.objects.open().filter(source_key__in=settled_task_keys(red_flag)):
+        task.mark_done(by=by, note="Red flag acknowledged.")
     audit(by=by, request=request, patient=red_flag.patient, action=Action.UPDATE, target="red flag acknowledged")
     return True
