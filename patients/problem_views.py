@@ -5,6 +5,7 @@ what the person may do (403 for coordinators and admins on the forms that change
 audit event for every page shown and every change (the services write the change's event).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import uuid4
 
@@ -188,31 +189,45 @@ def problem_edit(request: HttpRequest, public_id, problem_id) -> HttpResponse:
 # --------------------------------------------------------------------------- classification and complexity
 
 
+@dataclass(frozen=True)
+class HistoryRecord:
+    """A judgement kept as history (pain classification, complexity): how its page records and shows it."""
+
+    form_class: type
+    record: Callable
+    history_model: type
+    saved: str
+    section: str
+    target: str
+    template: str
+
+
+CLASSIFICATION = HistoryRecord(
+    PainClassificationForm,
+    classify_pain,
+    PainClassification,
+    "Pain classification recorded.",
+    "classification",
+    "pain classification",
+    "patients/problems/classification.html",
+)
+COMPLEXITY = HistoryRecord(
+    ComplexityForm,
+    rate_complexity,
+    ComplexityRating,
+    "Complexity recorded.",
+    "complexity",
+    "complexity",
+    "patients/problems/complexity.html",
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def classification(request: HttpRequest, public_id) -> HttpResponse:
     """The pain classification: its history for everyone with access, the form for clinicians who chart."""
     patient = get_patient_for_user(request.user, public_id)
-    may = may_chart(request.user, patient)
-    if request.method == "POST":
-        refuse_unless(may, CHARTING_ONLY)
-        form = PainClassificationForm(request.POST)
-        if form.is_valid():
-            classify_pain(patient=patient, by=request.user, request=request, **form.cleaned_data)
-            messages.success(request, "Pain classification recorded.")
-            return redirect(chart_at(patient, "classification"))
-    else:
-        form = PainClassificationForm(initial=PainClassificationForm.initial_for(patient))
-    record_access(request=request, patient=patient, action=Action.VIEW, target="pain classification")
-    history = list(PainClassification.objects.filter(patient=patient).newest_first()[:HISTORY_SHOWN])
-    context = {
-        "patient": patient,
-        "form": form if may else None,
-        "history": history,
-        "banner": banner_for(patient, request.user),
-    }
-    status = 400 if form.errors else 200
-    return TemplateResponse(request, "patients/problems/classification.html", context, status=status)
+    return history_record_page(request, patient, CLASSIFICATION, initial=PainClassificationForm.initial_for(patient))
 
 
 @login_required
@@ -220,26 +235,29 @@ def classification(request: HttpRequest, public_id) -> HttpResponse:
 def complexity(request: HttpRequest, public_id) -> HttpResponse:
     """The complexity rating: its history for everyone with access, the form for clinicians who chart."""
     patient = get_patient_for_user(request.user, public_id)
+    return history_record_page(request, patient, COMPLEXITY, initial={"level": patient.complexity or None})
+
+
+def history_record_page(request: HttpRequest, patient, kind: HistoryRecord, *, initial: dict) -> HttpResponse:
     may = may_chart(request.user, patient)
     if request.method == "POST":
         refuse_unless(may, CHARTING_ONLY)
-        form = ComplexityForm(request.POST)
+        form = kind.form_class(request.POST)
         if form.is_valid():
-            rate_complexity(patient=patient, by=request.user, request=request, **form.cleaned_data)
-            messages.success(request, "Complexity recorded.")
-            return redirect(chart_at(patient, "complexity"))
+            kind.record(patient=patient, by=request.user, request=request, **form.cleaned_data)
+            messages.success(request, kind.saved)
+            return redirect(chart_at(patient, kind.section))
     else:
-        form = ComplexityForm(initial={"level": patient.complexity or None})
-    record_access(request=request, patient=patient, action=Action.VIEW, target="complexity")
-    history = list(ComplexityRating.objects.filter(patient=patient).newest_first()[:HISTORY_SHOWN])
+        form = kind.form_class(initial=initial)
+    record_access(request=request, patient=patient, action=Action.VIEW, target=kind.target)
+    history = list(kind.history_model.objects.filter(patient=patient).newest_first()[:HISTORY_SHOWN])
     context = {
         "patient": patient,
         "form": form if may else None,
         "history": history,
         "banner": banner_for(patient, request.user),
     }
-    status = 400 if form.errors else 200
-    return TemplateResponse(request, "patients/problems/complexity.html", context, status=status)
+    return TemplateResponse(request, kind.template, context, status=400 if form.errors else 200)
 
 
 # --------------------------------------------------------------------------- red flags
