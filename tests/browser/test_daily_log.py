@@ -3,7 +3,6 @@ check-in on one screen (today's session filled in), is thanked and sees their we
 serious or critical violation on the way; nothing scrolls sideways; the taps are big enough."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,26 +11,13 @@ from playwright.sync_api import expect
 from careplans import log_services, plan_services
 from careplans.models import DailyLog, PacingSession, Tier
 from portal.services import issue_link
+from tests.browser.accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "axe" / "axe.min.js"
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
-BLOCKING = {"serious", "critical"}
 PAIN = "How much did pain get in the way of your day?"
 SLEEP = "How well did you sleep?"
-
-
-def axe_violations(page) -> list[str]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
-        for violation in results["violations"]
-        if violation["impact"] in BLOCKING
-    ]
 
 
 def checked_page_is_fine(page):

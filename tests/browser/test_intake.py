@@ -3,8 +3,6 @@ and the worst one marked, an emergency red-flag answer that brings up the "get e
 guidance at once, then "Send to my care team"; then the lead physician at their desk finds the urgent task
 on their home page and the red flag on top of "the story in 60 seconds". axe-core on the key pages."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -12,25 +10,11 @@ from clinic.models import TeamTask
 from patients import redflags
 from patients.intake_services import send_intake_link
 from patients.models import Intake, RedFlag
+from tests.browser.accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "axe" / "axe.min.js"
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
-BLOCKING = {"serious", "critical"}
-
-
-def axe_violations(page) -> list[str]:
-    """The serious and critical axe-core violations of the page as it is (run under the page's real CSP)."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
-        for violation in results["violations"]
-        if violation["impact"] in BLOCKING
-    ]
 
 
 def test_a_patient_tells_their_story_on_a_phone_with_a_red_flag_and_the_lead_sees_it_first(

@@ -2,29 +2,13 @@
 guideline's words on the banner and the medication list, plans a taper, saves it and opens the patient's
 printable schedule. axe-core finds no serious or critical violation on the pages on the way."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from careplans.models import TaperPlan
+from tests.browser.accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).parent / "axe" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
-
-
-def axe_violations(page) -> list[str]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
-        for violation in results["violations"]
-        if violation["impact"] in BLOCKING
-    ]
 
 
 def test_a_physician_records_an_opioid_sees_the_mme_and_naloxone_flag_plans_a_taper_and_prints_it(

@@ -2,8 +2,6 @@
 item 9 above 0, the urgent task for the lead clinician, and axe-core on every step (0 serious or
 critical violations)."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -12,12 +10,11 @@ from clinic.models import TeamTask
 from measures.models import Alert, Invitation, Response
 from portal.models import PatientLink
 from portal.services import issue_link
+from tests.browser.accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "axe" / "axe.min.js"
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
-BLOCKING = {"serious", "critical"}
 PHQ9_LOW_LABEL = "Not at all"
 
 
@@ -25,22 +22,6 @@ def invite(patient, codes):
     link, token = issue_link(patient=patient, purpose=PatientLink.Purpose.QUESTIONNAIRES)
     Invitation.objects.create(patient=patient, due_on=timezone.localdate(), instrument_codes=codes, link=link)
     return token
-
-
-def axe_violations(page) -> list[str]:
-    """Run axe-core on the page as it is; the serious and critical violations, in words.
-
-    axe is evaluated through the DevTools protocol (page.evaluate), which the page's Content Security
-    Policy does not govern, so the pages are checked under their real CSP (no bypass_csp)."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
-        for violation in results["violations"]
-        if violation["impact"] in BLOCKING
-    ]
 
 
 def answer(page, label, exact=True):

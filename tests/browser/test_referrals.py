@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from clinic.models import Referral
 from portal.services import issue_link
+from tests.browser.accessibility import axe_violations
 from tests.browser.conftest import CSP_LISTENER, PHONE
-from tests.browser.test_intake import axe_violations
 from tests.factories import referral_in_state
 
 pytestmark = pytest.mark.browser

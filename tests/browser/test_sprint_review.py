@@ -3,7 +3,6 @@ suggestion with its rule; she records "step up" with a reason, and the plan show
 change in its history. axe-core on the review and the plan; the printable plan prints without errors."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -11,26 +10,11 @@ from playwright.sync_api import expect
 
 from careplans import sprints
 from careplans.models import CarePlan, PlanChange
+from tests.browser.accessibility import axe_violations
 from tests.careplans.plan_builders import goal_for, plan_for, progress, sprint_for, treatment_for
 from tests.measures.responses import peg
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).parent / "axe" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
-
-
-def axe_violations(page) -> list[str]:
-    """The serious and critical axe-core violations of the page as it is (run under the page's real CSP)."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
-        for violation in results["violations"]
-        if violation["impact"] in BLOCKING
-    ]
 
 
 def test_the_physician_records_step_up_and_the_plan_shows_the_new_tier(page, sign_in, physician, patient, screenshot):
