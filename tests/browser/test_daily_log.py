@@ -1,7 +1,9 @@
 """The patient on a phone (390x844): opens their link, logs today's pacing session, then does the daily
-check-in on one screen (today's session filled in), is thanked and sees their week. axe-core finds no
+check-in on one screen (today's session filled in), is thanked and sees their week; then the lead clinician
+opens the sprint review, sees the check-in and the pacing, and records "step up" with a reason. axe-core finds no
 serious or critical violation on the way; nothing scrolls sideways; the taps are big enough."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +14,7 @@ from careplans import log_services, plan_services
 from careplans.models import DailyLog, PacingSession, Tier
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
+from tests.careplans.plan_builders import sprint_for
 
 pytestmark = pytest.mark.browser
 
@@ -59,8 +62,8 @@ def walking_plan(patient, physician):
     )
 
 
-def test_a_patient_logs_a_pacing_session_and_a_daily_check_in_on_a_phone(
-    phone_page, patient, walking_plan, screenshot, traffic
+def test_a_patient_logs_a_pacing_session_and_a_check_in_on_a_phone_then_the_lead_reviews_the_sprint_and_steps_up(
+    phone_page, page, sign_in, patient, physician, walking_plan, screenshot, traffic
 ):
     _, token = issue_link(patient=patient)
     phone = phone_page
@@ -134,3 +137,17 @@ def test_a_patient_logs_a_pacing_session_and_a_daily_check_in_on_a_phone(
     expect(phone.get_by_text("Walking: done (4 minutes)")).to_be_visible()
     checked_page_is_fine(phone)
     screenshot(phone, "portal-week")
+
+    # Then the lead clinician opens the sprint review: the check-in and the session are there; she steps up.
+    sprint = sprint_for(walking_plan.plan, physician, starts_on=timezone.localdate() - timedelta(days=27))
+    sign_in(page, physician)
+    page.goto(f"/patients/{patient.public_id}/plan/sprints/{sprint.public_id}/")
+    expect(page.get_by_role("heading", name="Sprint 1 review")).to_be_visible()
+    expect(page.get_by_text("1 check-in on 1 day")).to_be_visible()
+    expect(page.locator(".pacing-adherence")).to_contain_text("of the planned pacing sessions were done")
+    assert axe_violations(page) == []
+    page.get_by_label("Step up a tier").check()
+    page.get_by_label("Why").fill("Walking is going well; add pain psychology for the worry about work.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Sprint 1 reviewed: step up a tier.")).to_be_visible()
+    expect(page.locator(".banner-tier")).to_contain_text("Tier 2")
