@@ -639,6 +639,12 @@ class Medication(models.Model):
             values[name] = value if value is None or isinstance(value, (bool, int, str)) else str(value)
         return values
 
+    def taken_on(self, day) -> bool:
+        """Whether the line was being taken on that day (a line without a start date counts from always)."""
+        return (self.started_on is None or self.started_on <= day) and (
+            self.stopped_on is None or self.stopped_on > day
+        )
+
     def mme_fields(self) -> dict:
         """The fields careplans.medication_rules.mme_line reads."""
         return {

@@ -5,10 +5,11 @@ flag), three more read their PEG answers, referral dates and last review; the pu
 few rows per new flag (the flag and one task for the lead clinician). Idempotent: a patient has at most
 one open flag (a unique constraint backs this), so a second run the same day adds nothing.
 
-What it feeds the rule today: PEG (measures) and referrals (clinic.Referral). MME, medication classes
-and imaging or procedures are passed as unknown (None) and the facts say so; when careplans records
-them (the medications and care-plan issues), read them here and widen the candidate query to patients
-with any rising signal (today only referrals can rise, so the referral count is an exact pre-filter).
+What it feeds the rule: PEG (measures), referrals (clinic.Referral), and from the medication list
+(careplans.Medication) the MME/day at the start of the window and today and the classes started in it.
+Imaging and procedures are not recorded anywhere yet: they are passed as unknown (None) and the facts say
+so. Candidates are the patients with enough new specialist referrals or a medication line started or
+stopped in the window (the only ways intensity can rise), without an open flag.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from careplans.medication_rules import mme_line
+from careplans.models import Medication
+from careplans.opioids import regimen_mme
 from clinic.escalation import MIN_NEW_REFERRALS, SPECIALIST_SERVICES, SUGGESTION, check_escalation, window_start
 from clinic.models import CareTeamMember, EscalationFlag, Referral, TeamTask, User
 from clinic.roles import Role
@@ -60,14 +64,20 @@ def sweep_escalations(*, now: datetime | None = None) -> EscalationSweepResult:
     since = timezone.make_aware(datetime.combine(window_start(today), time.max))
     recent = Referral.objects.filter(service__in=SPECIALIST_SERVICES, sent_at__gt=since, sent_at__lte=now)
     open_flag = EscalationFlag.objects.open().filter(patient=OuterRef("patient"))
-    candidates = list(
+    by_referrals = (
         recent.exclude(Exists(open_flag))
         .values("patient")
         .annotate(n=Count("id"))
         .filter(n__gte=MIN_NEW_REFERRALS)
-        .order_by("patient")
         .values_list("patient", flat=True)
     )
+    window = window_start(today)
+    by_medications = (
+        Medication.objects.filter(Q(started_on__gt=window) | Q(stopped_on__gt=window))
+        .exclude(Exists(open_flag))
+        .values_list("patient", flat=True)
+    )
+    candidates = sorted(set(by_referrals) | set(by_medications))
     result.candidates = len(candidates)
     for start in range(0, len(candidates), BATCH):
         ids = candidates[start : start + BATCH]
@@ -86,6 +96,7 @@ def flag_batch(ids: list[int], *, recent, since: datetime, today, now: datetime)
         .values_list("patient", "completed_at", "total")
     ):
         peg[patient_id].append((timezone.localdate(completed_at), total))
+    mme, classes = medication_signals(ids, start=window_start(today), today=today)
     reviewed = dict(
         EscalationFlag.objects.filter(patient__in=ids, reviewed_at__isnull=False)
         .values("patient")
@@ -97,10 +108,10 @@ def flag_batch(ids: list[int], *, recent, since: datetime, today, now: datetime)
         check = check_escalation(
             today=today,
             peg=peg[patient_id],
-            mme=None,  # careplans: not recorded yet
+            mme=mme[patient_id],
             specialist_referrals=referral_days[patient_id],
             procedures=None,  # not recorded yet
-            medication_classes=None,  # careplans: not recorded yet
+            medication_classes=classes[patient_id],
             reviewed_on=timezone.localdate(reviewed[patient_id]) if patient_id in reviewed else None,
         )
         if check.flagged:
@@ -127,6 +138,29 @@ def flag_batch(ids: list[int], *, recent, since: datetime, today, now: datetime)
         )
         created.append(patient_id)
     return created
+
+
+def medication_signals(ids: list[int], *, start, today) -> tuple[dict, dict]:
+    """Per patient: MME/day on the window's first day and today, and (day started, class) of each line.
+
+    One query. A regimen whose MME cannot be calculated (a drug with no conversion factor) adds no MME
+    point, so it never reads as rising.
+    """
+    lines: dict[int, list[Medication]] = defaultdict(list)
+    for medication in Medication.objects.filter(patient__in=ids):
+        lines[medication.patient_id].append(medication)
+    mme: dict[int, list] = defaultdict(list)
+    classes: dict[int, list] = defaultdict(list)
+    for patient_id, medications in lines.items():
+        classes[patient_id] = [(m.started_on, m.drug_class) for m in medications if m.started_on]
+        for day in (start, today):
+            taken = [m for m in medications if m.taken_on(day)]
+            regimen = [line for m in taken if (line := mme_line(m.mme_fields())) is not None]
+            try:
+                mme[patient_id].append((day, float(regimen_mme(regimen).total)))
+            except ValueError:  # UnknownDrugError, InvalidLineError: shown on the chart, never guessed here
+                continue
+    return mme, classes
 
 
 def open_flag(patient_id: int, facts: list[str], *, now: datetime) -> EscalationFlag | None:

@@ -36,7 +36,7 @@ def test_it_flags_a_patient_whose_treatment_rises_while_function_does_not_improv
     assert flag.is_open
     assert flag.facts[0] == "PEG has not improved over the last 6 months (6.0 \u2192 7.0)"
     assert flag.facts[1].startswith("3 new specialist referrals since ")
-    assert flag.facts[2].startswith("Not checked (not recorded in Haven yet): MME")
+    assert flag.facts[2] == "Not checked (not recorded in Haven yet): imaging and procedures."
     task = TeamTask.objects.get(source=TeamTask.Source.ESCALATION)
     assert (task.title, task.assignee, task.patient, task.priority) == (TASK_TITLE, physician, patient, "high")
     assert task.link.endswith(f"/patients/{patient.public_id}/#team-escalation")
@@ -132,3 +132,39 @@ def test_the_beat_schedule_runs_the_sweep_daily(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["escalation-sweep"]
     assert entry["task"] == "clinic.tasks.sweep_escalations"
     assert entry["schedule"].hour == {6}
+
+
+def medication(patient, drug_code: str, drug_class: str, *, started_days_ago: int, strength=10, doses=4):
+    from careplans.models import Medication
+
+    return Medication.objects.create(
+        patient=patient,
+        drug_code=drug_code,
+        drug_class=drug_class,
+        strength=strength,
+        units_per_dose=1,
+        doses_per_day=doses,
+        started_on=timezone.localdate() - timedelta(days=started_days_ago),
+    )
+
+
+def test_the_medication_list_feeds_the_rule_rising_mme_and_new_classes(physician, patient):
+    peg(patient, 6, days_ago=120)
+    peg(patient, 7, days_ago=3)
+    medication(patient, "oxycodone", "opioid", started_days_ago=400, strength=5)  # 5 mg x 4 x 1.5 = 30 MME
+    medication(patient, "morphine", "opioid", started_days_ago=60, strength=10)  # + 40 MME in the window
+    medication(patient, "clonazepam", "benzodiazepine", started_days_ago=30)
+    result = sweep_escalations()
+    assert result.flagged == [patient.pk]
+    facts = EscalationFlag.objects.get(patient=patient).facts
+    assert any(fact.startswith("Daily MME rose since ") and fact.endswith("(30.0 \u2192 70.0)") for fact in facts), (
+        facts
+    )
+    assert any(fact.startswith("2 new medication classes since ") for fact in facts), facts
+
+
+def test_a_steady_regimen_started_long_ago_is_not_rising(physician, patient):
+    peg(patient, 6, days_ago=120)
+    peg(patient, 7, days_ago=3)
+    medication(patient, "oxycodone", "opioid", started_days_ago=400, strength=5)
+    assert sweep_escalations().flagged == []
