@@ -63,7 +63,7 @@ def walking_plan(patient, physician):
 
 
 def test_a_patient_logs_a_pacing_session_and_a_check_in_on_a_phone_then_the_lead_reviews_the_sprint_and_steps_up(
-    phone_page, page, sign_in, patient, physician, walking_plan, screenshot, traffic
+    phone_page, sign_in, patient, physician, walking_plan, screenshot, traffic
 ):
     _, token = issue_link(patient=patient)
     phone = phone_page
@@ -140,6 +140,8 @@ def test_a_patient_logs_a_pacing_session_and_a_check_in_on_a_phone_then_the_lead
 
     # Then the lead clinician opens the sprint review: the check-in and the session are there; she steps up.
     sprint = sprint_for(walking_plan.plan, physician, starts_on=timezone.localdate() - timedelta(days=27))
+    page = phone_page  # the same browser, now at the clinic's desk: a wide window and a staff sign-in
+    page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, physician)
     page.goto(f"/patients/{patient.public_id}/plan/sprints/{sprint.public_id}/")
     expect(page.get_by_role("heading", name="Sprint 1 review")).to_be_visible()
