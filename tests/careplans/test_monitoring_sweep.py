@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans import medication_services as services
-from careplans.tasks import sweep_opioid_monitoring_task
 from careplans.models import DrugScreen, MedicationEvent, MonitoringPlan, OpioidTrial, PdmpCheck, TaperPlan
 from careplans.tapering import plan_taper
+from careplans.tasks import sweep_opioid_monitoring_task
 from clinic.models import TeamTask
 from tests.careplans.medkit import add_line, days_ago, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 from tests.factories import CareTeamMemberFactory, PatientFactory

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from careplans.log_services import REMINDER_TIME, set_log_reminder, sweep_log_reminders
-from careplans.tasks import sweep_log_reminders_task
 from careplans.models import CarePlan, LogReminder
+from careplans.tasks import sweep_log_reminders_task
 from clinic.models import OutboxMessage
 from portal.models import PatientLink
 from portal.services import find_link
