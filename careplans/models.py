@@ -511,6 +511,11 @@ class MedicationQuerySet(models.QuerySet):
         )
 
 
+def how_often(times: str) -> str:
+    """ "once a day", "twice a day", "3 times a day" ("?" when not recorded)."""
+    return {"1": "once a day", "2": "twice a day"}.get(times, f"{times} times a day")
+
+
 class Medication(models.Model):
     """One medication line, current or past. Every change is a MedicationChange with who and why.
 
@@ -625,9 +630,9 @@ class Medication(models.Model):
         amount = f"{strength} x {units}" if self.units_per_dose != 1 else strength
         if self.is_prn:
             most = _plain(self.prn_max_doses_per_day) if self.prn_max_doses_per_day is not None else "?"
-            return f"{amount}, as needed, at most {most} times a day"
+            return f"{amount}, as needed, at most {how_often(most)}"
         times = _plain(self.doses_per_day) if self.doses_per_day is not None else "?"
-        return f"{amount}, {times} times a day"
+        return f"{amount}, {how_often(times)}"
 
     def snapshot(self) -> dict:
         """The tracked fields as JSON-safe values (for MedicationChange.before/after)."""

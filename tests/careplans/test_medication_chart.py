@@ -26,7 +26,7 @@ def test_the_chart_lists_current_lines_with_their_mme_and_the_total(signed_in, p
     add_line(patient, physician, "duloxetine", 30, doses=1)
     shown = section(signed_in(physician).get(chart_url(patient)).content.decode())
     assert "Oxycodone</a>, 5 mg x 2, 4 times a day" in shown and "60 MME/day" in shown
-    assert "Duloxetine</a>, 30 mg, 1 times a day" in shown
+    assert "Duloxetine</a>, 30 mg, once a day" in shown
     assert "<dt>Total</dt><dd>60 MME/day</dd>" in shown
     assert "<dt>Safety flags</dt><dd>1 to acknowledge</dd>" in shown
     assert "Urine drug screen overdue since" in shown and "PDMP check overdue since" in shown
