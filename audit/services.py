@@ -15,13 +15,25 @@ def record_access(
     `target` names the page or object in words and must not contain patient data. Portal pages
     pass `by_patient=True`: the actor is then the patient, even in a browser a staff member uses.
     """
-    user = request.user if request.user.is_authenticated and not by_patient else None
     return AuditEvent.objects.create(
-        actor=user,
-        actor_label=user.display_name if user else PORTAL_ACTOR,
-        patient=patient,
-        action=action,
-        target=target,
-        path=request.path[:300],
-        ip=request.META.get("REMOTE_ADDR") or None,
+        **event_fields(request, by_patient=by_patient), action=action, target=target, patient=patient
     )
+
+
+def record_access_each(*, request: HttpRequest, patients, action: Action, target: str) -> None:
+    """One event per patient shown (a list of people on one page), written in one INSERT."""
+    fields = event_fields(request, by_patient=False)
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(**fields, patient=patient, action=action, target=target) for patient in patients]
+    )
+
+
+def event_fields(request: HttpRequest, *, by_patient: bool) -> dict:
+    """Who and from where, as every event of this request records them."""
+    user = request.user if request.user.is_authenticated and not by_patient else None
+    return {
+        "actor": user,
+        "actor_label": user.display_name if user else PORTAL_ACTOR,
+        "path": request.path[:300],
+        "ip": request.META.get("REMOTE_ADDR") or None,
+    }

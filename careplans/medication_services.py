@@ -58,9 +58,9 @@ from careplans.opioids import (
     UnknownDrugError,
     regimen_mme,
 )
+from clinic.access import is_team_clinician
 from clinic.models import CareTeamMember, TeamTask, TeamTaskEvent
 from clinic.roles import Role
-from measures.permissions import is_on_team
 from patients.services import audit
 
 PRESCRIBE = "clinic.prescribe_controlled_substances"
@@ -99,10 +99,6 @@ class AlreadyExists(ValueError):
 
 
 # --------------------------------------------------------------------------- who may
-
-
-def is_team_clinician(user, patient) -> bool:
-    return bool(user.is_active and user.role == Role.CLINICIAN and is_on_team(user, patient))
 
 
 def may_prescribe(user, patient) -> bool:
@@ -343,10 +339,6 @@ def banner_opioids(patient) -> BannerOpioids:
 # --------------------------------------------------------------------------- medication lines
 
 
-def _audit(*, by, request, patient, action, target):
-    return audit(by=by, request=request, patient=patient, action=action, target=target)
-
-
 def _drug(code: str) -> drugs.Drug:
     try:
         return drugs.by_code(code)
@@ -375,7 +367,7 @@ def add_medication(*, patient, by, request: HttpRequest | None, values: dict, wh
     MedicationChange.objects.create(
         medication=medication, kind=MedicationChange.Kind.ADDED, reason=why, after=medication.snapshot(), by=by, at=now
     )
-    _audit(
+    audit(
         by=by,
         request=request,
         patient=patient,
@@ -426,7 +418,7 @@ def change_medication(
         at=current.updated_at,
     )
     words = "stopped" if kind == MedicationChange.Kind.STOPPED else f"changed: {', '.join(sorted(changed))}"
-    _audit(by=by, request=request, patient=patient, action=Action.UPDATE, target=f"medication {words}"[:200])
+    audit(by=by, request=request, patient=patient, action=Action.UPDATE, target=f"medication {words}"[:200])
     return current
 
 
@@ -451,7 +443,7 @@ def annotate_medication(*, medication: Medication, by, request: HttpRequest | No
     change = MedicationChange.objects.create(
         medication=medication, kind=MedicationChange.Kind.ANNOTATED, reason=note, by=by
     )
-    _audit(by=by, request=request, patient=medication.patient, action=Action.UPDATE, target="medication annotated")
+    audit(by=by, request=request, patient=medication.patient, action=Action.UPDATE, target="medication annotated")
     return change
 
 
@@ -489,7 +481,7 @@ def acknowledge_flag(
         patient=patient, flag=flag, reason=reason, review_on=review_on, mme_at_the_time=summary.total, by=by
     )
     forget_summary(patient)
-    _audit(by=by, request=request, patient=patient, action=Action.UPDATE, target=f"opioid flag acknowledged: {flag}")
+    audit(by=by, request=request, patient=patient, action=Action.UPDATE, target=f"opioid flag acknowledged: {flag}")
     return ack
 
 
@@ -503,7 +495,7 @@ def record_naloxone(
     else:
         refuse_unless(may_record_monitoring(by, patient), CLINICIANS_ONLY)
     record = NaloxoneRecord.objects.create(patient=patient, status=status, on=on, note=note, by=by)
-    _audit(by=by, request=request, patient=patient, action=Action.CREATE, target=f"naloxone {status}")
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target=f"naloxone {status}")
     return record
 
 
@@ -531,7 +523,7 @@ def start_trial(
         patient=patient, medication=medication, started_on=started_on, review_on=review_on, started_by=by
     )
     trial.goals.set(goals)
-    _audit(by=by, request=request, patient=patient, action=Action.CREATE, target="opioid trial started")
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="opioid trial started")
     return trial
 
 
@@ -560,7 +552,7 @@ def review_trial(
     if not claimed:
         return False
     close_tasks(prefix=trial_review_key(trial.id), by=by, note="Opioid trial reviewed.")
-    _audit(
+    audit(
         by=by, request=request, patient=trial.patient, action=Action.UPDATE, target=f"opioid trial reviewed: {decision}"
     )
     return True
@@ -629,7 +621,7 @@ def record_agreement(
     close_tasks(
         prefix=monitoring_key_prefix(medication_rules.DueKind.AGREEMENT, patient.id), by=by, note="Agreement recorded."
     )
-    _audit(
+    audit(
         by=by,
         request=request,
         patient=patient,
@@ -667,7 +659,7 @@ def record_drug_screen(
         by=by,
         note="Drug screen recorded.",
     )
-    _audit(by=by, request=request, patient=patient, action=Action.CREATE, target="urine drug screen")
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="urine drug screen")
     return screen
 
 
@@ -680,7 +672,7 @@ def record_pdmp_check(
     close_tasks(
         prefix=monitoring_key_prefix(medication_rules.DueKind.PDMP, patient.id), by=by, note="PDMP check recorded."
     )
-    _audit(by=by, request=request, patient=patient, action=Action.CREATE, target="PDMP check")
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="PDMP check")
     return check
 
 
@@ -691,7 +683,7 @@ def record_event(
     """An early refill request, lost or stolen medication, or taking more than prescribed."""
     refuse_unless(may_record_monitoring(by, patient), CLINICIANS_ONLY)
     event = MedicationEvent.objects.create(patient=patient, kind=kind, on=on, note=note, recorded_by=by)
-    _audit(by=by, request=request, patient=patient, action=Action.CREATE, target=f"medication event: {kind}")
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target=f"medication event: {kind}")
     return event
 
 
@@ -720,7 +712,7 @@ def decide_monitoring_plan(
             decided_at=timezone.now(),
         ),
     )
-    _audit(by=by, request=request, patient=patient, action=Action.UPDATE, target="closer monitoring plan")
+    audit(by=by, request=request, patient=patient, action=Action.UPDATE, target="closer monitoring plan")
     return plan
 
 
@@ -859,7 +851,7 @@ def start_taper(
         faster_reason=reason.strip() if concerns.need_reason else "",
         created_by=by,
     )
-    _audit(by=by, request=request, patient=patient, action=Action.CREATE, target="taper plan")
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="taper plan")
     return taper
 
 
@@ -875,7 +867,7 @@ def record_taper_actual(
         raise ReasonRequired("A reduction faster than the plan, or a stop from a higher dose, needs a reason.")
     actual = TaperActual.objects.create(taper=taper, on=on, mme=mme, note=note.strip(), recorded_by=by)
     close_tasks(prefix=taper_follow_up_prefix(taper.id), by=by, note="Taper follow-up recorded.")
-    _audit(by=by, request=request, patient=taper.patient, action=Action.CREATE, target="taper follow-up dose")
+    audit(by=by, request=request, patient=taper.patient, action=Action.CREATE, target="taper follow-up dose")
     return actual
 
 
@@ -907,7 +899,7 @@ def set_taper_status(
     if not updated:
         raise StaleEdit(TaperPlan.objects.get(pk=taper.pk))
     taper.refresh_from_db()
-    _audit(by=by, request=request, patient=taper.patient, action=Action.UPDATE, target=f"taper {status}")
+    audit(by=by, request=request, patient=taper.patient, action=Action.UPDATE, target=f"taper {status}")
     return taper
 
 

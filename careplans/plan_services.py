@@ -45,17 +45,15 @@ from careplans.models import (
     Sprint,
     Tier,
 )
+from clinic.access import may_chart
 from clinic.models import TeamTask, User
-from clinic.roles import Role
 from clinic.services import create_task, lead_or_on_duty_clinician
 from measures.charts import trend_svg
 from measures.definitions import UnknownInstrumentError, get_definition
 from measures.models import Instrument, MeasureSummary, Response
-from measures.permissions import is_on_team
 from patients.models import Patient
 from patients.services import audit
 
-EDIT_PERMISSION = "clinic.chart_clinical_notes"
 HISTORY_SHOWN = 50
 SPRINTS_SHOWN = 20
 POINTS_PER_METRIC = 60
@@ -67,9 +65,7 @@ SWEEP_BATCH = 500
 
 def may_edit_plan(user, patient) -> bool:
     """Clinicians with access to the patient who may chart clinical notes; never coordinators or admins."""
-    return bool(
-        user.is_active and user.role == Role.CLINICIAN and is_on_team(user, patient) and user.has_perm(EDIT_PERMISSION)
-    )
+    return may_chart(user, patient)
 
 
 # --------------------------------------------------------------------------- refusals

@@ -11,7 +11,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from clinic.models import CareTeamMember, TeamTask
+from clinic.roles import Role
 from patients.models import Patient
+
+CHART_PERMISSION = "clinic.chart_clinical_notes"
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:
@@ -22,6 +25,28 @@ def patients_visible_to(user) -> QuerySet[Patient]:
     on_team = CareTeamMember.objects.filter(patient=OuterRef("pk"), member=user)
     tasked = TeamTask.objects.filter(patient=OuterRef("pk"), assignee=user, status=TeamTask.Status.OPEN)
     return Patient.objects.filter(Exists(on_team) | Exists(tasked))
+
+
+def is_on_team(user, patient) -> bool:
+    """For a patient already obtained through get_patient_for_user by this user: on the care team.
+
+    A clinician who got the patient that way is on the team, or holds an open task about the patient
+    (the on-duty clinician for a patient with no lead): both count, with no query.
+    """
+    if not user.sees_every_patient:
+        return True
+    return CareTeamMember.objects.filter(patient=patient, member=user).exists()
+
+
+def is_team_clinician(user, patient) -> bool:
+    """A clinician with access to the patient: who takes clinical acts (acknowledging alerts and red flags,
+    reviewing early warnings, recording monitoring). Coordinators and clinic admins read only."""
+    return bool(user.is_active and user.role == Role.CLINICIAN and is_on_team(user, patient))
+
+
+def may_chart(user, patient) -> bool:
+    """A clinician with access who may chart clinical notes: changes the problem list, the plan, the logs."""
+    return is_team_clinician(user, patient) and user.has_perm(CHART_PERMISSION)
 
 
 def get_patient_for_user(user, public_id) -> Patient:

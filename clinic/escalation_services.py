@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from careplans.opioids import regimen_mme
 from clinic.escalation import MIN_NEW_REFERRALS, SPECIALIST_SERVICES, SUGGESTION, check_escalation, window_start
 from clinic.models import CareTeamMember, EscalationFlag, Referral, TeamTask, User
 from clinic.roles import Role
-from clinic.services import create_task
+from clinic.services import create_task, on_duty_clinician, take_sweep_lock
 from measures.models import Response
 
 SWEEP_LOCK = 724_201  # pg_try_advisory_xact_lock: one escalation sweep at a time
@@ -58,7 +58,7 @@ def sweep_escalations(*, now: datetime | None = None) -> EscalationSweepResult:
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = EscalationSweepResult()
-    if not take_lock():
+    if not take_sweep_lock(SWEEP_LOCK):
         result.locked_out = True
         return result
     since = timezone.make_aware(datetime.combine(window_start(today), time.max))
@@ -182,16 +182,8 @@ def leads_or_on_duty(patient_ids: list[int]) -> dict[int, User]:
         ).select_related("member")
     }
     if len(leads) < len(patient_ids):
-        on_duty = User.objects.filter(role=Role.CLINICIAN, is_on_duty=True, is_active=True).order_by("id").first()
+        on_duty = on_duty_clinician()
         if on_duty:
             for patient_id in patient_ids:
                 leads.setdefault(patient_id, on_duty)
     return leads
-
-
-def take_lock() -> bool:
-    if connection.vendor != "postgresql":
-        return True  # the embedded SQLite demo runs one process
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SWEEP_LOCK])
-        return cursor.fetchone()[0]

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -106,12 +106,30 @@ def record_heartbeat(*, name: str = "worker") -> None:
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
 
 
-def lead_or_on_duty_clinician(patient):
-    """Who urgent work about this patient goes to: the team's lead, else a clinician on duty."""
+def take_sweep_lock(key: int) -> bool:
+    """One sweep of a kind at a time: this transaction's advisory lock on ``key``; False when another
+    sweep holds it. The embedded SQLite demo runs in one process and needs none."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        return cursor.fetchone()[0]
+
+
+def team_lead(patient) -> User | None:
+    """The patient's lead clinician (an active one), or None."""
     lead = CareTeamMember.objects.filter(patient=patient, is_lead=True, member__is_active=True).first()
-    if lead:
-        return lead.member
+    return lead.member if lead else None
+
+
+def on_duty_clinician() -> User | None:
+    """The clinician on duty (the first, when several are), or None."""
     return User.objects.filter(role=Role.CLINICIAN, is_on_duty=True, is_active=True).order_by("id").first()
+
+
+def lead_or_on_duty_clinician(patient) -> User | None:
+    """Who urgent work about this patient goes to: the team's lead, else a clinician on duty."""
+    return team_lead(patient) or on_duty_clinician()
 
 
 def create_task(

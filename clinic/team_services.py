@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from clinic.access import patients_visible_to
+from clinic.access import is_team_clinician, patients_visible_to
 from clinic.escalation import SUGGESTION
-from clinic.models import CareTeamMember, EscalationFlag, TeamMessage, TeamTask, User
+from clinic.models import EscalationFlag, TeamMessage, TeamTask, User
 from clinic.roles import Role
 from clinic.services import create_task
 
@@ -145,7 +145,5 @@ def team_section_for(patient, user, *, form=None) -> TeamSection:
 
 
 def may_review_flag(user, patient) -> bool:
-    """Reviewing an early-warning flag is a clinical act: clinicians on the patient's care team."""
-    if not (user.is_active and user.role == Role.CLINICIAN):
-        return False
-    return CareTeamMember.objects.filter(patient=patient, member=user).exists()
+    """Reviewing an early-warning flag is a clinical act: clinicians with access to the patient."""
+    return is_team_clinician(user, patient)

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import Action, AuditEvent
-from audit.services import record_access
+from audit.models import Action
+from audit.services import record_access, record_access_each
 from clinic import conferences
 from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.models import CaseConference, EscalationFlag, TeamTask
@@ -46,25 +46,6 @@ from patients.models import Patient
 
 CONFERENCES_SHOWN = 20
 HISTORY_SHOWN = 100  # a task's events, oldest first (a task rarely has more than a handful)
-
-
-def record_access_each(request: HttpRequest, patients, *, action: str, target: str) -> None:
-    """One audit event per patient shown, written in one INSERT (audit.services.record_access's fields)."""
-    user = request.user
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=user,
-                actor_label=user.display_name,
-                patient=patient,
-                action=action,
-                target=target,
-                path=request.path[:300],
-                ip=request.META.get("REMOTE_ADDR") or None,
-            )
-            for patient in patients
-        ]
-    )
 
 
 def refuse_unless_coordinating(user) -> None:
@@ -306,7 +287,7 @@ def render_conference(request: HttpRequest, conference: CaseConference, *, statu
         candidates, more_candidates = conferences.candidates_for(conference, request.user)
     shown = [item.patient for item in items] + [candidate.patient for candidate in candidates]
     record_access(request=request, patient=None, action=Action.VIEW, target="case conference")
-    record_access_each(request, shown, action=Action.VIEW, target="case conference agenda")
+    record_access_each(request=request, patients=shown, action=Action.VIEW, target="case conference agenda")
     context = {
         "conference": conference,
         "attendees": list(conference.attendees.order_by("last_name", "first_name", "id")),

@@ -10,20 +10,12 @@ for the same user (outsiders have had their 404 by then).
   clinical data.
 """
 
-from clinic.models import CareTeamMember
+from clinic.access import is_on_team, is_team_clinician
 from clinic.roles import Role
 
 
-def is_on_team(user, patient) -> bool:
-    if not user.sees_every_patient:
-        # A clinician who got this patient through get_patient_for_user is on the team, or holds an
-        # open task about the patient (the on-duty clinician for a patient with no lead).
-        return True
-    return CareTeamMember.objects.filter(patient=patient, member=user).exists()
-
-
 def may_acknowledge_alerts(user, patient) -> bool:
-    return bool(user.is_active and user.role == Role.CLINICIAN and is_on_team(user, patient))
+    return is_team_clinician(user, patient)
 
 
 def may_enter_responses(user, patient) -> bool:

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from clinic.models import OutboxMessage, TeamTask
 from clinic.roles import Role
-from clinic.services import create_task, queue_message
+from clinic.services import create_task, queue_message, take_sweep_lock
 from measures.models import Instrument, Invitation, MeasurementSchedule, Response
 from patients.models import Patient
 from portal.models import PatientLink
@@ -314,14 +314,6 @@ def contact_of(*columns) -> tuple[str, str] | None:
     return Patient.contact_channel(ContactColumns(*columns))
 
 
-def take_lock(key: int) -> bool:
-    """The sweep's advisory lock for this transaction; also turns JIT compilation off for it (a
-    sweep's plans look costly, and compiling them takes longer than running them)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s), set_config('jit', 'off', true)", [key])
-        return cursor.fetchone()[0]
-
-
 def run(template: str, params: dict | None = None, *, fetch: bool = False):
     """Execute one of the statements below (table names filled in); returns rows or the row count."""
     with connection.cursor() as cursor:
@@ -472,7 +464,7 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
     today = today or timezone.localdate(now)
     result = DueSweepResult()
     with transaction.atomic():
-        if not take_lock(DUE_SWEEP_LOCK):
+        if not take_sweep_lock(DUE_SWEEP_LOCK):
             result.locked_out = True  # another sweep is running; the next run picks up anything left
             return result
         day_start = start_of_day(today)
@@ -627,7 +619,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
     today = timezone.localdate(now)
     result = ReminderSweepResult()
     with transaction.atomic():
-        if not take_lock(REMINDER_SWEEP_LOCK):
+        if not take_sweep_lock(REMINDER_SWEEP_LOCK):
             result.locked_out = True
             return result
         day_start = start_of_day(today)

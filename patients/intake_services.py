@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.models import CareTeamMember, TeamTask, User
+from clinic.models import TeamTask, User
 from clinic.roles import Role
-from clinic.services import create_task, queue_message
+from clinic.services import create_task, on_duty_clinician, queue_message, team_lead
 from measures.models import Instrument, Response
 from measures.services import latest_instrument, save_answer, start_response, submit_response
 from patients import intake as sections
@@ -197,15 +197,9 @@ def red_flag_task(intake: Intake, level: str) -> TeamTask:
     )
 
 
-def team_lead(patient: Patient) -> User | None:
-    lead = CareTeamMember.objects.filter(patient=patient, is_lead=True, member__is_active=True).first()
-    return lead.member if lead else None
-
-
 def emergency_assignee(patient: Patient) -> User | None:
     """A clinician on duty, else the team's lead, else None (the task then goes to every clinician)."""
-    on_duty = User.objects.filter(role=Role.CLINICIAN, is_on_duty=True, is_active=True).order_by("id").first()
-    return on_duty or team_lead(patient)
+    return on_duty_clinician() or team_lead(patient)
 
 
 # --------------------------------------------------------------------------- sending it to the care team

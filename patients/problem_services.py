@@ -40,20 +40,12 @@ from patients.models import (
 )
 from patients.services import audit
 
-CHART_PERMISSION = "clinic.chart_clinical_notes"
-
-
 # --------------------------------------------------------------------------- who may
 
 
 def may_acknowledge_red_flags(user, patient) -> bool:
     """Clinicians with access to the patient (as for questionnaire alerts)."""
     return may_acknowledge_alerts(user, patient)
-
-
-def may_chart(user, patient) -> bool:
-    """Clinicians with access to the patient who may chart clinical notes."""
-    return may_acknowledge_alerts(user, patient) and user.has_perm(CHART_PERMISSION)
 
 
 # --------------------------------------------------------------------------- problems

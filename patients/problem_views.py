@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
-from clinic.access import get_patient_for_user
+from clinic.access import get_patient_for_user, may_chart
 from clinic.models import TeamTask
 from measures.templatetags.measures_banner import banner_for
 from measures.views import safe_next
@@ -43,7 +43,6 @@ from patients.problem_services import (
     classify_pain,
     group_by_domain,
     may_acknowledge_red_flags,
-    may_chart,
     rate_complexity,
     record_exam_red_flag,
     red_flag_task_key,

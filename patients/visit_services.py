@@ -27,7 +27,7 @@ from django.http import HttpRequest
 
 from audit.models import Action
 from audit.services import record_access
-from clinic.access import patients_visible_to
+from clinic.access import CHART_PERMISSION, patients_visible_to
 from clinic.models import User
 from clinic.roles import Discipline, Role
 from measures.change import change_with
@@ -36,7 +36,6 @@ from patients.encounters import clean_functional_tests
 from patients.models import Addendum, Encounter, Patient, PsychotherapyNote
 
 TIMELINE_LIMIT = 20
-CHART_PERMISSION = "clinic.chart_clinical_notes"
 
 # Audit targets: what was seen or changed, never what a note says.
 VISIT_NOTE = "visit note"

@@ -7,13 +7,13 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from clinic.access import may_chart
 from patients.models import Problem
 from patients.problem_services import (
     StaleEdit,
     add_problem,
     change_problem,
     group_by_domain,
-    may_chart,
 )
 from tests.factories import ProblemFactory
 
