@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from careplans import pacing
 from careplans.models import FlarePlan, LogReminder, PacingPlan, PacingSession
+from clinic.form_fields import date_input, long_text
 
 SCALE = [(n, str(n)) for n in range(11)]
 # App wording: a few quick choices for the mood word; the patient can write their own instead.
@@ -245,17 +246,6 @@ class GoalCommentForm(forms.Form):
 # --------------------------------------------------------------------------- the clinician's forms
 
 
-def long_text(label: str, *, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=2000,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": f"{label} can be at most %(limit_value)d characters (it has %(show_value)d)."},
-    )
-
-
 class FlarePlanForm(forms.Form):
     """The flare-up plan, in words the patient will read (plain, kind; a flare is not a reason to change
     the whole plan). `version` is the version the editor opened (optimistic locking)."""
@@ -269,7 +259,9 @@ class FlarePlanForm(forms.Form):
         },
     )
     warning_signs = long_text(
-        "Early warning signs", help_text="In the patient's words, for example: pain spreads to my hip, I sleep badly."
+        "Early warning signs",
+        rows=3,
+        help_text="In the patient's words, for example: pain spreads to my hip, I sleep badly.",
     )
     reduce_by_percent = forms.IntegerField(
         label="Reduce activity by (%)",
@@ -295,10 +287,12 @@ class FlarePlanForm(forms.Form):
             "max_value": "Enter at most %(limit_value)s hours (a week).",
         },
     )
-    what_to_reduce = long_text("What to reduce", help_text="For example: walks shorter, no lifting, rest breaks.")
-    what_helps = long_text("What helps", help_text="For example: heat, breathing exercise, gentle stretches.")
-    when_to_call = long_text("When to call the clinic")
-    when_urgent = long_text("When to seek urgent care")
+    what_to_reduce = long_text(
+        "What to reduce", rows=3, help_text="For example: walks shorter, no lifting, rest breaks."
+    )
+    what_helps = long_text("What helps", rows=3, help_text="For example: heat, breathing exercise, gentle stretches.")
+    when_to_call = long_text("When to call the clinic", rows=3)
+    when_urgent = long_text("When to seek urgent care", rows=3)
     reason = forms.CharField(
         label="Why the change (optional, kept in the plan's history)", required=False, max_length=500
     )
@@ -389,7 +383,7 @@ class PacingPlanForm(forms.Form):
     )
     starts_on = forms.DateField(
         label="Starts on",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         error_messages={
             "required": "Enter the start date.",
             "invalid": "Enter the start date, for example 2026-03-02.",

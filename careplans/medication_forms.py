@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from careplans import drugs, medication_rules, tapering
 from careplans.models import Goal, Medication, MedicationEvent, NaloxoneRecord, OpioidTrial, TaperPlan
+from clinic.form_fields import date_input
 from clinic.models import User
 from clinic.roles import PRESCRIBING_DISCIPLINES, Role
 from patients.models import PainType
@@ -23,10 +24,6 @@ TEXT_MAX = 2000
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def date_input(**attrs) -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
 
 
 def positive(max_digits: int, places: int, **kwargs) -> forms.DecimalField:

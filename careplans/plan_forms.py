@@ -17,21 +17,13 @@ from django.utils import timezone
 
 from careplans import sprints
 from careplans.models import CarePlan, Goal, Intervention, Sprint, Tier
+from clinic.form_fields import date_input, long_text, too_long
 from clinic.models import User
 from clinic.roles import Discipline, Role
 
 REASON_MAX = 2000
-TEXT_MAX = 2000
 VALUE_LIMIT = Decimal("99999.99")  # the models' DecimalField(max_digits=7, decimal_places=2)
 PEG_MAX = Decimal(10)
-
-
-def too_long(label: str) -> str:
-    return f"{label} can be at most %(limit_value)d characters (it has %(show_value)d)."
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def version_field() -> forms.IntegerField:
@@ -281,17 +273,6 @@ class ProgressForm(forms.Form):
 # --------------------------------------------------------------------------- the treatment portfolio
 
 
-def long_text(label: str, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=TEXT_MAX,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": too_long(label)},
-    )
-
-
 class InterventionForm(forms.Form):
     name = forms.CharField(
         label="Treatment",
@@ -316,7 +297,7 @@ class InterventionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a status.", "invalid_choice": "Choose a status from the list."},
     )
-    stopped_reason = long_text("Why it was stopped", "Needed when the status is Stopped.")
+    stopped_reason = long_text("Why it was stopped", help_text="Needed when the status is Stopped.")
     expected_benefit = long_text("1. Expected size and duration of benefit")
     risks = long_text("2. Main risks or side effects")
     how_it_helps = long_text("3. How it helps the patient do more of what matters")

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic import referrals as rules
+from clinic.form_fields import date_input
 from clinic.models import Referral
 from clinic.referral_services import DETAIL_FIELDS
 
@@ -119,7 +120,7 @@ class ReferralStepForm(forms.Form):
     on = forms.DateField(
         label="Appointment date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         error_messages={"invalid": "Enter the appointment date as a date, for example 2026-03-03."},
     )
     reason = forms.CharField(label="Why", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))

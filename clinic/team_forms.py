@@ -11,6 +11,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from clinic.form_fields import date_input
 from clinic.models import TeamTask, User
 from clinic.roles import Role
 from clinic.team_services import ASSIGNABLE_ROLES, assignable_people, colleagues_for
@@ -240,7 +241,7 @@ class DecisionTaskForm(forms.Form):
     title = forms.CharField(label="Task", max_length=200)
     due_on = forms.DateField(
         label="Due",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         error_messages={"invalid": "Enter a date, for example 2026-05-14."},
     )
     priority = forms.ChoiceField(label="Priority", choices=TeamTask.Priority.choices, initial=TeamTask.Priority.NORMAL)

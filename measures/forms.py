@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from clinic.form_fields import date_input
 from measures.scheduling import MAX_EVERY_DAYS, MIN_EVERY_DAYS
 
 
@@ -21,7 +22,7 @@ class ScheduleForm(forms.Form):
     )
     next_due_on = forms.DateField(
         label="Next due on",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         error_messages={
             "required": "Enter the date this questionnaire is next due.",
             "invalid": "Enter a date such as 2026-03-14.",

@@ -11,6 +11,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from clinic.form_fields import date_input
 from patients.models import DATE_FORMATS, MRN_PATTERN, ContactChannel, Language, PainCondition, Patient
 from patients.services import DETAIL_FIELDS
 
@@ -65,7 +66,7 @@ class PatientDetailsForm(forms.Form):
         label="Date of birth",
         input_formats=DATE_FORMATS,
         help_text="Between 1900 and today.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         error_messages={
             "required": "Enter the patient's date of birth.",
             "invalid": "Enter the date of birth as a date, for example 1961-04-30.",

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django import forms
 
+from clinic.form_fields import too_long
 from clinic.roles import Discipline
 from patients import redflags
 from patients.models import Complexity, PainCondition, PainType, Problem
@@ -13,10 +14,6 @@ NOTE_MAX = 2000
 ACKNOWLEDGEMENT_MAX = 500
 ACKNOWLEDGEMENT_NEEDED = "Please say what was done before acknowledging the red flag."
 OUT_OF_DATE = "This form is out of date. Open the page again and redo your change."
-
-
-def too_long(label: str) -> str:
-    return f"{label} can be at most %(limit_value)d characters (it has %(show_value)d)."
 
 
 class ProblemForm(forms.Form):

@@ -11,6 +11,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 
+from clinic.form_fields import date_input
 from patients.encounters import CHOICES, LABEL_MAX, MAX_ENTRIES, NOTE_MAX, UNIT_MAX, FunctionalTestError
 from patients.encounters import clean_functional_test as clean_entry
 from patients.models import DATE_FORMATS, Encounter
@@ -42,7 +43,7 @@ def date_field(label: str, required: str) -> forms.DateField:
     return forms.DateField(
         label=label,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         error_messages={
             "required": required,
             "invalid": "Enter the date as a date, for example 2025-03-14.",
