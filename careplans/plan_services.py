@@ -47,7 +47,8 @@ from careplans.models import (
 )
 from clinic.access import may_chart
 from clinic.models import TeamTask, User
-from clinic.services import create_task, lead_or_on_duty_clinician
+from clinic.safety_net import route_urgent
+from clinic.services import create_task
 from measures.charts import trend_svg
 from measures.definitions import UnknownInstrumentError, get_definition
 from measures.models import Instrument, MeasureSummary, Response
@@ -758,7 +759,7 @@ def create_sprint_review_tasks(*, today: datetime.date | None = None, limit: int
         claimed = Sprint.objects.filter(id__in=ids).select_related("plan__patient", "plan__lead")
         for sprint in claimed:
             plan = sprint.plan
-            assignee = plan.lead if plan.lead.is_active else lead_or_on_duty_clinician(plan.patient)
+            assignee = plan.lead if plan.lead.is_active else route_urgent(plan.patient).person
             task = create_task(
                 title=f"Review sprint {sprint.number}: it ends {sprint.ends_on:%b} {sprint.ends_on.day}",
                 source=TeamTask.Source.SPRINT_REVIEW,

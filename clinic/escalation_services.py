@@ -29,7 +29,8 @@ from careplans.opioids import regimen_mme
 from clinic.escalation import MIN_NEW_REFERRALS, SPECIALIST_SERVICES, SUGGESTION, check_escalation, window_start
 from clinic.models import CareTeamMember, EscalationFlag, Referral, TeamTask, User
 from clinic.roles import Role
-from clinic.services import create_task, on_duty_clinician, take_sweep_lock
+from clinic.safety_net import away_ids, medical_lead, on_duty_now
+from clinic.services import create_task, take_sweep_lock
 from measures.models import Response
 
 SWEEP_LOCK = 724_201  # pg_try_advisory_xact_lock: one escalation sweep at a time
@@ -173,17 +174,19 @@ def open_flag(patient_id: int, facts: list[str], *, now: datetime) -> Escalation
 
 
 def leads_or_on_duty(patient_ids: list[int]) -> dict[int, User]:
-    """Who gets each patient's task: the team's lead, else the first clinician on duty (two queries),
-    as clinic.services.lead_or_on_duty_clinician does for one patient."""
+    """Who gets each patient's task, set-based: the team's lead unless away, else the clinician on duty,
+    else the medical lead (the chain of clinic.safety_net.route_urgent, for many patients at once)."""
+    away = away_ids(timezone.localdate())
     leads = {
         membership.patient_id: membership.member
         for membership in CareTeamMember.objects.filter(
             patient__in=patient_ids, is_lead=True, member__is_active=True
         ).select_related("member")
+        if membership.member_id not in away
     }
     if len(leads) < len(patient_ids):
-        on_duty = on_duty_clinician()
-        if on_duty:
+        fallback = on_duty_now() or medical_lead()
+        if fallback:
             for patient_id in patient_ids:
-                leads.setdefault(patient_id, on_duty)
+                leads.setdefault(patient_id, fallback)
     return leads

@@ -18,11 +18,27 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLINICIAN)
     discipline = models.CharField(max_length=30, choices=Discipline.choices, default=Discipline.NURSE)
     credentials = models.CharField(max_length=40, blank=True, help_text="For example MD, RN, DPT.")
-    # Receives urgent work for patients whose team has no lead clinician.
-    is_on_duty = models.BooleanField("on duty", default=False)
+
+    class Notify(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+        BOTH = "both", "Email and text message"
+
+    # How urgent work reaches this person outside the app (clinic/safety_net.py): no patient data is sent.
+    mobile_phone = models.CharField(max_length=30, blank=True, help_text="For texts about urgent tasks.")
+    notify_by = models.CharField(
+        "tell me about urgent tasks by", max_length=10, choices=Notify.choices, default=Notify.EMAIL
+    )
+    # The clinic's medical lead: urgent work reaches them when the lead is away and the rota has a gap.
+    is_medical_lead = models.BooleanField("medical lead", default=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_medical_lead"], condition=Q(is_medical_lead=True), name="one_medical_lead"
+            )
+        ]
         permissions = [
             ("chart_clinical_notes", "Chart clinical notes"),
             ("coordinate_care", "Coordinate referrals, waits and team tasks"),
@@ -163,6 +179,13 @@ class TeamTask(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The safety net (clinic/safety_net.py): an urgent task escalates at ``escalate_at`` until acknowledged.
+    escalation_step = models.PositiveSmallIntegerField(default=0)
+    escalate_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    acknowledged_action = models.CharField(max_length=20, blank=True)
+    acknowledgement = models.TextField(blank=True)
 
     objects = TeamTaskQuerySet.as_manager()
 
@@ -171,6 +194,7 @@ class TeamTask(models.Model):
             models.Index(fields=["assignee", "due_on"], condition=Q(status="open"), name="task_open_by_assignee"),
             models.Index(fields=["assignee_role", "due_on"], condition=Q(status="open"), name="task_open_by_role"),
             models.Index(fields=["patient", "-created_at"], name="task_by_patient"),
+            models.Index(fields=["escalate_at"], condition=Q(status="open"), name="task_escalation_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -337,6 +361,9 @@ class TeamTaskEvent(models.Model):
         REASSIGNED = "reassigned", "Reassigned"
         DONE = "done", "Done"
         REOPENED = "reopened", "Reopened"
+        ESCALATED = "escalated", "Escalated: not acknowledged in time"
+        NOTIFIED = "notified", "Told outside the app"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
 
     task = models.ForeignKey(TeamTask, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -819,3 +846,7 @@ class EscalationFlag(models.Model):
         if changed:
             self.reviewed_at, self.reviewed_by, self.review_note = now, by, note
         return bool(changed)
+
+
+# The safety net's rota, absences and care-team history live in their own module.
+from clinic.safety_models import CareTeamChange, DutyShift, StaffAbsence  # noqa: E402, F401

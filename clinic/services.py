@@ -122,16 +122,6 @@ def team_lead(patient) -> User | None:
     return lead.member if lead else None
 
 
-def on_duty_clinician() -> User | None:
-    """The clinician on duty (the first, when several are), or None."""
-    return User.objects.filter(role=Role.CLINICIAN, is_on_duty=True, is_active=True).order_by("id").first()
-
-
-def lead_or_on_duty_clinician(patient) -> User | None:
-    """Who urgent work about this patient goes to: the team's lead, else a clinician on duty."""
-    return team_lead(patient) or on_duty_clinician()
-
-
 def create_task(
     *,
     title: str,
@@ -145,6 +135,7 @@ def create_task(
     details: str = "",
     link: str = "",
     by=None,
+    note: str = "",
 ):
     """Create a team task once per `source_key` (a re-run or a retried request creates nothing new),
     with its CREATED history event (`by`: who created it; None for the app's own sweeps).
@@ -176,5 +167,6 @@ def create_task(
                 at=task.created_at,
                 to_assignee=assignee,
                 to_role=task.assignee_role,
+                note=note,
             )
     return task

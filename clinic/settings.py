@@ -188,6 +188,17 @@ TIME_ZONE = env_str("CLINIC_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
+# --- The safety net (clinic/duty.py, clinic/safety_net.py) ------------------------------------
+# Clinic hours, in the clinic's time zone, on the days the clinic is open (Monday=0). The rota's
+# "clinic hours" slot covers them; its "after hours" slot covers the rest, up to the next opening.
+CLINIC_OPENS_AT = env_str("CLINIC_OPENS_AT", "08:00")
+CLINIC_CLOSES_AT = env_str("CLINIC_CLOSES_AT", "18:00")
+CLINIC_OPEN_DAYS = [int(day) for day in env_list("CLINIC_OPEN_DAYS", ["0", "1", "2", "3", "4"])]
+# An urgent task nobody has acknowledged escalates after this many minutes (the app's defaults; the
+# clinic may set its own).
+ESCALATE_AFTER_MINUTES_CLINIC_HOURS = env_int("ESCALATE_AFTER_MINUTES_CLINIC_HOURS", 30, minimum=1)
+ESCALATE_AFTER_MINUTES_AFTER_HOURS = env_int("ESCALATE_AFTER_MINUTES_AFTER_HOURS", 60, minimum=1)
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
@@ -258,6 +269,8 @@ OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "clinic.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "worker-heartbeat": {"task": "clinic.tasks.record_heartbeat", "schedule": 60.0},
+    # Urgent tasks nobody acknowledged: the next person in the chain (clinic/safety_net.py); every minute.
+    "urgent-task-escalation": {"task": "clinic.tasks.escalate_urgent_tasks", "schedule": 60.0},
     # Early warning (clinic/escalation.py): treatment rising while function is not improving; daily.
     "escalation-sweep": {"task": "clinic.tasks.sweep_escalations", "schedule": crontab(minute=40, hour=6)},
     # Questionnaires: invitations for everything due today, then reminders and "not reached" tasks.

@@ -12,8 +12,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from clinic.models import TeamTask
-from clinic.roles import Role
-from clinic.services import create_task, lead_or_on_duty_clinician
+from clinic.safety_net import raise_routed_task
 from measures.alerts import POSITIVE_SCREEN, SAFETY, SEVERE, alert_kinds
 from measures.caseload import CHANGE_CODES, NOT_IMPROVING_AFTER, stalled_change
 from measures.models import Alert, Instrument, Invitation, MeasureSummary, Response
@@ -142,14 +141,11 @@ def raise_alerts(response: Response, kinds: list[str]) -> list[Alert]:
 
 def task_for_alert(alert: Alert, response: Response) -> TeamTask:
     title, priority = ALERT_TASKS[alert.kind]
-    assignee = lead_or_on_duty_clinician(response.patient)
-    return create_task(
+    return raise_routed_task(
         title=title.format(name=response.instrument.name),
         source=TeamTask.Source.ALERT,
         source_key=f"alert:{alert.pk}",
         patient=response.patient,
-        assignee=assignee,
-        assignee_role="" if assignee else Role.CLINICIAN,
         priority=priority,
     )
 

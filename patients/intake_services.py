@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import TeamTask, User
-from clinic.roles import Role
-from clinic.services import create_task, on_duty_clinician, queue_message, team_lead
+from clinic.safety_net import raise_routed_task
+from clinic.services import queue_message
 from measures.models import Instrument, Response
 from measures.services import latest_instrument, save_answer, start_response, submit_response
 from patients import intake as sections
@@ -184,22 +184,13 @@ def intake_red_flag_task_key(intake_public_id, level: str) -> str:
 
 def red_flag_task(intake: Intake, level: str) -> TeamTask:
     title, priority = RED_FLAG_TASKS[level]
-    patient = intake.patient
-    assignee = emergency_assignee(patient) if level == redflags.EMERGENCY else team_lead(patient)
-    return create_task(
+    return raise_routed_task(
         title=title,
         source=TeamTask.Source.RED_FLAG,
         source_key=intake_red_flag_task_key(intake.public_id, level),
-        patient=patient,
-        assignee=assignee,
-        assignee_role="" if assignee else Role.CLINICIAN,
+        patient=intake.patient,
         priority=priority,
     )
-
-
-def emergency_assignee(patient: Patient) -> User | None:
-    """A clinician on duty, else the team's lead, else None (the task then goes to every clinician)."""
-    return on_duty_clinician() or team_lead(patient)
 
 
 # --------------------------------------------------------------------------- sending it to the care team

@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit.models import Action
 from clinic.models import TeamTask
 from clinic.roles import Discipline
-from clinic.services import create_task, lead_or_on_duty_clinician
+from clinic.safety_net import raise_routed_task
 from measures.permissions import may_acknowledge_alerts
 from patients import redflags
 from patients.intake_services import intake_red_flag_task_key
@@ -308,16 +308,13 @@ def record_exam_red_flag(
 
 def task_for_red_flag(flag: RedFlag, item: redflags.RedFlagItem, *, found_by) -> TeamTask | None:
     """The urgent task for an emergency red flag, once per flag; none when the finder would receive it."""
-    assignee = lead_or_on_duty_clinician(flag.patient)
-    if assignee is not None and assignee.pk == found_by.pk:
-        return None
-    return create_task(
+    return raise_routed_task(
         title=red_flag_task_title(item),
         source=TeamTask.Source.RED_FLAG,
         source_key=red_flag_task_key(flag),
         patient=flag.patient,
-        assignee=assignee,
         priority=TeamTask.Priority.URGENT,
+        exclude=found_by,
     )
 
 

@@ -125,3 +125,24 @@ class ProblemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Problem {n}")
     status = "active"
     notes = ""
+
+
+def put_on_duty(person, *, now=None):
+    """Put this clinician on the rota for the slot that covers now (or ``now``); returns them."""
+    from clinic.models import DutyShift
+    from clinic.safety_net import current_slot
+
+    slot = current_slot(now)
+    DutyShift.objects.update_or_create(on=slot.on, slot=slot.slot, defaults={"clinician": person})
+    return person
+
+
+def mark_away(person, *, days: int = 7):
+    """Mark this person away from today for ``days`` days (today included); returns them."""
+    from datetime import timedelta
+
+    from clinic.models import StaffAbsence
+
+    today = timezone.localdate()
+    StaffAbsence.objects.create(staff=person, starts_on=today, ends_on=today + timedelta(days=days - 1))
+    return person

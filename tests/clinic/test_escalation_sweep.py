@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from clinic.escalation_services import TASK_TITLE, sweep_escalations
-from clinic.models import EscalationFlag, Referral, TeamTask, TeamTaskEvent
+from clinic.models import DutyShift, EscalationFlag, Referral, TeamTask, TeamTaskEvent
 from clinic.roles import Discipline, Role
-from tests.factories import CareTeamMemberFactory, PatientFactory, StaffFactory
+from tests.factories import CareTeamMemberFactory, PatientFactory, StaffFactory, put_on_duty
 from tests.measures.responses import peg
 
 
@@ -91,18 +91,17 @@ def test_a_reviewed_flag_is_not_raised_again_by_the_same_signals_but_new_ones_ra
     assert TeamTask.objects.filter(source=TeamTask.Source.ESCALATION).count() == 2
 
 
-def test_with_no_lead_the_task_goes_to_the_clinician_on_duty_else_to_any_clinician(db):
-    on_duty = StaffFactory(role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN, is_on_duty=True)
+def test_with_no_lead_the_task_goes_to_the_clinician_on_duty_else_to_the_medical_lead(db):
+    on_duty = put_on_duty(StaffFactory(role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN))
+    medical_lead = StaffFactory(role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN, is_medical_lead=True)
     no_team, no_one = PatientFactory(), PatientFactory()
     escalating(no_team)
     sweep_escalations()
     assert TeamTask.objects.get(patient=no_team).assignee == on_duty
-    on_duty.is_on_duty = False
-    on_duty.save()
+    DutyShift.objects.all().delete()
     escalating(no_one)
     sweep_escalations()
-    task = TeamTask.objects.get(patient=no_one)
-    assert (task.assignee, task.assignee_role) == (None, Role.CLINICIAN)
+    assert TeamTask.objects.get(patient=no_one).assignee == medical_lead
 
 
 def test_finding_the_patients_takes_the_same_queries_for_one_candidate_or_many(

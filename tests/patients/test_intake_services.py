@@ -23,7 +23,7 @@ from patients.intake_services import (
 from patients.models import Intake, RedFlag
 from portal.models import PatientLink
 from portal.services import LINK_MESSAGE
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, put_on_duty
 
 ALL_NO = {item.code: False for item in redflags.ITEMS}
 
@@ -38,7 +38,7 @@ def fresh(intake) -> Intake:
 
 
 def on_duty_clinician():
-    return StaffFactory(username="dr.duty", role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN, is_on_duty=True)
+    return put_on_duty(StaffFactory(username="dr.duty", role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN))
 
 
 # --------------------------------------------------------------------------- sending the link

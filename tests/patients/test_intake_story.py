@@ -16,7 +16,7 @@ from patients import redflags
 from patients.intake_services import save_red_flags, save_section, send_intake_link, submit_intake
 from patients.models import Intake, RedFlag
 from patients.story import build_story, goal_suggestions, latest_intake_for
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, put_on_duty
 
 ALL_NO = {item.code: False for item in redflags.ITEMS}
 # Session, user, patient, intake, audit, the story's own reads, and the banner (which other chart features grow).
@@ -280,7 +280,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, patient):
 
 
 def test_the_clinician_on_duty_with_the_urgent_task_can_open_the_story(signed_in, patient, intake):
-    duty = StaffFactory(username="dr.duty", role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN, is_on_duty=True)
+    duty = put_on_duty(StaffFactory(username="dr.duty", role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN))
     save_red_flags(intake=intake, answers={"saddle_numbness": True}, finished=False)
     assert signed_in(duty).get(story_url(patient)).status_code == 200
 

@@ -15,7 +15,7 @@ from patients.problem_services import (
     red_flag_task_key,
 )
 from patients.redflags import UnknownRedFlagError
-from tests.factories import CareTeamMemberFactory, PatientFactory, StaffFactory
+from tests.factories import CareTeamMemberFactory, PatientFactory, StaffFactory, put_on_duty
 
 
 def intake_flag(patient, code="bladder_bowel_control", level="emergency", **fields):
@@ -61,7 +61,7 @@ def test_without_a_lead_the_task_goes_to_the_clinician_on_duty_unless_they_found
     patient = PatientFactory()
     finder = StaffFactory(password="!")
     CareTeamMemberFactory(patient=patient, member=finder)
-    on_duty = StaffFactory(password="!", is_on_duty=True)
+    on_duty = put_on_duty(StaffFactory(password="!"))
     record_exam_red_flag(patient=patient, by=finder, code="quadriceps_weakness")
     assert TeamTask.objects.get().assignee == on_duty
     record_exam_red_flag(patient=patient, by=on_duty, code="perianal_sensory_loss")
