@@ -6,6 +6,7 @@ from these rows at the moment the work is raised (clinic/safety_net.py).
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -59,6 +60,7 @@ class StaffAbsenceQuerySet(models.QuerySet):
 class StaffAbsence(models.Model):
     """A member of staff away from ``starts_on`` to ``ends_on`` (both included): their urgent work routes on."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences")
     starts_on = models.DateField()
     ends_on = models.DateField()

@@ -206,7 +206,7 @@ def channels_for(person: User) -> list[tuple[str, str]]:
     return found
 
 
-def notify_assignee(task: TeamTask, *, step: int) -> list[OutboxMessage]:
+def notify_assignee(task: TeamTask, *, step: int | str) -> list[OutboxMessage]:
     """One outbox message per channel to the task's person for this step, with no patient data; written in
     the caller's transaction and keyed by task, step and channel, so it is never queued twice."""
     person = task.assignee
@@ -290,7 +290,31 @@ def escalate_task(*, task_id: int, step: int, now: datetime) -> bool:
     return True
 
 
+@transaction.atomic
+def restart_escalation(task: TeamTask, *, now: datetime | None = None) -> None:
+    """A person handed an open urgent task on: tell the new person and give them the full time to act."""
+    if task.priority != TeamTask.Priority.URGENT or not task.is_open or task.assignee_id is None:
+        return
+    now = now or timezone.now()
+    step = task.escalation_step
+    TeamTask.objects.filter(pk=task.pk, status=TeamTask.Status.OPEN).update(escalate_at=now + escalation_delay(now))
+    handed = TeamTaskEvent.objects.filter(task=task, kind=TeamTaskEvent.Kind.REASSIGNED).count()
+    notify_assignee(task, step=f"{step}-handed-{handed}")
+
+
 # --- Acknowledgement ---------------------------------------------------------------------------------
+
+
+def may_acknowledge_urgent(user, task: TeamTask) -> bool:
+    """A clinician who may see the task's patient (the assignee while the task is open, the care team):
+    acknowledging says what was done clinically, so coordinators and admins hand it on instead."""
+    from clinic.access import patients_visible_to
+
+    if not (user.is_active and user.role == Role.CLINICIAN):
+        return False
+    if task.patient_id is None:
+        return task.assignee_id == user.pk
+    return patients_visible_to(user).filter(pk=task.patient_id).exists()
 
 
 @transaction.atomic

@@ -51,3 +51,11 @@ def sweep_escalations() -> int:
     from clinic.escalation_services import sweep_escalations as sweep
 
     return len(sweep().flagged)
+
+
+@shared_task(**RETRY_POLICY)
+def escalate_urgent_tasks() -> int:
+    """Pass on every urgent task nobody acknowledged in time (beat: every minute; clinic/safety_net.py)."""
+    from clinic.safety_net import escalate_due_tasks
+
+    return escalate_due_tasks()

@@ -33,15 +33,17 @@ def may_coordinate(user) -> bool:
 
 
 def tasks_visible_to(user) -> QuerySet[TeamTask]:
-    """Every task (open or not) this person may open: about a patient they may see (clinic.access),
-    or about nobody and theirs or their role's. Coordinators and admins see every task."""
+    """Every task (open or not) this person may open. A task about a patient follows the patient's rule
+    (clinic.access.patients_visible_to, which counts an open task as access while it is open): so a
+    closed task no longer shows its former assignee that patient. A task about nobody: theirs or their
+    role's. Coordinators and admins see every task."""
     if not (user.is_authenticated and user.is_active):
         return TeamTask.objects.none()
     if user.sees_every_patient:
         return TeamTask.objects.all()
     return TeamTask.objects.filter(
-        Q(assignee=user)
-        | Q(patient__in=patients_visible_to(user))
+        Q(patient__in=patients_visible_to(user))
+        | Q(patient__isnull=True, assignee=user)
         | Q(patient__isnull=True, assignee__isnull=True, assignee_role=user.role)
     )
 

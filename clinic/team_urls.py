@@ -3,11 +3,19 @@ Included by clinic/urls.py at the root, under the "team" namespace."""
 
 from django.urls import path
 
+from clinic import duty_views
 from clinic import team_views as views
 
 app_name = "team"
 urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
+    path("team/", duty_views.team, name="team"),
+    path("team/rota/", duty_views.set_shift, name="set_shift"),
+    path("team/away/", duty_views.mark_away, name="mark_away"),
+    path("team/away/<uuid:absence_id>/end/", duty_views.end_absence, name="end_absence"),
+    path("team/medical-lead/", duty_views.set_medical_lead, name="medical_lead"),
+    path("team/notifications/", duty_views.notifications, name="notifications"),
+    path("tasks/<uuid:task_id>/acknowledge/", views.task_acknowledge, name="task_acknowledge"),
     path("tasks/<uuid:task_id>/", views.task_detail, name="task"),
     path("tasks/<uuid:task_id>/done/", views.task_done, name="task_done"),
     path("tasks/<uuid:task_id>/reopen/", views.task_reopen, name="task_reopen"),

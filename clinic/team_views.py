@@ -22,6 +22,8 @@ from audit.services import record_access, record_access_each
 from clinic import conferences
 from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.models import CaseConference, EscalationFlag, TeamTask
+from clinic.safety_forms import AcknowledgeUrgentForm
+from clinic.safety_net import acknowledge_task, may_acknowledge_urgent, restart_escalation
 from clinic.team_forms import (
     AddCandidateForm,
     AddPatientForm,
@@ -80,7 +82,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 def get_task_for_user(user, task_id) -> TeamTask:
     try:
-        return tasks_visible_to(user).select_related("patient", "assignee", "done_by").get(public_id=task_id)
+        return (
+            tasks_visible_to(user)
+            .select_related("patient", "assignee", "done_by", "acknowledged_by")
+            .get(public_id=task_id)
+        )
     except TeamTask.DoesNotExist:
         raise Http404("No such task.") from None
 
@@ -106,6 +112,9 @@ def render_task(request: HttpRequest, task: TeamTask, *, status: int = 200, **fo
         "reassign_form": (forms.get("reassign_form") or ReassignForm(task=task, by=request.user))
         if may_act and task.is_open
         else None,
+        "is_urgent": task.priority == TeamTask.Priority.URGENT,
+        "may_acknowledge": task.is_open and may_acknowledge_urgent(request.user, task),
+        "acknowledge_form": forms.get("acknowledge_form") or AcknowledgeUrgentForm(prefix="ack"),
         "today": timezone.localdate(),
     }
     if task.patient:
@@ -119,6 +128,9 @@ def render_task(request: HttpRequest, task: TeamTask, *, status: int = 200, **fo
 def task_done(request: HttpRequest, task_id) -> HttpResponse:
     task = get_task_for_user(request.user, task_id)
     refuse_unless_coordinating(request.user)
+    if task.priority == TeamTask.Priority.URGENT and task.is_open:
+        messages.error(request, "An urgent task is closed by acknowledging it: say what was done.")
+        return redirect("team:task", task_id=task.public_id)
     form = TaskNoteForm(request.POST, prefix="done")
     if not form.is_valid():
         return render_task(request, task, status=400, done_form=form)
@@ -159,10 +171,33 @@ def task_reassign(request: HttpRequest, task_id) -> HttpResponse:
         return render_task(request, task, status=400, reassign_form=form)
     person, role = form.assignee()
     if task.reassign(to=person, to_role=role, by=request.user, note=form.cleaned_data["note"]):
+        restart_escalation(task)
         record_access(request=request, patient=task.patient, action=Action.UPDATE, target="team task reassigned")
         messages.success(request, f"Handed on to {task.assigned_to}: {task.title}.")
     else:
         messages.info(request, f"This task is already with {task.assigned_to}.")
+    if tasks_visible_to(request.user).filter(pk=task.pk).exists():
+        return redirect("team:task", task_id=task.public_id)
+    return redirect("team:worklist")
+
+
+@login_required
+@require_POST
+def task_acknowledge(request: HttpRequest, task_id) -> HttpResponse:
+    """Acknowledge an urgent task with what was done: closes it, stops its escalation, and acknowledges the
+    alert or red flags that raised it (clinicians who may see the patient)."""
+    task = get_task_for_user(request.user, task_id)
+    if not may_acknowledge_urgent(request.user, task):
+        raise PermissionDenied("A clinician who may see the patient acknowledges urgent work.")
+    form = AcknowledgeUrgentForm(request.POST, prefix="ack")
+    if not form.is_valid():
+        return render_task(request, task, status=400, acknowledge_form=form)
+    data = form.cleaned_data
+    if acknowledge_task(task=task, by=request.user, action=data["action"], note=data["note"]):
+        record_access(request=request, patient=task.patient, action=Action.UPDATE, target="urgent task acknowledged")
+        messages.success(request, f"Acknowledged: {task.title}. The escalation has stopped.")
+    else:
+        messages.info(request, "Someone acted on this task a moment ago; it is already closed.")
     if tasks_visible_to(request.user).filter(pk=task.pk).exists():
         return redirect("team:task", task_id=task.public_id)
     return redirect("team:worklist")
