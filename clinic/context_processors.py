@@ -2,6 +2,7 @@ from functools import cache
 
 from django.conf import settings
 
+from clinic.safety_net import AckAction
 from clinic.worklists import tasks_for
 
 URGENT_COUNT_CAP = 99
@@ -14,6 +15,7 @@ def haven(request):
         "embedded_demo": settings.EMBEDDED_DEMO,
         "demo_mode": settings.EMBEDDED_DEMO or settings.TASKS_IN_PROCESS,
         "urgent_task_count": urgent_task_counter(request),
+        "ack_actions": AckAction.choices,
     }
 
 

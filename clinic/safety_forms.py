@@ -15,6 +15,7 @@ from clinic.safety_net import AckAction
 
 ACK_NOTE_MAX = 500
 REASON_NEEDED = "Say why no contact with the patient is needed."
+ACTION_NEEDED = "Choose what was done."
 
 
 class AcknowledgeUrgentForm(forms.Form):
@@ -24,7 +25,7 @@ class AcknowledgeUrgentForm(forms.Form):
         label="What was done",
         choices=AckAction.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what was done.", "invalid_choice": "Choose what was done."},
+        error_messages={"required": ACTION_NEEDED, "invalid_choice": ACTION_NEEDED},
     )
     note = forms.CharField(
         label="Note",

@@ -45,7 +45,10 @@ class AckAction(models.TextChoices):
 
 
 def acknowledgement_words(action: str, note: str) -> str:
-    """The action and the note as one line for the alert's or red flag's record."""
+    """The action and the note as one line for the alert's or red flag's record (just the note when a
+    caller other than a form gave no action)."""
+    if not action:
+        return note.strip()
     label = AckAction(action).label.removesuffix(" (say why)")
     return f"{label}. {note.strip()}".strip() if note.strip() else f"{label}."
 
@@ -105,8 +108,8 @@ def medical_lead() -> User | None:
     named = named_medical_lead()
     if named is not None:
         return named
-    clinicians = User.objects.filter(role=Role.CLINICIAN, is_active=True).order_by("date_joined", "id")
-    return clinicians.filter(discipline=Discipline.PHYSICIAN).first() or clinicians.first()
+    physicians = User.objects.filter(role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN, is_active=True)
+    return physicians.order_by("date_joined", "id").first()
 
 
 # --- Routing --------------------------------------------------------------------------------------
@@ -130,8 +133,13 @@ def route_urgent(patient, *, now: datetime | None = None) -> Routed:
         return Routed(on_duty, f"{gap}: sent to the clinician on duty.")
     lead_of_clinic = medical_lead()
     if lead_of_clinic is not None:
-        return Routed(lead_of_clinic, f"{gap} and nobody is on duty now: sent to the medical lead.")
-    return Routed(None, f"{gap}, nobody is on duty and no clinician is active: sent to every clinician.")
+        who = (
+            "the medical lead"
+            if lead_of_clinic.is_medical_lead
+            else "the longest-serving physician (no medical lead is named)"
+        )
+        return Routed(lead_of_clinic, f"{gap} and nobody is on duty now: sent to {who}.")
+    return Routed(None, f"{gap}, nobody is on duty and the clinic has no physician: sent to every clinician.")
 
 
 @transaction.atomic
@@ -321,9 +329,10 @@ def may_acknowledge_urgent(user, task: TeamTask) -> bool:
 def acknowledge_tasks(*, tasks: models.QuerySet[TeamTask], by: User, action: str, note: str) -> int:
     """Record what was done on each open task, close it and stop its escalation; returns how many.
 
-    Preconditions: ``action`` is an AckAction; REVIEWED needs a note saying why (checked by the form too).
+    Preconditions: ``action`` is an AckAction ("" only from callers with no person choosing, e.g. imports);
+    REVIEWED needs a note saying why (checked by the form too).
     """
-    action = AckAction(action).value
+    action = AckAction(action).value if action else ""
     if action == AckAction.REVIEWED and not note.strip():
         raise ValueError("Say why no contact is needed.")
     now = timezone.now()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("clinic.referral_urls")),
     path("", include("clinic.team_urls")),
     path("patients/", include("patients.urls")),
+    path("patients/<uuid:public_id>/care-team/", include("clinic.care_team_urls")),
     path("patients/<uuid:public_id>/measures/", include("measures.urls")),
     path("patients/<uuid:public_id>/plan/", include("careplans.urls")),
     path("opioid-policy/", include("careplans.medication_policy_urls")),

@@ -8,9 +8,10 @@ escalation flags. The number of queries is the same for one row or fifty thousan
 Urgent tasks are never filtered away: they come first on every worklist, above the filtered lists
 (and the top bar counts the same tasks: ``tasks_for``).
 
-Coordinator: urgent tasks; their own tasks; tasks for a role that nobody has taken; referrals late on
-a step (the tracking rules of clinic/referrals.py); referrals whose authorised visits are used up;
-patients not reached by questionnaire reminders.
+Coordinator: urgent tasks; their own tasks; tasks for a role that nobody has taken; patients who need a
+care team (no active lead clinician: newly registered ones first); referrals late on a step (the
+tracking rules of clinic/referrals.py); referrals whose authorised visits are used up; patients not
+reached by questionnaire reminders.
 Clinician: urgent tasks; urgent (safety) alerts of their patients; their tasks; their unsigned notes;
 their patients flagged by the escalation early warning. (Sprint reviews due and patients not improving
 after two sprints join here with the care-plan issue.)
@@ -21,14 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clinic.access import patients_visible_to
-from clinic.models import EscalationFlag, Referral, TeamTask
+from clinic.models import CareTeamMember, EscalationFlag, Referral, TeamTask
 from clinic.roles import Role
 from measures.models import Alert, Invitation
-from patients.models import Encounter
+from patients.models import Encounter, Patient
 
 SECTION_SIZE = 25
 URGENT_SIZE = 50
@@ -142,7 +143,7 @@ def task_section(key: str, title: str, tasks, filters: TaskFilters, *, today, em
 
 
 def coordinator_worklist(user, *, filters: TaskFilters = TaskFilters(), now: datetime | None = None) -> Worklist:
-    """For care coordinators (and, read-only, clinic admins): six queries."""
+    """For care coordinators (and, read-only, clinic admins): seven queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     open_tasks = TeamTask.objects.open()
@@ -158,6 +159,7 @@ def coordinator_worklist(user, *, filters: TaskFilters = TaskFilters(), now: dat
         today=today,
         empty="Every task has someone on it.",
     )
+    no_lead, no_lead_more = bounded(patients_needing_a_care_team())
     late, late_more = bounded(
         Referral.objects.overdue(now=now)
         .with_overdue(now=now)
@@ -189,6 +191,13 @@ def coordinator_worklist(user, *, filters: TaskFilters = TaskFilters(), now: dat
         sections=[
             mine,
             unassigned,
+            Section(
+                "needs_care_team",
+                "Needs a care team",
+                no_lead,
+                no_lead_more,
+                "Every patient has a lead clinician.",
+            ),
             Section("late_referrals", "Referrals late on a step", late, late_more, "No referral is late."),
             Section(
                 "visit_caps",
@@ -205,6 +214,19 @@ def coordinator_worklist(user, *, filters: TaskFilters = TaskFilters(), now: dat
                 "Every patient answered or is still within their reminders.",
             ),
         ],
+    )
+
+
+def patients_needing_a_care_team() -> QuerySet[Patient]:
+    """Patients with no active lead clinician, newest first (patient_recently_registered); ``has_team``
+    says whether anyone is on their team yet. Until someone is, no clinician can open their chart."""
+    lead = CareTeamMember.objects.filter(patient=OuterRef("pk"), is_lead=True, member__is_active=True)
+    anyone = CareTeamMember.objects.filter(patient=OuterRef("pk"))
+    return (
+        Patient.objects.filter(~Exists(lead))
+        .annotate(has_team=Exists(anyone))
+        .only(*PATIENT_FIELDS, "created_at")
+        .order_by("-created_at", "-id")
     )
 
 

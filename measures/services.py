@@ -12,7 +12,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from clinic.models import TeamTask
-from clinic.safety_net import raise_routed_task
+from clinic.safety_net import acknowledge_tasks, acknowledgement_words, raise_routed_task
 from measures.alerts import POSITIVE_SCREEN, SAFETY, SEVERE, alert_kinds
 from measures.caseload import CHANGE_CODES, NOT_IMPROVING_AFTER, stalled_change
 from measures.models import Alert, Instrument, Invitation, MeasureSummary, Response
@@ -167,16 +167,16 @@ def close_invitation_if_done(invitation_id: int | None) -> None:
 
 
 @transaction.atomic
-def acknowledge_alert(*, alert: Alert, by, note: str) -> Alert:
-    """A clinician has seen the alert and says what was done; its task is done too."""
+def acknowledge_alert(*, alert: Alert, by, note: str, action: str = "") -> Alert:
+    """A clinician has seen the alert and says what was done (an AckAction and a note); its task is
+    acknowledged and closed too, which stops its escalation (clinic/safety_net.py)."""
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
     if locked.acknowledged_at is None:
-        locked.acknowledged_at, locked.acknowledged_by, locked.acknowledgement = timezone.now(), by, note.strip()
+        words = acknowledgement_words(action, note)[:500]
+        locked.acknowledged_at, locked.acknowledged_by, locked.acknowledgement = timezone.now(), by, words
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement"])
         if locked.task_id:
-            TeamTask.objects.filter(pk=locked.task_id, status=TeamTask.Status.OPEN).update(
-                status=TeamTask.Status.DONE, done_at=locked.acknowledged_at, done_by=by
-            )
+            acknowledge_tasks(tasks=TeamTask.objects.filter(pk=locked.task_id), by=by, action=action, note=note)
     return locked
 
 

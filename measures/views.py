@@ -17,8 +17,9 @@ from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
 from clinic.middleware import KIOSK_LOCK
+from clinic.safety_forms import AcknowledgeUrgentForm
 from measures.entry import record_in_clinic
-from measures.entry_forms import AcknowledgeForm, ResponseEntryForm
+from measures.entry_forms import ResponseEntryForm
 from measures.models import Alert, Instrument, Response
 from measures.permissions import may_acknowledge_alerts, may_enter_responses
 from measures.services import acknowledge_alert, latest_instrument
@@ -106,9 +107,10 @@ def acknowledge(request: HttpRequest, public_id, response_id, kind: str) -> Http
     if alert.acknowledged_at is not None:
         messages.info(request, f"This alert was already acknowledged by {alert.acknowledged_by}.")
         return redirect(back)
-    form = AcknowledgeForm(request.POST or None)
+    form = AcknowledgeUrgentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        acknowledge_alert(alert=alert, by=request.user, note=form.cleaned_data["note"])
+        data = form.cleaned_data
+        acknowledge_alert(alert=alert, by=request.user, note=data["note"], action=data["action"])
         record_access(
             request=request,
             patient=patient,
@@ -158,6 +160,9 @@ def enter_on_behalf(request: HttpRequest, public_id, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         submission = save_entry(request, patient, instrument, form, source=Response.Source.ON_BEHALF)
         messages.success(request, entered_message(submission))
+        if submission.needs_crisis_resources:  # stay with the patient: the crisis resources (entry_views.py)
+            response_id = submission.response.public_id
+            return redirect("measures:entered_safety", public_id=patient.public_id, response_id=response_id)
         return redirect("measures:detail", public_id=patient.public_id, code=code)
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target=f"enter on behalf: {code}")

@@ -6,13 +6,13 @@ from django import forms
 
 from clinic.form_fields import too_long
 from clinic.roles import Discipline
+from clinic.safety_forms import ACTION_NEEDED, AcknowledgeUrgentForm
 from patients import redflags
 from patients.models import Complexity, PainCondition, PainType, Problem
 
 NOTES_MAX = 5000
 NOTE_MAX = 2000
-ACKNOWLEDGEMENT_MAX = 500
-ACKNOWLEDGEMENT_NEEDED = "Please say what was done before acknowledging the red flag."
+ACKNOWLEDGEMENT_NEEDED = ACTION_NEEDED
 OUT_OF_DATE = "This form is out of date. Open the page again and redo your change."
 
 
@@ -186,11 +186,5 @@ class ExamRedFlagForm(forms.Form):
         return [(label, [by_code[code] for code, _ in options]) for label, options in red_flag_choices()]
 
 
-class RedFlagAcknowledgeForm(forms.Form):
-    note = forms.CharField(
-        label="What was done",
-        max_length=ACKNOWLEDGEMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: phoned the patient, sent to the emergency department, appointment booked.",
-        error_messages={"required": ACKNOWLEDGEMENT_NEEDED, "max_length": too_long("The note")},
-    )
+class RedFlagAcknowledgeForm(AcknowledgeUrgentForm):
+    """What was done about a red flag: the safety net's short list and a note (clinic/safety_forms.py)."""

@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit.models import Action
 from clinic.models import TeamTask
 from clinic.roles import Discipline
-from clinic.safety_net import raise_routed_task
+from clinic.safety_net import acknowledge_tasks, acknowledgement_words, raise_routed_task
 from measures.permissions import may_acknowledge_alerts
 from patients import redflags
 from patients.intake_services import intake_red_flag_task_key
@@ -330,7 +330,9 @@ def settled_task_keys(red_flag: RedFlag) -> list[str]:
 
 
 @transaction.atomic
-def acknowledge_red_flag(*, red_flag: RedFlag, by, note: str, request: HttpRequest | None = None) -> bool:
+def acknowledge_red_flag(
+    *, red_flag: RedFlag, by, note: str, action: str = "", request: HttpRequest | None = None
+) -> bool:
     """A clinician has seen the red flag and says what was done; its task (if this app made one) is done too.
 
     Preconditions: ``may_acknowledge_red_flags(by, patient)`` and a note. Returns False, changing nothing,
@@ -338,9 +340,9 @@ def acknowledge_red_flag(*, red_flag: RedFlag, by, note: str, request: HttpReque
     """
     if not note.strip():
         raise ValueError("An acknowledgement needs a note of what was done.")
-    if not red_flag.acknowledge(by=by, note=note):
+    if not red_flag.acknowledge(by=by, note=acknowledgement_words(action, note)):
         return False
-    for task in TeamTask.objects.open().filter(source_key__in=settled_task_keys(red_flag)):
-        task.mark_done(by=by, note="Red flag acknowledged.")
+    tasks = TeamTask.objects.filter(source_key__in=settled_task_keys(red_flag))
+    acknowledge_tasks(tasks=tasks, by=by, action=action, note=note)
     audit(by=by, request=request, patient=red_flag.patient, action=Action.UPDATE, target="red flag acknowledged")
     return True

@@ -329,7 +329,10 @@ def red_flag_acknowledge(request: HttpRequest, public_id, flag_id) -> HttpRespon
         return redirect(back)
     form = RedFlagAcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if acknowledge_red_flag(red_flag=flag, by=request.user, note=form.cleaned_data["note"], request=request):
+        data = form.cleaned_data
+        if acknowledge_red_flag(
+            red_flag=flag, by=request.user, note=data["note"], action=data["action"], request=request
+        ):
             messages.success(request, f"Red flag acknowledged: {flag.text_in_sentence}.")
         else:
             messages.info(request, "Someone acknowledged this red flag a moment ago; their note is kept.")

@@ -1,5 +1,5 @@
 """The cast (DESIGN.md): two clinicians on the patient's team, a coordinator, a clinician on no
-team, a clinic admin, the patient (by link) and another patient."""
+team, a clinic admin, the patient (by link) and another patient with a care team of their own."""
 
 import uuid
 
@@ -36,7 +36,28 @@ def patient(db):
 
 @pytest.fixture
 def other_patient(db):
-    return PatientFactory(given_name="Tom", family_name="Becker", mrn="100777")
+    """Another patient with a care team of their own (a lead the cast's clinicians are not), so a rule that
+    lets any clinician see any team's patient fails a test."""
+    person = PatientFactory(given_name="Tom", family_name="Becker", mrn="100777")
+    CareTeamMemberFactory(patient=person, member=other_team_lead_for_cast(), is_lead=True)
+    return person
+
+
+def other_team_lead_for_cast():
+    return StaffFactory(
+        username="dr.haddad",
+        first_name="Rami",
+        last_name="Haddad",
+        credentials="MD",
+        role=Role.CLINICIAN,
+        discipline=Discipline.PHYSICIAN,
+    )
+
+
+@pytest.fixture
+def other_team_lead(other_patient):
+    """The other patient's lead clinician (on no team of the cast's patient)."""
+    return other_team_lead_for_cast()
 
 
 @pytest.fixture

@@ -66,11 +66,13 @@ def test_a_team_clinician_acknowledges_an_alert_with_a_note_and_it_leaves_the_ba
     signed_in, physician, patient, urgent
 ):
     client = signed_in(physician)
-    response = client.post(ack_url(patient, urgent), {"note": "Phoned Maria; safety plan reviewed.", "next": "/"})
+    response = client.post(
+        ack_url(patient, urgent), {"action": "reached", "note": "Phoned Maria; safety plan reviewed.", "next": "/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     urgent.refresh_from_db()
     assert urgent.acknowledged_by == physician
-    assert urgent.acknowledgement == "Phoned Maria; safety plan reviewed."
+    assert urgent.acknowledgement == "Reached the patient. Phoned Maria; safety plan reviewed."
     assert TeamTask.objects.get(pk=urgent.task_id).status == TeamTask.Status.DONE
     assert "Urgent: Safety" not in banner(client.get(chart_url(patient)))
     history = client.get(reverse("measures:detail", args=[patient.public_id, "phq9"])).content.decode()
@@ -79,31 +81,42 @@ def test_a_team_clinician_acknowledges_an_alert_with_a_note_and_it_leaves_the_ba
 
 
 def test_it_records_the_acknowledgement_in_the_audit_trail(signed_in, psychologist, patient, urgent):
-    signed_in(psychologist).post(ack_url(patient, urgent), {"note": "Seen in clinic today."})
+    signed_in(psychologist).post(ack_url(patient, urgent), {"action": "reached", "note": "Seen in clinic today."})
     event = AuditEvent.objects.get(patient=patient, action=Action.UPDATE)
     assert event.actor == psychologist
     assert event.target == "alert acknowledged: PHQ-9 safety"
 
 
-@pytest.mark.parametrize("note", ["", "   "])
-def test_it_refuses_an_acknowledgement_without_a_note_of_what_was_done(signed_in, physician, patient, urgent, note):
-    response = signed_in(physician).post(ack_url(patient, urgent), {"note": note})
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"note": "Phoned."}, "Choose what was done."),
+        ({"action": "nothing", "note": "Phoned."}, "Choose what was done."),
+        ({"action": "reviewed", "note": "   "}, "Say why no contact with the patient is needed."),
+    ],
+)
+def test_it_refuses_an_acknowledgement_that_does_not_say_what_was_done(
+    signed_in, physician, patient, urgent, data, message
+):
+    response = signed_in(physician).post(ack_url(patient, urgent), data)
     assert response.status_code == 400
-    assert b"Please say what was done before acknowledging the alert." in response.content
+    assert message in response.content.decode()
     urgent.refresh_from_db()
     assert urgent.acknowledged_at is None
 
 
 @pytest.mark.parametrize("who", ["coordinator", "clinic_admin"])
 def test_coordinators_and_admins_may_not_acknowledge(request, signed_in, patient, urgent, who):
-    response = signed_in(request.getfixturevalue(who)).post(ack_url(patient, urgent), {"note": "Done."})
+    response = signed_in(request.getfixturevalue(who)).post(
+        ack_url(patient, urgent), {"action": "reached", "note": "Done."}
+    )
     assert response.status_code == 403
     urgent.refresh_from_db()
     assert urgent.acknowledged_at is None
 
 
 def test_a_clinician_on_no_team_gets_a_404(signed_in, outsider, patient, urgent):
-    response = signed_in(outsider).post(ack_url(patient, urgent), {"note": "Done."})
+    response = signed_in(outsider).post(ack_url(patient, urgent), {"action": "reached", "note": "Done."})
     assert response.status_code == 404
     urgent.refresh_from_db()
     assert urgent.acknowledged_at is None
@@ -115,7 +128,7 @@ def test_an_alert_of_another_patient_cannot_be_acknowledged_through_this_patient
     phq9(other_patient, 1, item9=2)
     theirs = Alert.objects.get(patient=other_patient, kind=Alert.Kind.SAFETY)
     url = reverse("measures:acknowledge_alert", args=[patient.public_id, theirs.response.public_id, theirs.kind])
-    assert signed_in(physician).post(url, {"note": "Done."}).status_code == 404
+    assert signed_in(physician).post(url, {"action": "reached", "note": "Done."}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.acknowledged_at is None
 
@@ -123,13 +136,13 @@ def test_an_alert_of_another_patient_cannot_be_acknowledged_through_this_patient
 @pytest.mark.parametrize("kind", ["positive_screen", "nonsense"])
 def test_an_unknown_alert_is_a_404(signed_in, physician, patient, urgent, kind):
     url = reverse("measures:acknowledge_alert", args=[patient.public_id, urgent.response.public_id, kind])
-    assert signed_in(physician).post(url, {"note": "Done."}).status_code == 404
+    assert signed_in(physician).post(url, {"action": "reached", "note": "Done."}).status_code == 404
     url = reverse("measures:acknowledge_alert", args=[patient.public_id, uuid.uuid4(), "safety"])
-    assert signed_in(physician).post(url, {"note": "Done."}).status_code == 404
+    assert signed_in(physician).post(url, {"action": "reached", "note": "Done."}).status_code == 404
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, patient, urgent):
-    response = client.post(ack_url(patient, urgent), {"note": "Done."})
+    response = client.post(ack_url(patient, urgent), {"action": "reached", "note": "Done."})
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
@@ -137,18 +150,20 @@ def test_it_shows_the_acknowledge_page_and_keeps_what_was_typed_on_a_mistake(sig
     client = signed_in(physician)
     page = client.get(ack_url(patient, urgent))
     assert page.status_code == 200 and b"What was done" in page.content
-    page = client.post(ack_url(patient, urgent), {"note": "x" * 501})
+    page = client.post(ack_url(patient, urgent), {"action": "reached", "note": "x" * 501})
     assert page.status_code == 400
     assert ("x" * 501).encode() in page.content
 
 
 def test_it_never_redirects_to_another_site(signed_in, physician, patient, urgent):
-    response = signed_in(physician).post(ack_url(patient, urgent), {"note": "Done.", "next": "https://evil.test/"})
+    response = signed_in(physician).post(
+        ack_url(patient, urgent), {"action": "reached", "note": "Done.", "next": "https://evil.test/"}
+    )
     assert response["Location"] == chart_url(patient)
 
 
 def test_acknowledging_twice_keeps_the_first_acknowledgement(signed_in, physician, psychologist, patient, urgent):
-    signed_in(physician).post(ack_url(patient, urgent), {"note": "First."})
-    signed_in(psychologist).post(ack_url(patient, urgent), {"note": "Second."})
+    signed_in(physician).post(ack_url(patient, urgent), {"action": "reached", "note": "First."})
+    signed_in(psychologist).post(ack_url(patient, urgent), {"action": "reached", "note": "Second."})
     urgent.refresh_from_db()
-    assert (urgent.acknowledged_by, urgent.acknowledgement) == (physician, "First.")
+    assert (urgent.acknowledged_by, urgent.acknowledgement) == (physician, "Reached the patient. First.")

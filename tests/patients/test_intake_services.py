@@ -23,7 +23,7 @@ from patients.intake_services import (
 from patients.models import Intake, RedFlag
 from portal.models import PatientLink
 from portal.services import LINK_MESSAGE
-from tests.factories import StaffFactory, put_on_duty
+from tests.factories import StaffFactory, mark_away, put_on_duty
 
 ALL_NO = {item.code: False for item in redflags.ITEMS}
 
@@ -121,8 +121,11 @@ def test_nothing_changes_once_the_intake_is_sent(intake):
 # --------------------------------------------------------------------------- the red-flag screen
 
 
-def test_an_emergency_answer_records_the_flag_and_an_urgent_task_for_the_clinician_on_duty(intake, physician):
+def test_an_emergency_answer_records_the_flag_and_an_urgent_task_for_the_lead_who_is_away_passed_to_duty(
+    intake, physician
+):
     duty = on_duty_clinician()
+    mark_away(physician)
     saved = save_red_flags(intake=intake, answers={**ALL_NO, "saddle_numbness": True}, finished=True)
     assert saved.is_emergency and saved.new_emergency
     flag = RedFlag.objects.get()
@@ -186,7 +189,7 @@ def test_if_the_task_cannot_be_created_the_answer_and_the_flag_are_not_stored_ei
     def broken(**kwargs):
         raise RuntimeError("task table unavailable")
 
-    monkeypatch.setattr(intake_services, "create_task", broken)
+    monkeypatch.setattr("clinic.safety_net.create_task", broken)
     with pytest.raises(RuntimeError):
         save_red_flags(intake=intake, answers={"saddle_numbness": True}, finished=True)
     stored = fresh(intake)

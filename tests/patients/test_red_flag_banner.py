@@ -78,7 +78,9 @@ def test_team_clinicians_get_the_acknowledge_form_in_the_banner_and_others_do_no
 def test_an_acknowledged_flag_leaves_the_banner_but_stays_on_the_chart(signed_in, physician, patient):
     flag = intake_flag(patient)
     client = signed_in(physician)
-    response = client.post(ack_url(patient, flag), {"note": "Sent to the emergency department.", "next": "/"})
+    response = client.post(
+        ack_url(patient, flag), {"action": "reached", "note": "Sent to the emergency department.", "next": "/"}
+    )
     assert response["Location"] == "/"
     page = client.get(chart_url(patient))
     assert "Red flag:" not in banner(page)

@@ -183,4 +183,4 @@ def test_the_intakes_task_closes_once_every_flag_of_its_level_is_acknowledged(ph
     acknowledge_red_flag(red_flag=second, by=physician, note="Examined today: sensation normal.")
     task.refresh_from_db()
     assert task.status == TeamTask.Status.DONE and task.done_by == physician
-    assert task.events.filter(kind="done", by=physician).exists()
+    assert task.events.filter(kind="acknowledged", by=physician).exists()

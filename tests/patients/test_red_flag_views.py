@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from clinic.models import TeamTask
+from clinic.safety_forms import REASON_NEEDED
 from patients.models import RedFlag
 from patients.problem_forms import ACKNOWLEDGEMENT_NEEDED, OUT_OF_DATE
 from patients.problem_services import record_exam_red_flag
@@ -126,13 +127,15 @@ def test_a_team_clinician_acknowledges_a_flag_with_a_note(signed_in, physician, 
     shown = client.get(ack_url(patient, flag))
     assert shown.status_code == 200
     assert "Acknowledge the red flag: new trouble controlling bladder or bowels" in shown.content.decode()
-    response = client.post(ack_url(patient, flag), {"note": "Phoned Maria: going to the emergency department."})
+    response = client.post(
+        ack_url(patient, flag), {"action": "reached", "note": "Phoned Maria: going to the emergency department."}
+    )
     assert response.status_code == 302
     assert response["Location"] == chart_url(patient) + "#red-flags"
     flag.refresh_from_db()
     assert (flag.acknowledged_by, flag.acknowledgement) == (
         physician,
-        "Phoned Maria: going to the emergency department.",
+        "Reached the patient. Phoned Maria: going to the emergency department.",
     )
     targets = list(AuditEvent.objects.filter(actor=physician).order_by("id").values_list("target", flat=True))
     assert targets == ["red flag to acknowledge", "red flag acknowledged"]
@@ -142,28 +145,36 @@ def test_it_returns_to_a_safe_next_page_only(signed_in, physician, patient):
     first, second = intake_flag(patient), intake_flag(patient, code="saddle_numbness")
     client = signed_in(physician)
     back = reverse("patients:classification", args=[patient.public_id])
-    assert client.post(ack_url(patient, first), {"note": "Seen.", "next": back})["Location"] == back
-    outside = client.post(ack_url(patient, second), {"note": "Seen.", "next": "https://evil.example/"})
+    assert (
+        client.post(ack_url(patient, first), {"action": "reached", "note": "Seen.", "next": back})["Location"] == back
+    )
+    outside = client.post(
+        ack_url(patient, second), {"action": "reached", "note": "Seen.", "next": "https://evil.example/"}
+    )
     assert outside["Location"] == chart_url(patient) + "#red-flags"
 
 
-@pytest.mark.parametrize("note", ["", "   "])
-def test_an_acknowledgement_needs_a_note(signed_in, physician, patient, note):
+@pytest.mark.parametrize("data", [{"note": "Phoned."}, {"action": "reviewed", "note": "  "}])
+def test_an_acknowledgement_needs_what_was_done_and_a_reason_when_no_contact_is_needed(
+    signed_in, physician, patient, data
+):
     flag = intake_flag(patient)
-    response = signed_in(physician).post(ack_url(patient, flag), {"note": note})
+    response = signed_in(physician).post(ack_url(patient, flag), data)
     assert response.status_code == 400
-    assert ACKNOWLEDGEMENT_NEEDED in response.content.decode()
+    assert (ACKNOWLEDGEMENT_NEEDED if "action" not in data else REASON_NEEDED) in response.content.decode()
     flag.refresh_from_db()
     assert flag.acknowledged_at is None
 
 
 def test_an_acknowledged_flag_is_not_acknowledged_again(signed_in, physician, psychologist, patient):
     flag = intake_flag(patient)
-    signed_in(physician).post(ack_url(patient, flag), {"note": "First."})
-    response = signed_in(psychologist).post(ack_url(patient, flag), {"note": "Second."}, follow=True)
+    signed_in(physician).post(ack_url(patient, flag), {"action": "reached", "note": "First."})
+    response = signed_in(psychologist).post(
+        ack_url(patient, flag), {"action": "reached", "note": "Second."}, follow=True
+    )
     assert "This red flag was already acknowledged by Ada Okafor, MD." in response.content.decode()
     flag.refresh_from_db()
-    assert flag.acknowledgement == "First."
+    assert flag.acknowledgement == "Reached the patient. First."
 
 
 def test_a_flag_of_another_patient_cannot_be_acknowledged_through_this_patients_chart(
@@ -171,7 +182,7 @@ def test_a_flag_of_another_patient_cannot_be_acknowledged_through_this_patients_
 ):
     theirs = intake_flag(other_patient)
     url = reverse("patients:red_flag_acknowledge", args=[patient.public_id, theirs.public_id])
-    assert signed_in(physician).post(url, {"note": "Seen."}).status_code == 404
+    assert signed_in(physician).post(url, {"action": "reached", "note": "Seen."}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.acknowledged_at is None
 
@@ -183,7 +194,7 @@ def test_the_list_shows_every_flag_most_pressing_first_with_source_and_acknowled
     signed_in, physician, psychologist, patient, coordinator
 ):
     done = intake_flag(patient, code="leg_weakness")
-    signed_in(physician).post(ack_url(patient, done), {"note": "Known, stable."})
+    signed_in(physician).post(ack_url(patient, done), {"action": "reached", "note": "Known, stable."})
     intake_flag(patient, code="history_of_cancer", level="review")
     record_exam_red_flag(patient=patient, by=psychologist, code="quadriceps_weakness", note="Grade 3/5 right.")
     response = signed_in(coordinator).get(list_url(patient))
@@ -209,7 +220,7 @@ def test_coordinators_and_admins_read_red_flags_but_neither_record_nor_acknowled
     assert client.get(new_url(patient)).status_code == 403
     assert client.post(new_url(patient), form()).status_code == 403
     assert client.get(ack_url(patient, flag)).status_code == 403
-    assert client.post(ack_url(patient, flag), {"note": "Seen."}).status_code == 403
+    assert client.post(ack_url(patient, flag), {"action": "reached", "note": "Seen."}).status_code == 403
     assert RedFlag.objects.count() == 1
     flag.refresh_from_db()
     assert flag.acknowledged_at is None
@@ -223,7 +234,7 @@ def test_a_clinician_on_no_team_gets_a_404_everywhere(signed_in, outsider, patie
         client.get(new_url(patient)),
         client.post(new_url(patient), form()),
         client.get(ack_url(patient, flag)),
-        client.post(ack_url(patient, flag), {"note": "Seen."}),
+        client.post(ack_url(patient, flag), {"action": "reached", "note": "Seen."}),
     ):
         assert response.status_code == 404
     assert RedFlag.objects.count() == 1
