@@ -362,3 +362,23 @@ def test_demo_welcome_links_to_the_portal_once_todays_questionnaires_are_answere
     assert "has already answered today's questionnaires" in output
     link = find_link(path.strip("/").split("/")[-1])
     assert link.is_usable() and not hasattr(link, "invitation")
+
+
+def test_the_demo_has_a_full_rota_a_medical_lead_and_one_clinician_away_and_the_welcome_names_them():
+    from clinic import demo_duty, rota_services
+    from clinic.models import DutyShift, StaffAbsence
+
+    seed(patients=5)
+    overview = rota_services.duty_overview()
+    assert overview.on_duty is not None
+    assert overview.medical_lead.username == demo_duty.MEDICAL_LEAD
+    assert overview.tomorrow_gaps == []
+    away = StaffAbsence.objects.get()
+    assert away.staff.username == demo_duty.AWAY and away.starts_on == timezone.localdate()
+    slots = DutyShift.objects.count()
+    seed(patients=5)  # a second run adds nothing
+    assert DutyShift.objects.count() == slots and StaffAbsence.objects.count() == 1
+    output, _ = run_welcome()
+    assert f"On duty now ({overview.now_slot.words.lower()}): {overview.on_duty.display_name}" in output
+    assert f"Medical lead: {overview.medical_lead.display_name}" in output
+    assert f"Away today: {away.staff.display_name}" in output

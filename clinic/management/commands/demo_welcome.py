@@ -4,7 +4,7 @@ patient's questionnaires due today (PEG, PHQ-9 and GAD-7) in the patient portal.
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from clinic import demo
+from clinic import demo, rota_services
 from clinic.roles import Discipline, Role
 from measures.models import Instrument
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         link = demo.fresh_demo_link(patient)
         self.stdout.write(f"\nHaven is running at {address}/\n")
         self.stdout.write(self.sign_in_table())
+        self.stdout.write(self.duty_lines())
         if link.invitation is not None:
             codes = link.invitation.instrument_codes
             known = dict(Instrument.objects.filter(code__in=codes).values_list("code", "name"))
@@ -44,6 +45,25 @@ class Command(BaseCommand):
                 "(valid 7 days; earlier demo links no longer work):\n"
             )
         self.stdout.write(f"  {address}{reverse('portal:open', args=[link.token])}\n")
+
+    @staticmethod
+    def duty_lines() -> str:
+        """Who urgent work reaches now: on duty, the medical lead, and who is away (the Team page has more)."""
+        overview = rota_services.duty_overview()
+        on_duty = overview.on_duty.display_name if overview.on_duty else "nobody (urgent work goes to the medical lead)"
+        lead = overview.medical_lead.display_name if overview.medical_lead else "none named"
+        away = ", ".join(
+            f"{a.staff.display_name} (to {a.ends_on:%b} {a.ends_on.day})"
+            for a in overview.away
+            if a.staff_id in overview.away_today
+        )
+        lines = [
+            f"On duty now ({overview.now_slot.words.lower()}): {on_duty}",
+            f"Medical lead: {lead}",
+            f"Away today: {away or 'nobody'}",
+            "The Team page (/team/) shows the rota; coordinators and admins change it.",
+        ]
+        return "\n".join(f"  {line}" for line in lines) + "\n"
 
     @staticmethod
     def sign_in_table() -> str:

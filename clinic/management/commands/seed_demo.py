@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from careplans import demo_logs, demo_medications, demo_plans
-from clinic import demo, demo_charts, demo_intakes, demo_team
+from clinic import demo, demo_charts, demo_duty, demo_intakes, demo_team
 
 
 class Command(BaseCommand):
@@ -58,6 +58,8 @@ class Command(BaseCommand):
         """The clinical record of the first demo patients: charts, intakes, plans and logs, medications,
         referrals and the team's work. Each seeder adds only what is missing."""
         lines = []
+        if rota := demo_duty.seed_duty():  # first: urgent work seeded below is routed by the rota
+            lines.append(f"{rota} rota slots, a medical lead and one clinician away")
         charts = demo_charts.seed_charts(patients)
         if charts.patients:
             lines.append(f"{charts.encounters} visits and {charts.problems} problems for {charts.patients} patients")
