@@ -54,9 +54,9 @@ from careplans.models import (
 from careplans.opioids import (
     BUPRENORPHINE_EXCLUDED,
     HIGH_DOSE_THRESHOLD,
-    InvalidLineError,
-    UnknownDrugError,
-    regimen_mme,
+    INVALID_LINE,
+    NotCounted,
+    counted_mme,
 )
 from clinic.access import is_team_clinician
 from clinic.models import CareTeamMember, TeamTask, TeamTaskEvent
@@ -153,19 +153,28 @@ def refuse_unless(allowed: bool, why: str) -> None:
 @dataclass
 class LineMme:
     medication: Medication
-    mme: Decimal | None  # None: not an opioid, or no CDC 2022 factor (buprenorphine)
+    mme: Decimal | None  # None: not an opioid, no CDC 2022 factor (buprenorphine), or not counted
     is_opioid: bool
     prn: bool = False
     buprenorphine: bool = False
+    #: Why this opioid line is not counted in the total, in words ("" when it is counted).
+    not_counted: str = ""
 
 
 @dataclass
 class OpioidSummary:
-    """The current regimen's MME and safety flags (for the banner, the chart and the pages)."""
+    """The current regimen's MME and safety flags (for the banner, the chart and the pages).
+
+    A line that cannot be converted (a drug with no CDC 2022 factor, an incomplete line) does not hide the rest:
+    ``total`` and the flags are those of the lines that could be counted (careplans.opioids.counted_mme) and
+    ``not_counted`` lists the others with why. ``total`` is None when nothing could be counted, and when the
+    whole calculation is refused (``error``: too many current lines).
+    """
 
     lines: list[LineMme]
-    total: Decimal | None  # None when it cannot be calculated (error)
-    error: str = ""
+    total: Decimal | None  # None when it cannot be calculated (error) or no line could be counted
+    error: str = ""  # the whole calculation refused (no total, no MME flags)
+    not_counted: list[LineMme] = field(default_factory=list)  # opioid lines left out of the total, with why
     flags: list[str] = field(default_factory=list)  # every safety flag that applies
     unacknowledged: list[str] = field(default_factory=list)
     acknowledgements: dict[str, OpioidFlagAcknowledgement] = field(default_factory=dict)  # holding ones
@@ -187,8 +196,13 @@ class OpioidSummary:
         return [medication_rules.FLAGS[code] for code in self.unacknowledged]
 
     @property
+    def incomplete(self) -> bool:
+        """Some opioid lines could not be counted: the total (if any) is of the others only."""
+        return bool(self.not_counted)
+
+    @property
     def shows_mme(self) -> bool:
-        return bool(self.error) or (self.total is not None and self.total > 0)
+        return bool(self.error) or self.incomplete or (self.total is not None and self.total > 0)
 
     @property
     def naloxone_flagged(self) -> bool:
@@ -245,32 +259,16 @@ def summarise(
         has_benzodiazepine=any(m.drug_class == drugs.DrugClass.BENZODIAZEPINE for m in current),
         has_prn_opioid=any(entry.prn for entry in opioid_lines),
     )
-    mme_flags: frozenset[str] = frozenset()
-    try:
-        result = regimen_mme(mme_input, high_dose_threshold=high_dose_threshold())
-    except UnknownDrugError as error:
-        entry = opioid_lines[error.line_number - 1] if error.line_number else None
-        name = entry.medication.drug_name if entry else str(error.drug)
-        summary.total = None
-        summary.error = (
-            f"The total MME/day cannot be calculated: {name} has no CDC 2022 conversion factor in this app. "
-            "It is never guessed. Check the drug, or work out the dose with a pharmacist."
-        )
-    except InvalidLineError as error:
-        entry = opioid_lines[error.line_number - 1]
-        reason = str(error).split(": ", 1)[-1]
-        summary.total = None
-        summary.error = (
-            f"The total MME/day cannot be calculated: the {entry.medication.drug_name} line is incomplete "
-            f"({reason.replace('_', ' ')}). Correct the line to see the MME."
-        )
-    else:
-        summary.total = result.total
-        mme_flags = result.flags
-        for entry, mme in zip(opioid_lines, result.lines, strict=True):
-            entry.mme = mme
+    result = counted_mme(mme_input, high_dose_threshold=high_dose_threshold())
+    summary.total = result.total
+    for entry, mme in zip(opioid_lines, result.lines, strict=True):
+        entry.mme = mme
+    for missing in result.not_counted:
+        entry = opioid_lines[missing.index]
+        entry.not_counted = not_counted_words(missing)
+        summary.not_counted.append(entry)
     summary.flags = medication_rules.flags_for(
-        mme_flags=mme_flags, has_opioid=summary.has_opioid, has_benzodiazepine=summary.has_benzodiazepine
+        mme_flags=result.flags, has_opioid=summary.has_opioid, has_benzodiazepine=summary.has_benzodiazepine
     )
     holding = {}
     total_for_acks = summary.total if summary.total is not None else Decimal(0)
@@ -281,6 +279,16 @@ def summarise(
     summary.acknowledgements = {flag: ack for flag, ack in holding.items() if flag in summary.flags}
     summary.unacknowledged = [flag for flag in summary.flags if flag not in holding]
     return summary
+
+
+def not_counted_words(missing: NotCounted) -> str:
+    """Why a line is left out of the total, in words (the medication list names the line beside it)."""
+    if missing.kind == INVALID_LINE:
+        return f"the line is incomplete ({missing.problem.replace('_', ' ')}). Correct the line to count it."
+    return (
+        "no CDC 2022 conversion factor in this app. It is never guessed. Check the drug, or work out the dose "
+        "with a pharmacist."
+    )
 
 
 def holding_acknowledgements(patient, *, today: datetime.date):
@@ -324,16 +332,23 @@ class BannerOpioids:
     total: Decimal | None
     error: bool
     unacknowledged: list[medication_rules.FlagText]
+    #: Some opioid lines could not be counted: the banner says "(incomplete)" beside the total.
+    incomplete: bool = False
 
     @property
     def shows_mme(self) -> bool:
-        return self.error or (self.total is not None and self.total > 0)
+        return self.error or self.incomplete or (self.total is not None and self.total > 0)
 
 
 def banner_opioids(patient) -> BannerOpioids:
     """The banner's MME/day and unacknowledged opioid flags (one query; two when a flag applies)."""
     summary = opioid_summary(patient)
-    return BannerOpioids(total=summary.total, error=bool(summary.error), unacknowledged=summary.unacknowledged_texts)
+    return BannerOpioids(
+        total=summary.total,
+        error=bool(summary.error),
+        unacknowledged=summary.unacknowledged_texts,
+        incomplete=summary.incomplete,
+    )
 
 
 # --------------------------------------------------------------------------- medication lines

@@ -770,7 +770,9 @@ def taper_new(request: HttpRequest, public_id) -> HttpResponse:
     services.refuse_unless(services.may_prescribe(request.user, patient), services.PRESCRIBER_DECISION)
     summary = services.opioid_summary(patient)
     active = TaperPlan.objects.filter(patient=patient, status__in=["active", "paused"]).first()
-    form = TaperForm(request.POST or None, original_mme=summary.total if not summary.error else None)
+    # An incomplete total is not the dose to taper from: the planner waits until every line can be counted.
+    known = not summary.error and not summary.incomplete
+    form = TaperForm(request.POST or None, original_mme=summary.total if known else None)
     concerns, status = None, 200
     policy = services.policy_or_defaults()
     if request.method == "POST":

@@ -31,6 +31,21 @@ Rules (beyond the contract's wording):
   where the drug needs it, not a number (strings, bools), not finite, zero or negative.
 - Thresholds are inclusive (">= 50", "reaches or exceeds 50 MME/day"). The high-dose threshold (90) is
   informational and configurable per call; ``high_dose_threshold=None`` switches that flag off.
+
+``regimen_mme`` is the contract: one line it cannot convert raises, and nothing is returned. A chart must still
+warn about the lines it *can* convert, so ``counted_mme`` takes the same lines and never raises for a line:
+
+- every line ``regimen_mme`` would accept is counted exactly as ``regimen_mme`` counts it;
+- a line it would refuse (unknown drug, no CDC 2022 factor, bad or missing numbers, not a mapping) is listed in
+  ``CountedMme.not_counted`` with why, and its MME is neither guessed nor added;
+- the naloxone and high-dose flags come from the total of the counted lines. APP RULE (the guideline does not
+  speak to a partly known regimen): every line's MME/day is zero or more, so the real total is at least the
+  counted one, and a threshold the counted lines reach is reached by the whole regimen. Below a threshold
+  nothing is known, which is why the result says ``incomplete``;
+- the methadone and fentanyl cautions and the buprenorphine note follow the drug named on a line, whether or not
+  its numbers could be counted (the caution is about the drug being taken);
+- ``total`` is None when lines were not counted and no counted line has an MME (everything refused, or only
+  buprenorphine beside refused lines): an incomplete total is never shown as a misleading 0.
 """
 
 from __future__ import annotations
@@ -49,15 +64,21 @@ __all__ = [
     "FLAG_WORDING",
     "HIGH_DOSE",
     "HIGH_DOSE_THRESHOLD",
+    "INVALID_LINE",
     "KNOWN_DRUGS",
     "METHADONE",
     "METHADONE_CAUTION",
     "NALOXONE",
     "NALOXONE_THRESHOLD",
     "NO_CDC_2022_FACTOR",
+    "NO_FACTOR",
+    "UNKNOWN_DRUG",
+    "CountedMme",
     "InvalidLineError",
     "MmeResult",
+    "NotCounted",
     "UnknownDrugError",
+    "counted_mme",
     "regimen_mme",
 ]
 
@@ -157,7 +178,7 @@ class UnknownDrugError(ValueError):
         self.drug = drug
         self.line_number = line_number
         where = f"line {line_number}: " if line_number is not None else ""
-        if drug in NO_CDC_2022_FACTOR:
+        if isinstance(drug, str) and drug in NO_CDC_2022_FACTOR:
             reason = "CDC 2022 gives no MME conversion factor for it; its MME is not calculated, never guessed"
         else:
             reason = f"known codes: {', '.join(sorted(KNOWN_DRUGS))}"
@@ -183,6 +204,41 @@ class MmeResult:
     prn_lines: tuple[int, ...] = ()
 
 
+#: Why a line was not counted (``NotCounted.kind``).
+UNKNOWN_DRUG = "unknown_drug"  # a code the app does not know
+NO_FACTOR = "no_cdc_2022_factor"  # an opioid REFERENCE.md names as having no CDC 2022 factor
+INVALID_LINE = "invalid_line"  # a known drug whose numbers are missing or unusable
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    """A line ``counted_mme`` could not count, and why (the error ``regimen_mme`` raises for it)."""
+
+    index: int  # 0-based, like MmeResult.prn_lines
+    drug: object
+    kind: str  # UNKNOWN_DRUG, NO_FACTOR or INVALID_LINE
+    #: For INVALID_LINE, what is wrong in words ("doses_per_day is missing"); else "".
+    problem: str
+    error: ValueError
+
+
+@dataclass(frozen=True)
+class CountedMme:
+    """``counted_mme``'s result: the counted lines' total and flags, and the lines that could not be counted."""
+
+    #: Total MME/day of the counted lines; None when lines were not counted and none counted has an MME.
+    total: Decimal | None
+    #: Per line, in order: MME/day, or None (buprenorphine, or not counted).
+    lines: tuple[Decimal | None, ...]
+    flags: frozenset[str]
+    prn_lines: tuple[int, ...] = ()
+    not_counted: tuple[NotCounted, ...] = ()
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.not_counted)
+
+
 # --------------------------------------------------------------------------- calculation
 
 
@@ -196,50 +252,122 @@ def regimen_mme(
     ``high_dose_threshold`` is the clinic's informational high-dose level (default 90 MME/day, inclusive);
     None turns the ``high_dose`` flag off. Raises UnknownDrugError or InvalidLineError (both ValueError).
     """
-    if isinstance(lines, (str, bytes, Mapping)) or not isinstance(lines, Iterable):
-        raise TypeError("regimen_mme() takes a list of lines (mappings), not a single line or a string")
-    high_dose_at = None if high_dose_threshold is None else _threshold(high_dose_threshold)
-
+    lines = _lines(lines)
+    high_dose_at = _high_dose_at(high_dose_threshold)
     per_line: list[Decimal | None] = []
     flags: set[str] = set()
     prn_lines: list[int] = []
     for index, line in enumerate(lines):
-        number = index + 1
-        if not isinstance(line, Mapping):
-            raise InvalidLineError(number, "?", f"a line must be a mapping, not {type(line).__name__}")
-        drug = line.get("drug")
-        if not isinstance(drug, str) or drug not in KNOWN_DRUGS:
-            raise UnknownDrugError(drug, number)
-        prn = line.get("prn", False)
-        if not isinstance(prn, bool):
-            raise InvalidLineError(number, drug, f"prn must be True or False, not {prn!r}")
+        mme, line_flags, prn = _line_mme(line, index + 1)
+        per_line.append(mme)
+        flags |= line_flags
         if prn:
             prn_lines.append(index)
-
-        if drug == BUPRENORPHINE:
-            for field in ("strength", "units_per_dose", "doses_per_day"):
-                _number(line, field, number, drug, required=False)
-            per_line.append(None)
-            flags.add(BUPRENORPHINE_EXCLUDED)
-            continue
-
-        strength = _number(line, "strength", number, drug)
-        units = _number(line, "units_per_dose", number, drug)
-        if drug == FENTANYL_TRANSDERMAL:
-            daily = strength * units  # mcg/hr x patches worn at once; applications per day are not multiplied
-            flags.add(FENTANYL_CAUTION)
-        else:
-            daily = strength * units * _number(line, "doses_per_day", number, drug)
-            if drug == METHADONE:
-                flags.add(METHADONE_CAUTION)
-        per_line.append(daily * CDC_2022_FACTORS[drug])
-
     total = sum((mme for mme in per_line if mme is not None), Decimal(0))
+    flags |= _dose_flags(total, high_dose_at)
+    return MmeResult(total=total, lines=tuple(per_line), flags=frozenset(flags), prn_lines=tuple(prn_lines))
+
+
+def counted_mme(
+    lines: Iterable[Mapping[str, Any]],
+    *,
+    high_dose_threshold: int | float | Decimal | None = HIGH_DOSE_THRESHOLD,
+) -> CountedMme:
+    """The MME/day of the lines that can be counted, with the flags their total reaches, and every line that
+    could not be counted with why (see the module docstring). Never raises for a line; still raises TypeError
+    for something that is not a list of lines, and ValueError for a bad ``high_dose_threshold``."""
+    lines = _lines(lines)
+    high_dose_at = _high_dose_at(high_dose_threshold)
+    per_line: list[Decimal | None] = []
+    flags: set[str] = set()
+    prn_lines: list[int] = []
+    not_counted: list[NotCounted] = []
+    for index, line in enumerate(lines):
+        try:
+            mme, line_flags, prn = _line_mme(line, index + 1)
+        except (UnknownDrugError, InvalidLineError) as error:
+            per_line.append(None)
+            not_counted.append(_not_counted(index, line, error))
+            flags |= _drug_flags(line.get("drug") if isinstance(line, Mapping) else None)
+            continue
+        per_line.append(mme)
+        flags |= line_flags
+        if prn:
+            prn_lines.append(index)
+    counted = [mme for mme in per_line if mme is not None]
+    if not_counted and not counted:
+        total = None  # nothing to add up: never a misleading 0
+    else:
+        total = sum(counted, Decimal(0))
+        flags |= _dose_flags(total, high_dose_at)
+    return CountedMme(
+        total=total,
+        lines=tuple(per_line),
+        flags=frozenset(flags),
+        prn_lines=tuple(prn_lines),
+        not_counted=tuple(not_counted),
+    )
+
+
+def _lines(lines: object) -> list:
+    if isinstance(lines, (str, bytes, Mapping)) or not isinstance(lines, Iterable):
+        raise TypeError("regimen_mme() takes a list of lines (mappings), not a single line or a string")
+    return list(lines)
+
+
+def _high_dose_at(value: int | float | Decimal | None) -> Decimal | None:
+    return None if value is None else _threshold(value)
+
+
+def _dose_flags(total: Decimal, high_dose_at: Decimal | None) -> set[str]:
+    flags = set()
     if total >= NALOXONE_THRESHOLD:
         flags.add(NALOXONE)
     if high_dose_at is not None and total >= high_dose_at:
         flags.add(HIGH_DOSE)
-    return MmeResult(total=total, lines=tuple(per_line), flags=frozenset(flags), prn_lines=tuple(prn_lines))
+    return flags
+
+
+def _drug_flags(drug: object) -> set[str]:
+    """The cautions that follow from the drug itself, whatever its numbers."""
+    return {
+        METHADONE: {METHADONE_CAUTION},
+        FENTANYL_TRANSDERMAL: {FENTANYL_CAUTION},
+        BUPRENORPHINE: {BUPRENORPHINE_EXCLUDED},
+    }.get(drug if isinstance(drug, str) else "", set())
+
+
+def _line_mme(line: object, number: int) -> tuple[Decimal | None, set[str], bool]:
+    """One line's MME/day (None for buprenorphine), its flags and whether it is PRN. Raises for a bad line."""
+    if not isinstance(line, Mapping):
+        raise InvalidLineError(number, "?", f"a line must be a mapping, not {type(line).__name__}")
+    drug = line.get("drug")
+    if not isinstance(drug, str) or drug not in KNOWN_DRUGS:
+        raise UnknownDrugError(drug, number)
+    prn = line.get("prn", False)
+    if not isinstance(prn, bool):
+        raise InvalidLineError(number, drug, f"prn must be True or False, not {prn!r}")
+
+    if drug == BUPRENORPHINE:
+        for field in ("strength", "units_per_dose", "doses_per_day"):
+            _number(line, field, number, drug, required=False)
+        return None, {BUPRENORPHINE_EXCLUDED}, prn
+
+    strength = _number(line, "strength", number, drug)
+    units = _number(line, "units_per_dose", number, drug)
+    if drug == FENTANYL_TRANSDERMAL:
+        daily = strength * units  # mcg/hr x patches worn at once; applications per day are not multiplied
+    else:
+        daily = strength * units * _number(line, "doses_per_day", number, drug)
+    return daily * CDC_2022_FACTORS[drug], _drug_flags(drug), prn
+
+
+def _not_counted(index: int, line: object, error: UnknownDrugError | InvalidLineError) -> NotCounted:
+    if isinstance(error, UnknownDrugError):
+        kind = NO_FACTOR if isinstance(error.drug, str) and error.drug in NO_CDC_2022_FACTOR else UNKNOWN_DRUG
+        return NotCounted(index=index, drug=error.drug, kind=kind, problem="", error=error)
+    problem = str(error).split(": ", 1)[-1]
+    return NotCounted(index=index, drug=error.drug, kind=INVALID_LINE, problem=problem, error=error)
 
 
 def _to_decimal(value: object) -> Decimal | None:

@@ -6,10 +6,16 @@ Metrics are codes: ``"goal:<goal public id>"`` or ``"measure:<instrument code>"`
 
 Judging one metric (baseline = the value at the start of the sprint, latest = the newest one in it):
 
-- A questionnaire with a responder rule (PEG: at least 30% better than baseline, CDC 2022, VERIFIED in
-  REFERENCE.md 1.1) is judged by that rule through ``measures.change``: a responder has *improved*.
-  A questionnaire without one but with a points rule (PHQ-9: 5 points, PARTIAL) is judged by the points;
-  one with neither (GAD-7) is shown but not judged.
+- A questionnaire with a points rule is judged by the points: a change of at least that many points is
+  *improved* or *worse*, anything smaller is *not improved*. PHQ-9: "a 5-point change is clinically
+  meaningful" (REFERENCE.md 1.2, PARTIAL); its 50% response rule is for a course of treatment and is shown
+  in the words but does not judge a 4-6 week sprint (**app policy**: the points rule comes first).
+  GAD-7: REFERENCE.md 1.4 gives its bands and cut-point but no change threshold, so the review uses the
+  app's own rule, ``APP_MEANINGFUL_POINTS`` (5 points, as for the PHQ-9 on the same 0-3 item scale), for the
+  clinical team to confirm.
+- A questionnaire with a responder rule and no points rule (PEG: at least 30% better than baseline, CDC 2022,
+  VERIFIED in REFERENCE.md 1.1) is judged by that rule through ``measures.change``: a responder has
+  *improved*, and any worsening is *worse*. One with neither rule is shown but not judged.
 - A goal is judged by the share of the way from its value at the start of the sprint to its target that
   the sprint covered: at least ``GOAL_MEANINGFUL_SHARE`` is *improved*, at or past the target is
   *reached*. Which way is better comes from the metric (a PEG score and custom metrics marked so are
@@ -25,8 +31,14 @@ sentence (``Suggestion.reason``; the sentences are app wording):
 4. Otherwise, when the sprint before did not improve either: step up a tier (pivot at the top tier).
 5. Otherwise: pivot (change the interventions before changing the tier).
 
-A sprint counts as improved under the same "at least half" rule (None when nothing could be judged); two
-reviewed sprints in a row without improvement make the patient a case-conference candidate.
+A worsening mood measure (``MOOD_MEASURES``: PHQ-9 or GAD-7 judged *worse*, among the sprint's metrics or
+watched beside them, ``mood_watch``) overrides rules 1-3 (**app policy**): the suggestion is to pivot, review
+mood and change the interventions, never "continue what is working" or step down. With rules 4 and 5 the
+decision stands and the sentence adds that mood is worse.
+
+A sprint counts as improved under the same "at least half" rule (None when nothing could be judged), whatever
+the mood override; two reviewed sprints in a row without improvement make the patient a case-conference
+candidate.
 """
 
 from __future__ import annotations
@@ -50,6 +62,15 @@ GOAL_MEANINGFUL_SHARE = Fraction(1, 4)
 LOWEST_TIER, HIGHEST_TIER = 1, 3
 
 GOAL_PREFIX, MEASURE_PREFIX = "goal:", "measure:"
+
+#: APP RULE: points rules the review uses for questionnaires whose definition has no change rule of its own.
+#: GAD-7: REFERENCE.md 1.4 gives bands (0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe) and the cut-point
+#: >= 10 but no change threshold. The app uses 5 points, the PHQ-9's commonly cited meaningful change
+#: (REFERENCE.md 1.2, PARTIAL) on the same 0-3 item scale. Not a published GAD-7 threshold: for clinical sign-off.
+APP_MEANINGFUL_POINTS: dict[str, int] = {"gad7": 5}
+
+#: APP RULE: the mood questionnaires whose meaningful worsening overrides "continue" (see the docstring).
+MOOD_MEASURES: tuple[str, ...] = ("phq9", "gad7")
 
 
 class Decision(StrEnum):
@@ -185,18 +206,27 @@ class Judgement:
 
 
 def judge_measure(code: str, definition: InstrumentDefinition, baseline: Any, latest: Any) -> Judgement:
-    """A questionnaire's totals at the start of the sprint and now, judged by its own change rule."""
+    """A questionnaire's totals at the start of the sprint and now, judged by its change rule: the points rule
+    first (the definition's, else the app's), then the responder rule (see the module docstring)."""
     change = change_with(definition, baseline, latest)
     rules = definition.change
+    points, app_rule = meaningful_points(definition)
+    words = change.clinician_words
     if change.direction is None:
         verdict = Verdict.NO_DATA
+    elif points is not None:
+        moved = abs(_exact(change.absolute_change))
+        if moved >= points and change.direction in ("improved", "worse"):
+            verdict = Verdict.IMPROVED if change.direction == "improved" else Verdict.WORSE
+            if app_rule:
+                kind = "improvement" if verdict == Verdict.IMPROVED else "worsening"
+                words += f": meaningful {kind} (\u2265{_number(points)} points, app rule)"
+        else:
+            verdict = Verdict.NOT_IMPROVED
     elif change.responder is not None:
         verdict = Verdict.IMPROVED if change.responder else _not_improved(change.direction)
     elif rules.responder_min_percent is not None:  # a baseline of 0: no percentage, so only "worse" is known
         verdict = Verdict.WORSE if change.direction == "worse" else Verdict.NOT_JUDGED
-    elif rules.meaningful_points is not None:
-        meaningful = bool(change.meaningful_change) and change.direction == "improved"
-        verdict = Verdict.IMPROVED if meaningful else _not_improved(change.direction)
     else:
         verdict = Verdict.NOT_JUDGED
     return Judgement(
@@ -205,8 +235,24 @@ def judge_measure(code: str, definition: InstrumentDefinition, baseline: Any, la
         verdict=verdict,
         baseline=_float(change.baseline),
         latest=_float(change.latest),
-        words=change.clinician_words,
+        words=words,
     )
+
+
+def meaningful_points(definition: InstrumentDefinition) -> tuple[Fraction | None, bool]:
+    """The points that make a meaningful change, and whether that is the app's rule rather than the
+    definition's: the definition's own points rule; else, for a definition with no change rule at all, the
+    app's (``APP_MEANINGFUL_POINTS``); else None."""
+    rules = definition.change
+    if rules.meaningful_points is not None:
+        return _exact(rules.meaningful_points), False
+    if rules.responder_min_percent is None and definition.code in APP_MEANINGFUL_POINTS:
+        return Fraction(APP_MEANINGFUL_POINTS[definition.code]), True
+    return None, False
+
+
+def is_mood_measure(judgement: Judgement) -> bool:
+    return judgement.code in {measure_metric(code) for code in MOOD_MEASURES}
 
 
 def judge_goal(
@@ -277,11 +323,52 @@ def sprint_improved(judgements: Sequence[Judgement]) -> bool | None:
     return better * 2 >= len(judged)
 
 
-def suggest(judgements: Sequence[Judgement], *, tier: int, previous_improved: bool | None) -> Suggestion:
+def suggest(
+    judgements: Sequence[Judgement],
+    *,
+    tier: int,
+    previous_improved: bool | None,
+    mood_watch: Sequence[Judgement] = (),
+) -> Suggestion:
     """What the review suggests, with the rule behind it in one sentence (see the module docstring).
 
     ``previous_improved``: whether the sprint reviewed before this one improved (None: none, or unjudged).
+    ``mood_watch``: mood measures judged over the sprint that are not among its metrics; they count only for
+    the mood override, never in the "at least half" rule.
     """
+    suggestion = _suggest(judgements, tier=tier, previous_improved=previous_improved)
+    worse: dict[str, Judgement] = {}
+    for judgement in (*judgements, *mood_watch):
+        if is_mood_measure(judgement) and judgement.verdict == Verdict.WORSE:
+            worse.setdefault(judgement.code, judgement)
+    if not worse:
+        return suggestion
+    which = " and ".join(_mood_words(j) for j in worse.values())
+    verb = "is" if len(worse) == 1 else "are"
+    if suggestion.decision in (Decision.CONTINUE, Decision.STEP_DOWN):
+        return Suggestion(
+            Decision.PIVOT,
+            f"{which} {verb} meaningfully worse, so rather than continue as before, review mood and change "
+            "the interventions.",
+            suggestion.improved,
+        )
+    return Suggestion(
+        suggestion.decision,
+        f"{suggestion.reason.removesuffix('.')}; {which} {verb} also meaningfully worse, so review mood.",
+        suggestion.improved,
+    )
+
+
+def _mood_words(judgement: Judgement) -> str:
+    """ "PHQ-9 (10 → 16)": the measure with its values, as the reason sentence names it."""
+    if judgement.baseline is None or judgement.latest is None:
+        return judgement.label
+    first, last = _exact(judgement.baseline), _exact(judgement.latest)
+    return f"{judgement.label} ({_number(first)} {ARROW} {_number(last)})"
+
+
+def _suggest(judgements: Sequence[Judgement], *, tier: int, previous_improved: bool | None) -> Suggestion:
+    """The suggestion by rules 1-5 (see the module docstring), before the mood override."""
     judged = [j for j in judgements if j.verdict.is_judged]
     improved = sprint_improved(judgements)
     if improved is None:

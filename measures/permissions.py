@@ -8,6 +8,9 @@ for the same user (outsiders have had their 404 by then).
 - Entering a questionnaire in clinic (kiosk or on the patient's behalf): clinicians on the team and
   coordinators (who run the front desk and hand the tablet over). Clinic admins do not enter
   clinical data.
+- Changing a questionnaire schedule (pause, resume, interval, next due date, starting the default
+  protocol): clinicians on the patient's care team only. Pausing the PHQ-9 also stops its item-9
+  screen, a clinical decision. Coordinators and clinic admins see the schedule but do not change it.
 """
 
 from clinic.access import is_on_team, is_team_clinician
@@ -15,6 +18,15 @@ from clinic.roles import Role
 
 
 def may_acknowledge_alerts(user, patient) -> bool:
+    return is_team_clinician(user, patient)
+
+
+SCHEDULE_CHANGERS_ONLY = (
+    "Only a clinician on the patient's care team can pause, resume or change a questionnaire schedule."
+)
+
+
+def may_change_schedule(user, patient) -> bool:
     return is_team_clinician(user, patient)
 
 

@@ -1,7 +1,10 @@
 """The patient's questionnaire schedule: list, edit one instrument, pause/resume, start the protocol.
 
-Who: anyone who may open the patient (clinic/access.py: the care team, coordinators, admins);
-outsiders get a 404. Changes are POST only and each writes an audit event.
+Who: anyone who may open the patient (clinic/access.py: the care team, coordinators, admins) sees the schedule;
+outsiders get a 404. Only clinicians on the patient's care team change it (``may_change_schedule``): pausing the
+PHQ-9 also pauses its item-9 screen, a clinical decision. Everyone else is refused (403) before any form is read,
+the page offers them no controls, and the refused attempt is audited like a change, its target ending
+"(refused)". Changes are POST only and each writes an audit event.
 """
 
 from django.contrib import messages
@@ -17,6 +20,7 @@ from audit.services import record_access
 from clinic.access import get_patient_for_user
 from measures.forms import ScheduleForm
 from measures.models import Instrument, MeasurementSchedule
+from measures.permissions import SCHEDULE_CHANGERS_ONLY, may_change_schedule
 from measures.scheduling import schedules_for, set_schedule_active, start_default_schedule, update_schedule
 
 
@@ -35,6 +39,14 @@ def back_to_list(patient):
     return redirect("measures:schedule", public_id=patient.public_id)
 
 
+def refused(request: HttpRequest, patient, *, action: Action, target: str) -> TemplateResponse:
+    """The refusal page (403), after auditing the attempt. A response, not an exception, so that the audit
+    event is kept whatever the request's transaction does."""
+    record_access(request=request, patient=patient, action=action, target=f"{target} (refused)")
+    context = {"patient": patient, "reason": SCHEDULE_CHANGERS_ONLY}
+    return TemplateResponse(request, "measures/schedule_refused.html", context, status=403)
+
+
 @login_required
 @require_http_methods(["GET"])
 def schedule_list(request: HttpRequest, public_id) -> HttpResponse:
@@ -44,9 +56,14 @@ def schedule_list(request: HttpRequest, public_id) -> HttpResponse:
     rows = [
         (schedule, names.get(schedule.instrument_code, schedule.instrument_code)) for schedule in schedules_for(patient)
     ]
-    return TemplateResponse(
-        request, "measures/schedule.html", {"patient": patient, "rows": rows, "today": timezone.localdate()}
-    )
+    context = {
+        "patient": patient,
+        "rows": rows,
+        "today": timezone.localdate(),
+        "may_change": may_change_schedule(request.user, patient),
+        "changers_only": SCHEDULE_CHANGERS_ONLY,
+    }
+    return TemplateResponse(request, "measures/schedule.html", context)
 
 
 @login_required
@@ -55,6 +72,9 @@ def schedule_edit(request: HttpRequest, public_id, instrument_code: str) -> Http
     patient = get_patient_for_user(request.user, public_id)
     schedule = schedule_or_404(patient, instrument_code)
     name = instrument_names().get(schedule.instrument_code, schedule.instrument_code)
+    if not may_change_schedule(request.user, patient):
+        action = Action.UPDATE if request.method == "POST" else Action.VIEW
+        return refused(request, patient, action=action, target=f"questionnaire schedule: {name}")
     today = timezone.localdate()
     if request.method == "POST":
         form = ScheduleForm(request.POST, today=today)
@@ -83,6 +103,9 @@ def schedule_toggle(request: HttpRequest, public_id, instrument_code: str) -> Ht
     schedule = schedule_or_404(patient, instrument_code)
     name = instrument_names().get(schedule.instrument_code, schedule.instrument_code)
     active = request.POST.get("active") == "resume"
+    if not may_change_schedule(request.user, patient):
+        verb = "resume" if active else "pause"
+        return refused(request, patient, action=Action.UPDATE, target=f"questionnaire schedule: {name}: {verb}")
     changed = set_schedule_active(schedule=schedule, active=active, by=request.user, today=timezone.localdate())
     record_access(request=request, patient=patient, action=Action.UPDATE, target=f"questionnaire schedule: {name}")
     if active:
@@ -96,9 +119,10 @@ def schedule_toggle(request: HttpRequest, public_id, instrument_code: str) -> Ht
 @require_POST
 def schedule_start(request: HttpRequest, public_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
+    target = "questionnaire schedule: default protocol"
+    if not may_change_schedule(request.user, patient):
+        return refused(request, patient, action=Action.CREATE, target=target)
     start_default_schedule(patient=patient, start_on=timezone.localdate(), by=request.user)
-    record_access(
-        request=request, patient=patient, action=Action.CREATE, target="questionnaire schedule: default protocol"
-    )
+    record_access(request=request, patient=patient, action=Action.CREATE, target=target)
     messages.success(request, "Default protocol started: the first questionnaires are due today.")
     return back_to_list(patient)

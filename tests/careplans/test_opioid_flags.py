@@ -105,20 +105,20 @@ def test_buprenorphine_is_listed_but_never_converted(signed_in, patient, physici
     assert "MME not applicable (partial agonist)" in page
 
 
-def test_an_unknown_opioid_is_an_error_shown_plainly_never_a_guess(signed_in, patient, physician):
+def test_an_unknown_opioid_is_shown_plainly_never_guessed_and_the_rest_still_counts(signed_in, patient, physician):
     oxycodone_60(patient, physician)
     Medication.objects.create(
         patient=patient, drug_code="meperidine", drug_class="opioid", strength=50, doses_per_day=4
     )
     client = signed_in(physician)
     page = list_page(client, patient)
-    assert "MME/day: not calculated." in page
-    assert (
-        "meperidine (not on the drug list) has no CDC 2022 conversion factor in this app. It is never guessed." in page
-    )
+    assert "<strong>60 MME/day (incomplete)</strong>" in page
+    assert "meperidine (not on the drug list)</a> (50 mg, 4 times a day): not counted: no CDC 2022 conversion " in page
+    assert "It is never guessed." in page
     chart_page = chart(client, patient)
-    assert ">Not calculated</a>" in banner(chart_page)
-    assert "Not calculated (see the medication list)" in chart_page
+    assert ">60 (incomplete)" in banner(chart_page)
+    assert "Opioid safety: 50 MME/day or more" in banner(chart_page)
+    assert "60 MME/day (incomplete: 1 line not counted, see the medication list)" in chart_page
 
 
 def test_a_prn_opioid_counts_its_maximum_and_says_so(signed_in, patient, physician):

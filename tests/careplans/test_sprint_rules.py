@@ -115,7 +115,8 @@ def test_it_judges_the_phq9_by_its_own_rule(baseline, latest, verdict):
 
 
 def test_it_shows_but_does_not_judge_a_questionnaire_without_a_change_rule():
-    judged = sprints.judge_measure("measure:gad7", get_definition("gad7"), 12, 5)
+    # The GAD-7 is judged by the app's rule now (test_sprint_mood_rules.py); the AUDIT-C has no rule at all.
+    judged = sprints.judge_measure("measure:auditc", get_definition("auditc"), 8, 3)
     assert judged.verdict is Verdict.NOT_JUDGED
     assert not judged.verdict.is_judged
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from clinic.models import TeamTask
 from measures.models import Alert, Response
 from measures.services import AnswerRefused, latest_instrument, save_answer, start_response, submit_response
-from tests.factories import put_on_duty
+from tests.factories import PatientFactory, put_on_duty
 
 PHQ9_CALM = {f"phq9_{n}": 0 for n in range(1, 10)}
 
@@ -84,9 +84,9 @@ def test_a_severe_score_alert_is_written_in_the_same_transaction_as_the_submissi
     assert Response.objects.get(pk=response.pk).completed_at is None
 
 
-def test_a_severe_band_creates_a_review_task_for_the_on_duty_clinician_when_there_is_no_lead(other_patient, outsider):
+def test_a_severe_band_creates_a_review_task_for_the_on_duty_clinician_when_there_is_no_lead(db, outsider):
     put_on_duty(outsider)
-    response = start_response(patient=other_patient, instrument=latest_instrument("gad7"))
+    response = start_response(patient=PatientFactory(), instrument=latest_instrument("gad7"))
     answer_all(response, {f"gad7_{n}": 3 for n in range(1, 8)})
     submission = submit_response(response=response)
     assert [a.kind for a in submission.alerts] == [Alert.Kind.SEVERE]

@@ -30,8 +30,9 @@ def spans(text):
 # --------------------------------------------------------------------------- the list as data
 
 
-def test_the_list_is_the_issues_list_in_order():
-    assert [(p.phrase, p.alternative, p.alternative_source) for p in PHRASES] == ISSUE_LIST
+def test_the_list_starts_with_the_issues_list_in_order():
+    # The labels and open-letter phrases that follow are tested in test_language_labels.py.
+    assert [(p.phrase, p.alternative, p.alternative_source) for p in PHRASES[: len(ISSUE_LIST)]] == ISSUE_LIST
 
 
 def test_the_list_is_a_tuple_of_immutable_records_with_a_reason_each():
@@ -251,10 +252,10 @@ def test_text_must_be_a_string():
 
 
 def test_an_extended_list_is_used_as_given():
-    clinic = (KinderPhrase(phrase="drug-seeking", alternative="asking for help with pain", why="It blames."),)
-    found = kinder_phrasing("Not drug-seeking; nothing can be done.", phrases=PHRASES + clinic)
+    clinic = (KinderPhrase(phrase="attention-seeking", alternative="asking for help", why="It blames."),)
+    found = kinder_phrasing("Not attention-seeking; nothing can be done.", phrases=PHRASES + clinic)
     assert [(s.phrase, s.alternative) for s in found] == [
-        ("drug-seeking", "asking for help with pain"),
+        ("attention-seeking", "asking for help"),
         ("nothing can be done", "no medical cure doesn't mean no solutions"),
     ]
     assert found[0].alternative_source == ISSUE
