@@ -11,7 +11,10 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from clinic.care_team_forms import clinician_label
+from clinic.care_team_services import active_clinicians
 from clinic.form_fields import date_input
+from clinic.models import User
 from patients.models import DATE_FORMATS, MRN_PATTERN, ContactChannel, Language, PainCondition, Patient
 from patients.services import DETAIL_FIELDS
 
@@ -217,3 +220,55 @@ class PatientDetailsForm(forms.Form):
     def details(self) -> dict:
         """The cleaned fields, as the registration services take them."""
         return {name: self.cleaned_data[name] for name in DETAIL_FIELDS}
+
+
+class RegistrationForm(PatientDetailsForm):
+    """The details, plus the patient's first care team: an optional lead clinician and other members.
+
+    A patient registered without a lead waits in "Needs a care team" on the coordinators' worklist.
+    Only active clinicians are offered, read once for both fields (clinic.care_team_services decides
+    again when saving).
+    """
+
+    lead_clinician = forms.TypedChoiceField(
+        label="Lead clinician",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Optional. Without a lead the patient waits on the coordinators' worklist until one is named.",
+        error_messages={"invalid_choice": "Choose the lead clinician from the list (active clinicians only)."},
+    )
+    team_members = forms.TypedMultipleChoiceField(
+        label="Other care team members",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Optional. Clinicians on the team can open the patient's chart.",
+        error_messages={"invalid_choice": "Choose team members from the list (active clinicians only)."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinicians = {person.pk: person for person in active_clinicians()}
+        choices = [(pk, clinician_label(person)) for pk, person in self.clinicians.items()]
+        self.fields["lead_clinician"].choices = [("", "No lead yet"), *choices]
+        self.fields["team_members"].choices = choices
+
+    def clean_lead_clinician(self) -> User | None:
+        chosen = self.cleaned_data["lead_clinician"]
+        return self.clinicians[chosen] if chosen is not None else None
+
+    def clean_team_members(self) -> list[User]:
+        return [self.clinicians[pk] for pk in dict.fromkeys(self.cleaned_data["team_members"])]
+
+    def clean(self):
+        data = super().clean()
+        lead = data.get("lead_clinician")
+        if lead is not None and "team_members" in data:
+            data["team_members"] = [person for person in data["team_members"] if person.pk != lead.pk]
+        return data
+
+    def care_team(self) -> dict:
+        """The first care team, as patients.services.register_patient takes it."""
+        data = self.cleaned_data
+        return {"lead": data.get("lead_clinician"), "team_members": list(data.get("team_members") or [])}

@@ -13,9 +13,11 @@ from django.http import HttpRequest
 
 from audit.models import Action, AuditEvent
 from audit.services import record_access
+from clinic.care_team_services import set_up_team
 from patients.models import Patient
 
 DUPLICATES_SHOWN = 5
+REGISTRATION_REASON = "Chosen at registration."
 REQUIRED_FIELDS = ("mrn", "given_name", "family_name", "date_of_birth")
 NAME_FIELDS = ("given_name", "family_name", "preferred_name")
 OTHER_FIELDS = (
@@ -70,13 +72,24 @@ def patient_with_mrn(mrn: str, *, exclude: Patient | None = None) -> Patient | N
 
 @transaction.atomic
 def register_patient(
-    *, by, request: HttpRequest | None = None, confirmed_new_person: bool = False, **fields
+    *,
+    by,
+    request: HttpRequest | None = None,
+    confirmed_new_person: bool = False,
+    lead=None,
+    team_members: Iterable = (),
+    **fields,
 ) -> Patient:
     """Register a new patient and record who did it (audit action "create").
 
     Preconditions: `by` may register patients (patients.register_patient) and the fields have been
     checked by PatientDetailsForm (formats, dates, consents). mrn, given_name, family_name and
     date_of_birth are required; the rest take the model's defaults.
+
+    `lead` (optional) and `team_members` (optional) are the patient's first care team, set in the same
+    transaction by clinic.care_team_services (with its history and audit): a refusal there
+    (clinic.care_team_services.CareTeamRefused, for example someone no longer an active clinician)
+    registers nothing. A patient registered without a lead waits on the coordinators' worklist.
 
     Raises MRNTaken when another patient has the MRN, and PossibleDuplicate when a patient with the
     same name and date of birth exists, unless `confirmed_new_person`.
@@ -92,6 +105,9 @@ def register_patient(
     )
     save_unless_mrn_taken(patient, force_insert=True)
     audit(by=by, request=request, patient=patient, action=Action.CREATE, target="patient registration")
+    members = list(team_members)
+    if lead is not None or members:
+        set_up_team(patient=patient, lead=lead, members=members, by=by, reason=REGISTRATION_REASON, request=request)
     return patient
 
 

@@ -9,12 +9,13 @@ from audit.models import Action
 from audit.services import record_access
 from careplans.medication_views import chart_section as medication_chart_section
 from clinic.access import get_patient_for_user, patients_visible_to
+from clinic.care_team_services import CareTeamRefused, may_manage_care_team
 from clinic.referral_views import chart_referrals
 from clinic.team_services import team_section_for
 from measures.permissions import may_enter_responses
 from measures.templatetags.measures_banner import banner_for
 from measures.trends import trends_for
-from patients.forms import PatientDetailsForm
+from patients.forms import PatientDetailsForm, RegistrationForm
 from patients.models import clean_query, search_kind
 from patients.problem_views import chart_sections as problem_chart_sections
 from patients.services import MRNTaken, PossibleDuplicate, register_patient, update_patient_details
@@ -53,6 +54,7 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
     context = {
         "patient": patient,
         "team": list(team),
+        "may_manage_care_team": may_manage_care_team(request.user),
         "trends": trends_for(patient),
         "banner": banner_for(patient, request.user),
         "may_enter_questionnaires": may_enter_responses(request.user, patient),
@@ -80,18 +82,23 @@ def may_offer_registration(user) -> bool:
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Register a patient (coordinators and admins); a possible duplicate needs a confirmation."""
-    form = PatientDetailsForm(request.POST or None)
+    form = RegistrationForm(request.POST or None)
     refusal = {}
     if request.method == "POST" and form.is_valid():
+        team = form.care_team()
         try:
             patient = register_patient(
                 by=request.user,
                 request=request,
                 confirmed_new_person=form.cleaned_data["confirm_new_person"],
+                **team,
                 **form.details(),
             )
         except (MRNTaken, PossibleDuplicate) as refused:
             refusal = explain_refusal(request, form, refused, during="registration")
+        except CareTeamRefused as refused:  # a clinician chosen was deactivated meanwhile: nothing was saved
+            field = "lead_clinician" if team["lead"] and team["lead"].pk == refused.member_id else "team_members"
+            form.add_error(field, f"{refused} Nothing was saved yet.")
         else:
             messages.success(request, f"{patient.full_name} is registered (MRN {patient.mrn}).")
             return redirect("patients:chart", public_id=patient.public_id)

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from clinic.care_team_services import make_lead
 from clinic.models import EscalationFlag, Referral
 from clinic.roles import Role
 from clinic.services import create_task
 from clinic.worklists import TaskFilters, clinician_worklist, coordinator_worklist, tasks_for
 from measures.models import Invitation
 from patients.models import Encounter
-from tests.factories import CareTeamMemberFactory, PatientFactory
+from tests.factories import CareTeamMemberFactory, PatientFactory, StaffFactory
 from tests.measures.responses import phq9
 
 URL = reverse("team:worklist")
@@ -163,6 +164,52 @@ def test_the_filter_form_answers_htmx_with_the_sections_only(signed_in, physicia
     assert "<html" not in page
 
 
+# --- Needs a care team -----------------------------------------------------------------------------
+
+
+def waiting(worklist) -> list[str]:
+    return [patient.mrn for patient in worklist.section("needs_care_team").rows]
+
+
+def test_patients_without_a_lead_wait_for_a_care_team_newest_first(coordinator, physician, patient):
+    now = timezone.now()
+    PatientFactory(mrn="300001", created_at=now - timedelta(days=3))
+    PatientFactory(mrn="300002", created_at=now - timedelta(hours=1))
+    team_but_no_lead = PatientFactory(mrn="300003", created_at=now - timedelta(days=1))
+    CareTeamMemberFactory(patient=team_but_no_lead, member=physician)
+    lead_gone = PatientFactory(mrn="300004", created_at=now - timedelta(days=2))
+    CareTeamMemberFactory(patient=lead_gone, member=StaffFactory(is_active=False), is_lead=True)
+    rows = coordinator_worklist(coordinator).section("needs_care_team").rows
+    assert [row.mrn for row in rows] == ["300002", "300003", "300004", "300001"]  # the cast's patient has a lead
+    assert [row.has_team for row in rows] == [False, True, True, False]
+
+
+def test_a_patient_leaves_the_section_once_given_a_lead(coordinator, db):
+    newcomer = PatientFactory(mrn="300001")
+    assert waiting(coordinator_worklist(coordinator)) == ["300001"]
+    make_lead(patient=newcomer, member=StaffFactory(role=Role.CLINICIAN), by=coordinator)
+    assert waiting(coordinator_worklist(coordinator)) == []
+
+
+def test_the_section_links_each_patient_to_their_care_team_page(signed_in, coordinator, db):
+    newcomer = PatientFactory(mrn="300001", given_name="Lucía", family_name="Fernández")
+    page = signed_in(coordinator).get(URL).content.decode()
+    section = page.split('id="worklist-needs_care_team"', 1)[1].split("</section>", 1)[0]
+    assert "Needs a care team" in section
+    assert f'<a href="{reverse("care_team:page", args=[newcomer.public_id])}">Lucía Fernández</a>' in section
+    assert "No care team yet: no clinician can open the chart" in section
+
+
+def test_the_section_says_so_when_every_patient_has_a_lead(signed_in, coordinator, physician):
+    page = signed_in(coordinator).get(URL).content.decode()
+    assert "Every patient has a lead clinician." in page
+
+
+def test_clinicians_have_no_care_team_section(physician, db):
+    PatientFactory()
+    assert "needs_care_team" not in [section.key for section in clinician_worklist(physician).sections]
+
+
 # --- Access ----------------------------------------------------------------------------------------
 
 
@@ -250,10 +297,10 @@ def test_the_worklist_runs_the_same_queries_for_one_row_or_many(
     fill(person, 1)
     client = signed_in(person)
     client.get(URL)
-    with django_assert_max_num_queries(14) as one:
+    with django_assert_max_num_queries(15) as one:
         client.get(URL)
     fill(person, 30)
-    with django_assert_max_num_queries(14) as many:
+    with django_assert_max_num_queries(15) as many:
         response = client.get(URL)
     assert all(len(section.rows) == 25 and section.more for section in response.context["worklist"].sections)
     assert len(one) == len(many), [q["sql"][:90] for q in many.captured_queries]

@@ -7,9 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from clinic.care_team_services import NotAnActiveClinician
+from clinic.models import CareTeamChange, CareTeamMember, User
+from clinic.roles import Role
+from clinic.worklists import coordinator_worklist
 from patients.models import ContactChannel, Language, PainCondition, Patient
 from patients.services import MRNTaken, PossibleDuplicate, find_possible_duplicates, register_patient
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, StaffFactory
 
 # Every test here uses the database, some only through fixtures chosen by name at run time: the mark
 # keeps pytest-django from ordering them after the transactional tests (which flush the role groups).
@@ -167,6 +171,125 @@ def test_it_does_not_repeat_the_main_condition_among_the_others(signed_in, coord
 def test_it_writes_the_mrn_without_spaces_and_in_capitals(signed_in, coordinator):
     signed_in(coordinator).post(URL, form_data(mrn=" hv 200345 "))
     assert Patient.objects.filter(mrn="HV200345").exists()
+
+
+# The first care team: an optional lead and other members, set in the same transaction
+
+
+def registered() -> Patient:
+    return Patient.objects.get(mrn="200345")
+
+
+def test_it_offers_active_clinicians_with_their_discipline_as_lead_and_members(
+    signed_in, coordinator, physician, outsider
+):
+    StaffFactory(username="rn.retired", first_name="Old", last_name="Hand", is_active=False, role=Role.CLINICIAN)
+    response = signed_in(coordinator).get(URL)
+    form = response.context["form"]
+    offered = [label for value, label in form.fields["lead_clinician"].choices if value]
+    assert offered == ["Kenji Nakamura, DPT · Physical therapist", "Ada Okafor, MD · Physician"]
+    assert [label for _, label in form.fields["team_members"].choices] == offered
+    page = response.content.decode()
+    section = " ".join(
+        page.split('id="registration-care-team"', 1)[1].split("</fieldset>\n  </fieldset>", 1)[0].split()
+    )
+    assert 'for="id_lead_clinician" class="form-label"> Lead clinician </label>' in section
+    assert "Other care team members" in section and 'name="team_members"' in section
+
+
+def test_it_registers_with_a_lead_and_members_whose_history_and_audit_are_kept(
+    signed_in, coordinator, physician, psychologist, outsider
+):
+    data = form_data(lead_clinician=str(outsider.pk), team_members=[str(psychologist.pk), str(outsider.pk)])
+    response = signed_in(coordinator).post(URL, data)
+    assert response.status_code == 302
+    patient = registered()
+    team = {m.member: m.is_lead for m in CareTeamMember.objects.filter(patient=patient)}
+    assert team == {outsider: True, psychologist: False}
+    history = CareTeamChange.objects.filter(patient=patient).order_by("id")
+    assert [(row.kind, row.member, row.by) for row in history] == [
+        (CareTeamChange.Kind.ADDED, outsider, coordinator),
+        (CareTeamChange.Kind.MADE_LEAD, outsider, coordinator),
+        (CareTeamChange.Kind.ADDED, psychologist, coordinator),
+    ]
+    assert {row.reason for row in history} == {"Chosen at registration."}
+    events = AuditEvent.objects.filter(patient=patient).order_by("id")
+    assert [(e.action, e.target) for e in events] == [
+        (Action.CREATE, "patient registration"),
+        (Action.UPDATE, "care team: lead clinician changed"),
+        (Action.UPDATE, "care team: member added"),
+    ]
+
+
+def test_the_lead_chosen_at_registration_can_open_the_chart_at_once(signed_in, coordinator, outsider):
+    signed_in(coordinator).post(URL, form_data(lead_clinician=str(outsider.pk)))
+    assert signed_in(outsider).get(reverse("patients:chart", args=[registered().public_id])).status_code == 200
+
+
+def test_it_registers_without_a_lead_and_the_patient_waits_for_a_care_team(signed_in, coordinator, outsider):
+    assert signed_in(coordinator).post(URL, form_data()).status_code == 302
+    patient = registered()
+    assert not CareTeamMember.objects.filter(patient=patient).exists()
+    assert not CareTeamChange.objects.exists()
+    assert [p.mrn for p in coordinator_worklist(coordinator).section("needs_care_team").rows] == ["200345"]
+    assert signed_in(outsider).get(reverse("patients:chart", args=[patient.public_id])).status_code == 404
+
+
+def test_members_without_a_lead_join_the_team_and_the_patient_still_waits_for_a_lead(
+    signed_in, coordinator, physician, outsider
+):
+    signed_in(coordinator).post(URL, form_data(team_members=[str(outsider.pk)]))
+    patient = registered()
+    assert list(CareTeamMember.objects.filter(patient=patient).values_list("member", "is_lead")) == [
+        (outsider.pk, False)
+    ]
+    assert [p.mrn for p in coordinator_worklist(coordinator).section("needs_care_team").rows] == ["200345"]
+
+
+@pytest.mark.parametrize("chosen", ["coordinator", "clinic_admin", "retired", "unknown", "text"])
+def test_it_refuses_a_lead_who_is_not_an_active_clinician_and_keeps_what_was_typed(
+    request, signed_in, coordinator, chosen
+):
+    values = {
+        "retired": lambda: str(StaffFactory(role=Role.CLINICIAN, is_active=False).pk),
+        "unknown": lambda: "999999",
+        "text": lambda: "dr.okafor\x00",
+    }
+    value = values[chosen]() if chosen in values else str(request.getfixturevalue(chosen).pk)
+    response = signed_in(coordinator).post(URL, form_data(lead_clinician=value, team_members=[value]))
+    assert response.status_code == 200
+    assert errors_of(response)["lead_clinician"] == [
+        "Choose the lead clinician from the list (active clinicians only)."
+    ]
+    assert errors_of(response)["team_members"]
+    assert 'value="Fernández"' in response.content.decode()
+    assert not Patient.objects.exists()
+
+
+def test_a_clinician_deactivated_while_the_form_was_filled_in_registers_nothing(
+    signed_in, coordinator, outsider, monkeypatch
+):
+    """The form offered them; by the time the service saves they are inactive: nothing is saved."""
+    client = signed_in(coordinator)
+    User.objects.filter(pk=outsider.pk).update(is_active=False)
+    monkeypatch.setattr("patients.forms.active_clinicians", lambda: User.objects.filter(pk=outsider.pk))
+    response = client.post(URL, form_data(lead_clinician=str(outsider.pk)))
+    assert response.status_code == 200
+    assert "not an active clinician" in errors_of(response)["lead_clinician"][0]
+    assert not Patient.objects.exists()
+    assert not CareTeamChange.objects.exists()
+    assert not AuditEvent.objects.filter(action=Action.CREATE).exists()
+
+
+def test_the_service_sets_up_the_team_in_the_registration_transaction(coordinator, physician, outsider):
+    inactive = StaffFactory(role=Role.CLINICIAN, is_active=False)
+    fields = {"mrn": "100999", "given_name": "Ann", "family_name": "Lee", "date_of_birth": BORN}
+    with pytest.raises(NotAnActiveClinician):
+        register_patient(by=coordinator, lead=outsider, team_members=[inactive], **fields)
+    assert not Patient.objects.filter(mrn="100999").exists()
+    patient = register_patient(by=coordinator, lead=outsider, team_members=[physician, outsider], **fields)
+    assert CareTeamMember.objects.filter(patient=patient).count() == 2
+    assert CareTeamMember.objects.get(patient=patient, is_lead=True).member == outsider
 
 
 # Validation: one message per rule, nothing saved
@@ -393,7 +516,7 @@ def test_it_runs_a_bounded_number_of_queries(signed_in, coordinator, django_asse
     client.get(URL)  # the first page after sign-in also notes the session's start
     with django_assert_max_num_queries(6):
         client.get(URL)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12, and the active clinicians offered for the care team
         assert client.post(URL, form_data()).status_code == 302
 
 
