@@ -8,6 +8,10 @@
   idempotent sweep (beat: every 15 minutes in clinic hours).
 
 Audit events are written by the views (they know the request); these functions write the data.
+
+What the patient writes in their own words from the portal (a check-in, a session note, a goal comment) is
+checked for self-harm words as it is saved: a match raises an urgent task in the same transaction
+(patients/self_harm_services.py).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from careplans.models import (
     PlanChange,
 )
 from clinic.models import OutboxMessage
+from patients import self_harm, self_harm_services
 from portal.models import PatientLink
 from portal.services import LINK_DAYS, link_message
 from portal.tokens import new_token, token_hash
@@ -256,6 +261,10 @@ def log_pacing_session(
             "logged_at": timezone.now(),
         },
     )
+    if self_harm.mentions_self_harm(note):  # the patient's own words: the safety net, in this transaction
+        self_harm_services.check_patient_text(
+            patient=locked.plan.patient, texts=(note,), where=self_harm_services.PACING, key=session.pk
+        )
     return session, created
 
 
@@ -302,12 +311,31 @@ def save_daily_log(
     if entry_id is not None:
         try:
             with transaction.atomic():
-                return DailyLog.objects.create(public_id=entry_id, **values), True
+                log = DailyLog.objects.create(public_id=entry_id, **values)
         except IntegrityError:  # the same form, sent twice at the same moment
             existing = DailyLog.objects.filter(public_id=entry_id, patient=patient).first()
             if existing is not None:
                 return existing, False
-    return DailyLog.objects.create(**values), True
+        else:
+            return check_daily_log_words(log), True
+    return check_daily_log_words(DailyLog.objects.create(**values)), True
+
+
+def daily_log_texts(log: DailyLog) -> tuple[str, ...]:
+    """What the patient wrote in their own words in a check-in: the note, the mood word and the activity."""
+    return (log.note, log.mood_word, log.activity)
+
+
+def check_daily_log_words(log: DailyLog) -> DailyLog:
+    """The patient's own words in a check-in checked for self-harm words; a match raises the urgent task in this
+    transaction (patients/self_harm_services.py)."""
+    self_harm_services.check_patient_text(
+        patient=log.patient,
+        texts=daily_log_texts(log),
+        where=self_harm_services.CHECKIN,
+        key=log.public_id,
+    )
+    return log
 
 
 # --------------------------------------------------------------------------- reminders
@@ -499,4 +527,8 @@ def add_patient_goal_comment(*, goal, text: str) -> GoalComment:
     Preconditions: `goal` belongs to the patient's active care plan (the portal view checks); `text` is
     cleaned by GoalCommentForm.
     """
-    return GoalComment.objects.create(goal=goal, text=text, by_patient=True)
+    comment = GoalComment.objects.create(goal=goal, text=text, by_patient=True)
+    self_harm_services.check_patient_text(
+        patient=goal.plan.patient, texts=(text,), where=self_harm_services.GOAL_COMMENT, key=comment.pk
+    )
+    return comment

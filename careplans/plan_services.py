@@ -794,6 +794,8 @@ class SprintReview:
     metrics: list[MetricSeries]
     suggestion: sprints.Suggestion
     previous_improved: bool | None
+    #: PHQ-9 and GAD-7 over the sprint when it did not choose them (only for the mood override).
+    mood_watch: list[sprints.Judgement] = field(default_factory=list)
 
     @property
     def judgements(self) -> list[sprints.Judgement]:
@@ -896,6 +898,28 @@ def judge_goal_metric(code: str, goal: Goal | None, values: dict | None) -> Metr
     return MetricSeries(judgement=judgement, points=len(values["during"]))
 
 
+def baseline_and_latest(values: dict):
+    """The response a questionnaire is judged from (the latest before the sprint, else the first in it when
+    there are two or more) and the one it is judged at (the newest in the sprint)."""
+    during = values["during"]
+    baseline = values["before"] if values["before"] is not None else (during[0] if len(during) > 1 else None)
+    latest = during[-1] if during and during[-1] is not baseline else None
+    return baseline, latest
+
+
+def watch_mood(instrument_code: str, values: dict | None) -> sprints.Judgement | None:
+    """A mood questionnaire the sprint did not choose, judged over the sprint; None when never answered."""
+    if not values or values.get("definition") is None:
+        return None
+    baseline, latest = baseline_and_latest(values)
+    return sprints.judge_measure(
+        sprints.measure_metric(instrument_code),
+        values["definition"],
+        baseline.total if baseline else None,
+        latest.total if latest else None,
+    )
+
+
 def judge_measure_metric(code: str, instrument_code: str, values: dict | None) -> MetricSeries:
     values = values or {"before": None, "during": [], "definition": None}
     definition = values.get("definition")
@@ -913,8 +937,7 @@ def judge_measure_metric(code: str, instrument_code: str, values: dict | None) -
             )
             return MetricSeries(judgement=missing)
     during = values["during"]
-    baseline = values["before"] if values["before"] is not None else (during[0] if len(during) > 1 else None)
-    latest = during[-1] if during and during[-1] is not baseline else None
+    baseline, latest = baseline_and_latest(values)
     judgement = sprints.judge_measure(
         code, definition, baseline.total if baseline else None, latest.total if latest else None
     )
@@ -956,9 +979,11 @@ def sprint_review(sprint: Sprint, *, plan: CarePlan, goals: Sequence[Goal] | Non
     until = window_end(sprint)
     progress = goal_values(chosen_goals, starts_on=sprint.starts_on, until=until) if chosen_goals else {}
     measure_codes = [key for _, kind, key in parsed if kind == "measure"]
-    measures = (
-        measure_values(plan.patient, measure_codes, starts_on=sprint.starts_on, until=until) if measure_codes else {}
-    )
+    # The mood questionnaires are read even when the sprint did not choose them, in the same two queries: a
+    # meaningful worsening overrides "continue" (careplans/sprints.py, app policy); they are not judged as the
+    # sprint's metrics.
+    watched = [code for code in sprints.MOOD_MEASURES if code not in measure_codes]
+    measures = measure_values(plan.patient, [*measure_codes, *watched], starts_on=sprint.starts_on, until=until)
     metrics = []
     for code, kind, key in parsed:
         if kind == "goal":
@@ -977,8 +1002,16 @@ def sprint_review(sprint: Sprint, *, plan: CarePlan, goals: Sequence[Goal] | Non
         .first()
     )
     judgements = [m.judgement for m in metrics]
-    suggestion = sprints.suggest(judgements, tier=tier.number, previous_improved=previous)
-    return SprintReview(sprint=sprint, tier=tier, metrics=metrics, suggestion=suggestion, previous_improved=previous)
+    mood_watch = [found for code in watched if (found := watch_mood(code, measures.get(code))) is not None]
+    suggestion = sprints.suggest(judgements, tier=tier.number, previous_improved=previous, mood_watch=mood_watch)
+    return SprintReview(
+        sprint=sprint,
+        tier=tier,
+        metrics=metrics,
+        suggestion=suggestion,
+        previous_improved=previous,
+        mood_watch=mood_watch,
+    )
 
 
 # --------------------------------------------------------------------------- reads: the plan page

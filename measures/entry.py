@@ -1,10 +1,33 @@
 """Questionnaires entered in clinic: on a tablet handed to the patient (kiosk) or by staff on the
-patient's behalf. Both go through the same services as the portal, so alerts fire the same way."""
+patient's behalf. Both go through the same services as the portal, so alerts fire the same way: a PHQ-9
+item 9 answer above 0 raises its safety alert and urgent task as the answer is saved, in the transaction
+of the entry, and the submission says it needs crisis resources (``Submission.needs_crisis_resources``).
+
+``not_asked`` is the gate rule the portal and the in-clinic forms share: after "No" to the PC-PTSD-5
+exposure question the screen stops, so its items are neither asked nor stored nor counted as missing.
+"""
+
+from collections.abc import Mapping
 
 from django.db import transaction
 
+from measures.definitions import InstrumentDefinition
 from measures.models import Instrument, Response
 from measures.services import Submission, save_answer, start_response, submit_response
+
+
+def not_asked(definition: InstrumentDefinition, answers: Mapping) -> frozenset[str]:
+    """The items a gate skips for these answers (pure): every item but the gate once the gate's answer is its
+    stop value (PC-PTSD-5, REFERENCE.md 1.5: "If No, the screen total is 0 and the screen stops"); else none.
+    """
+    gate = definition.gate
+    value = answers.get(gate.item) if gate is not None else None
+    if value is None or isinstance(value, bool):
+        return frozenset()
+    option = definition.item(gate.item).option_for(value)
+    if option is None or option.value != gate.stop_when:
+        return frozenset()
+    return frozenset(item.code for item in definition.items if item.code != gate.item)
 
 
 @transaction.atomic
@@ -15,11 +38,13 @@ def record_in_clinic(
 
     Preconditions: the caller may enter responses for this patient, and ``answers`` holds option
     values of the instrument's items (None for an item left unanswered). ``source`` is KIOSK or
-    ON_BEHALF; ``entered_by`` is the member of staff who typed the answers (None for the kiosk).
+    ON_BEHALF; ``entered_by`` is the member of staff who typed the answers (None for the kiosk). Answers
+    to items a gate skipped (``not_asked``) are not stored.
     """
     assert source in (Response.Source.KIOSK, Response.Source.ON_BEHALF)
     response = start_response(patient=patient, instrument=instrument, source=source, entered_by=entered_by)
+    skipped = not_asked(instrument.spec, answers)
     for item_code, value in answers.items():
-        if value is not None:
+        if value is not None and item_code not in skipped:
             response = save_answer(response=response, item_code=item_code, value=value)
     return submit_response(response=response, context=context)

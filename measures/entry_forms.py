@@ -4,6 +4,7 @@ and the alert acknowledgement form."""
 from django import forms
 
 from measures.definitions import InstrumentDefinition, Item
+from measures.entry import not_asked
 
 NEEDS_ANSWER = "Please choose an answer for this question."
 NOT_AN_OPTION = "Please choose one of the answers shown."
@@ -64,15 +65,35 @@ class ResponseEntryForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        gate = self.definition.gate
-        stopped = gate is not None and cleaned.get(gate.item) == gate.stop_when
+        skipped = not_asked(self.definition, cleaned)
         for item in self.definition.items:
+            if item.code in skipped:
+                # The screen stopped at its gate (PC-PTSD-5: "No" to the exposure question): these items were
+                # not asked, so whatever was ticked is dropped, and nothing about them needs fixing.
+                self._errors.pop(item.code, None)
+                cleaned[item.code] = None
+                continue
             if item.code in self.errors:
                 continue
-            skipped = stopped and item.code != gate.item
-            if self.fields[item.code].needs_answer and not skipped and cleaned.get(item.code) is None:
+            if self.fields[item.code].needs_answer and cleaned.get(item.code) is None:
                 self.add_error(item.code, NEEDS_ANSWER)
         return cleaned
+
+    @property
+    def gate_item(self) -> str:
+        """The gate question's code ("" without a gate): the items after it are asked only past the gate."""
+        return self.definition.gate.item if self.definition.gate else ""
+
+    @property
+    def gate_number(self) -> int | None:
+        """The gate question's number on the form (1-based), None without a gate."""
+        codes = [item.code for item in self.definition.items]
+        return codes.index(self.gate_item) + 1 if self.gate_item else None
+
+    @property
+    def gate_stop(self) -> str:
+        """The gate's stop value as the form posts it (its radio is marked, so the page can hide the rest)."""
+        return str(self.definition.gate.stop_when) if self.definition.gate else ""
 
     @property
     def answers(self) -> dict:

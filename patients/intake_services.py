@@ -20,7 +20,7 @@ from clinic.services import queue_message
 from measures.models import Instrument, Response
 from measures.services import latest_instrument, save_answer, start_response, submit_response
 from patients import intake as sections
-from patients import redflags
+from patients import redflags, self_harm_services
 from patients.models import Intake, Patient, RedFlag
 from portal.models import PatientLink
 from portal.services import issue_link, link_message, link_url
@@ -97,13 +97,23 @@ def lock(intake: Intake) -> Intake:
     return locked
 
 
+@dataclass(frozen=True)
+class SectionSaved:
+    intake: Intake
+    #: The self-harm check of the section's free text (patients/self_harm_services.py).
+    self_harm: self_harm_services.SelfHarmCheck
+
+
 @transaction.atomic
-def save_section(*, intake: Intake, code: str, values: Mapping, finished: bool) -> Intake:
+def save_section(*, intake: Intake, code: str, values: Mapping, finished: bool) -> SectionSaved:
     """Store a section's cleaned answers over what was saved before; mark it saved when ``finished``.
 
     ``values`` comes from patients.intake.clean_section (valid fields only, so a field with a problem
     keeps its earlier answer). Autosave passes ``finished=False``: the section counts as saved only
     when the patient saves it with no problem left.
+
+    The section's free text, as saved, is checked for self-harm words: a match raises an urgent task in
+    this transaction, once per intake and section (``self-harm:intake:<intake>:<section>``).
 
     Preconditions: ``code`` is a section of patients.intake other than the red-flag screen (see
     save_red_flags). Raises IntakeClosed once the intake is sent.
@@ -119,7 +129,15 @@ def save_section(*, intake: Intake, code: str, values: Mapping, finished: bool) 
         fields.append("sections_saved")
     locked.updated_at = timezone.now()
     locked.save(update_fields=fields)
-    return locked
+    section = sections.SECTIONS_BY_CODE[code]
+    stored = locked.answers[code]
+    check = self_harm_services.check_patient_text(
+        patient=locked.patient,
+        texts=[stored.get(f.code) for f in section.fields if f.is_text and isinstance(stored.get(f.code), str)],
+        where=self_harm_services.INTAKE,
+        key=f"{locked.public_id}:{code}",
+    )
+    return SectionSaved(intake=locked, self_harm=check)
 
 
 @dataclass(frozen=True)

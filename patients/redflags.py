@@ -6,7 +6,8 @@
 Source: ../shared/clinical/REFERENCE.md section 3.1 (VERIFIED): AHCPR Clinical Practice Guideline No. 14,
 "Acute Low Back Problems in Adults", Table 1 "Red flags for potentially serious conditions", plus the
 secondary items listed under it. The items and their patient wording are the ones issue 3 lists
-("Red flags (safety)"). The patient wording is NOT from a validated source: REFERENCE.md says it needs
+("Red flags (safety)"), plus urinary retention ("trouble passing urine", named by REFERENCE.md 3.1 and added
+by the issue "Safety net"). The patient wording is NOT from a validated source: REFERENCE.md says it needs
 clinical sign-off (it says so for the saddle-numbness wording; the same holds for every item here).
 
 Levels (issue 3 and REFERENCE.md 3.1 "App design"):
@@ -15,7 +16,8 @@ Levels (issue 3 and REFERENCE.md 3.1 "App design"):
   "seek emergency care now" guidance (``GUIDANCE[EMERGENCY]``) and the service creates an urgent task for
   the clinician on duty, in the same transaction as the answer.
 - ``review``: infection and cancer items, and (an app decision, see ``FRACTURE`` below) the fracture
-  item. The service creates a high-priority review task.
+  item. The service creates a high-priority review task; the patient sees ``GUIDANCE[REVIEW]``, with
+  safety-net advice (what would mean urgent care today, or 911 now).
 - ``none``: nothing flagged *among the answered items*. With unanswered items this is not a negative
   screen: check ``complete`` (or ``is_clear``) before treating the screen as done.
 
@@ -63,6 +65,7 @@ __all__ = [
     "PROGRESSIVE_NEUROLOGICAL_DEFICIT",
     "REVIEW",
     "SCREEN_INTRO",
+    "Advice",
     "Guidance",
     "InvalidRedFlagAnswerError",
     "RedFlagAssessment",
@@ -136,6 +139,19 @@ ITEMS: tuple[RedFlagItem, ...] = (
             text="recent onset of bladder dysfunction (urinary retention, increased frequency, overflow incontinence)",
         )
         + "; bowels: faecal incontinence, a secondary-source item listed under REFERENCE.md 3.1",
+    ),
+    # REFERENCE.md 3.1 names urinary retention first among the bladder signs of cauda equina syndrome, and the
+    # secondary summaries it quotes say its absence makes the syndrome very unlikely: the control question above
+    # does not ask about it, so it has its own question (a new code; the others keep theirs).
+    RedFlagItem(
+        code="trouble_passing_urine",
+        text="New trouble passing urine (peeing), or not being able to pee",
+        categories=(CAUDA_EQUINA,),
+        level=EMERGENCY,
+        source=_AHCPR.format(
+            row="Cauda equina syndrome", text="recent onset of bladder dysfunction (urinary retention)"
+        )
+        + "; patient wording is the app's, not validated",
     ),
     RedFlagItem(
         code="saddle_numbness",
@@ -268,14 +284,26 @@ def item_for(code: str) -> RedFlagItem:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """Safety-net advice: what would mean getting care sooner (``lead``, then each of ``signs`` as a list)."""
+
+    lead: str
+    signs: tuple[str, ...]
+    #: For a tap-to-call link (``tel:``) under the list; None when there is nothing to call.
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class Guidance:
-    """Text a patient sees after the screen. Templates render ``title`` and each of ``paragraphs``."""
+    """Text a patient sees after the screen. Templates render ``title``, each of ``paragraphs``, then each
+    ``advice`` block."""
 
     key: str
     title: str
     paragraphs: tuple[str, ...]
     #: For a tap-to-call link (``tel:``) next to the text; None when there is nothing to call.
     phone: str | None = None
+    advice: tuple[Advice, ...] = ()
 
 
 #: App wording (not from REFERENCE.md or the issue): the line above the screen's questions.
@@ -297,11 +325,37 @@ GUIDANCE: Mapping[str, Guidance] = {
         ),
         phone="911",
     ),
-    # App wording: the issue asks only for a review task here; the patient is told their answers will be read.
+    # The patient is told their answers will be read, and (the issue "Safety net": safety-net advice with a time
+    # frame) what would mean getting care today rather than waiting for the team. REFERENCE.md 3.1 gives no
+    # patient wording for this, so ALL of it is the app's wording, pending clinical sign-off: the "today" signs
+    # are the worsening of the review-level conditions (infection: fever with feeling very unwell or shaking
+    # chills; fracture: not able to stand or walk, a new fall; any: pain getting much worse fast), and the "now"
+    # signs are the emergency items of this screen (cauda equina, progressive weakness), which infection, cancer
+    # and fracture of the spine can all lead to.
     REVIEW: Guidance(
         key="redflags.review",
         title="Thank you for telling us",
         paragraphs=("Your care team will look at these answers.",),
+        advice=(
+            Advice(
+                lead="Until then, please go to urgent care or an emergency department today if:",
+                signs=(
+                    "Your pain gets much worse, fast.",
+                    "You have a fever and feel very unwell, or you have shaking chills.",
+                    "You cannot stand or walk because of the pain.",
+                    "You have a new fall or injury.",
+                ),
+            ),
+            Advice(
+                lead="Call 911 or go to the emergency department now if you get:",
+                signs=(
+                    "New weakness in your legs",
+                    "Numbness around your genitals, bottom or inner thighs",
+                    "New trouble passing urine, or controlling your bladder or bowels",
+                ),
+                phone="911",
+            ),
+        ),
     ),
 }
 

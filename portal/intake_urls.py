@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("s/<slug:code>/", views.section, name="intake_section"),
     path("s/<slug:code>/autosave/", views.autosave, name="intake_autosave"),
     path("safety/", views.safety, name="intake_safety"),
+    path("support/", views.support, name="intake_support"),
     path("review/", views.review, name="intake_review"),
     path("thanks/", views.thanks, name="intake_thanks"),
 ]

@@ -25,6 +25,8 @@ from patients import bodymap, redflags
 from patients import intake as sections
 from patients.intake_services import IntakeClosed, needs_support, save_red_flags, save_section, submit_intake
 from patients.models import Intake
+from patients.self_harm_services import INTAKE, raised_for
+from portal import safety as replies
 from portal.models import PatientLink
 from portal.views import PORTAL_IDLE_SECONDS, closed_page, current_link, end_patient_session, not_found, portal_page
 
@@ -206,6 +208,7 @@ def section(request: HttpRequest, link: PatientLink, intake: Intake, code: str) 
     go = request.POST.get("go", "next")
     cleaned = sections.clean_section(section, posted(request))
     errors = dict(cleaned.errors)
+    words = False
     try:
         with transaction.atomic():
             if section.code == sections.SAFETY:
@@ -213,9 +216,10 @@ def section(request: HttpRequest, link: PatientLink, intake: Intake, code: str) 
                 intake = saved.intake
             else:
                 saved = None
-                intake = save_section(
+                section_saved = save_section(
                     intake=intake, code=section.code, values=cleaned.values, finished=cleaned.is_valid
                 )
+                intake, words = section_saved.intake, section_saved.self_harm.matched
             audit(request, link, Action.UPDATE, f"intake section saved: {section.code}")
     except IntakeClosed:
         return redirect("portal:intake_thanks")
@@ -228,25 +232,42 @@ def section(request: HttpRequest, link: PatientLink, intake: Intake, code: str) 
     if errors:
         context = section_context(link, intake, section, values=cleaned.raw, errors=errors, then=then)
         context["problem"] = SAFETY_MISSING if section.code == sections.SAFETY and cleaned.is_valid else SAVE_PROBLEM
+        if words:  # self-harm words in what was just saved: the crisis resources at once, on this page
+            context |= {"crisis": True, "reply": replies.team_reply()}
         return TemplateResponse(request, "portal/intake/section.html", context, status=400)
+    onward = "" if go == "later" else f"?next={next_stop(section, go=go, then=then)}"
+    if words:
+        return redirect(reverse("portal:intake_support") + onward)
     if saved is not None and saved.assessment.level == redflags.REVIEW:
-        guidance = redflags.GUIDANCE[redflags.REVIEW]
-        messages.info(request, f"{guidance.title}. {' '.join(guidance.paragraphs)}")
+        # The review guidance (what would mean care today, or now), then on to where the patient was going.
+        return redirect(reverse("portal:intake_safety") + onward)
     return after_save(request, link, intake, section, go=go, then=then)
 
 
 def after_save(request, link, intake, section, *, go: str, then: str) -> HttpResponse:
     if go == "later":
         return saved_for_later(request, link)
+    return redirect(stop_url(next_stop(section, go=go, then=then)))
+
+
+def next_stop(section, *, go: str, then: str) -> str:
+    """Where a save leads ("Save and continue", "Back"), as a word a page can carry: a section code, "review"
+    or "welcome"."""
     if go == "back":
-        if then:
-            return redirect("portal:intake_review")
-        previous = sections.previous_code(section.code)
-        return redirect(section_url(previous) if previous else reverse("portal:intake"))
+        return "review" if then else sections.previous_code(section.code) or "welcome"
     following = sections.next_code(section.code)
     if then or go == "review" or following is None:
-        return redirect("portal:intake_review")
-    return redirect(section_url(following))
+        return "review"
+    return following
+
+
+def stop_url(stop: str) -> str | None:
+    """The page of a ``next_stop`` word; None for anything else (never a URL from the request)."""
+    if stop == "review":
+        return reverse("portal:intake_review")
+    if stop == "welcome":
+        return reverse("portal:intake")
+    return section_url(stop) if stop in sections.SECTIONS_BY_CODE else None
 
 
 def saved_for_later(request: HttpRequest, link: PatientLink) -> HttpResponse:
@@ -274,6 +295,7 @@ def autosave(request: HttpRequest, code: str) -> HttpResponse:
     if intake is None:
         return leave_for(reverse("portal:intake_resume"))
     cleaned = sections.clean_section(section, posted(request))
+    new_words = False
     try:
         with transaction.atomic():
             if section.code == sections.SAFETY:
@@ -282,12 +304,15 @@ def autosave(request: HttpRequest, code: str) -> HttpResponse:
                 saved = save_red_flags(intake=intake, answers=cleaned.values, finished=True)
             else:
                 saved = None
-                save_section(intake=intake, code=section.code, values=cleaned.values, finished=False)
+                check = save_section(intake=intake, code=section.code, values=cleaned.values, finished=False)
+                new_words = check.self_harm.new
             audit(request, link, Action.UPDATE, f"intake section autosaved: {section.code}")
     except IntakeClosed:
         return leave_for(reverse("portal:intake_thanks"))
     if saved is not None and saved.new_emergency:
         return leave_for(reverse("portal:intake_safety"))
+    if new_words:  # self-harm words just typed (the task is raised once): the crisis resources at once
+        return leave_for(reverse("portal:intake_support"))
     context = {"saved_at": timezone.localtime(), "problem": bool(cleaned.errors)}
     return TemplateResponse(request, "portal/intake/section.html#save_status", context)
 
@@ -303,22 +328,51 @@ def leave_for(url: str) -> HttpResponse:
 @require_GET
 @with_intake
 def safety(request: HttpRequest, link: PatientLink, intake: Intake) -> HttpResponse:
-    """The emergency guidance, calm and on its own page, after an emergency answer (saved, task created)."""
-    if intake.red_flag_level != redflags.EMERGENCY:
+    """The red-flag guidance, calm and on its own page, after the answer is saved and its task created: for an
+    emergency, "seek emergency care now"; for a review-level flag, what would mean care today or now."""
+    level = intake.red_flag_level
+    if level not in (redflags.EMERGENCY, redflags.REVIEW):
         return redirect(resume_url(intake))
-    audit(request, link, Action.VIEW, "intake emergency guidance")
+    emergency = level == redflags.EMERGENCY
+    audit(request, link, Action.VIEW, "intake emergency guidance" if emergency else "intake red-flag guidance")
     if sections.SAFETY not in intake.sections_saved:  # some safety questions are still unanswered
         continue_url = section_url(sections.SAFETY)
     else:
         code = sections.first_unsaved(intake.sections_saved)
-        continue_url = section_url(code) if code else reverse("portal:intake_review")
+        continue_url = stop_url(request.GET.get("next", "")) or (
+            section_url(code) if code else reverse("portal:intake_review")
+        )
     context = {
         "patient": link.patient,
         "link": link,
-        "guidance": redflags.GUIDANCE[redflags.EMERGENCY],
+        "guidance": redflags.GUIDANCE[level],
+        "emergency": emergency,
+        "reply": replies.team_reply(kind=replies.URGENT if emergency else replies.REVIEW),
         "continue_url": continue_url,
     }
     return TemplateResponse(request, "portal/intake/safety.html", context)
+
+
+def has_self_harm_task(intake: Intake) -> bool:
+    """Whether self-harm words in this intake's free text raised a task (one indexed query)."""
+    return raised_for(patient_id=intake.patient_id, where=INTAKE, key_prefix=f"{intake.public_id}:")
+
+
+@portal_page
+@require_GET
+@with_intake
+def support(request: HttpRequest, link: PatientLink, intake: Intake) -> HttpResponse:
+    """The crisis resources after self-harm words in the patient's free text (saved, urgent task created)."""
+    if not has_self_harm_task(intake):
+        return redirect(resume_url(intake))
+    audit(request, link, Action.VIEW, "intake support page")
+    context = {
+        "patient": link.patient,
+        "link": link,
+        "reply": replies.team_reply(),
+        "continue_url": stop_url(request.GET.get("next", "")) or resume_url(intake),
+    }
+    return TemplateResponse(request, "portal/intake/support.html", context)
 
 
 @portal_page
@@ -364,10 +418,16 @@ def thanks(request: HttpRequest) -> HttpResponse:
         request=request, patient=intake.patient, action=Action.VIEW, target="intake thank-you page", by_patient=True
     )
     emergency, support = needs_support(intake)
+    words = has_self_harm_task(intake)
+    review = not emergency and intake.red_flag_level == redflags.REVIEW
     context = {
         "patient": intake.patient,
         "emergency": emergency,
-        "guidance": redflags.GUIDANCE[redflags.EMERGENCY] if emergency else None,
-        "support": support,
+        "guidance": redflags.GUIDANCE[redflags.EMERGENCY if emergency else redflags.REVIEW]
+        if emergency or review
+        else None,
+        "support": support and not words,
+        "crisis": words,
+        "reply": replies.team_reply(kind=replies.URGENT if emergency or words else replies.REVIEW),
     }
     return TemplateResponse(request, "portal/intake/thanks.html", context)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("goals/<uuid:goal_id>/comment/", views.goal_comment, name="plan_goal_comment"),
     path("check-in/", views.check_in, name="plan_check_in"),
     path("check-in/thanks/", views.check_in_thanks, name="plan_check_in_thanks"),
+    path("support/", views.support, name="plan_support"),
     path("week/", views.week, name="plan_week"),
     path("pacing/<uuid:pacing_id>/", views.pacing_session, name="plan_pacing"),
     path("reminders/", views.reminders, name="plan_reminders"),

@@ -25,7 +25,9 @@ from audit.services import record_access
 from careplans import log_services, logs
 from careplans.log_forms import DailyLogForm, GoalCommentForm, PacingSessionForm, ReminderForm
 from careplans.models import CarePlan, DailyLog, Goal, GoalComment, LogReminder, PacingPlan, PacingSession
+from patients import self_harm, self_harm_services
 from portal.models import PatientLink
+from portal.safety import team_reply
 from portal.views import closed_page, current_link, not_found, portal_page
 
 WEEK_ENTRIES_SHOWN = 50
@@ -112,13 +114,51 @@ def goal_comment(request: HttpRequest, link: PatientLink, goal_id) -> HttpRespon
         return not_found(request)
     form = GoalCommentForm(request.POST)
     if form.is_valid():
-        log_services.add_patient_goal_comment(goal=goal, text=form.cleaned_data["text"])
+        comment = log_services.add_patient_goal_comment(goal=goal, text=form.cleaned_data["text"])
         audit(request, link, Action.CREATE, "goal comment")
+        if self_harm.mentions_self_harm(comment.text):  # the urgent task is saved with the comment
+            return support_redirect(COMMENT)
         messages.success(request, "Thank you. Your care team will see your comment.")
         return redirect(f"{reverse('portal:plan')}#goal-{goal.public_id}")
     audit(request, link, Action.VIEW, "goal comment")
     context = {"patient": patient, "goal": goal, "form": form}
     return TemplateResponse(request, "portal/plan/comment.html", context, status=400)
+
+
+# --------------------------------------------------------------------------- support after self-harm words
+
+CHECK_IN, COMMENT, SESSION = "check-in", "comment", "session"
+# App wording: what was saved, said first on the support page.
+SAVED_WORDS = {
+    CHECK_IN: "Your check-in is saved",
+    COMMENT: "Your comment is saved",
+    SESSION: "Today's session is saved",
+}
+
+
+def support_redirect(saved: str) -> HttpResponse:
+    return redirect(f"{reverse('portal:plan_support')}?saved={saved}")
+
+
+@portal_page
+@require_GET
+@with_link
+def support(request: HttpRequest, link: PatientLink) -> HttpResponse:
+    """The crisis resources, at once after a check-in, goal comment or session note whose words can mean
+    thoughts of self-harm or suicide (patients/self_harm.py; the urgent task was saved with the words).
+    Opening it changes nothing; "the care team will contact you" is said only while such a task is open."""
+    patient = link.patient
+    audit(request, link, Action.VIEW, "support page")
+    told = any(
+        self_harm_services.raised_for(patient_id=patient.id, where=where, open_only=True)
+        for where in (self_harm_services.CHECKIN, self_harm_services.GOAL_COMMENT, self_harm_services.PACING)
+    )
+    context = {
+        "patient": patient,
+        "saved_words": SAVED_WORDS.get(request.GET.get("saved", ""), "Your words are saved"),
+        "reply": team_reply() if told else None,
+    }
+    return TemplateResponse(request, "portal/plan/support.html", context)
 
 
 # --------------------------------------------------------------------------- the daily check-in
@@ -151,11 +191,13 @@ def check_in(request: HttpRequest, link: PatientLink) -> HttpResponse:
         if form.is_valid():
             values = form.log_values()
             linked = sessions[0] if sessions and values["activity"] == prefill else None
-            _, created = log_services.save_daily_log(
+            log, created = log_services.save_daily_log(
                 patient=patient, pacing_session=linked, entry_id=form.cleaned_data["entry_id"], **values
             )
             if created:
                 audit(request, link, Action.CREATE, "daily check-in")
+            if self_harm.mentions_in_any(log_services.daily_log_texts(log)):  # the urgent task is saved with it
+                return support_redirect(CHECK_IN)
             return redirect("portal:plan_check_in_thanks")
         status = 400
     else:
@@ -254,6 +296,8 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
                 status = 400
             else:
                 audit(request, link, Action.CREATE, "pacing session")
+                if self_harm.mentions_self_harm(session.note):  # the urgent task is saved with the session
+                    return support_redirect(SESSION)
                 if session.outcome == PacingSession.Outcome.FLARE:
                     messages.success(
                         request,

@@ -3,6 +3,10 @@ review, "Send my answers", and the thank-you page with the safety resources and 
 
 Reads here are bounded (a few queries whatever the patient's history); writes go through
 measures.services (start_response, save_answer, submit_response) in one transaction each.
+
+A PHQ-9 item 9 answer above 0 raises its safety alert as it is saved (save_answer), so every page after it
+shows the crisis resources (``needs_crisis_resources``). A gate stops a screen (PC-PTSD-5 after "No" to the
+exposure question): the questions it skips are not asked, listed or counted (``asked_codes``).
 """
 
 import math
@@ -12,6 +16,7 @@ from django.db import transaction
 
 from measures.change import change_with
 from measures.definitions import InstrumentDefinition, Item
+from measures.entry import not_asked
 from measures.models import Alert, Instrument, Invitation, MeasureSummary, Response
 from measures.services import AnswerRefused, save_answer, start_response, submit_response
 from portal.models import PatientLink
@@ -52,7 +57,7 @@ class Step:
 
     @property
     def count(self) -> int:
-        return len(self.spec.items)
+        return len(asked_codes(self.spec, self.response.answers if self.response else {}))
 
     @property
     def answered(self) -> int:
@@ -77,16 +82,37 @@ def minutes_for(questions: int) -> int:
     return max(1, math.ceil(questions * SECONDS_PER_QUESTION / 60))
 
 
+def asked_codes(spec: InstrumentDefinition, answers: dict) -> list[str]:
+    """The questions the patient is asked, given their answers so far: all of them, except those a gate skips
+    (PC-PTSD-5 stops after "No" to the exposure question: measures.entry.not_asked)."""
+    skipped = not_asked(spec, answers)
+    return [code for code in spec.item_codes if code not in skipped]
+
+
 def answered_count(spec: InstrumentDefinition, answers: dict) -> int:
-    return sum(1 for code in spec.item_codes if answers.get(code) is not None)
+    return sum(1 for code in asked_codes(spec, answers) if answers.get(code) is not None)
 
 
 def first_unanswered(spec: InstrumentDefinition, answers: dict) -> int | None:
-    """The number (1-based) of the first question without an answer, or None when all are answered."""
+    """The number (1-based) of the first question asked without an answer, or None when all are answered."""
+    skipped = not_asked(spec, answers)
     for number, code in enumerate(spec.item_codes, start=1):
-        if answers.get(code) is None:
+        if code not in skipped and answers.get(code) is None:
             return number
     return None
+
+
+def next_question(spec: InstrumentDefinition, answers: dict, number: int) -> int | None:
+    """The number of the next question asked after ``number``, or None when it was the last one asked."""
+    skipped = not_asked(spec, answers)
+    for following, code in enumerate(spec.item_codes[number:], start=number + 1):
+        if code not in skipped:
+            return following
+    return None
+
+
+def is_skipped(spec: InstrumentDefinition, answers: dict, item_code: str) -> bool:
+    return item_code in not_asked(spec, answers)
 
 
 def invitation_of(link: PatientLink) -> Invitation | None:
@@ -184,8 +210,11 @@ def start(*, invitation: Invitation, code: str) -> Response | None:
     return None
 
 
-def needs_crisis_resources(invitation: Invitation) -> bool:
-    """True when any answer of this invitation raised a safety alert (PHQ-9 item 9 above 0)."""
+def needs_crisis_resources(invitation: Invitation | None) -> bool:
+    """True when any answer of this invitation raised a safety alert (PHQ-9 item 9 above 0). The alert is
+    raised as the answer is saved, so every page after that answer shows the crisis resources (one query)."""
+    if invitation is None:
+        return False
     return Alert.objects.filter(response__invitation=invitation, kind=Alert.Kind.SAFETY).exists()
 
 

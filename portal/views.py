@@ -23,6 +23,7 @@ from measures.services import AnswerRefused
 from portal import questionnaire
 from portal.models import PatientLink
 from portal.ratelimit import too_many
+from portal.safety import team_reply
 from portal.services import find_link, note_first_open, renew_expired_link
 
 SESSION_LINK = "portal_link_id"
@@ -84,6 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "has_open_referrals": Referral.objects.for_portal(link.patient).open().exists(),
         "has_active_plan": CarePlan.objects.active().filter(patient=link.patient).exists(),
     }
+    context |= crisis_context(invitation)
     return TemplateResponse(request, "portal/home.html", context)
 
 
@@ -168,6 +170,14 @@ def with_response(view):
     return wrapped
 
 
+def crisis_context(invitation: Invitation | None) -> dict:
+    """The crisis card's context: shown on every page once an answer of this invitation raised a safety alert
+    (PHQ-9 item 9 above 0: the alert and its urgent task are saved with the answer), with the care team's reply
+    honest about time (portal/safety.py). One query."""
+    crisis = questionnaire.needs_crisis_resources(invitation)
+    return {"crisis": crisis, "reply": team_reply() if crisis else None}
+
+
 def questionnaire_target(response: Response) -> str:
     return f"questionnaire {response.instrument.spec.name}"
 
@@ -217,6 +227,8 @@ def question(request: HttpRequest, link: PatientLink, response: Response, number
         messages.info(request, SENT_ALREADY)
         return redirect("portal:home")
     item = spec.items[number - 1]
+    if questionnaire.is_skipped(spec, response.answers, item.code):  # the screen stopped at its gate
+        return redirect("portal:review", response.public_id)
     then = "review" if request.POST.get("then", request.GET.get("then")) == "review" else ""
     error, status = "", 200
     if request.method == "POST":
@@ -228,9 +240,7 @@ def question(request: HttpRequest, link: PatientLink, response: Response, number
             if saved.completed_at is not None:  # sent from another tab meanwhile: nothing to change
                 messages.info(request, SENT_ALREADY)
                 return redirect("portal:home")
-            if then or number == len(spec.items):
-                return redirect("portal:review", response.public_id)
-            return redirect(question_url(response, number + 1))
+            return redirect(after_answer(saved, item.code, number, then=then))
     record_access(
         request=request,
         patient=link.patient,
@@ -252,7 +262,7 @@ def question(request: HttpRequest, link: PatientLink, response: Response, number
         "spec": spec,
         "item": item,
         "number": number,
-        "count": len(spec.items),
+        "count": len(questionnaire.asked_codes(spec, response.answers)),
         "stem": spec.stem if item.uses_stem else None,
         "options": [(option, chosen is not None and option.value == chosen) for option in item.options],
         "is_scale": questionnaire.is_scale(item),
@@ -263,8 +273,27 @@ def question(request: HttpRequest, link: PatientLink, response: Response, number
         "then": then,
         "back_url": back_url,
         "error": error,
+        **crisis_context(link.invitation),
     }
     return TemplateResponse(request, "portal/question.html", context, status=status)
+
+
+def after_answer(response: Response, item_code: str, number: int, *, then: str) -> str:
+    """Where an answer leads: the next question asked, else the review. From the review ("then"), back to it,
+    unless a changed gate answer now asks questions still unanswered (PC-PTSD-5: "No" changed to "Yes")."""
+    spec = response.instrument.spec
+    gate = spec.gate
+    if then and gate is not None and item_code == gate.item:
+        missing = questionnaire.first_unanswered(spec, response.answers)
+        return (
+            question_url(response, missing, then="review")
+            if missing
+            else reverse("portal:review", args=[response.public_id])
+        )
+    following = questionnaire.next_question(spec, response.answers, number)
+    if then or following is None:
+        return reverse("portal:review", args=[response.public_id])
+    return question_url(response, following)
 
 
 @portal_page
@@ -284,10 +313,12 @@ def review(request: HttpRequest, link: PatientLink, response: Response) -> HttpR
         target=questionnaire_target(response),
         by_patient=True,
     )
+    asked = set(questionnaire.asked_codes(spec, response.answers))
     rows = []
     for number, item in enumerate(spec.items, start=1):
-        option = item.option_for(response.answers.get(item.code))
-        rows.append({"number": number, "item": item, "option": option})
+        if item.code in asked:
+            option = item.option_for(response.answers.get(item.code))
+            rows.append({"number": number, "item": item, "option": option})
     answered = sum(1 for row in rows if row["option"] is not None)
     context = {
         "patient": link.patient,
@@ -296,7 +327,10 @@ def review(request: HttpRequest, link: PatientLink, response: Response) -> HttpR
         "rows": rows,
         "answered": answered,
         "count": len(rows),
+        "stopped": len(rows) < len(spec.items),
+        "last_number": rows[-1]["number"] if rows else len(spec.items),
         "first_missing": next((row["number"] for row in rows if row["option"] is None), None),
+        **crisis_context(link.invitation),
     }
     return TemplateResponse(request, "portal/review.html", context)
 
@@ -342,9 +376,9 @@ def thanks(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "patient": patient,
-        "crisis": questionnaire.needs_crisis_resources(invitation),
         "numbers": questionnaire.your_numbers(patient=patient, latest=sent),
         "sent": sent,
+        **crisis_context(invitation),
     }
     return TemplateResponse(request, "portal/thanks.html", context)
 
@@ -360,11 +394,7 @@ def later(request: HttpRequest) -> HttpResponse:
     record_access(
         request=request, patient=link.patient, action=Action.VIEW, target="saved for later page", by_patient=True
     )
-    context = {
-        "patient": link.patient,
-        "link": link,
-        "crisis": invitation is not None and questionnaire.needs_crisis_resources(invitation),
-    }
+    context = {"patient": link.patient, "link": link, **crisis_context(invitation)}
     end_patient_session(request)
     request.session.pop(SESSION_INVITATION, None)
     return TemplateResponse(request, "portal/later.html", context)

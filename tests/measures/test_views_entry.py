@@ -67,8 +67,9 @@ def test_entering_on_behalf_records_the_source_and_who_typed_it_and_raises_the_s
 ):
     response = signed_in(psychologist).post(enter_url(patient), phq9_form(item9="1"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("measures:detail", args=[patient.public_id, "phq9"])
     saved = Response.objects.get()
+    # Item 9 above 0: the member of staff is asked to stay with the patient (tests/measures/test_entry_safety.py).
+    assert response["Location"] == reverse("measures:entered_safety", args=[patient.public_id, saved.public_id])
     assert (saved.source, saved.entered_by, saved.total, saved.valid) == (
         Response.Source.ON_BEHALF,
         psychologist,

@@ -35,6 +35,13 @@ from patients.redflags import (
 # REFERENCE.md 3.1 and the issue give each item (fracture -> review is the app's documented decision).
 SCREEN = [
     ("bladder_bowel_control", "new trouble controlling bladder or bowels", EMERGENCY, {CAUDA_EQUINA}),
+    # REFERENCE.md 3.1 names urinary retention among the bladder signs (the issue "Safety net" adds it).
+    (
+        "trouble_passing_urine",
+        "new trouble passing urine (peeing), or not being able to pee",
+        EMERGENCY,
+        {CAUDA_EQUINA},
+    ),
     ("saddle_numbness", "numbness around the genitals, bottom or inner thighs", EMERGENCY, {CAUDA_EQUINA}),
     ("leg_weakness", "new or worsening weakness in the legs", EMERGENCY, {PROGRESSIVE_NEUROLOGICAL_DEFICIT}),
     ("fever_with_back_pain", "fever with back pain", REVIEW, {INFECTION, MALIGNANCY}),

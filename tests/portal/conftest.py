@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from portal.ratelimit import LIMITS
+from tests.portal.clock import after_hours, clinic_hours, in_clinic_hours  # noqa: F401 (fixtures)
 
 # The test client's address, and the second one test_rate_limit.py uses.
 TEST_ADDRESSES = ("127.0.0.1", "127.0.0.2")

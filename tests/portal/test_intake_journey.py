@@ -317,12 +317,15 @@ def test_a_second_submit_of_the_same_answers_creates_nothing_twice(opened, sent,
     assert TeamTask.objects.filter(source=TeamTask.Source.RED_FLAG).count() == 2  # one per level
 
 
-def test_a_review_answer_says_the_care_team_will_look_and_moves_on(opened, sent, physician):
+def test_a_review_answer_says_the_care_team_will_look_and_what_would_mean_care_today(opened, sent, physician):
     response = opened.post(
         section_url(sections.SAFETY), {**ALL_NO, "history_of_cancer": "yes", "go": "next"}, follow=True
     )
-    assert response.redirect_chain[0][0] == section_url("feels")
-    assert "Your care team will look at these answers." in text(response)
+    assert response.redirect_chain[0][0] == f"{SAFETY_PAGE}?next=feels"
+    page = text(response)
+    assert "Your care team will look at these answers." in page
+    assert "please go to urgent care or an emergency department today if:" in page
+    assert f'href="{section_url("feels")}"' in response.content.decode()  # then on with the questions
     task = TeamTask.objects.get(source=TeamTask.Source.RED_FLAG)
     assert (task.priority, task.assignee) == (TeamTask.Priority.HIGH, physician)
 
@@ -346,7 +349,7 @@ def test_all_no_saves_the_screen_and_creates_no_task(opened, sent):
     assert not TeamTask.objects.exists()
 
 
-def test_the_guidance_page_is_only_for_an_emergency(opened, sent):
+def test_the_guidance_page_is_only_for_a_red_flag(opened, sent):
     assert opened.get(SAFETY_PAGE).status_code == 302
 
 

@@ -180,7 +180,7 @@ def test_a_double_submit_of_the_first_questionnaire_sends_it_once(opened, invita
 # --------------------------------------------------------------------------- crisis resources
 
 
-def test_crisis_resources_show_when_item_9_is_above_0(opened, invitation, physician):
+def test_crisis_resources_show_when_item_9_is_above_0(in_clinic_hours, opened, invitation, physician):
     do_peg(opened, invitation)
     do_phq9(opened, invitation, {**PHQ9_LOW, "phq9_9": 1})
     page = text(opened.get(THANKS))
