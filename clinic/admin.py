@@ -13,7 +13,8 @@ class StaffAdmin(UserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "credentials", "email")}),
-        ("Role in the clinic", {"fields": ("role", "discipline", "is_active")}),
+        ("Role in the clinic", {"fields": ("role", "discipline", "is_active", "is_medical_lead")}),
+        ("Urgent tasks reach them by", {"fields": ("notify_by", "mobile_phone")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -26,10 +27,21 @@ class StaffAdmin(UserAdmin):
 
 @admin.register(CareTeamMember)
 class CareTeamMemberAdmin(admin.ModelAdmin):
+    """Read-only: care teams change on the patient's Care team page, which keeps who, when and why."""
+
     list_display = ("patient", "member", "is_lead", "added_at")
     list_select_related = ("patient", "member")
     raw_id_fields = ("patient", "member")
     search_fields = ("patient__mrn", "member__username", "member__last_name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OutboxMessage)

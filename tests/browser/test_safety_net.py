@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.models import OutboxMessage, TeamTask
@@ -142,7 +143,9 @@ def test_a_cauda_equina_answer_reaches_the_clinician_on_duty_escalates_to_the_me
     try:
         sign_in(lead, medical_lead)
         lead.goto(f"/tasks/{task.public_id}/")
-        expect(lead.get_by_text(re.compile(r"Not acknowledged in 3\d minutes: passed to the medical lead\."))).to_be_visible()
+        expect(
+            lead.get_by_text(re.compile(r"Not acknowledged in 3\d minutes: passed to the medical lead\."))
+        ).to_be_visible()
         assert axe_violations(lead) == []
         acknowledge = lead.get_by_role("region", name="Acknowledge: what was done?")
         acknowledge.get_by_label("Sent the patient to emergency care").check()
@@ -162,31 +165,39 @@ def test_a_cauda_equina_answer_reaches_the_clinician_on_duty_escalates_to_the_me
 
 
 def test_phq9_item_9_with_the_lead_away_shows_crisis_resources_next_and_reaches_the_clinician_on_duty(
-    phone_page, patient, physician, on_duty, medical_lead, screenshot
+    page, patient, physician, on_duty, medical_lead, screenshot, live_server
 ):
-    from measures.services import latest_instrument
+    from measures.models import Invitation
+    from portal.models import PatientLink
     from portal.services import issue_link
 
     mark_away(physician)
-    _, token = issue_link(patient=patient)
-    phone = phone_page
-    phone.goto(f"/p/{token}/")
-    phone.get_by_role("link", name=re.compile("PHQ-9")).first.click()
-    spec = latest_instrument("phq9").spec
-    for item_code in spec.item_codes:
-        number = int(item_code.rsplit("_", 1)[1])
-        if number == 9:
-            phone.get_by_label("Several days").check()
-            phone.get_by_role("button", name=re.compile("Next|Continue|Save")).first.click()
-            break
-        phone.get_by_label("Not at all").check()
-        phone.get_by_role("button", name=re.compile("Next|Continue|Save")).first.click()
-    crisis = phone.get_by_role("region", name=re.compile("help", re.IGNORECASE)).first
-    expect(crisis).to_contain_text("988")
-    expect(phone.get_by_role("link", name=re.compile("988")).first).to_have_attribute("href", re.compile("tel:988"))
-    screenshot(phone, "safety-net-item-9-crisis")
+    link, token = issue_link(patient=patient, purpose=PatientLink.Purpose.QUESTIONNAIRES)
+    Invitation.objects.create(patient=patient, due_on=timezone.localdate(), instrument_codes=["phq9"], link=link)
+    phone_context, phone = phone_window(page, live_server)
+    try:
+        phone.goto(f"/p/{token}/")
+        phone.get_by_role("button", name="Start your mood").click()
+        for number in range(1, 9):
+            expect(phone.get_by_text(f"Question {number} of 10")).to_be_visible()
+            phone.get_by_role("button", name="Not at all", exact=True).click()
+        expect(phone.get_by_role("heading", level=1)).to_contain_text("better off dead")
+        phone.get_by_role("button", name="Several days", exact=True).click()
+
+        # The very next screen (question 10), not only the end: the crisis resources, and honest time.
+        expect(phone.get_by_text("Question 10 of 10")).to_be_visible()
+        crisis = phone.get_by_role("region", name="Support is here for you, any time")
+        expect(crisis.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
+        expect(crisis.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
+        expect(crisis).to_contain_text("Someone from your care team will contact you today.")
+        screenshot(phone, "safety-net-item-9-crisis")
+        assert axe_violations(phone) == []
+    finally:
+        phone_context.close()
+
+    # The lead is away: the urgent task is with the clinician on duty, who alone was told.
     task = TeamTask.objects.get(patient=patient, priority=TeamTask.Priority.URGENT)
     assert task.assignee == on_duty
-    assert "lead clinician is away" in task.events.get(kind="created").note
+    assert "The lead clinician is away" in task.events.get(kind="created").note
     assert OutboxMessage.objects.filter(staff=on_duty).count() == 1
     assert not OutboxMessage.objects.filter(staff=physician).exists()

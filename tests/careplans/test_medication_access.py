@@ -82,12 +82,8 @@ def test_an_outsider_gets_a_404_for_every_url(signed_in, outsider, patient, reco
 
 
 @pytest.mark.parametrize(("name", "keys"), URLS)
-def test_another_patients_team_gets_a_404_too(signed_in, patient, other_patient, records, name, keys):
-    from tests.factories import CareTeamMemberFactory, StaffFactory
-
-    their_doctor = StaffFactory(username="dr.other", role="clinician", discipline="physician")
-    CareTeamMemberFactory(patient=other_patient, member=their_doctor, is_lead=True)
-    client = signed_in(their_doctor)
+def test_another_patients_team_gets_a_404_too(signed_in, patient, other_team_lead, records, name, keys):
+    client = signed_in(other_team_lead)
     url = url_for(name, keys, patient, records)
     if name in POST_ONLY:
         assert (
