@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record_access, record_access_each
-from clinic import conferences
+from clinic import conferences, rota_services
 from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.models import CaseConference, EscalationFlag, TeamTask
 from clinic.safety_forms import AcknowledgeUrgentForm
@@ -72,6 +72,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "may_act": may_coordinate(request.user),
         "today": timezone.localdate(),
+        # Coordinators and admins keep the rota: tomorrow's gaps are their warning today (one query).
+        "rota_gaps": rota_services.tomorrow_gaps() if rota_services.may_keep_rota(request.user) else [],
     }
     template = "clinic/worklist.html#sections" if request.htmx else "clinic/worklist.html"
     return TemplateResponse(request, template, context)

@@ -138,3 +138,11 @@ def test_each_person_chooses_how_urgent_tasks_reach_them(signed_in, physician):
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert client.get(URL).status_code == 302
+
+
+def test_tomorrows_gap_is_a_warning_on_the_coordinators_worklist_and_not_the_clinicians(
+    signed_in, coordinator, physician
+):
+    warning = "Gap in tomorrow"
+    assert warning in signed_in(coordinator).get(reverse("team:worklist")).content.decode()
+    assert warning not in signed_in(physician).get(reverse("team:worklist")).content.decode()

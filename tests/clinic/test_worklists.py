@@ -297,10 +297,10 @@ def test_the_worklist_runs_the_same_queries_for_one_row_or_many(
     fill(person, 1)
     client = signed_in(person)
     client.get(URL)
-    with django_assert_max_num_queries(15) as one:
+    with django_assert_max_num_queries(16) as one:
         client.get(URL)
     fill(person, 30)
-    with django_assert_max_num_queries(15) as many:
+    with django_assert_max_num_queries(16) as many:
         response = client.get(URL)
     assert all(len(section.rows) == 25 and section.more for section in response.context["worklist"].sections)
     assert len(one) == len(many), [q["sql"][:90] for q in many.captured_queries]
