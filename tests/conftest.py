@@ -124,6 +124,20 @@ def clinic_admin(db):
 
 
 @pytest.fixture
+def medical_lead(db):
+    """The clinic's medical lead (on no patient's team): urgent work reaches them when nobody else can."""
+    return StaffFactory(
+        username="dr.medlead",
+        first_name="Miriam",
+        last_name="Lead",
+        credentials="MD",
+        role=Role.CLINICIAN,
+        discipline=Discipline.PHYSICIAN,
+        is_medical_lead=True,
+    )
+
+
+@pytest.fixture
 def patient_link(patient):
     """The patient's own way in: (link, raw token)."""
     return issue_link(patient=patient)

@@ -21,14 +21,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.models import OutboxMessage, TeamTask
-from clinic.roles import Discipline, Role
 from clinic.safety_net import escalate_due_tasks
 from patients import redflags
 from patients.models import Patient
 from tests.browser.accessibility import axe_violations
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.clinic.test_safety_net_routing import WEDNESDAY_MORNING
-from tests.factories import StaffFactory, mark_away, put_on_duty
+from tests.clock import WEDNESDAY_MORNING
+from tests.factories import mark_away, put_on_duty
 
 pytestmark = pytest.mark.browser
 
@@ -44,19 +43,6 @@ def clinic_morning(driver):
 def on_duty(clinic_morning, outsider):
     """The clinician on duty now: on no patient's team."""
     return put_on_duty(outsider)
-
-
-@pytest.fixture
-def medical_lead(db):
-    return StaffFactory(
-        username="dr.medlead",
-        first_name="Miriam",
-        last_name="Lead",
-        credentials="MD",
-        role=Role.CLINICIAN,
-        discipline=Discipline.PHYSICIAN,
-        is_medical_lead=True,
-    )
 
 
 def desk_window(page, live_server):

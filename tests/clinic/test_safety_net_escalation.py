@@ -10,7 +10,7 @@ from clinic.models import OutboxMessage, TeamTask, TeamTaskEvent
 from clinic.roles import Discipline, Role
 from clinic.safety_net import AckAction, acknowledge_task, escalate_due_tasks, escalate_task, raise_routed_task
 from clinic.tasks import escalate_urgent_tasks
-from tests.clinic.test_safety_net_routing import SATURDAY_NIGHT, WEDNESDAY_MORNING
+from tests.clock import SATURDAY_NIGHT, WEDNESDAY_MORNING
 from tests.factories import PatientFactory, StaffFactory, put_on_duty
 
 
@@ -23,13 +23,6 @@ def clock():
 @pytest.fixture
 def duty_clinician(db, clock):
     return put_on_duty(StaffFactory(username="np.duty", role=Role.CLINICIAN, discipline=Discipline.NURSE_PRACTITIONER))
-
-
-@pytest.fixture
-def medical_lead(db):
-    return StaffFactory(
-        username="dr.medlead", role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN, is_medical_lead=True
-    )
 
 
 def urgent(patient, key="test:1"):

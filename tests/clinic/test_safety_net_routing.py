@@ -1,29 +1,20 @@
 """Routing urgent work (clinic/safety_net.py): the lead if present and not away, else the clinician on duty
 now, else the medical lead; never "any clinician" while a clinician exists. Told by the outbox, once."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
-from django.conf import settings
 
 from clinic.models import OutboxMessage, TeamTask, TeamTaskEvent, User
 from clinic.roles import Discipline, Role
 from clinic.safety_net import raise_routed_task, route_urgent
+from tests.clock import SATURDAY_NIGHT, WEDNESDAY_MORNING
 from tests.factories import PatientFactory, StaffFactory, mark_away, put_on_duty
 
 
-def clinic_time(*args) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
-WEDNESDAY_MORNING = clinic_time(2026, 12, 9, 10, 0)
-SATURDAY_NIGHT = clinic_time(2026, 12, 12, 22, 0)
-
-
 @pytest.fixture(autouse=True)
-def wednesday_morning():
+def clock():
     with time_machine.travel(WEDNESDAY_MORNING, tick=False) as traveller:
         yield traveller
 
@@ -34,13 +25,6 @@ def duty_clinician(db):
         StaffFactory(username="np.duty", first_name="Dana", last_name="Duty", role=Role.CLINICIAN,
                      discipline=Discipline.NURSE_PRACTITIONER)
     )  # fmt: skip
-
-
-@pytest.fixture
-def medical_lead(db):
-    return StaffFactory(
-        username="dr.medlead", role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN, is_medical_lead=True
-    )
 
 
 def urgent(patient, key="test:1"):
@@ -86,8 +70,8 @@ def test_with_no_medical_lead_named_the_longest_serving_physician_gets_it(db):
     assert urgent(PatientFactory()).assignee == first
 
 
-def test_after_hours_the_after_hours_clinician_is_on_duty(db, wednesday_morning, duty_clinician, medical_lead):
-    wednesday_morning.move_to(SATURDAY_NIGHT)
+def test_after_hours_the_after_hours_clinician_is_on_duty(db, clock, duty_clinician, medical_lead):
+    clock.move_to(SATURDAY_NIGHT)
     night = put_on_duty(StaffFactory(username="dr.night", role=Role.CLINICIAN))
     assert urgent(PatientFactory()).assignee == night
 
@@ -132,8 +116,8 @@ def test_an_urgent_task_in_clinic_hours_escalates_after_30_minutes(patient, phys
     assert urgent(patient).escalate_at == WEDNESDAY_MORNING + timedelta(minutes=30)
 
 
-def test_an_urgent_task_after_hours_escalates_after_60_minutes(patient, physician, wednesday_morning):
-    wednesday_morning.move_to(SATURDAY_NIGHT)
+def test_an_urgent_task_after_hours_escalates_after_60_minutes(patient, physician, clock):
+    clock.move_to(SATURDAY_NIGHT)
     assert urgent(patient).escalate_at == SATURDAY_NIGHT + timedelta(minutes=60)
 
 

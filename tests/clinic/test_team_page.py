@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from clinic.models import DutyShift, StaffAbsence, User
 from clinic.safety_net import on_duty_now, route_urgent
-from tests.clinic.test_safety_net_routing import WEDNESDAY_MORNING
+from tests.clock import WEDNESDAY_MORNING
 from tests.factories import PatientFactory, mark_away, put_on_duty
 
 URL = reverse("team:team")

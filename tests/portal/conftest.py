@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from portal.ratelimit import LIMITS
-from tests.portal.clock import after_hours, clinic_hours, in_clinic_hours  # noqa: F401 (fixtures)
+from tests.clock import after_hours, clinic_hours, in_clinic_hours  # noqa: F401 (fixtures)
 
 # The test client's address, and the second one test_rate_limit.py uses.
 TEST_ADDRESSES = ("127.0.0.1", "127.0.0.2")
@@ -18,3 +18,11 @@ def fresh_rate_limits():
     cache.delete_many(keys)
     yield
     cache.delete_many(keys)
+
+
+@pytest.fixture
+def sent(patient, coordinator):
+    """The patient's intake link, sent by the coordinator."""
+    from patients.intake_services import send_intake_link
+
+    return send_intake_link(patient=patient, by=coordinator)

@@ -17,6 +17,7 @@ from patients.intake_services import send_intake_link
 from patients.models import Intake, RedFlag
 from portal.models import PatientLink
 from portal.services import issue_link
+from tests.portal.intake_steps import ALL_NO, autosave_url, fresh, section_url, text
 
 OVERVIEW = reverse("portal:intake")
 RESUME = reverse("portal:intake_resume")
@@ -24,24 +25,6 @@ REVIEW = reverse("portal:intake_review")
 SAFETY_PAGE = reverse("portal:intake_safety")
 THANKS = reverse("portal:intake_thanks")
 CLOSED = "This link is no longer open"
-ALL_NO = {item.code: "no" for item in redflags.ITEMS}
-
-
-def section_url(code: str) -> str:
-    return reverse("portal:intake_section", args=[code])
-
-
-def autosave_url(code: str) -> str:
-    return reverse("portal:intake_autosave", args=[code])
-
-
-def text(response) -> str:
-    return " ".join(response.content.decode().split())
-
-
-@pytest.fixture
-def sent(patient, coordinator):
-    return send_intake_link(patient=patient, by=coordinator)
 
 
 @pytest.fixture
@@ -54,10 +37,6 @@ def opened(client, token):
     """The patient's phone, with the intake link opened."""
     client.get(reverse("portal:open", args=[token]))
     return client
-
-
-def fresh(intake) -> Intake:
-    return Intake.objects.get(pk=intake.pk)
 
 
 # --------------------------------------------------------------------------- opening the link

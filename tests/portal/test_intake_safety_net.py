@@ -9,44 +9,22 @@ from django.urls import reverse
 from clinic.models import TeamTask
 from patients import intake as sections
 from patients import redflags
-from patients.intake_services import send_intake_link
-from patients.models import Intake, RedFlag
-from tests.portal.clock import AFTER_HOURS_WORDS, IN_HOURS_WORDS, UNSAFE_MEANWHILE
+from patients.models import RedFlag
+from tests.clock import AFTER_HOURS_WORDS, IN_HOURS_WORDS, UNSAFE_MEANWHILE
+from tests.portal.intake_steps import ALL_NO, autosave_url, fresh, section_url, text
 
 SAFETY_PAGE = reverse("portal:intake_safety")
 SUPPORT_PAGE = reverse("portal:intake_support")
 REVIEW = reverse("portal:intake_review")
 THANKS = reverse("portal:intake_thanks")
-ALL_NO = {item.code: "no" for item in redflags.ITEMS}
 CARD = "Support is here for you, any time"
 WORDS = "Some days I just want to end it all"
-
-
-def section_url(code: str) -> str:
-    return reverse("portal:intake_section", args=[code])
-
-
-def autosave_url(code: str) -> str:
-    return reverse("portal:intake_autosave", args=[code])
-
-
-def text(response) -> str:
-    return " ".join(response.content.decode().split())
-
-
-@pytest.fixture
-def sent(patient, coordinator):
-    return send_intake_link(patient=patient, by=coordinator)
 
 
 @pytest.fixture
 def opened(client, sent):
     client.get(reverse("portal:open", args=[sent.url.rstrip("/").rsplit("/", 1)[1]]))
     return client
-
-
-def fresh(intake) -> Intake:
-    return Intake.objects.get(pk=intake.pk)
 
 
 # --------------------------------------------------------------------------- the red-flag screen

@@ -13,7 +13,7 @@ from django.utils import timezone
 from careplans.models import DailyLog, Goal, GoalComment, PacingSession
 from clinic.models import TeamTask
 from tests.careplans.logkit import active_plan, walking_plan
-from tests.portal.clock import AFTER_HOURS_WORDS, IN_HOURS_WORDS, UNSAFE_MEANWHILE
+from tests.clock import AFTER_HOURS_WORDS, IN_HOURS_WORDS, UNSAFE_MEANWHILE
 
 CHECK_IN = reverse("portal:plan_check_in")
 THANKS = reverse("portal:plan_check_in_thanks")

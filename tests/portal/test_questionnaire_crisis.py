@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from clinic.models import TeamTask
 from measures.models import Alert, Response
-from tests.portal.clock import AFTER_HOURS_WORDS, IN_HOURS_WORDS, UNSAFE_MEANWHILE
+from tests.clock import AFTER_HOURS_WORDS, IN_HOURS_WORDS, UNSAFE_MEANWHILE
 from tests.portal.journey import (
     PEG_ANSWERS,
     PHQ9_LOW,

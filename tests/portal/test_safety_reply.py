@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from portal.safety import REVIEW, URGENT, clock_words, opening_words, team_reply, words_for
-from tests.portal.clock import (
+from tests.clock import (
     AFTER_HOURS_WORDS,
     IN_HOURS_WORDS,
     UNSAFE_MEANWHILE,

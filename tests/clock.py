@@ -46,3 +46,8 @@ def after_hours(clinic_hours):
     """Request it first: everything the test makes then happens on a Saturday at 22:00, clinic time."""
     with time_machine.travel(saturday_night(), tick=False) as traveller:
         yield traveller
+
+
+# The same two moments as constants, for tests that pin the clock themselves.
+WEDNESDAY_MORNING = wednesday_morning()
+SATURDAY_NIGHT = saturday_night()
