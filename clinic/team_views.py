@@ -197,7 +197,7 @@ def task_acknowledge(request: HttpRequest, task_id) -> HttpResponse:
     data = form.cleaned_data
     if acknowledge_task(task=task, by=request.user, action=data["action"], note=data["note"]):
         record_access(request=request, patient=task.patient, action=Action.UPDATE, target="urgent task acknowledged")
-        messages.success(request, f"Acknowledged: {task.title}. The escalation has stopped.")
+        messages.success(request, f"Acknowledged: {task.title.rstrip('.')}. The escalation has stopped.")
     else:
         messages.info(request, "Someone acted on this task a moment ago; it is already closed.")
     if tasks_visible_to(request.user).filter(pk=task.pk).exists():
