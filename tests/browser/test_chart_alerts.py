@@ -38,7 +38,8 @@ def test_the_physician_sees_and_acknowledges_an_urgent_alert(page, sign_in, phys
 
     page.goto(f"/patients/{patient.public_id}/")
     alert.get_by_text("Acknowledge this alert").click()
-    alert.get_by_label("What was done").fill("Phoned Maria; safety plan reviewed; seen tomorrow.")
+    alert.get_by_role("group", name="What was done").get_by_label("Made a safety plan with the patient").check()
+    alert.get_by_label("Note").fill("Phoned Maria; safety plan reviewed; seen tomorrow.")
     alert.get_by_role("button", name="Acknowledge").click()
 
     expect(page.get_by_text("Alert acknowledged")).to_be_visible()
@@ -46,6 +47,7 @@ def test_the_physician_sees_and_acknowledges_an_urgent_alert(page, sign_in, phys
     expect(urgent_count).to_have_text("No urgent tasks")
     acknowledged = Alert.objects.get(kind=Alert.Kind.SAFETY)
     assert acknowledged.acknowledged_by == physician
+    assert acknowledged.acknowledgement.startswith("Made a safety plan with the patient.")
 
     page.goto(f"/patients/{patient.public_id}/measures/phq9/")
     expect(page.locator(".alert-history")).to_contain_text("Acknowledged by Ada Okafor, MD at")
