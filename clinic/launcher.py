@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlunparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres:///haven"
@@ -224,15 +224,35 @@ def free_port(preferred: int) -> int:
     raise ServiceMissing(f"no free port between {preferred} and {preferred + 19}.")
 
 
+def as_role(database_url: str, role: str) -> str:
+    """The same database, signed in as ``role`` (local trust or peer auth: no password)."""
+    parts = urlparse(database_url)
+    netloc = f"{role}@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+    return urlunparse(parts._replace(netloc=netloc))
+
+
+def run_as_app_role(env: dict[str, str], manage: list[str]) -> None:
+    """Grant the least-privilege app role (as the owner, after migrate) and switch the app's processes to it.
+
+    Only for a local Postgres, where the role signs in without a password; elsewhere the operator sets the
+    app's DATABASE_URL (README, "Running in production")."""
+    database_url = env["DATABASE_URL"]
+    if database_url.startswith("sqlite") or not is_local(database_url):
+        return
+    subprocess.run([*manage, "grant_app_role"], env=env, check=True, cwd=BASE_DIR)
+    env["DATABASE_URL"] = as_role(database_url, env.get("APP_DATABASE_ROLE", "haven_app"))
+
+
 def demo() -> None:
     env = demo_environment()
     python = sys.executable
     manage = [python, str(BASE_DIR / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd=BASE_DIR)
-    subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=BASE_DIR)
     port = free_port(int(os.environ.get("DEMO_PORT", "8000")))
     address = f"http://127.0.0.1:{port}"
-    env["SITE_URL"] = address
+    env["SITE_URL"] = address  # before seeding: the links in messages the seed queues point here
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd=BASE_DIR)
+    subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=BASE_DIR)
+    run_as_app_role(env, manage)  # from here on the app owns nothing: no TRUNCATE, no trigger control
     bin_dir = Path(python).parent
     processes = {
         # No access log: patient-link paths carry a token, and tokens never go to logs.
