@@ -9,6 +9,23 @@ from clinic.roles import Discipline, Role
 from portal.services import issue_link
 from tests.factories import PASSWORD, CareTeamMemberFactory, PatientFactory, StaffFactory
 
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated rows (content types, permissions, role groups) when
+    it ends, not only the browser tests. Django's flush after a plain transactional test re-creates the
+    content types under new ids, and the next serialized-rollback test then fails to load its snapshot
+    over them: whichever test came first decided whether the browser tests could run."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fields = dict(marker.kwargs) if marker else {}
+        transactional = fields.get("transaction") or TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if transactional and not fields.get("serialized_rollback"):
+            fields.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**fields), append=False)
+
 
 @pytest.fixture(autouse=True)
 def own_cache_keys(settings):
