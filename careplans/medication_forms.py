@@ -20,6 +20,10 @@ from clinic.roles import PRESCRIBING_DISCIPLINES, Role
 from patients.models import PainType
 
 TEXT_MAX = 2000
+PRESCRIBER_CHOICE = (
+    "Choose a prescriber of the clinic (a physician or nurse practitioner), or leave it empty and name the "
+    "prescriber outside the clinic."
+)
 
 
 def today() -> datetime.date:
@@ -70,8 +74,14 @@ class MedicationForm(forms.Form):
         required=False,
         help_text="For as-needed use: the MME counts this maximum.",
     )
+    # Only prescribers (User.is_prescriber: a physician or nurse practitioner) may be named; the queryset is set
+    # per form below, and medication_services checks again.
     prescriber = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Not a clinic prescriber", label="Prescriber"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Not a clinic prescriber",
+        label="Prescriber",
+        error_messages={"invalid_choice": PRESCRIBER_CHOICE},
     )
     outside_prescriber = forms.CharField(
         label="Prescriber outside the clinic", max_length=200, required=False, help_text="For example primary care."

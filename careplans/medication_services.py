@@ -367,6 +367,7 @@ def add_medication(*, patient, by, request: HttpRequest | None, values: dict, wh
     code from the list. Refused unless the person may change lines of the drug's class."""
     drug = _drug(values["drug_code"])
     refuse_unless(may_change_class(by, patient, drug.drug_class), _refusal(by, patient, drug.drug_class))
+    _check_prescriber(values.get("prescriber"))
     now = timezone.now()
     medication = Medication(
         patient=patient,
@@ -405,6 +406,8 @@ def change_medication(
     current = Medication.objects.select_for_update().get(pk=medication.pk)
     if current.version != expected_version:
         raise StaleEdit(current)
+    if "prescriber" in values and getattr(values["prescriber"], "pk", None) != current.prescriber_id:
+        _check_prescriber(values["prescriber"])
     before = current.snapshot()
     _set(current, values)
     current.drug_class = drug.drug_class.value
@@ -460,6 +463,14 @@ def annotate_medication(*, medication: Medication, by, request: HttpRequest | No
     )
     audit(by=by, request=request, patient=medication.patient, action=Action.UPDATE, target="medication annotated")
     return change
+
+
+def _check_prescriber(prescriber) -> None:
+    """Precondition: a line names as its prescriber only an active prescriber of the clinic (User.is_prescriber:
+    a physician or nurse practitioner), or nobody. Checked when the prescriber is set or changed, so a line keeps
+    a prescriber who has since left."""
+    if prescriber is not None and not (prescriber.is_prescriber and prescriber.is_active):
+        raise ValueError("Only a prescriber of the clinic (a physician or nurse practitioner) can be named.")
 
 
 def _set(medication: Medication, values: dict) -> None:

@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
+from clinic.sign_in import BoundedSignInMixin
 
-class ClinicAdminAuthenticationForm(AdminAuthenticationForm):
+
+class ClinicAdminAuthenticationForm(BoundedSignInMixin, AdminAuthenticationForm):
     """The admin's sign-in form: for clinic admins (role), whatever their is_staff flag says."""
 
     error_messages = {

@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 STARTED = "haven_started"
@@ -97,3 +98,48 @@ class KioskLockMiddleware:
     def allowed(path: str, patient_public_id: str) -> bool:
         kiosk_pages = reverse("measures:kiosk_unlock", kwargs={"public_id": patient_public_id}).rsplit("unlock/", 1)[0]
         return path.startswith((kiosk_pages, settings.STATIC_URL)) or path == reverse("logout")
+
+
+# Features no page of Haven uses; a page (or anything injected into it) may not ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PrivacyHeadersMiddleware:
+    """Every response: a restrictive Permissions-Policy. Every signed-in staff response other than a
+    static file: Cache-Control no-store, so no browser or proxy keeps a copy of a page about a patient.
+
+    Placed outside WhiteNoise so static files get the Permissions-Policy too; a policy or cache header a
+    view set itself is kept (the portal's never_cache already says no-store)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        staff_page = user is not None and user.is_authenticated and not request.path.startswith(settings.STATIC_URL)
+        if staff_page and "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

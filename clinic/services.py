@@ -1,19 +1,26 @@
 """Clinic workflows: the message outbox, the worker heartbeat and team tasks."""
 
+import inspect
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from clinic.models import CareTeamMember, OutboxMessage, TeamTask, TeamTaskEvent, User, WorkerHeartbeat
+from clinic.outbox_secrets import GAVE_UP_NOTE, forget_secrets
 from clinic.roles import Role
 from clinic.sms import sms_backend
 
-# A claimed message whose sender vanished (the worker was killed) is released after this long.
-# It is well above CELERY_TASK_TIME_LIMIT, so a live sender has always finished by then.
-CLAIM_LEASE = timedelta(minutes=10)
+# A claimed message whose sender vanished (the worker was killed) is released after this long, and sent
+# again: if the provider had already accepted it, that is a second copy (at-least-once delivery), carrying
+# the same Message-ID / SMS reference so the far side can drop it. Kept short to keep that window short,
+# but above CELERY_TASK_TIME_LIMIT (120 s, which bounds the SMTP timeout of 20 s and any send), so a live
+# sender has always finished, or been killed, before its claim is released.
+CLAIM_LEASE = timedelta(minutes=3)
 # A queued message the broker lost is queued again by the sweep after this long.
 REQUEUE_AFTER = timedelta(minutes=2)
 SWEEP_BATCH = 500
@@ -80,16 +87,44 @@ def deliver_message(*, message_id: int) -> bool:
         record_failure(message, error)
         return False
     OutboxMessage.objects.filter(id=message_id, state=OutboxMessage.State.SENDING).update(
-        state=OutboxMessage.State.SENT, sent_at=timezone.now()
+        state=OutboxMessage.State.SENT, sent_at=timezone.now(), **forget_secrets(message)
     )
     return True
 
 
+def message_reference(message: OutboxMessage) -> str:
+    """The outbox row's identity for the far side, the same on every attempt: a resend after a lost
+    "sent" update can be recognised and dropped (SMS providers' client reference / idempotency key)."""
+    return f"outbox-{message.public_id}"
+
+
+def message_id_header(message: OutboxMessage) -> str:
+    """A stable RFC 5322 Message-ID for an email outbox row (make_msgid() would differ on each attempt):
+    receiving servers and clients can de-duplicate a resent copy. The domain is the site's, not the
+    worker's host name, so every worker gives the same id."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{message_reference(message)}@{domain}>"
+
+
 def send_now(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.EMAIL:
-        EmailMessage(subject=message.subject, body=message.body, to=[message.to_address]).send()
+        EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            to=[message.to_address],
+            headers={"Message-ID": message_id_header(message)},
+        ).send()
     else:
-        sms_backend().send(to=message.to_address, body=message.body)
+        backend = sms_backend()
+        if takes_reference(backend):
+            backend.send(to=message.to_address, body=message.body, reference=message_reference(message))
+        else:  # a backend written before ``reference`` existed still works, without de-duplication
+            backend.send(to=message.to_address, body=message.body)
+
+
+def takes_reference(backend) -> bool:
+    parameters = inspect.signature(backend.send).parameters.values()
+    return any(p.name == "reference" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 def record_failure(message: OutboxMessage, error: Exception) -> None:
@@ -99,6 +134,7 @@ def record_failure(message: OutboxMessage, error: Exception) -> None:
         next_attempt_at=timezone.now() + OutboxMessage.retry_delay(message.attempts),
         claimed_at=None,
         last_error=type(error).__name__[:200],
+        **(forget_secrets(message, note=GAVE_UP_NOTE) if gave_up else {}),
     )
 
 

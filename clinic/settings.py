@@ -62,8 +62,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clinic.outage.OutageMiddleware",  # first: a request that failed on the database gets a calm 503
     "clinic.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clinic.middleware.PrivacyHeadersMiddleware",  # outside WhiteNoise: static files get Permissions-Policy
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +113,9 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {error}") from None
 EMBEDDED_DEMO = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+# The least-privilege role the running app connects as (`manage.py grant_app_role` grants it; migrations run
+# as the owner). `make demo` runs the web app and workers as this role.
+APP_DATABASE_ROLE = env_str("APP_DATABASE_ROLE", "haven_app")
 if EMBEDDED_DEMO and PRODUCTION:
     raise ImproperlyConfigured("The SQLite demo database cannot be used when HAVEN_ENV=production.")
 if EMBEDDED_DEMO:
@@ -146,6 +151,13 @@ AXES_LOCKOUT_CALLABLE = "clinic.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False  # axes would otherwise log the attempted username
+# Per-account cap (clinic/sign_in.py), whatever the address: once an account has had this many failures
+# in the last hour, sign-ins to it are refused (the usual "wrong username or password" answer, password
+# not checked) from every address it has not signed in from in the last SIGN_IN_KNOWN_ADDRESS_DAYS days,
+# until the oldest failures are an hour old. Its usual addresses keep working, each still under axes,
+# so a stranger guessing from many addresses cannot lock the owner out.
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 100, minimum=1)
+SIGN_IN_KNOWN_ADDRESS_DAYS = 30
 
 # Sessions: end after SESSION_IDLE_MINUTES without a request and after 12 hours at most.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
@@ -315,13 +327,34 @@ if EMBEDDED_DEMO:
 HEARTBEAT_STALE_SECONDS = 180
 
 # --- Logging: no patient data; request logs carry paths (public ids only) -------------------
+# Patient-link tokens never reach a log: the filter redacts /p/<token> on every handler, and on the
+# loggers that write request paths (so a record is clean wherever it propagates, test capture included).
+_REDACT = ["redact_patient_links"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_patient_links": {"()": "clinic.log_filters.RedactPatientLinks"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Django's own format for the development server's request lines.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": _REDACT},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": _REDACT},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": _REDACT},
+        "django.security.csrf": {"filters": _REDACT},
+        # Configuring a logger replaces its handlers, so Django's default handler is restated here.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False, "filters": _REDACT},
+    },
 }
 
 # --- Cache: rate-limit counters only (losing it loses no work) -------------------------------

@@ -11,15 +11,22 @@ from django.utils.module_loading import import_string
 
 
 class BaseSmsBackend:
-    def send(self, *, to: str, body: str) -> None:
+    """``send(to=..., body=..., reference=...)``: ``reference`` is the outbox row's stable identity
+    ("outbox-<uuid>"), the same on every attempt. A backend for a real provider passes it as the
+    provider's client reference / idempotency key (the field providers offer for de-duplicating a
+    resent request), so a message resent after a worker died between "accepted" and "marked sent" is
+    recognised and not delivered twice. It carries no patient data. Backends that cannot use it ignore it.
+    """
+
+    def send(self, *, to: str, body: str, reference: str | None = None) -> None:
         raise NotImplementedError
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
     """Development: print the message, as Django's console email backend does."""
 
-    def send(self, *, to: str, body: str) -> None:
-        sys.stdout.write(f"--- text message to {to} ---\n{body}\n---\n")
+    def send(self, *, to: str, body: str, reference: str | None = None) -> None:
+        sys.stdout.write(f"--- text message to {to} (reference {reference or '-'}) ---\n{body}\n---\n")
         sys.stdout.flush()
 
 
@@ -28,19 +35,19 @@ class LocmemSmsBackend(BaseSmsBackend):
 
     sent: list[dict] = []
 
-    def send(self, *, to: str, body: str) -> None:
-        LocmemSmsBackend.sent.append({"to": to, "body": body})
+    def send(self, *, to: str, body: str, reference: str | None = None) -> None:
+        LocmemSmsBackend.sent.append({"to": to, "body": body, "reference": reference})
 
 
 class FileSmsBackend(BaseSmsBackend):
     """Development and worker tests: append each message as one JSON line to the file named by
     the SMS_FILE_PATH environment variable (readable from another process)."""
 
-    def send(self, *, to: str, body: str) -> None:
+    def send(self, *, to: str, body: str, reference: str | None = None) -> None:
         path = os.environ.get("SMS_FILE_PATH", "").strip()
         if not path:
             raise ImproperlyConfigured("FileSmsBackend needs the SMS_FILE_PATH environment variable.")
-        line = json.dumps({"to": to, "body": body}) + "\n"
+        line = json.dumps({"to": to, "body": body, "reference": reference}) + "\n"
         with open(path, "a", encoding="utf-8") as file:
             fcntl.flock(file, fcntl.LOCK_EX)  # one whole line per message, whoever else is writing
             file.write(line)

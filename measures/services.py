@@ -34,6 +34,9 @@ class Submission:
     response: Response
     alerts: list[Alert]
     needs_crisis_resources: bool
+    #: True only for the call that completed the response (decided under the row lock): a double tap or a
+    #: parallel retry gets False, so callers write "sent" audits and thank-yous once.
+    newly_completed: bool = False
 
 
 def latest_instrument(code: str) -> Instrument:
@@ -100,7 +103,8 @@ def submit_response(*, response: Response, context: dict | None = None) -> Submi
     finds it completed and returns the same alerts.
     """
     locked = Response.objects.select_for_update().select_related("instrument", "patient").get(pk=response.pk)
-    if locked.completed_at is None:
+    newly_completed = locked.completed_at is None
+    if newly_completed:
         result = score_and_complete(locked, context=context)
         raise_alerts(locked, alert_kinds(result, locked.instrument.spec))
         close_invitation_if_done(locked.invitation_id)
@@ -108,7 +112,10 @@ def submit_response(*, response: Response, context: dict | None = None) -> Submi
             refresh_summary(patient_id=locked.patient_id, code=locked.instrument.code)
     alerts = list(locked.alerts.all())
     return Submission(
-        response=locked, alerts=alerts, needs_crisis_resources=any(a.kind == Alert.Kind.SAFETY for a in alerts)
+        response=locked,
+        alerts=alerts,
+        needs_crisis_resources=any(a.kind == Alert.Kind.SAFETY for a in alerts),
+        newly_completed=newly_completed,
     )
 
 

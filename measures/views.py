@@ -18,6 +18,13 @@ from audit.services import record_access
 from clinic.access import get_patient_for_user
 from clinic.middleware import KIOSK_LOCK
 from clinic.safety_forms import AcknowledgeUrgentForm
+from clinic.sign_in import (
+    PASSWORD_MAX_LENGTH,
+    cooloff_minutes,
+    forget_kiosk_unlock_failures,
+    kiosk_unlock_paused,
+    record_kiosk_unlock_failure,
+)
 from measures.entry import record_in_clinic
 from measures.entry_forms import ResponseEntryForm
 from measures.models import Alert, Instrument, Response
@@ -241,14 +248,38 @@ def kiosk_done(request: HttpRequest, public_id, response_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def kiosk_unlock(request: HttpRequest, public_id) -> HttpResponse:
-    """Hand the tablet back: the clinician's password ends the tablet lock and returns to the chart."""
+    """Hand the tablet back: the clinician's password ends the tablet lock and returns to the chart.
+
+    Limited like sign-in (clinic/sign_in.py): AXES_FAILURE_LIMIT wrong passwords for the account within the
+    cool-off pause the unlock; signing out stays possible. Every attempt is audited, right or wrong."""
     patient = patient_for_entry(request, public_id)
+    username = request.user.get_username()
     wrong = False
     if request.method == "POST":
-        if request.user.check_password(request.POST.get("password", "")):
-            request.session.pop(KIOSK_LOCK, None)
-            return redirect("patients:chart", public_id=patient.public_id)
-        wrong = True
-    return TemplateResponse(
-        request, "measures/kiosk_unlock.html", {"patient": patient, "wrong": wrong}, status=400 if wrong else 200
-    )
+        if kiosk_unlock_paused(username):
+            record_access(
+                request=request, patient=patient, action=Action.VIEW, target="clinic tablet: unlock refused, paused"
+            )
+        else:
+            password = request.POST.get("password", "")
+            if len(password) <= PASSWORD_MAX_LENGTH and request.user.check_password(password):
+                forget_kiosk_unlock_failures(username)
+                request.session.pop(KIOSK_LOCK, None)
+                record_access(request=request, patient=patient, action=Action.VIEW, target="clinic tablet: unlocked")
+                return redirect("patients:chart", public_id=patient.public_id)
+            record_kiosk_unlock_failure(username)
+            record_access(
+                request=request,
+                patient=patient,
+                action=Action.VIEW,
+                target="clinic tablet: unlock refused, wrong password",
+            )
+            wrong = True
+    paused = kiosk_unlock_paused(username)
+    context = {
+        "patient": patient,
+        "wrong": wrong and not paused,
+        "paused_minutes": cooloff_minutes() if paused else None,
+    }
+    status = 429 if paused and request.method == "POST" else 400 if wrong else 200
+    return TemplateResponse(request, "measures/kiosk_unlock.html", context, status=status)

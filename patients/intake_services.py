@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.models import TeamTask, User
+from clinic.models import OutboxMessage, TeamTask, User
 from clinic.safety_net import raise_routed_task
 from clinic.services import queue_message
 from measures.models import Instrument, Response
@@ -26,6 +27,9 @@ from portal.models import PatientLink
 from portal.services import issue_link, link_message, link_url
 
 INTAKE_LINK_DAYS = 14
+#: Sending the intake link again within this many seconds of the last one (a double click, a retried POST) gives
+#: back that link's result: no new link, no second message. The app's rule.
+RESEND_WINDOW_SECONDS = 60
 #: Where a submitted intake keeps the public ids of the measures responses it created (instrument code -> id).
 MEASURES_KEY = "_measures"
 
@@ -50,9 +54,16 @@ class SentIntakeLink:
     intake: Intake
     link: PatientLink
     #: The link itself: shown once to staff when it could not be sent (``channel`` is None), never stored.
-    url: str
-    #: "email" or "sms" when a message was queued; None when the patient has no consented channel.
+    #: None when ``repeated``: only the link's hash is stored, so its address cannot be shown again.
+    url: str | None
+    #: "email" or "sms" when a message was queued for this link; None when none was.
     channel: str | None
+    #: True when a link issued less than RESEND_WINDOW_SECONDS ago was still live and is given back as it was.
+    repeated: bool = False
+
+
+def intake_link_dedupe_key(link: PatientLink) -> str:
+    return f"intake-link:{link.pk}"
 
 
 @transaction.atomic
@@ -63,6 +74,11 @@ def send_intake_link(*, patient: Patient, by: User | None, days: int = INTAKE_LI
     no health information (portal.services.link_message). Without a consented channel nothing is
     queued and the caller shows the link once, to be given in person.
 
+    Idempotent within RESEND_WINDOW_SECONDS: when the open intake's link was issued less than that long
+    ago and still works, nothing changes and the result says ``repeated`` (no url: it cannot be rebuilt),
+    so a double click or twenty parallel POSTs make one link and one message. The patient row lock
+    makes the parallel calls take turns, so each later one sees the first one's link.
+
     Preconditions: ``by`` may send patient links and see this patient.
     """
     Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()  # two senders take turns
@@ -71,6 +87,12 @@ def send_intake_link(*, patient: Patient, by: User | None, days: int = INTAKE_LI
     if intake is None:
         intake = Intake.objects.create(patient=patient, created_by=by)
     elif intake.link_id:
+        current = PatientLink.objects.get(pk=intake.link_id)
+        if current.is_usable(now) and now - current.created_at < timedelta(seconds=RESEND_WINDOW_SECONDS):
+            queued = OutboxMessage.objects.filter(dedupe_key=intake_link_dedupe_key(current)).first()
+            return SentIntakeLink(
+                intake=intake, link=current, url=None, channel=queued.channel if queued else None, repeated=True
+            )
         PatientLink.objects.filter(pk=intake.link_id, revoked_at__isnull=True, completed_at__isnull=True).update(
             revoked_at=now
         )
@@ -83,7 +105,14 @@ def send_intake_link(*, patient: Patient, by: User | None, days: int = INTAKE_LI
     if contact is not None:
         channel, address = contact
         subject, body = link_message(url)
-        queue_message(channel=channel, to_address=address, subject=subject, body=body, patient=patient)
+        queue_message(
+            channel=channel,
+            to_address=address,
+            subject=subject,
+            body=body,
+            patient=patient,
+            dedupe_key=intake_link_dedupe_key(link),
+        )
     return SentIntakeLink(intake=intake, link=link, url=url, channel=channel)
 
 

@@ -34,6 +34,22 @@ def send_link(request: HttpRequest, public_id) -> HttpResponse:
     if not request.user.has_perm("clinic.send_patient_links"):
         raise PermissionDenied("Coordinators send patient links.")
     sent = send_intake_link(patient=patient, by=request.user)
+    if sent.repeated:  # a double click or a retried POST: the link of a moment ago stands, nothing new was sent
+        record_access(
+            request=request,
+            patient=patient,
+            action=Action.VIEW,
+            target="intake link: asked again within a minute, nothing new sent",
+        )
+        if sent.channel is None:
+            messages.info(request, "A link was just made a moment ago. To send a new one, wait a minute.")
+        else:
+            messages.info(
+                request,
+                f"The intake link is already on its way to {patient.called} by "
+                f"{CHANNEL_WORDS.get(sent.channel, sent.channel)}: it was sent a moment ago.",
+            )
+        return redirect("patients:chart", public_id=patient.public_id)
     record_access(request=request, patient=patient, action=Action.CREATE, target="intake link sent")
     if sent.channel is None:
         context = {"patient": patient, "url": sent.url, "link": sent.link, "banner": banner_for(patient, request.user)}

@@ -187,9 +187,9 @@ def send(*, response: Response) -> tuple[bool, Response | None]:
     Returns (whether this call sent it, the next response to fill in or None when the bundle is done).
     Preconditions: every question is answered; the response belongs to the patient's invitation.
     """
-    newly_sent = response.completed_at is None
-    if newly_sent:
-        submit_response(response=response)
+    # Decided under submit_response's row lock, not from this (possibly stale) copy: of twenty parallel
+    # "Send my answers", one is newly sent.
+    newly_sent = submit_response(response=response).newly_completed
     invitation = Invitation.objects.get(pk=response.invitation_id)
     for step in bundle(invitation):
         if not step.done:

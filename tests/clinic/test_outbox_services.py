@@ -134,7 +134,8 @@ def test_a_text_message_goes_through_the_sms_backend(sms_outbox):
 
     assert deliver_message(message_id=message.id) is True
 
-    assert sms_outbox == [{"to": "+15550100123", "body": "Your care team has a check-in."}]
+    reference = f"outbox-{message.public_id}"
+    assert sms_outbox == [{"to": "+15550100123", "body": "Your care team has a check-in.", "reference": reference}]
     assert not mail.outbox
     assert reload(message).state == Sent
 

@@ -37,7 +37,8 @@ def test_the_delivery_task_sends_a_text_through_the_sms_backend(sms_outbox):
 
     assert deliver_outbox_message.apply(args=[message.id]).get() is True
 
-    assert sms_outbox == [{"to": "+15550100123", "body": "A check-in is ready."}]
+    reference = f"outbox-{message.public_id}"
+    assert sms_outbox == [{"to": "+15550100123", "body": "A check-in is ready.", "reference": reference}]
 
 
 def test_the_sweep_queues_only_message_ids(monkeypatch):

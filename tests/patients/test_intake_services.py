@@ -4,6 +4,7 @@ transaction as the answer, never twice), and submitting once with PHQ-2/GAD-2 as
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
@@ -14,6 +15,7 @@ from measures.models import Alert, Response
 from patients import intake as sections
 from patients import intake_services, redflags
 from patients.intake_services import (
+    RESEND_WINDOW_SECONDS,
     IntakeClosed,
     save_red_flags,
     save_section,
@@ -59,7 +61,8 @@ def test_it_opens_an_intake_with_a_14_day_intake_link_and_queues_a_message_witho
 def test_sending_again_reuses_the_open_intake_and_revokes_the_old_link(patient, coordinator):
     first = send_intake_link(patient=patient, by=coordinator)
     save_section(intake=first.intake, code="onset", values={"when": "not_sure"}, finished=True)
-    second = send_intake_link(patient=patient, by=coordinator)
+    with time_machine.travel(timezone.now() + timedelta(seconds=RESEND_WINDOW_SECONDS + 1), tick=False):
+        second = send_intake_link(patient=patient, by=coordinator)  # after the double-click window
     assert second.intake.pk == first.intake.pk
     assert fresh(second.intake).answers["onset"] == {"when": "not_sure"}
     old, new = PatientLink.objects.get(pk=first.link.pk), PatientLink.objects.get(pk=second.link.pk)

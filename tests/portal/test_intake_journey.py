@@ -5,6 +5,7 @@ patient goes (and by autosave), resuming, the red-flag screen and its emergency 
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from clinic.models import TeamTask
 from measures.models import Alert, Response
 from patients import intake as sections
 from patients import redflags
-from patients.intake_services import send_intake_link
+from patients.intake_services import RESEND_WINDOW_SECONDS, send_intake_link
 from patients.models import Intake, RedFlag
 from portal.models import PatientLink
 from portal.services import issue_link
@@ -69,7 +70,8 @@ def test_it_shows_the_same_calm_page_for_every_link_that_is_not_open(client, pat
     elif state == "expired":
         PatientLink.objects.filter(pk=sent.link.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     elif state == "revoked":
-        send_intake_link(patient=patient, by=coordinator)  # a new link revokes the old one
+        with time_machine.travel(timezone.now() + timedelta(seconds=RESEND_WINDOW_SECONDS + 1), tick=False):
+            send_intake_link(patient=patient, by=coordinator)  # a new link (after a minute) revokes the old one
     else:
         Intake.objects.filter(pk=sent.intake.pk).update(submitted_at=timezone.now())
         PatientLink.objects.filter(pk=sent.link.pk).update(completed_at=timezone.now())
