@@ -20,10 +20,15 @@ PAGE_SIZE = 100
 @permission_required("audit.view_access_report", raise_exception=True)
 @require_GET
 def patient_access_report(request: HttpRequest, public_id) -> HttpResponse:
-    """Who has looked at this record: newest first, 100 a page, keyset-paged by (time, id)."""
+    """Who has looked at this record: newest first, 100 a page, keyset-paged by (time, id).
+
+    ``?refused=1`` keeps only the refused attempts (a 404 or 403 on this patient's record: who tried what)."""
     patient = get_patient_for_user(request.user, public_id)
+    refused_only = request.GET.get("refused") == "1"
     record_access(request=request, patient=patient, action=Action.VIEW, target="access report")
     events = AuditEvent.objects.for_patient(patient)
+    if refused_only:
+        events = events.refused()
     before, before_id = read_cursor(request.GET)
     if before and before_id:
         # Events can share a timestamp; the id breaks the tie so none is skipped between pages.
@@ -32,10 +37,12 @@ def patient_access_report(request: HttpRequest, public_id) -> HttpResponse:
         events = events.filter(at__lt=before)
     page = list(events[: PAGE_SIZE + 1])
     last = page[PAGE_SIZE - 1] if len(page) > PAGE_SIZE else None
+    cursor = {"before": last.at.isoformat(), "before_id": last.id} if last else {}
     context = {
         "patient": patient,
         "events": page[:PAGE_SIZE],
-        "next_query": urlencode({"before": last.at.isoformat(), "before_id": last.id}) if last else "",
+        "refused_only": refused_only,
+        "next_query": urlencode({**cursor, **({"refused": "1"} if refused_only else {})}) if last else "",
     }
     return TemplateResponse(request, "audit/access_report.html", context)
 
