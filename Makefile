@@ -15,6 +15,7 @@ help:
 	@echo "make test   set up everything and run every test (unit, integration, browser)"
 	@echo "make bench  seed a large clinic in a separate database and measure the key pages"
 	@echo "make lint   ruff"
+	@echo "make restore-drill  dump the database, restore it into a new one, check and serve it, drop it"
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "haven: Python 3.12 or newer is needed (Django 6). Install it, or run make PYTHON=/path/to/python3.12"; exit 1; }
@@ -38,6 +39,10 @@ test: services
 
 bench: services
 	@$(PY) -m bench
+
+.PHONY: restore-drill
+restore-drill: services
+	@$(PY) -m clinic.launcher restore-drill
 
 lint: venv
 	@$(VENV)/bin/ruff check .

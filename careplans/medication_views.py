@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
+from audit.refusals import record_refusal
 from audit.services import record_access
 from careplans import medication_rules, tapering
 from careplans import medication_services as services
@@ -87,6 +88,7 @@ def refusals(view):
         try:
             return view(request, *args, **kwargs)
         except services.Refused as refused:
+            record_refusal(request=request, exception=refused)  # the service's own audit row was rolled back
             context = {"reason": str(refused), "public_id": kwargs.get("public_id")}
             return TemplateResponse(request, "careplans/medications/refused.html", context, status=403)
 

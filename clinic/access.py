@@ -4,12 +4,13 @@ Coordinators and clinic admins see every patient (they register and route them);
 sees the patients whose care team they are on, and a patient about whom they have been given an
 open task (the on-duty clinician receiving an urgent alert for a patient with no lead must be
 able to open the chart). Anyone else sees none. Outsiders get a 404,
-never a 403, so a patient's existence is not revealed.
+never a 403, so a patient's existence is not revealed; the 404 (audit.refusals.NotVisible) carries the
+id that was asked for, and the refused attempt is audited.
 """
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404
 
+from audit.refusals import NotVisible
 from clinic.models import CareTeamMember, TeamTask
 from clinic.roles import Role
 from patients.models import Patient
@@ -53,4 +54,4 @@ def get_patient_for_user(user, public_id) -> Patient:
     try:
         return patients_visible_to(user).get(public_id=public_id)
     except Patient.DoesNotExist:
-        raise Http404("No such patient.") from None
+        raise NotVisible("patient", public_id, "No such patient.") from None

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from clinic.models import CareTeamMember, OutboxMessage, User
+from clinic.two_factor_admin import TwoStepStaffAdminMixin
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(TwoStepStaffAdminMixin, UserAdmin):
     """Staff accounts. Permissions follow role and discipline, so groups are not edited here."""
 
-    list_display = ("username", "first_name", "last_name", "role", "discipline", "is_active", "last_login")
+    list_display = ("username", "first_name", "last_name", "role", "discipline", "is_active", "two_step", "last_login")
     list_filter = ("role", "discipline", "is_active")
     fieldsets = (
         (None, {"fields": ("username", "password")}),

@@ -21,7 +21,8 @@ class ClinicAdminAuthenticationForm(BoundedSignInMixin, AdminAuthenticationForm)
 
 
 class HavenAdminSite(admin.AdminSite):
-    """The admin site, open to clinic admins only (not to every account with is_staff)."""
+    """The admin site, open to clinic admins only (not to every account with is_staff), and only once they have
+    passed the second step of sign-in."""
 
     site_header = "Haven administration"
     site_title = "Haven admin"
@@ -29,4 +30,6 @@ class HavenAdminSite(admin.AdminSite):
     login_form = ClinicAdminAuthenticationForm
 
     def has_permission(self, request):
-        return request.user.is_authenticated and request.user.is_clinic_admin
+        """A clinic admin who has passed the second step of sign-in (clinic/two_factor.py)."""
+        user = request.user
+        return user.is_authenticated and user.is_clinic_admin and getattr(user, "is_verified", lambda: False)()

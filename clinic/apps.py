@@ -7,6 +7,9 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Clinic and team"
 
+    def ready(self):
+        from clinic import two_factor  # noqa: F401  (connects the sign-in hook of two-step sign-in)
+
 
 class HavenAdminConfig(admin_apps.AdminConfig):
     default = False

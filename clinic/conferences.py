@@ -173,7 +173,8 @@ def trend_change(row: MeasureSummary) -> Change:
 def words_for(row: MeasureSummary, change: Change) -> str:
     if row.responses_count < 2:
         return f"{get_definition(row.instrument_code).name}: one answer so far (the baseline)"
-    return f"{change.clinician_words} ({row.responses_count} answers, {row.baseline_at:%b %Y} to {row.latest_at:%b %Y})"
+    first, latest = timezone.localdate(row.baseline_at), timezone.localdate(row.latest_at)  # the clinic's months
+    return f"{change.clinician_words} ({row.responses_count} answers, {first:%b %Y} to {latest:%b %Y})"
 
 
 def item_for(conference: CaseConference, patient: Patient) -> ConferenceItem:

@@ -3,6 +3,7 @@
     python -m clinic.launcher services   # Postgres and Redis answer (started if installed), or one clear line
     python -m clinic.launcher browser    # Chromium for the browser tests (installed when missing and allowed)
     python -m clinic.launcher demo       # everything, then web + worker + beat in the foreground
+    python -m clinic.launcher restore-drill  # dump, restore into a new database, check and serve it, drop it
 
 It imports no Django at module level: it runs before there is a database to configure Django with.
 """
@@ -314,7 +315,17 @@ def stop(processes) -> None:
             process.wait(timeout=5)
 
 
-COMMANDS = {"services": services, "browser": ensure_chromium, "demo": demo}
+def restore_drill() -> None:
+    """`make restore-drill`: dump, restore into a new database, check, serve, drop (clinic/restore_drill.py)."""
+    from clinic.restore_drill import DrillFailed, run_drill
+
+    try:
+        run_drill(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), say=say)
+    except DrillFailed as failure:
+        raise ServiceMissing(f"restore drill FAILED: {failure}") from failure
+
+
+COMMANDS = {"services": services, "browser": ensure_chromium, "demo": demo, "restore-drill": restore_drill}
 
 
 def main(argv: list[str]) -> int:

@@ -298,6 +298,9 @@ class OutboxMessage(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Could not be sent"
+        # After a restore from backup: not sent until a coordinator decides (clinic/outbox_restore.py).
+        HELD = "held", "Held after a restore"
+        CANCELLED = "cancelled", "Not sent (cancelled)"
 
     MAX_ATTEMPTS = 5
 
@@ -317,6 +320,7 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True, help_text="The error's type only; never message content.")
     created_at = models.DateTimeField(default=timezone.now)
+    held_at = models.DateTimeField(null=True, blank=True)
 
     objects = OutboxMessageQuerySet.as_manager()
 
@@ -324,6 +328,7 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="outbox_pending_due"),
             models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="outbox_sending_claimed"),
+            models.Index(fields=["created_at"], condition=Q(state="held"), name="outbox_held"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -348,6 +353,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SweepRun(models.Model):
+    """The last run of a daily sweep (settings.DAILY_SWEEPS; clinic/sweeps.py): the clinic-local date it ran
+    for, so a run beat could not queue (Redis down) happens at the next check, and only once a day."""
+
+    name = models.CharField(max_length=80, unique=True)
+    ran_for = models.DateField(null=True, blank=True, help_text="The clinic's local date of the last run.")
+    last_ran_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (last ran for {self.ran_for or 'never'})"
 
 
 # --------------------------------------------------------------------------- team coordination (issue 7)
@@ -742,7 +759,7 @@ class CaseConference(models.Model):
         indexes = [models.Index(fields=["-scheduled_for"], name="conference_by_date")]
 
     def __str__(self) -> str:
-        return f"{self.title} on {self.scheduled_for:%Y-%m-%d}"
+        return f"{self.title} on {timezone.localdate(self.scheduled_for):%Y-%m-%d}"  # the clinic's date
 
     @property
     def is_planned(self) -> bool:

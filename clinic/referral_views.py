@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
+from audit.refusals import NotVisible
 from audit.services import record_access
 from clinic import referrals as rules
 from clinic.access import get_patient_for_user, patients_visible_to
@@ -66,7 +67,7 @@ def get_referral_for_user(user, referral_id) -> Referral:
             .get(public_id=referral_id)
         )
     except Referral.DoesNotExist:
-        raise Http404("No such referral.") from None
+        raise NotVisible("referral", referral_id, "No such referral.") from None
 
 
 def get_referral_to_change(request: HttpRequest, referral_id) -> Referral:
@@ -107,8 +108,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         .only(*LISTING_FIELDS, *PATIENT_FIELDS)
         .order_by("-state_changed_at", "-id")[: PAGE_SIZE + 1]
     )
-    record_access(request=request, patient=None, action=Action.VIEW, target="referral list")
     shown = rows[:PAGE_SIZE]
+    record_access(request=request, patient=None, action=Action.VIEW, target="referral list", shown=shown)
     next_query = None
     if len(rows) > PAGE_SIZE:
         query = request.GET.copy()

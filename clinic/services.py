@@ -1,12 +1,14 @@
 """Clinic workflows: the message outbox, the worker heartbeat and team tasks."""
 
 import inspect
+import logging
+import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -15,14 +17,21 @@ from clinic.outbox_secrets import GAVE_UP_NOTE, forget_secrets
 from clinic.roles import Role
 from clinic.sms import sms_backend
 
-# A claimed message whose sender vanished (the worker was killed) is released after this long, and sent
-# again: if the provider had already accepted it, that is a second copy (at-least-once delivery), carrying
-# the same Message-ID / SMS reference so the far side can drop it. Kept short to keep that window short,
-# but above CELERY_TASK_TIME_LIMIT (120 s, which bounds the SMTP timeout of 20 s and any send), so a live
-# sender has always finished, or been killed, before its claim is released.
-CLAIM_LEASE = timedelta(minutes=3)
+logger = logging.getLogger(__name__)
+
+# A sender's claim on a row (state SENDING, `claimed_at`) lasts CLAIM_LEASE (OUTBOX_CLAIM_LEASE_SECONDS, 60 s)
+# and the sender renews it every CLAIM_RENEW_EVERY while it sends, so a live sender is never overtaken,
+# however slow the mail server. Renewal stops after CELERY_TASK_TIME_LIMIT (120 s, when the worker kills a
+# task anyway), so a sender stuck for good loses its claim too. A claim whose sender vanished (worker killed)
+# is released by the first sweep after its last renewal + CLAIM_LEASE, 40 to 60 s after the kill, and the
+# row is sent again at that sweep (OUTBOX_SWEEP_SECONDS, 30 s): within 40 to 90 s. If the provider had
+# accepted the first copy before the kill, the SMS backend is asked first (`accepted(reference)`), and a
+# copy it has is marked sent, not resent; otherwise the second copy carries the same Message-ID / SMS
+# reference, so the far side can drop it (README, "The outbox").
+CLAIM_LEASE = timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
+CLAIM_RENEW_EVERY = CLAIM_LEASE / 3
 # A queued message the broker lost is queued again by the sweep after this long.
-REQUEUE_AFTER = timedelta(minutes=2)
+REQUEUE_AFTER = timedelta(seconds=settings.OUTBOX_REQUEUE_SECONDS)
 SWEEP_BATCH = 500
 
 
@@ -72,7 +81,7 @@ def deliver_message(*, message_id: int) -> bool:
     """Send one outbox message if nobody else has; returns True when this call sent it.
 
     Not atomic on purpose: the claim commits before the network call, and the network call
-    (SMTP, SMS) never runs inside a database transaction.
+    (SMTP, SMS) never runs inside a database transaction. The claim is renewed while the send runs.
     """
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(id=message_id, state=OutboxMessage.State.PENDING).update(
@@ -82,14 +91,67 @@ def deliver_message(*, message_id: int) -> bool:
         return False  # already sent, being sent by another worker, or given up on
     message = OutboxMessage.objects.get(id=message_id)
     try:
-        send_now(message)
+        with ClaimRenewal(message_id, claimed_at=now):
+            if message.attempts > 1 and provider_has(message):
+                # An earlier attempt was accepted, and its sender died before marking the row sent.
+                logger.info("outbox %s: already accepted by the provider; marked sent", message_reference(message))
+            else:
+                send_now(message)
     except Exception as error:  # any transport failure: record its type, back off, try later
         record_failure(message, error)
         return False
-    OutboxMessage.objects.filter(id=message_id, state=OutboxMessage.State.SENDING).update(
-        state=OutboxMessage.State.SENT, sent_at=timezone.now(), **forget_secrets(message)
-    )
+    # Sent, so never again: marked sent even if this sender's claim was lost meanwhile (released to PENDING).
+    OutboxMessage.objects.filter(
+        id=message_id, state__in=(OutboxMessage.State.SENDING, OutboxMessage.State.PENDING)
+    ).update(state=OutboxMessage.State.SENT, sent_at=timezone.now(), **forget_secrets(message))
     return True
+
+
+class ClaimRenewal:
+    """While a sender sends, a thread pushes its claim's `claimed_at` forward every CLAIM_RENEW_EVERY (a
+    conditional UPDATE on the value this sender last wrote, so it never renews someone else's claim), for
+    at most CELERY_TASK_TIME_LIMIT. The thread dies with the process: a killed worker renews nothing."""
+
+    def __init__(self, message_id: int, *, claimed_at):
+        self.message_id, self.claimed_at = message_id, claimed_at
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.renew, name=f"outbox-claim-{message_id}", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
+
+    def renew(self) -> None:
+        give_up_at = self.claimed_at + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+        try:
+            while not self.stop.wait(CLAIM_RENEW_EVERY.total_seconds()):
+                now = timezone.now()
+                if now >= give_up_at:
+                    return
+                renewed = OutboxMessage.objects.filter(
+                    id=self.message_id, state=OutboxMessage.State.SENDING, claimed_at=self.claimed_at
+                ).update(claimed_at=now)
+                if not renewed:
+                    return  # the claim is no longer this sender's
+                self.claimed_at = now
+        except Exception:  # the database is unreachable: the claim runs out, which is what it is for
+            logger.warning("outbox: could not renew a claim", exc_info=True)
+        finally:
+            close_old_connections()
+            connection.close()
+
+
+def provider_has(message: OutboxMessage) -> bool:
+    """Whether the SMS provider already accepted this row's reference (backends that can look it up
+    implement ``accepted(reference)``; email cannot be asked, and relies on its stable Message-ID)."""
+    if message.channel != OutboxMessage.Channel.SMS:
+        return False
+    lookup = getattr(sms_backend(), "accepted", None)
+    return bool(lookup and lookup(message_reference(message)))
 
 
 def message_reference(message: OutboxMessage) -> str:

@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    # Two-step sign-in for staff (clinic/two_factor.py); before "clinic", whose admin hides their device admins.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "audit",
     "patients",
@@ -72,10 +76,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed the second step
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.StaffSessionLimitsMiddleware",  # after messages and htmx: it uses both
+    "clinic.two_factor.TwoStepMiddleware",  # until the second step, only the two-step pages and sign-out
     "clinic.middleware.KioskLockMiddleware",
+    "audit.refusals.RefusedAccessMiddleware",  # every 404/403 a view raises for a signed-in person is audited
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,6 +165,17 @@ AXES_VERBOSE = False  # axes would otherwise log the attempted username
 # so a stranger guessing from many addresses cannot lock the owner out.
 SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 100, minimum=1)
 SIGN_IN_KNOWN_ADDRESS_DAYS = 30
+
+# Two-step sign-in (TOTP, django-otp; clinic/two_factor.py). The app's choice: clinic admins always use it
+# (they manage accounts and the admin site); each clinic chooses for the other roles with TOTP_REQUIRED_FOR,
+# a comma-separated list of roles ("admin", "coordinator", "clinician"). Anyone may set it up for themselves.
+TOTP_REQUIRED_FOR = sorted({"admin", *(role.lower() for role in env_list("TOTP_REQUIRED_FOR", ["admin"]))})
+if unknown_roles := set(TOTP_REQUIRED_FOR) - {"admin", "coordinator", "clinician"}:
+    raise ImproperlyConfigured(f"TOTP_REQUIRED_FOR names unknown roles: {', '.join(sorted(unknown_roles))}.")
+OTP_TOTP_ISSUER = CLINIC_NAME  # the name authenticator apps show next to the code
+# Wrong codes pause the next try for 1, 2, 4, 8 ... seconds (django-otp's throttling, per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions: end after SESSION_IDLE_MINUTES without a request and after 12 hours at most.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
@@ -280,11 +298,10 @@ CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "clinic.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
-    "worker-heartbeat": {"task": "clinic.tasks.record_heartbeat", "schedule": 60.0},
+    # The daily sweeps (DAILY_SWEEPS below) run from this check, not from beat's own calendar.
+    "daily-sweeps": {"task": "clinic.tasks.run_daily_sweeps", "schedule": 60.0},
     # Urgent tasks nobody acknowledged: the next person in the chain (clinic/safety_net.py); every minute.
     "urgent-task-escalation": {"task": "clinic.tasks.escalate_urgent_tasks", "schedule": 60.0},
-    # Early warning (clinic/escalation.py): treatment rising while function is not improving; daily.
-    "escalation-sweep": {"task": "clinic.tasks.sweep_escalations", "schedule": crontab(minute=40, hour=6)},
     # Questionnaires: invitations for everything due today, then reminders and "not reached" tasks.
     # Daytime only (clinic time zone), so no text arrives at night.
     "measures-due-sweep": {
@@ -295,20 +312,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measures.tasks.sweep_reminders_task",
         "schedule": crontab(minute="*/15", hour="8-19"),
     },
-    # Referrals late on a step (not acknowledged, attendance or report missing): coordinator tasks.
-    "referral-tracking": {"task": "clinic.tasks.track_referrals", "schedule": crontab(minute=30, hour=7)},
     # Sprint reviews: a task reaches the lead clinician 3 days before a sprint ends (careplans/tasks.py).
     "sprint-review-sweep": {"task": "careplans.tasks.sweep_sprint_reviews", "schedule": crontab(minute=20)},
-    # Opioid monitoring (careplans/tasks.py): screens, PDMP, agreements, trial reviews, taper follow-ups.
-    "opioid-monitoring": {
-        "task": "careplans.tasks.sweep_opioid_monitoring_task",
-        "schedule": crontab(minute=50, hour=6),
-    },
     # Daily-log reminders the patients chose (careplans/tasks.py): sent from 18:00, clinic hours only.
     "log-reminder-sweep": {
         "task": "careplans.tasks.sweep_log_reminders_task",
         "schedule": crontab(minute="*/15", hour="8-19"),
     },
+}
+# Daily sweeps: beat skips a run it cannot queue (Redis down) and never makes it up, so these run from the
+# "daily-sweeps" check every minute, which compares a last-run record in Postgres (SweepRun) with the
+# clinic's local date: each runs once per local day, at or after its time, and a run missed while Redis,
+# beat or the workers were down happens at the next check (clinic/sweeps.py). They create tasks, never
+# messages, so a late run is harmless.
+DAILY_SWEEPS = {
+    # Early warning (clinic/escalation.py): treatment rising while function is not improving.
+    "escalation-sweep": {"task": "clinic.tasks.sweep_escalations", "at": "06:40"},
+    # Opioid monitoring (careplans/tasks.py): screens, PDMP, agreements, trial reviews, taper follow-ups.
+    "opioid-monitoring": {"task": "careplans.tasks.sweep_opioid_monitoring_task", "at": "06:50"},
+    # Referrals late on a step (not acknowledged, attendance or report missing): coordinator tasks.
+    "referral-tracking": {"task": "clinic.tasks.track_referrals", "at": "07:30"},
 }
 if EMBEDDED_DEMO:
     # The questionnaire sweeps are set-based Postgres SQL; the embedded SQLite demo shows the
@@ -317,14 +340,22 @@ if EMBEDDED_DEMO:
     for sweep in (
         "measures-due-sweep",
         "measures-reminder-sweep",
-        "referral-tracking",
         "sprint-review-sweep",
-        "opioid-monitoring",
         "log-reminder-sweep",
     ):
         del CELERY_BEAT_SCHEDULE[sweep]
-# /health/ calls the worker stale when its last heartbeat is older than this.
-HEARTBEAT_STALE_SECONDS = 180
+    for sweep in ("referral-tracking", "opioid-monitoring"):
+        del DAILY_SWEEPS[sweep]
+# Each worker writes its heartbeat every HEARTBEAT_SECONDS while it is connected to the broker (a
+# consumer bootstep in clinic/celery.py); /health/ calls the worker stale when the last one is older than
+# HEARTBEAT_STALE_SECONDS: two missed heartbeats and a few seconds' grace for a slow write.
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 10, minimum=1)
+HEARTBEAT_STALE_SECONDS = 2 * HEARTBEAT_SECONDS + 5
+# The outbox (clinic/services.py): a sender's claim on a row lasts OUTBOX_CLAIM_LEASE_SECONDS and is renewed
+# while it sends; a row queued but never delivered (the broker lost the task) is queued again after
+# OUTBOX_REQUEUE_SECONDS.
+OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 60, minimum=1)
+OUTBOX_REQUEUE_SECONDS = env_int("OUTBOX_REQUEUE_SECONDS", 120, minimum=1)
 
 # --- Logging: no patient data; request logs carry paths (public ids only) -------------------
 # Patient-link tokens never reach a log: the filter redacts /p/<token> on every handler, and on the

@@ -16,6 +16,10 @@ class BaseSmsBackend:
     provider's client reference / idempotency key (the field providers offer for de-duplicating a
     resent request), so a message resent after a worker died between "accepted" and "marked sent" is
     recognised and not delivered twice. It carries no patient data. Backends that cannot use it ignore it.
+
+    A backend whose provider can be asked about a reference may also define ``accepted(reference) -> bool``:
+    before resending a row whose earlier attempt may have been accepted (its sender died before marking it
+    sent), the outbox asks, and marks the row sent instead of sending a second copy.
     """
 
     def send(self, *, to: str, body: str, reference: str | None = None) -> None:
@@ -51,6 +55,15 @@ class FileSmsBackend(BaseSmsBackend):
         with open(path, "a", encoding="utf-8") as file:
             fcntl.flock(file, fcntl.LOCK_EX)  # one whole line per message, whoever else is writing
             file.write(line)
+
+    def accepted(self, reference: str) -> bool:
+        """Whether a message with this reference is already in the file (the provider's "do you have it?")."""
+        path = os.environ.get("SMS_FILE_PATH", "").strip()
+        if not path or not os.path.exists(path):
+            return False
+        with open(path, encoding="utf-8") as file:
+            fcntl.flock(file, fcntl.LOCK_SH)
+            return any(json.loads(line).get("reference") == reference for line in file if line.strip())
 
 
 def sms_backend() -> BaseSmsBackend:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from celery import shared_task
 from django.db import OperationalError
 
-from clinic import referral_services, services
+from clinic import referral_services, services, sweeps
 
 RETRY_POLICY = dict(
     acks_late=True,
@@ -35,8 +35,10 @@ def sweep_outbox() -> int:
 
 
 @shared_task(**RETRY_POLICY)
-def record_heartbeat() -> None:
-    services.record_heartbeat()
+def record_heartbeat(name: str = "worker") -> None:
+    """A heartbeat under ``name``: the worker's own comes from its bootstep (clinic/celery.py); tests send
+    one under another name as a marker that a solo worker has run everything queued before it."""
+    services.record_heartbeat(name=name)
 
 
 @shared_task(**RETRY_POLICY)
@@ -59,3 +61,19 @@ def escalate_urgent_tasks() -> int:
     from clinic.safety_net import escalate_due_tasks
 
     return escalate_due_tasks()
+
+
+@shared_task(**RETRY_POLICY)
+def run_daily_sweeps() -> list[str]:
+    """Queue each daily sweep not yet run for the clinic's local date whose time has come (beat: every
+    minute; clinic/sweeps.py): a run beat missed while Redis was down happens at the next check."""
+    due = sweeps.due_daily_sweeps()
+    for name in due:
+        run_daily_sweep.delay(name)
+    return due
+
+
+@shared_task(**RETRY_POLICY)
+def run_daily_sweep(name: str) -> bool:
+    """Run one daily sweep once for today (its row locked, the date recorded in the same transaction)."""
+    return sweeps.run_daily_sweep(name)

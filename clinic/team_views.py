@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
+from audit.refusals import NotVisible
 from audit.services import record_access, record_access_each
-from clinic import conferences, rota_services
+from clinic import conferences, outbox_restore, rota_services
 from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.models import CaseConference, EscalationFlag, TeamTask
 from clinic.safety_forms import AcknowledgeUrgentForm
@@ -65,7 +66,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     form = WorklistFilterForm(request.GET or None)
     filters = form.filters() if request.GET else TaskFilters()
     found = worklist_for(request.user, filters=filters)
-    record_access(request=request, patient=None, action=Action.VIEW, target=f"worklist: {found.kind}")
+    on_page = [row for section in (found.urgent, *found.sections) for row in section.rows]
+    record_access(request=request, patient=None, action=Action.VIEW, target=f"worklist: {found.kind}", shown=on_page)
     context = {
         "worklist": found,
         "filter_form": form,
@@ -74,6 +76,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         # Coordinators and admins keep the rota: tomorrow's gaps are their warning today (one query).
         "rota_gaps": rota_services.tomorrow_gaps() if rota_services.may_keep_rota(request.user) else [],
+        # After a restore: messages held for a coordinator's decision (clinic/outbox_restore.py; one query).
+        "held_messages": outbox_restore.held_count() if outbox_restore.may_review_held(request.user) else 0,
     }
     template = "clinic/worklist.html#sections" if request.htmx else "clinic/worklist.html"
     return TemplateResponse(request, template, context)
@@ -90,7 +94,7 @@ def get_task_for_user(user, task_id) -> TeamTask:
             .get(public_id=task_id)
         )
     except TeamTask.DoesNotExist:
-        raise Http404("No such task.") from None
+        raise NotVisible("team task", task_id, "No such task.") from None
 
 
 @login_required

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -45,7 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
     )
     caseload, caseload_more = caseload_for(user) if user.role == Role.CLINICIAN else ([], False)
-    record_access(request=request, patient=None, action=Action.VIEW, target=f"home: {heading.lower()}")
+    on_page = [*shown[:HOME_LIST_SIZE], *tasks[:HOME_TASKS], *caseload]
+    record_access(request=request, patient=None, action=Action.VIEW, target=f"home: {heading.lower()}", shown=on_page)
     context = {
         "heading": heading,
         "patients": shown[:HOME_LIST_SIZE],
@@ -85,8 +87,15 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None, *
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """For operators and load balancers: database, broker and worker heartbeat; no patient data."""
-    checks = {"database": database_status(), "broker": broker_status(), "worker": worker_status()}
+    """For operators and load balancers: database, broker and worker heartbeat; no patient data.
+
+    The broker is asked directly (a Redis PING, 1 s timeout), so an outage shows at once. A worker is
+    healthy while the broker answers and its heartbeat, written every HEARTBEAT_SECONDS while it is
+    connected to the broker (clinic/celery.py), is at most HEARTBEAT_STALE_SECONDS old: a worker cannot
+    work without the broker, and one that reconnects writes a heartbeat at once.
+    """
+    broker = broker_status()
+    checks = {"database": database_status(), "broker": broker, "worker": worker_status(broker_ok=broker["ok"])}
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 
@@ -100,18 +109,31 @@ def database_status() -> dict:
         return {"ok": False, "error": type(error).__name__}
 
 
+BROKER_TIMEOUT_SECONDS = 1
+
+
 def broker_status() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "in-process (embedded demo)"}
+    url = settings.CELERY_BROKER_URL
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            client = redis.Redis.from_url(
+                url, socket_timeout=BROKER_TIMEOUT_SECONDS, socket_connect_timeout=BROKER_TIMEOUT_SECONDS
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
         return {"ok": True}
     except Exception as error:
         return {"ok": False, "error": type(error).__name__}
 
 
-def worker_status() -> dict:
+def worker_status(*, broker_ok: bool = True) -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "in-process (embedded demo)"}
     try:
@@ -121,7 +143,10 @@ def worker_status() -> dict:
     if beat is None:
         return {"ok": False, "error": "no heartbeat yet"}
     age = timezone.now() - beat
-    return {
-        "ok": age <= timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS),
+    status = {
+        "ok": broker_ok and age <= timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS),
         "last_seen_seconds": int(age.total_seconds()),
     }
+    if not broker_ok:
+        status["error"] = "cannot reach the broker"
+    return status

@@ -241,6 +241,9 @@ def kiosk_done(request: HttpRequest, public_id, response_id) -> HttpResponse:
     except Response.DoesNotExist:
         raise Http404("No such response.") from None
     needs_crisis_resources = response.alerts.filter(kind=Alert.Kind.SAFETY).exists()
+    record_access(
+        request=request, patient=patient, action=Action.VIEW, target=f"clinic tablet: {response.instrument.code} sent"
+    )
     context = {"patient": patient, "response": response, "needs_crisis_resources": needs_crisis_resources}
     return TemplateResponse(request, "measures/kiosk_done.html", context)
 

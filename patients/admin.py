@@ -28,6 +28,17 @@ class PatientAdmin(admin.ModelAdmin):
         "referring_clinician",
     )
 
+    def changelist_view(self, request, extra_context=None):
+        """The admin's patient list (and its search): one audit event naming the patients on the page."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
+        if changelist is not None:
+            # The page's rows, read once here; the template then reads the same cached rows (no query more).
+            shown = list(changelist.result_list)
+            target = "admin: patient list, search" if changelist.query else "admin: patient list"
+            record_access(request=request, patient=None, action=Action.VIEW, target=target, shown=shown)
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         patient = self.get_object(request, object_id)
         if patient is not None:

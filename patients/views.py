@@ -34,7 +34,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     shown = list(patients[: PAGE_SIZE + 1])
     kind = search_kind(clean_query(query))
     target = f"patient list, search by {kind.label}" if kind else "patient list"
-    record_access(request=request, patient=None, action=Action.VIEW, target=target)
+    record_access(request=request, patient=None, action=Action.VIEW, target=target, shown=shown[:PAGE_SIZE])
     context = {
         "query": query,
         "patients": shown[:PAGE_SIZE],

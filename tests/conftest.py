@@ -8,6 +8,7 @@ import pytest
 from clinic.roles import Discipline, Role
 from portal.services import issue_link
 from tests.factories import PASSWORD, CareTeamMemberFactory, PatientFactory, StaffFactory
+from tests.two_step import give_app, needs_second_step, pass_second_step
 
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
 
@@ -131,13 +132,17 @@ def outsider(db):
 
 @pytest.fixture
 def clinic_admin(db):
-    return StaffFactory(
+    """A clinic admin who has set up two-step sign-in (clinic admins must), so `signed_in` passes the real
+    second step with a code from their app (tests/two_step.py)."""
+    person = StaffFactory(
         username="admin.osei",
         first_name="Grace",
         last_name="Osei",
         role=Role.ADMIN,
         discipline=Discipline.CARE_COORDINATOR,
     )
+    give_app(person)
+    return person
 
 
 @pytest.fixture
@@ -162,13 +167,16 @@ def patient_link(patient):
 
 @pytest.fixture
 def signed_in(client):
-    """Sign a member of the cast in through the real sign-in form; returns the client."""
+    """Sign a member of the cast in through the real sign-in form (and the second step, with a code from their
+    authenticator app, when they must pass it); returns the client."""
 
     def sign_in(user):
         client.logout()
         response = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, "sign-in failed"
         assert client.session["_auth_user_id"] == str(user.pk)
+        if needs_second_step(user):
+            pass_second_step(client, user)
         return client
 
     return sign_in

@@ -21,6 +21,7 @@ import pytest
 from django.db import connections
 
 from tests.factories import PASSWORD
+from tests.two_step import app_code, give_app, needs_second_step
 
 SHOTS = Path("/tmp/haven-shots")
 DESKTOP = {"viewport": {"width": 1280, "height": 860}}
@@ -196,13 +197,17 @@ def pytest_runtest_call(item):
 
 @pytest.fixture
 def sign_in():
-    """Sign a member of the cast in through the real sign-in form."""
+    """Sign a member of the cast in through the real sign-in form (and the second step when they must pass it)."""
 
     def sign_in_as(page, user, password=PASSWORD):
         page.goto("/accounts/sign-in/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        if needs_second_step(user):  # clinic admins: the code from their authenticator app
+            page.wait_for_url("/accounts/two-step/?next=%2F")
+            page.get_by_label("Code from your authenticator app").fill(app_code(give_app(user)))
+            page.get_by_role("button", name="Continue").click()
         page.wait_for_url("/")
 
     return sign_in_as

@@ -4,6 +4,7 @@ import pytest
 
 from clinic.celery import app as celery_app
 from clinic.sms import LocmemSmsBackend
+from tests.clock import clinic_day_edge  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.two_step import app_code, give_app
 
 ADMIN_INDEX = "/admin/"
 ADMIN_LOGIN = "/admin/login/"
@@ -59,6 +60,9 @@ def test_a_clinic_admin_can_sign_in_on_the_admin_sign_in_page(client, clinic_adm
 
     assert response.status_code == 302
     assert response["Location"] == ADMIN_INDEX
+    second_step = client.get(ADMIN_INDEX)  # then the code from their authenticator app (clinic/two_factor.py)
+    assert second_step["Location"] == "/accounts/two-step/?next=%2Fadmin%2F"
+    assert client.post(second_step["Location"], {"code": app_code(give_app(clinic_admin))})["Location"] == ADMIN_INDEX
     assert client.get(ADMIN_INDEX).status_code == 200
 
 

@@ -127,10 +127,9 @@ def test_the_celery_task_runs_the_sweep(eager_celery, physician, patient):
     assert task.delay().get() == 0
 
 
-def test_the_beat_schedule_runs_the_sweep_daily(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["escalation-sweep"]
-    assert entry["task"] == "clinic.tasks.sweep_escalations"
-    assert entry["schedule"].hour == {6}
+def test_the_sweep_runs_daily_from_the_catch_up_check(settings):
+    entry = settings.DAILY_SWEEPS["escalation-sweep"]  # clinic/sweeps.py: once per clinic-local day
+    assert entry == {"task": "clinic.tasks.sweep_escalations", "at": "06:40"}
 
 
 def medication(patient, drug_code: str, drug_class: str, *, started_days_ago: int, strength=10, doses=4):

@@ -1,7 +1,9 @@
 """Every outbox message carries a stable identity the far side can de-duplicate by: the same Message-ID (email)
 or reference (SMS) on every attempt, including the resend after a worker died between the provider accepting the
-message and the row being marked sent. Delivery is at-least-once; the claim lease bounds the window."""
+message and the row being marked sent. A live sender renews its claim, so it is never overtaken; an SMS backend
+that can be asked about a reference turns the resend of an accepted copy into "marked sent"."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,8 +12,9 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from clinic import services
 from clinic.models import OutboxMessage
-from clinic.services import CLAIM_LEASE, claim_due_messages, deliver_message, queue_message
+from clinic.services import CLAIM_LEASE, CLAIM_RENEW_EVERY, claim_due_messages, deliver_message, queue_message
 from clinic.sms import LocmemSmsBackend
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +105,57 @@ def test_an_sms_backend_without_a_reference_parameter_still_sends(sms_outbox, mo
     assert sent == [("+15550100123", "A check-in.")]
 
 
-def test_the_claim_lease_outlasts_the_longest_send_a_live_worker_can_make():
-    lease_seconds = CLAIM_LEASE.total_seconds()
-    assert settings.CELERY_TASK_TIME_LIMIT < lease_seconds <= 3 * 60
+def test_the_claim_lease_is_short_and_renewed_well_before_it_runs_out():
+    assert CLAIM_LEASE.total_seconds() <= 60
+    assert CLAIM_RENEW_EVERY * 3 <= CLAIM_LEASE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_sender_slower_than_the_lease_keeps_its_claim_and_sends_once(monkeypatch, sms_outbox):
+    monkeypatch.setattr(services, "CLAIM_LEASE", timedelta(seconds=0.6))
+    monkeypatch.setattr(services, "CLAIM_RENEW_EVERY", timedelta(seconds=0.1))
+    message = a_text()
+    sweeps_during_the_send = []
+    real_send = LocmemSmsBackend.send
+
+    def slow_send(self, **kwargs):
+        for _ in range(10):  # 2 s, more than three leases, with sweeps running all along
+            time.sleep(0.2)
+            sweeps_during_the_send.append(claim_due_messages())
+        real_send(self, **kwargs)
+
+    monkeypatch.setattr(LocmemSmsBackend, "send", slow_send)
+
+    assert deliver_message(message_id=message.pk) is True
+    assert sweeps_during_the_send == [[]] * 10  # never released, never queued again
+    assert [text["reference"] for text in sms_outbox] == [f"outbox-{message.public_id}"]
+    assert OutboxMessage.objects.get(pk=message.pk).attempts == 1
+
+
+def test_a_stranded_text_the_provider_already_accepted_is_marked_sent_not_sent_again(monkeypatch, sms_outbox):
+    monkeypatch.setattr(
+        LocmemSmsBackend,
+        "accepted",
+        lambda self, reference: reference in {text["reference"] for text in sms_outbox},
+        raising=False,
+    )
+    message = a_text()
+    deliver_message(message_id=message.pk)
+    worker_died_after_sending(message)
+
+    assert claim_due_messages() == [message.pk]
+    assert deliver_message(message_id=message.pk) is True
+
+    assert len(sms_outbox) == 1
+    assert OutboxMessage.objects.get(pk=message.pk).state == OutboxMessage.State.SENT
+
+
+def test_a_stranded_text_the_provider_never_got_is_sent(monkeypatch, sms_outbox):
+    monkeypatch.setattr(LocmemSmsBackend, "accepted", lambda self, reference: False, raising=False)
+    message = a_text()
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=1)  # claimed once, killed before sending
+    worker_died_after_sending(message)
+
+    claim_due_messages()
+    assert deliver_message(message_id=message.pk) is True
+    assert [text["reference"] for text in sms_outbox] == [f"outbox-{message.public_id}"]

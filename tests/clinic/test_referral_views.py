@@ -75,14 +75,15 @@ def test_the_team_and_coordinators_may_open_and_change_referrals(request, signed
 
 
 @pytest.mark.parametrize("name", ["detail", "edit form", "edit", "step", "new form", "new"])
-def test_a_clinician_on_no_team_gets_a_404_on_every_referral_url_and_no_audit(
+def test_a_clinician_on_no_team_gets_a_404_on_every_referral_url_and_only_the_refusal_audited(
     signed_in, outsider, patient, referral, name
 ):
     method, url, data = urls_of(referral, patient)[name]
     response = call(signed_in(outsider), method, url, data)
     assert response.status_code == 404
     assert b"Harbourview" not in response.content
-    assert not AuditEvent.objects.filter(patient=patient).exists()
+    assert not AuditEvent.objects.filter(patient=patient).exclude(action=Action.REFUSED).exists()
+    assert AuditEvent.objects.filter(patient=patient, action=Action.REFUSED, actor=outsider).count() == 1
     assert Referral.objects.get(pk=referral.pk).version == referral.version
 
 

@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from clinic import demo
 from patients.models import Complexity, Encounter, PainType, Patient, Problem, PsychotherapyNote
@@ -67,7 +68,7 @@ def test_the_first_demo_patients_told_their_story_before_the_first_visit():
     maria = demo.demo_patient()
     intake = maria.intakes.get()
     first_visit = maria.encounters.get(kind=Encounter.Kind.INITIAL)
-    assert intake.is_submitted and intake.submitted_at.date() < first_visit.occurred_on
+    assert intake.is_submitted and timezone.localdate(intake.submitted_at) < first_visit.occurred_on
     assert goal_suggestions(intake) == [
         "Walk the dog in the park again",
         "Sleep through the night",

@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+from django.utils import timezone
 
 from measures.alerts import POSITIVE_SCREEN
 from measures.definitions import load_definition
@@ -91,7 +92,7 @@ def test_it_refuses_the_code_of_a_shipped_instrument_whatever_the_version(made_u
 
 
 def test_it_refuses_a_definition_whose_licence_has_expired(made_up_data, clinic_admin):
-    made_up_data["licence"]["expires"] = (datetime.date.today() - datetime.timedelta(days=2)).isoformat()
+    made_up_data["licence"]["expires"] = (timezone.localdate() - datetime.timedelta(days=2)).isoformat()
 
     with pytest.raises(ImportRefused, match="licence for Demo Steps expired on"):
         import_instrument(data=made_up_data, by=clinic_admin)

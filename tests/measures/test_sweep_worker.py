@@ -24,9 +24,9 @@ def test_the_due_sweep_run_twice_by_a_real_worker_makes_one_invitation_and_one_m
 
     worker.send(sweep_due_measures_task)
     worker.send(sweep_due_measures_task)
-    worker.send(record_heartbeat)  # one solo worker runs its queue in order: this one runs last
+    worker.send(record_heartbeat, "both-sweeps-ran")  # one solo worker runs its queue in order: this runs last
 
-    wait_until(lambda: WorkerHeartbeat.objects.exists(), worker, "both sweeps to run")
+    wait_until(lambda: WorkerHeartbeat.objects.filter(name="both-sweeps-ran").exists(), worker, "both sweeps to run")
     invitation = Invitation.objects.get(patient=patient)
     assert invitation.instrument_codes == ["peg", "phq9", "gad7", "pcptsd5", "auditc"]
     message = OutboxMessage.objects.get(patient=patient)

@@ -49,9 +49,10 @@ def test_it_hides_another_teams_patient_from_a_team_clinician(signed_in, physici
     assert response.status_code == 404
 
 
-def test_it_writes_no_audit_event_when_it_refuses(signed_in, outsider, patient):
+def test_it_audits_only_the_refused_attempt_when_it_refuses(signed_in, outsider, patient):
     signed_in(outsider).get(chart_url(patient))
-    assert not AuditEvent.objects.filter(patient=patient).exists()
+    event = AuditEvent.objects.get(patient=patient)
+    assert (event.actor, event.action) == (outsider, Action.REFUSED)
 
 
 def test_it_answers_404_for_an_unknown_patient_even_to_a_coordinator(signed_in, coordinator):

@@ -90,12 +90,15 @@ def test_another_psychologist_on_the_team_reads_them_too(signed_in, second_psych
 @pytest.mark.parametrize("who", ["physician", "coordinator", "clinic_admin", "outsider"])
 def test_everyone_else_gets_a_404_on_every_psychotherapy_note_url(request, signed_in, patient, note, who):
     client = signed_in(request.getfixturevalue(who))
+    tried = 0
     for method, address, data in every_request(patient, note):
         response = getattr(client, method)(address, data)
         assert response.status_code == 404, (who, method, address)
         assert SECRET not in text_of(response)
+        tried += 1
     assert PsychotherapyNote.objects.count() == 1
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(patient=patient).exclude(action=Action.REFUSED).exists()  # only refusals
+    assert AuditEvent.objects.filter(action=Action.REFUSED).count() == tried
 
 
 def test_a_psychologist_on_no_team_gets_a_404(signed_in, patient, note):

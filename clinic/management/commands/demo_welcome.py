@@ -4,7 +4,7 @@ patient's questionnaires due today (PEG, PHQ-9 and GAD-7) in the patient portal.
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from clinic import demo, rota_services
+from clinic import demo, demo_two_step, rota_services
 from clinic.roles import Discipline, Role
 from measures.models import Instrument
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         link = demo.fresh_demo_link(patient)
         self.stdout.write(f"\nHaven is running at {address}/\n")
         self.stdout.write(self.sign_in_table())
+        self.stdout.write(demo_two_step.welcome_lines())
         self.stdout.write(self.duty_lines())
         if link.invitation is not None:
             codes = link.invitation.instrument_codes

@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from careplans import demo_logs, demo_medications, demo_plans
-from clinic import demo, demo_charts, demo_duty, demo_intakes, demo_team
+from clinic import demo, demo_charts, demo_duty, demo_intakes, demo_team, demo_two_step
 
 
 class Command(BaseCommand):
@@ -41,6 +41,7 @@ class Command(BaseCommand):
         verbose = patients >= 10 * batch_size
         started = time.monotonic()
         total = demo.SeedResult(staff=demo.seed_staff())
+        demo_two_step.seed_two_step()  # the demo clinic admin's authenticator app and recovery codes
         for batch in demo.seed_patients(patients, batch_size=batch_size):
             total.add(batch)
             if verbose and batch.patients:
