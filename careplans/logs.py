@@ -13,7 +13,7 @@ Every read is bounded by dates and runs a constant number of queries whatever th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, Prefetch
@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from careplans import pacing
 from careplans.log_charts import PLANNED, Marker, Series, line_chart
 from careplans.models import CarePlan, DailyLog, FlarePlan, PacingPlan, PacingSession
+from clinic.dates import start_of_day
 
 LOG_WEEKS = 6
 PACING_ROWS_DAYS = 28  # planned vs actual rows shown on the plan page
@@ -41,8 +42,7 @@ class DayPoint:
     steps: int | None
 
 
-def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+day_start = start_of_day  # the clinic's midnight (clinic/dates.py)
 
 
 def log_series(patient, *, since: date, until: date) -> list[DayPoint]:

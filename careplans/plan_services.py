@@ -46,6 +46,7 @@ from careplans.models import (
     Tier,
 )
 from clinic.access import may_chart
+from clinic.dates import start_of_day
 from clinic.models import TeamTask, User
 from clinic.safety_net import route_urgent
 from clinic.services import create_task
@@ -811,8 +812,7 @@ def day_words(day: datetime.date) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
 
-def start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+start_of = start_of_day  # the clinic's midnight (clinic/dates.py)
 
 
 def goal_values(goals: Sequence[Goal], *, starts_on: datetime.date, until: datetime.date) -> dict[int, dict]:

@@ -21,6 +21,8 @@ from decimal import Decimal
 from fractions import Fraction
 from html import escape
 
+from django.utils import timezone
+
 from measures.definitions import InstrumentDefinition
 
 __all__ = ["Layout", "responder_threshold", "trend_svg"]
@@ -230,10 +232,17 @@ def _clean(points) -> list[tuple[datetime.date, float]]:
         value = float(total)
         if not math.isfinite(value):
             continue
-        day = when.date() if isinstance(when, datetime.datetime) else when
+        day = _day_of(when)
         cleaned.append((day, value))
     cleaned.sort(key=lambda pair: pair[0])
     return cleaned
+
+
+def _day_of(when: datetime.date | datetime.datetime) -> datetime.date:
+    """A response's day: the clinic's date of an aware moment (not UTC's), as given otherwise."""
+    if isinstance(when, datetime.datetime):
+        return timezone.localdate(when) if timezone.is_aware(when) else when.date()
+    return when
 
 
 def _band_edges(bands, low: float, high: float):

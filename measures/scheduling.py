@@ -28,13 +28,14 @@ Rules shared by all of them:
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from clinic.dates import start_of_day
 from clinic.models import OutboxMessage, TeamTask
 from clinic.roles import Role
 from clinic.services import create_task, queue_message, take_sweep_lock
@@ -101,11 +102,6 @@ def protocol_rank(code: str) -> tuple[int, str]:
 
 def in_protocol_order(codes) -> list[str]:
     return sorted(set(codes), key=protocol_rank)
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of `day` in the clinic's time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def next_day_start(now: datetime) -> datetime:
