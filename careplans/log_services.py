@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans import pacing
-from careplans.logs import day_start, logged, spec_of
+from careplans.logs import logged, spec_of
 from careplans.models import (
     CarePlan,
     DailyLog,
@@ -40,6 +40,7 @@ from careplans.models import (
     PacingSession,
     PlanChange,
 )
+from clinic.dates import start_of_day
 from clinic.models import OutboxMessage
 from patients import self_harm, self_harm_services
 from portal.models import PatientLink
@@ -429,7 +430,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
     tomorrow = today + timedelta(days=1)
     active_plan = CarePlan.objects.active().filter(patient_id=OuterRef("patient_id"))
     messaged = OutboxMessage.objects.filter(
-        patient_id=OuterRef("patient_id"), created_at__gte=day_start(today), created_at__lt=day_start(tomorrow)
+        patient_id=OuterRef("patient_id"), created_at__gte=start_of_day(today), created_at__lt=start_of_day(tomorrow)
     )
     with transaction.atomic():
         due = list(
@@ -455,7 +456,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
         if not due:
             return result
         rows, sending = [], {}
-        end_of_today = day_start(tomorrow) - timedelta(microseconds=1)
+        end_of_today = start_of_day(tomorrow) - timedelta(microseconds=1)
         for reminder in due:
             contact = reminder.patient.contact_channel()
             send = False

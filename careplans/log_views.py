@@ -27,6 +27,7 @@ from careplans.log_forms import FlarePlanForm, PacingPlanForm, StopPacingForm
 from careplans.models import CarePlan, DailyLog, FlarePlan, PacingPlan
 from careplans.plan_services import may_edit_plan
 from clinic.access import get_patient_for_user
+from clinic.dates import start_of_day
 from measures.templatetags.measures_banner import banner_for
 
 EDITORS_ONLY = "Only clinicians on the patient's care team can change the care plan."
@@ -226,7 +227,7 @@ def log_trends(request: HttpRequest, public_id) -> HttpResponse:
     since = today - timedelta(days=weeks * 7 - 1)
     points = logs.log_series(patient, since=since, until=today)
     entries = list(
-        DailyLog.objects.filter(patient=patient, logged_at__gte=logs.day_start(since))
+        DailyLog.objects.filter(patient=patient, logged_at__gte=start_of_day(since))
         .select_related("pacing_session")
         .order_by("-logged_at", "-id")[: ENTRIES_SHOWN + 1]
     )

@@ -42,9 +42,6 @@ class DayPoint:
     steps: int | None
 
 
-day_start = start_of_day  # the clinic's midnight (clinic/dates.py)
-
-
 def log_series(patient, *, since: date, until: date) -> list[DayPoint]:
     """One point per day with at least one check-in, from `since` to `until` (both included), oldest
     first; days without a check-in are left out. One query."""
@@ -54,7 +51,9 @@ def log_series(patient, *, since: date, until: date) -> list[DayPoint]:
 def _series(patient_id: int, *, since: date, until: date) -> list[DayPoint]:
     rows = (
         DailyLog.objects.filter(
-            patient_id=patient_id, logged_at__gte=day_start(since), logged_at__lt=day_start(until + timedelta(days=1))
+            patient_id=patient_id,
+            logged_at__gte=start_of_day(since),
+            logged_at__lt=start_of_day(until + timedelta(days=1)),
         )
         .annotate(day=TruncDate("logged_at", tzinfo=timezone.get_current_timezone()))
         .values("day")

@@ -812,9 +812,6 @@ def day_words(day: datetime.date) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
 
-start_of = start_of_day  # the clinic's midnight (clinic/dates.py)
-
-
 def goal_values(goals: Sequence[Goal], *, starts_on: datetime.date, until: datetime.date) -> dict[int, dict]:
     """Per goal: the latest value before the sprint ("before") and its values in the sprint, oldest first
     ("during", at most POINTS_PER_METRIC). One query."""
@@ -843,13 +840,13 @@ def goal_values(goals: Sequence[Goal], *, starts_on: datetime.date, until: datet
 def measure_values(patient: Patient, codes: Sequence[str], *, starts_on: datetime.date, until: datetime.date):
     """Per questionnaire code: the latest scored response before the sprint and those in it (oldest first,
     at most POINTS_PER_METRIC), with their instruments. Two queries."""
-    start = start_of(starts_on)
+    start = start_of_day(starts_on)
     rows = (
         Response.objects.scored()
         .filter(
             patient=patient,
             instrument__code__in=list(codes),
-            completed_at__lt=start_of(until + datetime.timedelta(days=1)),
+            completed_at__lt=start_of_day(until + datetime.timedelta(days=1)),
         )
         .annotate(
             before=Q(completed_at__lt=start),

@@ -49,14 +49,19 @@ class StaffSessionLimitsMiddleware:
 
     @staticmethod
     def to_sign_in(request) -> HttpResponse:
-        if request.htmx:
-            # Come back to the page the person was on, not to the fragment htmx asked for.
-            back_to = request.htmx.current_url_abs_path or reverse("home")
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = f"{reverse('login')}?{urlencode({'next': back_to})}"
-            return response
-        back_to = request.get_full_path() if request.method == "GET" else reverse("home")
-        return redirect(f"{reverse('login')}?{urlencode({'next': back_to})}")
+        return redirect_with_next(request, reverse("login"))
+
+
+def redirect_with_next(request, to: str) -> HttpResponse:
+    """Send the person to ``to`` (sign-in, the second step) and back afterwards: to the page they were on,
+    not to the fragment htmx asked for, nor to a POST's address."""
+    if request.htmx:
+        back_to = request.htmx.current_url_abs_path or reverse("home")
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = f"{to}?{urlencode({'next': back_to})}"
+        return response
+    back_to = request.get_full_path() if request.method == "GET" else reverse("home")
+    return redirect(f"{to}?{urlencode({'next': back_to})}")
 
 
 class ClientAddressMiddleware:

@@ -26,11 +26,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -38,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEvent
 from audit.services import record_access
+from clinic.middleware import redirect_with_next
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -278,9 +277,9 @@ class TwoStepMiddleware:
                 # Verified earlier in this session, and the device is gone: a clinic admin reset it.
                 logout(request)
                 messages.info(request, RESET_MESSAGE)
-                return self.send(request, reverse("login"))
+                return redirect_with_next(request, reverse("login"))
             if must_verify(request):
-                return self.send(request, reverse("two_step:verify"))
+                return redirect_with_next(request, reverse("two_step:verify"))
         return self.get_response(request)
 
     @staticmethod
@@ -289,13 +288,3 @@ class TwoStepMiddleware:
             return True
         pages = ("two_step:verify", "two_step:set_up", "two_step:recovery_codes", "login", "logout", "health")
         return path in {reverse(name) for name in pages}
-
-    @staticmethod
-    def send(request, to: str) -> HttpResponse:
-        if request.htmx:
-            back_to = request.htmx.current_url_abs_path or reverse("home")
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = f"{to}?{urlencode({'next': back_to})}"
-            return response
-        back_to = request.get_full_path() if request.method == "GET" else reverse("home")
-        return redirect(f"{to}?{urlencode({'next': back_to})}")

@@ -470,7 +470,7 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
                 "today": today,
                 "recent_since": now - SKIP_IF_COMPLETED_WITHIN,
                 "day_start": day_start,
-                "day_end": day_start + timedelta(days=1),
+                "day_end": start_of_day(today + timedelta(days=1)),  # 23 or 25 hours on DST days
             },
             fetch=True,
         )
@@ -622,7 +622,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
         messaged_today = OutboxMessage.objects.filter(
             patient_id=OuterRef("patient_id"),
             created_at__gte=day_start,
-            created_at__lt=day_start + timedelta(days=1),
+            created_at__lt=start_of_day(today + timedelta(days=1)),
         )
         due = (
             Invitation.objects.filter(

@@ -25,6 +25,7 @@ from audit.services import record_access
 from careplans import log_services, logs
 from careplans.log_forms import DailyLogForm, GoalCommentForm, PacingSessionForm, ReminderForm
 from careplans.models import CarePlan, DailyLog, Goal, GoalComment, LogReminder, PacingPlan, PacingSession
+from clinic.dates import start_of_day
 from patients import self_harm, self_harm_services
 from portal.models import PatientLink
 from portal.safety import team_reply
@@ -97,7 +98,7 @@ def my_plan(request: HttpRequest, link: PatientLink) -> HttpResponse:
             **logs.patient_plan_parts(plan),
         }
     context["checked_in_today"] = DailyLog.objects.filter(
-        patient=patient, logged_at__gte=logs.day_start(timezone.localdate())
+        patient=patient, logged_at__gte=start_of_day(timezone.localdate())
     ).exists()
     return TemplateResponse(request, "portal/plan/my_plan.html", context)
 
@@ -234,7 +235,7 @@ def week(request: HttpRequest, link: PatientLink) -> HttpResponse:
     today = timezone.localdate()
     since = today - timedelta(days=6)
     entries = list(
-        DailyLog.objects.filter(patient=patient, logged_at__gte=logs.day_start(since)).order_by("-logged_at", "-id")[
+        DailyLog.objects.filter(patient=patient, logged_at__gte=start_of_day(since)).order_by("-logged_at", "-id")[
             :WEEK_ENTRIES_SHOWN
         ]
     )
