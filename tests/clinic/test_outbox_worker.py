@@ -58,7 +58,8 @@ def worker_database_url() -> str:
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     broker = redis.Redis.from_url(TEST_BROKER_URL)
-    broker.flushdb()
+    # A queue of its own, removed afterwards: never flushdb, which would empty the queues of another test run
+    # on this machine (a second `make test` in another time zone shares this Redis database).
     queue = f"haven-test-{uuid.uuid4().hex[:12]}"
     sms_file, log_file = tmp_path / "sms.jsonl", tmp_path / "worker.log"
     env = {
@@ -94,7 +95,8 @@ def worker(transactional_db, tmp_path):
         yield Worker(queue, sms_file, log_file)
     finally:
         stop([process])
-        broker.flushdb()
+        for key in broker.scan_iter(f"*{queue}*"):  # the queue and kombu's bindings for it
+            broker.delete(key)
         broker.close()
 
 

@@ -28,9 +28,9 @@ def test_the_tracking_sweep_run_twice_by_a_real_worker_creates_each_task_once(wo
 
     worker.send(track_referrals)
     worker.send(track_referrals)
-    worker.send(record_heartbeat)  # one solo worker runs its queue in order: this one runs last
+    worker.send(record_heartbeat, "both-sweeps-ran")  # one solo worker runs its queue in order: this runs last
 
-    wait_until(lambda: WorkerHeartbeat.objects.exists(), worker, "both sweeps to run")
+    wait_until(lambda: WorkerHeartbeat.objects.filter(name="both-sweeps-ran").exists(), worker, "both sweeps to run")
     tasks = TeamTask.objects.filter(source=TeamTask.Source.REFERRAL)
     assert sorted(tasks.values_list("source_key", flat=True)) == sorted(
         [
