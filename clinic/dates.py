@@ -11,6 +11,7 @@ zone, and the app never uses the database's now() or CURRENT_DATE.
 
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.utils import timezone
 
 today = timezone.localdate
@@ -19,3 +20,14 @@ today = timezone.localdate
 def start_of_day(day: date) -> datetime:
     """Midnight at the start of ``day`` in the clinic's time zone (aware)."""
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def within_message_hours(moment: datetime | None = None) -> bool:
+    """Whether ``moment`` (default: now) falls in the clinic's message hours, clinic time.
+
+    The app's own rule (settings.MESSAGE_HOURS_START to MESSAGE_HOURS_END, 08:00 to 20:00 by default): the sweeps
+    that text or email patients check it themselves, so a run that beat queued late or someone queued by hand
+    sends nothing at night; the due rows wait for the first run in the morning.
+    """
+    hour = timezone.localtime(moment).hour
+    return settings.MESSAGE_HOURS_START <= hour < settings.MESSAGE_HOURS_END

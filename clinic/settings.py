@@ -296,6 +296,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30, minimum=1)
+# Message hours, clinic time: the sweeps that text or email patients (questionnaire invitations and reminders,
+# daily check-in reminders) run only from MESSAGE_HOURS_START to MESSAGE_HOURS_END (the app's own rule). Beat
+# schedules them in these hours, and each task checks the hour itself as well (clinic.dates.within_message_hours),
+# so a run queued late (after a broker outage) or by hand never sends at night.
+MESSAGE_HOURS_START = env_int("MESSAGE_HOURS_START", 8, minimum=0)
+MESSAGE_HOURS_END = env_int("MESSAGE_HOURS_END", 20, minimum=MESSAGE_HOURS_START + 1)
+_MESSAGE_HOURS_CRON = f"{MESSAGE_HOURS_START}-{min(MESSAGE_HOURS_END, 24) - 1}"
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "clinic.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     # The daily sweeps (DAILY_SWEEPS below) run from this check, not from beat's own calendar.
@@ -303,21 +310,21 @@ CELERY_BEAT_SCHEDULE = {
     # Urgent tasks nobody acknowledged: the next person in the chain (clinic/safety_net.py); every minute.
     "urgent-task-escalation": {"task": "clinic.tasks.escalate_urgent_tasks", "schedule": 60.0},
     # Questionnaires: invitations for everything due today, then reminders and "not reached" tasks.
-    # Daytime only (clinic time zone), so no text arrives at night.
+    # Message hours only (clinic time zone), so no text arrives at night.
     "measures-due-sweep": {
         "task": "measures.tasks.sweep_due_measures_task",
-        "schedule": crontab(minute=5, hour="8-19"),
+        "schedule": crontab(minute=5, hour=_MESSAGE_HOURS_CRON),
     },
     "measures-reminder-sweep": {
         "task": "measures.tasks.sweep_reminders_task",
-        "schedule": crontab(minute="*/15", hour="8-19"),
+        "schedule": crontab(minute="*/15", hour=_MESSAGE_HOURS_CRON),
     },
     # Sprint reviews: a task reaches the lead clinician 3 days before a sprint ends (careplans/tasks.py).
     "sprint-review-sweep": {"task": "careplans.tasks.sweep_sprint_reviews", "schedule": crontab(minute=20)},
-    # Daily-log reminders the patients chose (careplans/tasks.py): sent from 18:00, clinic hours only.
+    # Daily-log reminders the patients chose (careplans/tasks.py): at their chosen time, in message hours only.
     "log-reminder-sweep": {
         "task": "careplans.tasks.sweep_log_reminders_task",
-        "schedule": crontab(minute="*/15", hour="8-19"),
+        "schedule": crontab(minute="*/15", hour=_MESSAGE_HOURS_CRON),
     },
 }
 # Daily sweeps: beat skips a run it cannot queue (Redis down) and never makes it up, so these run from the

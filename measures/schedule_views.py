@@ -3,8 +3,8 @@
 Who: anyone who may open the patient (clinic/access.py: the care team, coordinators, admins) sees the schedule;
 outsiders get a 404. Only clinicians on the patient's care team change it (``may_change_schedule``): pausing the
 PHQ-9 also pauses its item-9 screen, a clinical decision. Everyone else is refused (403) before any form is read,
-the page offers them no controls, and the refused attempt is audited like a change, its target ending
-"(refused)". Changes are POST only and each writes an audit event.
+the page offers them no controls, and the refused attempt is audited as REFUSED with what was tried. Changes are
+POST only and each writes an audit event.
 """
 
 from django.contrib import messages
@@ -39,10 +39,15 @@ def back_to_list(patient):
     return redirect("measures:schedule", public_id=patient.public_id)
 
 
+REFUSED_VERBS = {Action.VIEW: "to see", Action.UPDATE: "to change", Action.CREATE: "to add"}
+
+
 def refused(request: HttpRequest, patient, *, action: Action, target: str) -> TemplateResponse:
-    """The refusal page (403), after auditing the attempt. A response, not an exception, so that the audit
-    event is kept whatever the request's transaction does."""
-    record_access(request=request, patient=patient, action=action, target=f"{target} (refused)")
+    """The refusal page (403), after auditing the attempt as REFUSED (with what was tried, like every other
+    refusal: audit/refusals.py). A response, not an exception, so that the audit event is kept whatever the
+    request's transaction does."""
+    tried = REFUSED_VERBS[action]
+    record_access(request=request, patient=patient, action=Action.REFUSED, target=f"refused (403) {tried}: {target}")
     context = {"patient": patient, "reason": SCHEDULE_CHANGERS_ONLY}
     return TemplateResponse(request, "measures/schedule_refused.html", context, status=403)
 

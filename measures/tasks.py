@@ -9,17 +9,23 @@ from dataclasses import asdict
 
 from celery import shared_task
 
+from clinic.dates import within_message_hours
 from clinic.tasks import RETRY_POLICY
 from measures import scheduling
 
 
 @shared_task(**RETRY_POLICY)
 def sweep_due_measures_task() -> dict:
-    """Create today's invitations (beat: hourly in clinic hours)."""
+    """Create today's invitations (beat: hourly in message hours; outside them nothing is sent)."""
+    if not within_message_hours():
+        return {"outside_message_hours": True}
     return asdict(scheduling.sweep_due_measures())
 
 
 @shared_task(**RETRY_POLICY)
 def sweep_reminders_task() -> dict:
-    """Send held-back invitations and reminders, and flag patients not reached (beat: every 15 minutes)."""
+    """Send held-back invitations and reminders, and flag patients not reached (beat: every 15 minutes in message
+    hours; outside them nothing is sent)."""
+    if not within_message_hours():
+        return {"outside_message_hours": True}
     return asdict(scheduling.sweep_reminders())

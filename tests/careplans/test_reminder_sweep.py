@@ -5,6 +5,7 @@ information in the message, at most one reminder a day."""
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import timezone
 
@@ -176,8 +177,19 @@ def test_the_task_runs_the_sweep_and_returns_counts_only(daily, today, monkeypat
 
     real = log_services.sweep_log_reminders
     monkeypatch.setattr(log_services, "sweep_log_reminders", lambda: real(now=evening(today, 5)))
-    counts = sweep_log_reminders_task()
+    with time_machine.travel(evening(today, 5), tick=False):
+        counts = sweep_log_reminders_task()
     assert counts == {"due": 1, "claimed": 1, "sent": 1, "held_for_tomorrow": 0, "no_channel": 0, "no_plan": 0}
+
+
+def test_a_reminder_due_at_night_waits_for_the_morning(settings, daily, today):
+    settings.MESSAGE_HOURS_END = 18  # the patient's 18:00 reminder now falls outside message hours
+    with time_machine.travel(evening(today, 5), tick=False):
+        assert sweep_log_reminders_task() == {"outside_message_hours": True}
+    assert not OutboxMessage.objects.exists()
+    with time_machine.travel(evening(today + timedelta(days=1), 5) - timedelta(hours=10), tick=False):  # 08:05
+        assert sweep_log_reminders_task()["sent"] == 1
+    assert OutboxMessage.objects.count() == 1
 
 
 @pytest.mark.parametrize("patients", [1, 30])

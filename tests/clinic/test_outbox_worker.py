@@ -70,6 +70,10 @@ def worker(transactional_db, tmp_path):
         "REDIS_URL": TEST_BROKER_URL,
         "SMS_BACKEND": "clinic.sms.FileSmsBackend",
         "SMS_FILE_PATH": str(sms_file),
+        # The messaging sweeps send only in message hours (tested in-process with a pinned clock); this worker
+        # runs on the real clock, at whatever hour the suite runs.
+        "MESSAGE_HOURS_START": "0",
+        "MESSAGE_HOURS_END": "24",
     }
     command = [
         str(Path(sys.executable).with_name("celery")),

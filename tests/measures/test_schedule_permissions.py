@@ -124,7 +124,7 @@ def test_coordinators_and_admins_cannot_pause_the_phq9_and_the_attempt_is_audite
     assert REFUSAL in response.content.decode()
     assert phq9(patient).active is True
     assert state(patient) == before
-    assert events(patient, user) == [(Action.UPDATE, "questionnaire schedule: PHQ-9: pause (refused)")]
+    assert events(patient, user) == [(Action.REFUSED, "refused (403) to change: questionnaire schedule: PHQ-9: pause")]
 
 
 @pytest.mark.parametrize("member", SEE_ONLY)
@@ -136,7 +136,7 @@ def test_coordinators_and_admins_cannot_resume_a_paused_schedule(request, member
 
     assert response.status_code == 403
     assert phq9(patient).active is False
-    assert events(patient, user) == [(Action.UPDATE, "questionnaire schedule: PHQ-9: resume (refused)")]
+    assert events(patient, user) == [(Action.REFUSED, "refused (403) to change: questionnaire schedule: PHQ-9: resume")]
 
 
 @pytest.mark.parametrize("member", SEE_ONLY)
@@ -154,8 +154,8 @@ def test_coordinators_and_admins_cannot_change_a_schedule_or_open_its_form(
     assert 'name="every_days"' not in opened.content.decode()
     assert state(patient) == before
     assert events(patient, user) == [
-        (Action.VIEW, "questionnaire schedule: PHQ-9 (refused)"),
-        (Action.UPDATE, "questionnaire schedule: PHQ-9 (refused)"),
+        (Action.REFUSED, "refused (403) to see: questionnaire schedule: PHQ-9"),
+        (Action.REFUSED, "refused (403) to change: questionnaire schedule: PHQ-9"),
     ]
 
 
@@ -167,7 +167,7 @@ def test_coordinators_and_admins_cannot_start_the_default_protocol(request, memb
 
     assert response.status_code == 403
     assert not MeasurementSchedule.objects.filter(patient=patient).exists()
-    assert events(patient, user) == [(Action.CREATE, "questionnaire schedule: default protocol (refused)")]
+    assert events(patient, user) == [(Action.REFUSED, "refused (403) to add: questionnaire schedule: default protocol")]
 
 
 # --------------------------------------------------------------------------- a clinician on no team

@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -206,17 +208,38 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(db):
     assert queries_for(1, TODAY) == queries_for(30, TODAY + DAY)  # the first patient is not due again yet
 
 
+def clinic_time(hour: int, minute: int = 0):
+    """Pin the clock at ``hour:minute`` today, clinic time (the tasks check message hours against the real clock)."""
+    wall = datetime.datetime.combine(timezone.localdate(), datetime.time(hour, minute))
+    return time_machine.travel(timezone.make_aware(wall), tick=False)
+
+
 def test_the_task_runs_the_sweep_and_returns_counts_only(patient, eager_celery):  # noqa: F811
     start_default_schedule(patient=patient, start_on=timezone.localdate())
 
-    counts = sweep_due_measures_task.delay().get()
+    with clinic_time(10, 5):
+        counts = sweep_due_measures_task.delay().get()
 
     assert (counts["invitations"], counts["messages"]) == (1, 1)
     assert all(isinstance(value, int | bool) for value in counts.values())
-    assert sweep_reminders_task.delay().get()["reminders"] == 0
+    with clinic_time(10, 15):
+        assert sweep_reminders_task.delay().get()["reminders"] == 0
 
 
-def test_beat_runs_the_sweeps_in_the_daytime_only(settings):
+@pytest.mark.parametrize("hour, minute", [(7, 59), (20, 0), (23, 30), (0, 30), (3, 0)])
+def test_the_tasks_send_nothing_outside_message_hours_even_when_queued_late(patient, eager_celery, hour, minute):  # noqa: F811
+    start_default_schedule(patient=patient, start_on=timezone.localdate())
+
+    with clinic_time(hour, minute):
+        assert sweep_due_measures_task.delay().get() == {"outside_message_hours": True}
+        assert sweep_reminders_task.delay().get() == {"outside_message_hours": True}
+
+    assert not Invitation.objects.exists() and not OutboxMessage.objects.exists()
+    with clinic_time(8, 0):  # the first run of the morning sends what waited
+        assert sweep_due_measures_task.delay().get()["messages"] == 1
+
+
+def test_beat_runs_the_sweeps_in_message_hours_only(settings):
     beat = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     due, reminders = beat["measures.tasks.sweep_due_measures_task"], beat["measures.tasks.sweep_reminders_task"]
     assert due.hour == reminders.hour == set(range(8, 20))  # 08:00 to 19:59, clinic time
