@@ -14,7 +14,7 @@ help:
 	@echo "make demo   set up everything, load the demo clinic, run web + worker + beat"
 	@echo "make test   set up everything and run every test (unit, integration, browser)"
 	@echo "make bench  seed a large clinic in a separate database and measure the key pages"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff and mypy"
 	@echo "make restore-drill  dump the database, restore it into a new one, check and serve it, drop it"
 
 $(VENV)/.installed: requirements.txt
@@ -47,3 +47,4 @@ restore-drill: services
 lint: venv
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy

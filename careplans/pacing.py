@@ -160,8 +160,8 @@ def steps_needed(spec: PacingSpec) -> int:
 class _Walk:
     """The state of the day-by-day walk through the logged sessions."""
 
+    started: date
     index: int = 0
-    started: date | None = None
     counted: int = 0
     held: int = 0
     repeats: int = 0

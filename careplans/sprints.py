@@ -193,9 +193,9 @@ class Judgement:
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Judgement:
-        fields = {name: data.get(name) for name in cls.__dataclass_fields__}
+        fields: dict[str, Any] = {name: data.get(name) for name in cls.__dataclass_fields__}
         try:
-            fields["verdict"] = Verdict(data.get("verdict"))
+            fields["verdict"] = Verdict(str(data.get("verdict")))
         except ValueError:
             fields["verdict"] = Verdict.NO_DATA
         fields["unit"] = fields["unit"] or ""
@@ -215,7 +215,9 @@ def judge_measure(code: str, definition: InstrumentDefinition, baseline: Any, la
     if change.direction is None:
         verdict = Verdict.NO_DATA
     elif points is not None:
-        moved = abs(_exact(change.absolute_change))
+        absolute = _exact(change.absolute_change)
+        assert absolute is not None  # a change with a direction has both values
+        moved = abs(absolute)
         if moved >= points and change.direction in ("improved", "worse"):
             verdict = Verdict.IMPROVED if change.direction == "improved" else Verdict.WORSE
             if app_rule:
@@ -267,7 +269,9 @@ def judge_goal(
 ) -> Judgement:
     """A goal's value at the start of the sprint and now, judged against its target (see the docstring)."""
     first, last, goal = _exact(baseline), _exact(latest), _exact(target)
-    common = dict(code=code, label=label, baseline=_float(first), latest=_float(last), target=_float(goal), unit=unit)
+    common: dict[str, Any] = dict(
+        code=code, label=label, baseline=_float(first), latest=_float(last), target=_float(goal), unit=unit
+    )
     if first is None or last is None or goal is None:
         return Judgement(verdict=Verdict.NO_DATA, words=f"{label}: not enough values yet", **common)
     sign = -1 if lower_is_better else 1
@@ -361,9 +365,9 @@ def suggest(
 
 def _mood_words(judgement: Judgement) -> str:
     """ "PHQ-9 (10 → 16)": the measure with its values, as the reason sentence names it."""
-    if judgement.baseline is None or judgement.latest is None:
-        return judgement.label
     first, last = _exact(judgement.baseline), _exact(judgement.latest)
+    if first is None or last is None:
+        return judgement.label
     return f"{judgement.label} ({_number(first)} {ARROW} {_number(last)})"
 
 

@@ -229,7 +229,7 @@ def visits_warning(authorised: int | None, used: int) -> str | None:
 
 
 def visit_cap_reached(authorised: int | None, used: int) -> bool:
-    return bool(authorised) and used >= authorised
+    return authorised is not None and authorised > 0 and used >= authorised
 
 
 def visit_cap_key(referral_id: int, authorised: int) -> str:

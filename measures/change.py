@@ -155,7 +155,7 @@ def _clinician_words(
         status.append("responder" if responder else "not a responder")
     if remission is not None:
         status.append("remission" if remission else "not in remission")
-    if meaningful:
+    if meaningful and rules.meaningful_points is not None:  # "meaningful" is only ever set when there are points
         points = _number(_exact(rules.meaningful_points), 0)
         kind = {"improved": "meaningful improvement", "worse": "meaningful worsening"}[direction]
         status.append(f"{kind} (\u2265{points} points)")

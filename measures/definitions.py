@@ -278,7 +278,7 @@ class InstrumentDefinition:
         else:
             if self.screen.cutoff_by is None:
                 raise DefinitionError(["this screen has a single cut-off: give cutoff"], self.code)
-            screen = dataclasses.replace(self.screen, cutoffs=tuple(sorted(dict(cutoffs).items())))
+            screen = dataclasses.replace(self.screen, cutoffs=tuple(sorted(dict(cutoffs or {}).items())))
         problems = _check_screen_values(screen, self.min_total, self.max_total)
         if problems:
             raise DefinitionError(problems, self.code)
@@ -324,6 +324,9 @@ def load_definition(data: Mapping[str, Any]) -> InstrumentDefinition:
     verified_against = v.text(data, "verified_against", "the definition", required=False)
     notes = v.text_list(data, "notes", "the definition")
     v.raise_if_any()
+    # raise_if_any raised if a required field was missing or malformed: narrow them for the type checker.
+    assert code is not None and name is not None and version is not None and attribution is not None
+    assert method is not None and licence is not None and citation is not None
 
     # Stage 2: rules that refer to items and totals.
     by_code = {item.code: item for item in items}
@@ -620,7 +623,7 @@ def _gate(v: _Validator, data: Mapping[str, Any] | None, items: Mapping[str, Ite
             v.problem(f"the gate item {code!r} needs another option besides {stop_when!r}")
     if item is None or item.scored or stop_when is None or stopped is None:
         return None
-    return Gate(code, stop_when, stopped)
+    return Gate(item.code, stop_when, stopped)
 
 
 def _reachable_totals(v: _Validator, method: str, scored: list[Item], gate: Gate | None) -> set[Fraction]:
@@ -752,7 +755,7 @@ def _check_screen_values(screen: Screen, lowest: Number, highest: Number) -> lis
     values = [("cut-off", screen.cutoff)] if screen.cutoff_by is None else list(screen.cutoffs)
     values += [("alternative cut-off", value) for value in screen.alternatives]
     for name, value in values:
-        if not _is_number(value):
+        if value is None or not _is_number(value):
             problems.append(f"screen {name} must be a number, not {value!r}")
         elif not lowest < value <= highest:
             problems.append(
@@ -788,7 +791,7 @@ def _alerts(v: _Validator, data: Any, items: Mapping[str, Item]) -> tuple[Alert,
         if item is not None and above is not None and not any(value > above for value in item.values):
             v.problem(f"{where}: no answer to {code!r} is above {above}, so the alert could never be raised")
         if flag and item is not None and above is not None:
-            alerts.append(Alert(flag, code, above, note))
+            alerts.append(Alert(flag, item.code, above, note))
     return tuple(alerts)
 
 

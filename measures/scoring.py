@@ -34,7 +34,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from measures.definitions import InstrumentDefinition, Item, get_definition
+from measures.definitions import InstrumentDefinition, Item, Option, get_definition
 
 __all__ = ["INCOMPLETE", "INVALID_VALUE", "SAFETY_ALERT", "ScoreResult", "score", "score_with"]
 
@@ -96,7 +96,7 @@ def score_with(
         elif state == "invalid":
             invalid.append(gate.item)
         else:
-            stopped = gate_item.option_for(answers[gate.item]).value == gate.stop_when
+            stopped = _chosen(gate_item, answers[gate.item]).value == gate.stop_when
 
     values: list[int | float] = []
     for item in definition.items:
@@ -112,13 +112,13 @@ def score_with(
         elif state == "invalid":
             invalid.append(item.code)
         elif item.scored:
-            values.append(item.option_for(answer).value)
+            values.append(_chosen(item, answer).value)
 
     if missing:
         flags.add(INCOMPLETE)
     if invalid:
         flags.add(INVALID_VALUE)
-    common = {
+    common: dict[str, Any] = {
         "flags": frozenset(flags),
         "code": definition.code,
         "version": definition.version,
@@ -128,7 +128,7 @@ def score_with(
     if missing or invalid:
         return ScoreResult(total=None, band=None, positive=None, valid=False, **common)
 
-    exact = Fraction(gate.total_when_stopped) if stopped else _combine(definition.method, values)
+    exact = Fraction(gate.total_when_stopped) if gate and stopped else _combine(definition.method, values)
     total = _output(exact, definition.method, values)
     positive, missing_context = _positive(definition, exact, context)
     return ScoreResult(
@@ -147,6 +147,13 @@ def _state(item: Item, answer: Any) -> str:
     if item.option_for(answer) is None:
         return "invalid"
     return "ok"
+
+
+def _chosen(item: Item, answer: Any) -> Option:
+    """The option an answer chose; only called once ``_state`` said "ok", so there is one."""
+    option = item.option_for(answer)
+    assert option is not None
+    return option
 
 
 def _combine(method: str, values: list[int | float]) -> Fraction:

@@ -193,7 +193,8 @@ def clean_functional_tests(entries: Iterable[Mapping[str, Any]]) -> list[dict[st
 
 def describe(entry: Mapping[str, Any]) -> str:
     """An entry in words: "Timed 10-metre walk: 12.5 seconds"; "Single-leg stance (other): 20 s"."""
-    test = CATALOGUE.get(entry.get("test"))
+    code = entry.get("test")
+    test = CATALOGUE.get(code) if isinstance(code, str) else None
     value = entry.get("value")
     if test is None or not isinstance(value, int | float) or isinstance(value, bool):
         return "Functional test (not readable)"

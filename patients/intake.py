@@ -50,7 +50,7 @@ WHERE = "where"
 
 @dataclass(frozen=True)
 class Choice:
-    value: str | int
+    value: str | int | float  # a measure option may be a decimal (definitions allow it)
     label: str
 
     @property
@@ -485,7 +485,7 @@ def stored_answers(section: Section, answers: Mapping, red_flag_answers: Mapping
 
 def as_form_values(section: Section, stored: Mapping) -> dict:
     """Saved answers in the shape a posted form has (so a form shows them the same way)."""
-    values = {}
+    values: dict[str, str | bool | list[str]] = {}
     for f in section.fields:
         value = stored.get(f.code)
         if f.is_text:
