@@ -1,4 +1,4 @@
-"""Celery tasks for measurement schedules: thin adapters around the sweeps in measures/scheduling.py.
+"""Celery tasks for measurement schedules: thin adapters around the sweeps in measures/sweeps.py.
 
 They take no arguments (the sweeps find their own rows), are idempotent (unique invitations per
 patient and day, dedupe keys on messages and tasks, an advisory lock per sweep) and return counts
@@ -11,7 +11,7 @@ from celery import shared_task
 
 from clinic.dates import within_message_hours
 from clinic.tasks import RETRY_POLICY
-from measures import scheduling
+from measures import sweeps
 
 
 @shared_task(**RETRY_POLICY)
@@ -19,7 +19,7 @@ def sweep_due_measures_task() -> dict:
     """Create today's invitations (beat: hourly in message hours; outside them nothing is sent)."""
     if not within_message_hours():
         return {"outside_message_hours": True}
-    return asdict(scheduling.sweep_due_measures())
+    return asdict(sweeps.sweep_due_measures())
 
 
 @shared_task(**RETRY_POLICY)
@@ -28,4 +28,4 @@ def sweep_reminders_task() -> dict:
     hours; outside them nothing is sent)."""
     if not within_message_hours():
         return {"outside_message_hours": True}
-    return asdict(scheduling.sweep_reminders())
+    return asdict(sweeps.sweep_reminders())

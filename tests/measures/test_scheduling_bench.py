@@ -122,7 +122,7 @@ def run_bench(patients: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from measures.scheduling import sweep_due_measures, sweep_reminders
+    from measures.sweeps import sweep_due_measures, sweep_reminders
 
     now = timezone.now().replace(microsecond=0)
     today = timezone.localdate(now)

@@ -1,4 +1,4 @@
-"""sweep_due_measures (measures/scheduling.py): set-based, idempotent, one bundle per patient and day."""
+"""sweep_due_measures (measures/sweeps.py): set-based, idempotent, one bundle per patient and day."""
 
 import datetime
 
@@ -11,8 +11,9 @@ from django.utils import timezone
 from clinic.models import OutboxMessage, TeamTask
 from clinic.services import queue_message
 from measures.models import Invitation, MeasurementSchedule, Response
-from measures.scheduling import create_invitation, start_default_schedule, sweep_due_measures
+from measures.scheduling import create_invitation, start_default_schedule
 from measures.services import latest_instrument
+from measures.sweeps import sweep_due_measures
 from measures.tasks import sweep_due_measures_task, sweep_reminders_task
 from portal.models import PatientLink
 from tests.clinic.conftest import eager_celery  # noqa: F401 (a fixture)

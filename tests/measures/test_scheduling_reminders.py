@@ -1,4 +1,4 @@
-"""sweep_reminders (measures/scheduling.py): 2 days, 4 days, then a coordinator task; completion stops it."""
+"""sweep_reminders (measures/sweeps.py): 2 days, 4 days, then a coordinator task; completion stops it."""
 
 import datetime
 
@@ -9,8 +9,9 @@ from django.utils import timezone
 from clinic.models import OutboxMessage, TeamTask
 from clinic.roles import Role
 from measures.models import Invitation, MeasurementSchedule
-from measures.scheduling import NOT_REACHED_TITLE, sweep_due_measures, sweep_reminders
+from measures.scheduling import NOT_REACHED_TITLE
 from measures.services import latest_instrument, save_answer, start_response, submit_response
+from measures.sweeps import sweep_due_measures, sweep_reminders
 from portal.services import find_link
 from tests.factories import PatientFactory
 
