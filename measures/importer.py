@@ -1,5 +1,5 @@
 """Clinic-loaded instruments: a clinic admin loads a licensed questionnaire (BPI, ODI, PROMIS ...) from a
-definition file in the shipped format (measures/definitions.py).
+definition file in the shipped format (measures/definition_format.py).
 
 The admin (measures/admin.py) only reads the upload and calls these services; every rule lives here:
 
