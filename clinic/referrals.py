@@ -1,6 +1,6 @@
 """The rules of a referral's life, as pure functions (no ORM): which steps are allowed from which
 state, business days, the insurance visit cap, when a bridge plan is required, and when a referral
-is overdue. Referral (clinic/models.py), the services and the tracking sweep apply them.
+is overdue. Referral (clinic/models/referrals.py), the services and the tracking sweep apply them.
 
 States are the values of ``Referral.State`` (tests check the two agree); this module imports no
 models so that the model can import it.

@@ -1,6 +1,6 @@
 """The safety net's records: the on-duty rota, staff away, and the history of a patient's care team.
 
-Imported by clinic/models.py, so they belong to the clinic app. Who receives urgent work is decided
+Who receives urgent work is decided
 from these rows at the moment the work is raised (clinic/safety_net.py).
 """
 
