@@ -9,7 +9,7 @@ stays flat in her first sprint (pivot) and improves after the change.
 
 Rows are written directly, with their dates in the past, not through the audited services: seeding is not
 something a clinician did, so it writes no audit events. The reviews' judgements and suggestions come from
-the real reads (``plan_services.sprint_review``), so they match what the review page shows.
+the real reads (``selectors.sprint_review``), so they match what the review page shows.
 
 Idempotent: a patient with any care plan is left alone. Only the first PLAN_PATIENTS patients get a plan, so
 the benchmark's 50,000-patient clinic is seeded quickly.
@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from careplans import plan_services, sprints
+from careplans import plan_services, selectors, sprints
 from careplans.models import CarePlan, Goal, GoalProgress, Intervention, PlanChange, Sprint, Tier
 from clinic.models import CareTeamMember
 
@@ -341,14 +341,14 @@ class DemoPlan:
         self.change(
             plan,
             PlanChange.Kind.SPRINT,
-            f"Sprint {number} started: {plan_services.day_words(starts_on)} to {plan_services.day_words(ends_on)}",
+            f"Sprint {number} started: {selectors.day_words(starts_on)} to {selectors.day_words(ends_on)}",
             on=starts_on,
             details={"object": f"sprint:{sprint.public_id}", "metrics": metrics},
         )
         return sprint
 
     def review(self, plan, sprint: Sprint) -> None:
-        review = plan_services.sprint_review(sprint, plan=plan)
+        review = selectors.sprint_review(sprint, plan=plan)
         decision = review.suggestion.decision
         reviewed_on = sprint.ends_on
         Sprint.objects.filter(pk=sprint.pk).update(

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
-from careplans import logs, sprints
+from careplans import logs, selectors, sprint_services, sprints
 from careplans import plan_services as services
 from careplans.models import CarePlan, Goal, Intervention, Sprint, Tier
 from careplans.plan_forms import (
@@ -103,7 +103,7 @@ def plan_page(request: HttpRequest, public_id) -> HttpResponse:
     if plan is None:
         return page(request, "careplans/plan.html", context)
     plan.patient = patient
-    content = services.plan_page(plan)
+    content = selectors.plan_page(plan)
     context |= {
         "content": content,
         "tier_form": TierForm(initial={"version": plan.version}, plan=plan) if may_edit else None,
@@ -430,7 +430,7 @@ def metric_choices(patient, plan: CarePlan) -> list[tuple[str, str]]:
     choices = [(sprints.goal_metric(g.public_id), f"Goal: {g.words} \N{MIDDLE DOT} {g.metric_name}") for g in goals]
     choices += [
         (sprints.measure_metric(code), f"Questionnaire: {services.measure_name(code)}")
-        for code in services.measure_codes_for(patient)
+        for code in sprint_services.measure_codes_for(patient)
     ]
     return choices
 
@@ -448,7 +448,7 @@ def sprint_new(request: HttpRequest, public_id) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                sprint = services.start_sprint(
+                sprint = sprint_services.start_sprint(
                     plan=plan,
                     by=request.user,
                     starts_on=data["starts_on"],
@@ -506,7 +506,7 @@ def sprint_review(request: HttpRequest, public_id, sprint_id) -> HttpResponse:
         Sprint.objects.select_related("reviewed_by").prefetch_related("interventions"), plan=plan, public_id=sprint_id
     )
     sprint.plan = plan
-    review = services.sprint_review(sprint, plan=plan)
+    review = selectors.sprint_review(sprint, plan=plan)
     reviewed = sprint.reviewed_at is not None
     form = None
     status = 200
@@ -516,7 +516,7 @@ def sprint_review(request: HttpRequest, public_id, sprint_id) -> HttpResponse:
         if request.method == "POST":
             if form.is_valid():
                 try:
-                    services.review_sprint(
+                    sprint_services.review_sprint(
                         sprint=sprint,
                         by=request.user,
                         decision=form.cleaned_data["decision"],
@@ -553,7 +553,7 @@ def sprint_review(request: HttpRequest, public_id, sprint_id) -> HttpResponse:
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: sprint review")
     recorded = [sprints.Judgement.from_snapshot(item) for item in sprint.review_snapshot] if reviewed else []
     adherence = logs.pacing_adherence(
-        plan, since=sprint.starts_on, until=max(services.window_end(sprint), sprint.starts_on)
+        plan, since=sprint.starts_on, until=max(selectors.window_end(sprint), sprint.starts_on)
     )
     context = {
         "patient": patient,
@@ -596,7 +596,7 @@ def log_section(plan: CarePlan) -> dict | None:
 
 def sprint_logs(patient, sprint: Sprint) -> logs.LogCharts:
     """The patient's daily-log trend over the sprint (small charts), three charts and one query."""
-    since, until = sprint.starts_on, services.window_end(sprint)
+    since, until = sprint.starts_on, selectors.window_end(sprint)
     until = max(until, since)
     points = logs.log_series(patient, since=since, until=until)
     return logs.log_charts(points, since=since, until=until, prefix=f"sprint-{sprint.public_id}")

@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from careplans import log_services, medication_services, plan_services
+from careplans import log_services, medication_services, sprint_services
 from clinic.dates import within_message_hours
 from clinic.tasks import RETRY_POLICY
 
@@ -18,7 +18,7 @@ from clinic.tasks import RETRY_POLICY
 def sweep_sprint_reviews() -> int:
     """Give each sprint ending within 3 days a review task for its lead clinician (sprints are claimed
     through ``review_task_created_at``; each task has a unique source key)."""
-    return plan_services.create_sprint_review_tasks()
+    return sprint_services.create_sprint_review_tasks()
 
 
 @shared_task(**RETRY_POLICY)

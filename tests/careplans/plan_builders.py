@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from careplans import plan_services as services
-from careplans import sprints
+from careplans import sprint_services, sprints
 from careplans.models import CarePlan, Goal, GoalProgress, Intervention, Sprint, Tier
 
 FOUR_ANSWERS = {
@@ -55,7 +55,7 @@ def treatment_for(plan, by, *, name="Graded walking", complete=True, **fields) -
 
 def sprint_for(plan, by, *, starts_on: date | None = None, weeks=4, metrics=None, treatments=()) -> Sprint:
     starts_on = starts_on or timezone.localdate()
-    return services.start_sprint(
+    return sprint_services.start_sprint(
         plan=plan,
         by=by,
         starts_on=starts_on,
@@ -71,6 +71,6 @@ def reviewed_sprint(plan, by, *, improved: bool, starts_on: date, decision="pivo
     sprint = sprint_for(plan, by, starts_on=starts_on, metrics=[sprints.goal_metric(goal.public_id)])
     progress(goal, by, 30 if improved else 5, on=starts_on + timedelta(days=20))
     plan.refresh_from_db()
-    return services.review_sprint(
+    return sprint_services.review_sprint(
         sprint=sprint, by=by, decision=decision, reason="Reviewed with the patient.", based_on_plan_version=plan.version
     )

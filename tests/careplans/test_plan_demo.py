@@ -4,8 +4,7 @@ sprints and one running; the demo patient's sprint ends in 3 days; idempotent.""
 import pytest
 from django.utils import timezone
 
-from careplans import demo_plans
-from careplans import plan_services as services
+from careplans import demo_plans, selectors, sprint_services
 from careplans.models import CarePlan, Goal, GoalProgress, Sprint
 from clinic import demo
 
@@ -33,7 +32,7 @@ def test_the_first_demo_patients_get_plans_in_each_tier_with_reviewed_sprints(cl
     assert reviewed.exists() and not reviewed.filter(decision="").exists()
     assert reviewed.filter(decision__in=["step_up", "step_down"]).exists()
     assert all(len(s.review_snapshot) == len(s.metrics) for s in reviewed)
-    assert services.case_conference_candidates().exists()
+    assert selectors.case_conference_candidates().exists()
 
 
 def test_the_demo_patients_sprint_is_due_for_review(clinic):
@@ -41,7 +40,7 @@ def test_the_demo_patients_sprint_is_due_for_review(clinic):
     maria = demo.demo_patient()
     running = Sprint.objects.get(plan__patient=maria, reviewed_at__isnull=True)
     assert (running.ends_on - timezone.localdate()).days == 3
-    assert services.create_sprint_review_tasks() >= 1
+    assert sprint_services.create_sprint_review_tasks() >= 1
     assert maria.tasks.filter(source="sprint_review").count() == 1
 
 

@@ -1,11 +1,11 @@
 """Case-conference candidates: patients whose last two reviewed sprints did not improve
-(CarePlan.objects.not_improving(), plan_services.case_conference_candidates())."""
+(CarePlan.objects.not_improving(), selectors.case_conference_candidates())."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from careplans import plan_services as services
+from careplans import selectors
 from careplans.models import CarePlan
 from tests.careplans.plan_builders import plan_for, reviewed_sprint, sprint_for
 from tests.factories import PatientFactory
@@ -26,7 +26,7 @@ def test_two_reviewed_sprints_without_improvement_make_a_candidate(physician):
     history(physician, False)  # one sprint only
     history(physician)  # no sprint
     assert list(CarePlan.objects.not_improving()) == [flat]
-    assert list(services.case_conference_candidates()) == [flat.patient]
+    assert list(selectors.case_conference_candidates()) == [flat.patient]
 
 
 def test_an_open_sprint_does_not_hide_the_last_two_reviews(physician):
@@ -44,4 +44,4 @@ def test_a_closed_plan_is_not_a_candidate(physician):
 def test_it_is_one_query(physician, django_assert_num_queries):
     history(physician, False, False)
     with django_assert_num_queries(1):
-        assert len(list(services.case_conference_candidates())) == 1
+        assert len(list(selectors.case_conference_candidates())) == 1

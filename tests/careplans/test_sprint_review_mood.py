@@ -1,4 +1,4 @@
-"""The sprint review reads the PHQ-9 and GAD-7 (careplans/plan_services.sprint_review): judged by a 5-point change
+"""The sprint review reads the PHQ-9 and GAD-7 (careplans/selectors.sprint_review): judged by a 5-point change
 when the sprint chose them, and watched when it did not, so that a meaningfully worse mood measure overrides
 "continue what is working" (app policy, careplans/sprints.py)."""
 
@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans import plan_services as services
-from careplans import sprints
+from careplans import selectors, sprints
 from tests.careplans.plan_builders import goal_for, plan_for, progress, sprint_for
 from tests.measures.responses import answer, peg
 
@@ -53,7 +52,7 @@ def working_sprint(plan, by, *, extra_metrics=()):
 
 
 def review(plan, sprint):
-    return services.sprint_review(sprint, plan=plan)
+    return selectors.sprint_review(sprint, plan=plan)
 
 
 def test_a_working_sprint_continues_when_mood_is_steady(patient, physician, plan):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from careplans import plan_services as services
-from careplans import sprints
+from careplans import sprint_services, sprints
 from careplans.models import DailyLog, PlanChange, Sprint
 from clinic.models import TeamTask
 from tests.careplans.plan_builders import goal_for, plan_for, progress, reviewed_sprint, sprint_for, tier
@@ -73,7 +73,7 @@ def test_a_peg_responder_and_a_reached_goal_suggest_stepping_down(signed_in, phy
 
 def test_recording_step_up_changes_the_tier_through_the_audited_path(signed_in, physician, patient, plan):
     sprint = ended_sprint(plan, physician)
-    services.create_sprint_review_tasks()
+    sprint_services.create_sprint_review_tasks()
     client = signed_in(physician)
     response = client.post(
         review_url(patient, sprint),
@@ -92,7 +92,7 @@ def test_recording_step_up_changes_the_tier_through_the_audited_path(signed_in, 
     assert tier_change.by == physician and tier_change.measures_snapshot[0]["code"] == "peg"
     targets = set(AuditEvent.objects.filter(patient=patient, action=Action.UPDATE).values_list("target", flat=True))
     assert {"care plan: sprint reviewed", "care plan: tier changed"} <= targets
-    assert TeamTask.objects.get(source_key=services.review_task_key(sprint)).status == TeamTask.Status.DONE
+    assert TeamTask.objects.get(source_key=sprint_services.review_task_key(sprint)).status == TeamTask.Status.DONE
     plan_page = client.get(reverse("careplans:plan", args=[patient.public_id])).content.decode()
     assert "Tier 2: Targeted rehabilitation" in plan_page
     after = client.get(review_url(patient, sprint)).content.decode()
@@ -142,7 +142,9 @@ def test_a_decision_on_a_plan_changed_meanwhile_is_refused(signed_in, physician,
 
 def test_a_sprint_is_reviewed_once(signed_in, physician, psychologist, patient, plan):
     sprint = ended_sprint(plan, physician)
-    services.review_sprint(sprint=sprint, by=psychologist, decision="pivot", reason="Try ACT", based_on_plan_version=1)
+    sprint_services.review_sprint(
+        sprint=sprint, by=psychologist, decision="pivot", reason="Try ACT", based_on_plan_version=1
+    )
     response = signed_in(physician).post(
         review_url(patient, sprint), {"decision": "continue", "reason": "No", "plan_version": 1}
     )
@@ -150,7 +152,9 @@ def test_a_sprint_is_reviewed_once(signed_in, physician, psychologist, patient, 
     sprint.refresh_from_db()
     assert (sprint.decision, sprint.reviewed_by) == ("pivot", psychologist)
     with pytest.raises(services.PlanRefused):
-        services.review_sprint(sprint=sprint, by=physician, decision="continue", reason="x", based_on_plan_version=1)
+        sprint_services.review_sprint(
+            sprint=sprint, by=physician, decision="continue", reason="x", based_on_plan_version=1
+        )
 
 
 @pytest.mark.parametrize("who", ["coordinator", "clinic_admin"])

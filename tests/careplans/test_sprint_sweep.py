@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans import plan_services as services
+from careplans import sprint_services
 from careplans.models import CarePlan, Sprint
 from careplans.tasks import sweep_sprint_reviews
 from clinic.models import TeamTask
@@ -21,7 +21,7 @@ def ending_in(plan, lead, days: int) -> Sprint:
 def test_it_gives_the_lead_a_review_task_three_days_before_the_end(physician, patient):
     plan = plan_for(patient, physician)
     sprint = ending_in(plan, physician, 3)
-    assert services.create_sprint_review_tasks() == 1
+    assert sprint_services.create_sprint_review_tasks() == 1
     task = TeamTask.objects.get()
     assert (task.assignee, task.patient, task.source) == (physician, patient, TeamTask.Source.SPRINT_REVIEW)
     assert task.source_key == f"sprint-review:{sprint.public_id}"
@@ -42,9 +42,9 @@ def test_running_the_sweep_twice_creates_one_task(physician, patient):
 def test_a_sprint_claimed_but_without_its_task_gets_none_twice(physician, patient):
     """The source key backs up the claim: re-creating a task for the same sprint keeps the first one."""
     sprint = ending_in(plan_for(patient, physician), physician, 1)
-    services.create_sprint_review_tasks()
+    sprint_services.create_sprint_review_tasks()
     Sprint.objects.filter(pk=sprint.pk).update(review_task_created_at=None)
-    services.create_sprint_review_tasks()
+    sprint_services.create_sprint_review_tasks()
     assert TeamTask.objects.count() == 1
 
 
@@ -55,13 +55,13 @@ def test_it_leaves_sprints_not_due_yet_reviewed_or_of_closed_plans(physician, pa
     closed = plan_for(PatientFactory(), physician)
     ending_in(closed, physician, 1)
     CarePlan.objects.filter(pk=closed.pk).update(status=CarePlan.Status.CLOSED)
-    assert services.create_sprint_review_tasks() == 0
+    assert sprint_services.create_sprint_review_tasks() == 0
     assert not TeamTask.objects.exists()
 
 
 def test_an_overdue_review_is_due_today(physician, patient):
     sprint = ending_in(plan_for(patient, physician), physician, -5)
-    services.create_sprint_review_tasks()
+    sprint_services.create_sprint_review_tasks()
     assert TeamTask.objects.get().due_on == timezone.localdate()
     assert sprint.ends_on < timezone.localdate()
 
@@ -71,7 +71,7 @@ def test_a_lead_who_left_hands_the_task_to_the_team_lead_or_on_duty(physician, p
     ending_in(plan, psychologist, 3)
     psychologist.is_active = False
     psychologist.save(update_fields=["is_active"])
-    services.create_sprint_review_tasks()
+    sprint_services.create_sprint_review_tasks()
     assert TeamTask.objects.get().assignee == physician  # the care team's lead
 
 
@@ -81,5 +81,5 @@ def test_one_sweep_finds_every_due_sprint_in_a_constant_number_of_queries(physic
         CareTeamMemberFactory(patient=patient, member=physician, is_lead=True)
         ending_in(plan_for(patient, physician), physician, 3)
     with django_assert_max_num_queries(40):
-        assert services.create_sprint_review_tasks() == 3
+        assert sprint_services.create_sprint_review_tasks() == 3
     assert TeamTask.objects.filter(assignee=physician).count() == 3

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans import plan_services
+from careplans import sprint_services
 from careplans.log_services import REMINDER_TIME, next_reminder_at
 from careplans.models import DailyLog, LogReminder, PacingSession
 from clinic import conferences
@@ -137,7 +137,7 @@ def test_the_sprint_review_sweep_runs_on_the_clinics_day(clinic_day_edge, physic
     other = plan_for(PatientFactory(), physician)
     sprint_for(other, physician, starts_on=today + timedelta(days=4) - timedelta(weeks=4))  # ends in 4: not yet
 
-    assert plan_services.create_sprint_review_tasks() == 1
+    assert sprint_services.create_sprint_review_tasks() == 1
 
     task = TeamTask.objects.get()
     assert (task.due_on, task.source_key) == (today, f"sprint-review:{due.public_id}")
