@@ -3,6 +3,7 @@
 from django.urls import path
 
 from careplans import plan_views as views
+from careplans import sprint_views
 
 urlpatterns = [
     path("", views.plan_page, name="plan"),
@@ -14,7 +15,7 @@ urlpatterns = [
     path("goals/<uuid:goal_id>/progress/", views.goal_progress, name="goal_progress"),
     path("treatments/new/", views.intervention_add, name="intervention_add"),
     path("treatments/<uuid:intervention_id>/", views.intervention_edit, name="intervention_edit"),
-    path("sprints/new/", views.sprint_new, name="sprint_new"),
-    path("sprints/<uuid:sprint_id>/", views.sprint_review, name="sprint_review"),
+    path("sprints/new/", sprint_views.sprint_new, name="sprint_new"),
+    path("sprints/<uuid:sprint_id>/", sprint_views.sprint_review, name="sprint_review"),
     path("print/", views.print_plan, name="print"),
 ]

@@ -1,5 +1,5 @@
 """The care plan's pages: the plan, starting it, its tier and details, goals and progress, the treatment
-portfolio, sprints and their review, and the printable patient version.
+portfolio, and the printable patient version (sprints and their review: careplans/sprint_views.py).
 
 Every view reaches the patient through ``get_patient_for_user`` first (404 to outsiders) and writes an
 audit event. Everyone with access reads; only clinicians who may chart change anything (403 otherwise,
@@ -9,8 +9,11 @@ other person's values shown next to the editor's, and the form keeps what the ed
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,16 +29,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
-from careplans import logs, selectors, sprint_services, sprints
+from careplans import logs, selectors
 from careplans import plan_services as services
-from careplans.models import CarePlan, Goal, Intervention, Sprint, Tier
+from careplans.models import CarePlan, Goal, Intervention, Tier
 from careplans.plan_forms import (
     GoalForm,
     InterventionForm,
     PlanDetailsForm,
     ProgressForm,
-    ReviewForm,
-    SprintForm,
     StartPlanForm,
     TierForm,
     choice_words,
@@ -85,6 +86,33 @@ def with_version(data, name: str, version: int):
     data = data.copy()
     data[name] = str(version)
     return data
+
+
+@dataclass
+class Attempt:
+    """What a save through the plan's optimistic locking came to, and the form to show when it did not save."""
+
+    saved: bool
+    form: Any
+    result: Any = None
+    conflict: dict | None = None
+    status: int = 200
+
+
+def try_save(save: Callable[[], Any], form, *, refill, labels: dict, display: dict | None = None) -> Attempt:
+    """Run ``save()``. A stale edit (someone saved since the page was opened) saves nothing: the page shows their
+    values beside the user's own, in a form refilled with what the user typed at the version saved now
+    (``refill(data, current)``; 409). A refusal shows its reason on the form (400)."""
+    try:
+        return Attempt(saved=True, form=form, result=save())
+    except services.StaleEdit as stale:
+        conflict = conflict_for(stale, form, labels, display=display)
+        refilled = refill(with_version(form.data, "version", stale.current.version), stale.current)
+        refilled.is_valid()
+        return Attempt(saved=False, form=refilled, conflict=conflict, status=409)
+    except services.PlanRefused as refused:
+        form.add_error(None, str(refused))
+        return Attempt(saved=False, form=form, status=400)
 
 
 # --------------------------------------------------------------------------- the plan
@@ -149,27 +177,27 @@ def change_tier(request: HttpRequest, public_id) -> HttpResponse:
     conflict, status = None, 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.change_tier(
-                    plan=plan,
-                    by=request.user,
-                    tier=form.cleaned_data["tier"],
-                    reason=form.cleaned_data["reason"],
-                    based_on_version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except services.StaleEdit as stale:
-                conflict = conflict_for(stale, form, TIER_LABELS, display={"tier": tier_words})
-                form = TierForm(with_version(request.POST, "version", stale.current.version), plan=stale.current)
-                form.is_valid()
-                status = 409
-            except services.PlanRefused as refused:
-                form.add_error(None, str(refused))
-                status = 400
-            else:
+            save = partial(
+                services.change_tier,
+                plan=plan,
+                by=request.user,
+                tier=form.cleaned_data["tier"],
+                reason=form.cleaned_data["reason"],
+                based_on_version=form.cleaned_data["version"],
+                request=request,
+            )
+            attempt = try_save(
+                save,
+                form,
+                refill=lambda data, current: TierForm(data, plan=current),
+                labels=TIER_LABELS,
+                display={"tier": tier_words},
+            )
+            if attempt.saved:
                 tier = form.cleaned_data["tier"]
                 messages.success(request, f"The plan is now at tier {tier.number}: {tier.name}.")
                 return redirect(plan_url(patient))
+            form, conflict, status = attempt.form, attempt.conflict, attempt.status
         else:
             status = 400
     else:
@@ -203,24 +231,23 @@ def edit_details(request: HttpRequest, public_id) -> HttpResponse:
         form = PlanDetailsForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                changed = services.change_plan_details(
-                    plan=plan,
-                    by=request.user,
-                    based_on_version=data["version"],
-                    lead=data["lead"],
-                    who_to_call=data["who_to_call"],
-                    reason=data["reason"],
-                    request=request,
-                )
-            except services.StaleEdit as stale:
-                conflict = conflict_for(stale, form, PlanDetailsForm.LABELS)
-                form = PlanDetailsForm(with_version(request.POST, "version", stale.current.version))
-                form.is_valid()
-                status = 409
-            else:
-                messages.success(request, "Plan details saved." if changed else "Nothing changed.")
+            save = partial(
+                services.change_plan_details,
+                plan=plan,
+                by=request.user,
+                based_on_version=data["version"],
+                lead=data["lead"],
+                who_to_call=data["who_to_call"],
+                reason=data["reason"],
+                request=request,
+            )
+            attempt = try_save(
+                save, form, refill=lambda data, current: PlanDetailsForm(data), labels=PlanDetailsForm.LABELS
+            )
+            if attempt.saved:
+                messages.success(request, "Plan details saved." if attempt.result else "Nothing changed.")
                 return redirect(plan_url(patient))
+            form, conflict, status = attempt.form, attempt.conflict, attempt.status
         else:
             status = 400
     else:
@@ -277,6 +304,9 @@ def goal_add(request: HttpRequest, public_id) -> HttpResponse:
     return page(request, "careplans/goal_form.html", context, status=400 if form.errors else 200)
 
 
+GOAL_DISPLAY = {"metric": choice_words(Goal.Metric.choices), "status": choice_words(Goal.Status.choices)}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, public_id, goal_id) -> HttpResponse:
@@ -287,26 +317,25 @@ def goal_edit(request: HttpRequest, public_id, goal_id) -> HttpResponse:
     if request.method == "POST":
         form = GoalForm(request.POST, editing=True)
         if form.is_valid():
-            try:
-                services.change_goal(
-                    goal=goal,
-                    by=request.user,
-                    based_on_version=form.cleaned_data["version"],
-                    request=request,
-                    **form.fields_to_save(),
-                )
-            except services.StaleEdit as stale:
-                display = {"metric": choice_words(Goal.Metric.choices), "status": choice_words(Goal.Status.choices)}
-                conflict = conflict_for(stale, form, GoalForm.LABELS, display=display)
-                form = GoalForm(with_version(request.POST, "version", stale.current.version), editing=True)
-                form.is_valid()
-                status = 409
-            except services.PlanRefused as refused:
-                form.add_error(None, str(refused))
-                status = 400
-            else:
+            save = partial(
+                services.change_goal,
+                goal=goal,
+                by=request.user,
+                based_on_version=form.cleaned_data["version"],
+                request=request,
+                **form.fields_to_save(),
+            )
+            attempt = try_save(
+                save,
+                form,
+                refill=lambda data, current: GoalForm(data, editing=True),
+                labels=GoalForm.LABELS,
+                display=GOAL_DISPLAY,
+            )
+            if attempt.saved:
                 messages.success(request, "Goal saved.")
                 return redirect(plan_url(patient, "goals"))
+            form, conflict, status = attempt.form, attempt.conflict, attempt.status
         else:
             status = 400
     else:
@@ -387,25 +416,25 @@ def intervention_edit(request: HttpRequest, public_id, intervention_id) -> HttpR
     if request.method == "POST":
         form = InterventionForm(request.POST, editing=True)
         if form.is_valid():
-            try:
-                services.change_intervention(
-                    intervention=intervention,
-                    by=request.user,
-                    based_on_version=form.cleaned_data["version"],
-                    request=request,
-                    **form.fields_to_save(),
-                )
-            except services.StaleEdit as stale:
-                conflict = conflict_for(stale, form, InterventionForm.LABELS, display=INTERVENTION_DISPLAY)
-                form = InterventionForm(with_version(request.POST, "version", stale.current.version), editing=True)
-                form.is_valid()
-                status = 409
-            except services.PlanRefused as refused:
-                form.add_error(None, str(refused))
-                status = 400
-            else:
+            save = partial(
+                services.change_intervention,
+                intervention=intervention,
+                by=request.user,
+                based_on_version=form.cleaned_data["version"],
+                request=request,
+                **form.fields_to_save(),
+            )
+            attempt = try_save(
+                save,
+                form,
+                refill=lambda data, current: InterventionForm(data, editing=True),
+                labels=InterventionForm.LABELS,
+                display=INTERVENTION_DISPLAY,
+            )
+            if attempt.saved:
                 messages.success(request, "Treatment saved.")
                 return redirect(plan_url(patient, "portfolio"))
+            form, conflict, status = attempt.form, attempt.conflict, attempt.status
         else:
             status = 400
     else:
@@ -422,168 +451,6 @@ def intervention_edit(request: HttpRequest, public_id, intervention_id) -> HttpR
     return page(request, "careplans/intervention_form.html", context, status=status)
 
 
-# --------------------------------------------------------------------------- sprints
-
-
-def metric_choices(patient, plan: CarePlan) -> list[tuple[str, str]]:
-    goals = Goal.objects.filter(plan=plan, status=Goal.Status.ACTIVE).order_by("position", "id")
-    choices = [(sprints.goal_metric(g.public_id), f"Goal: {g.words} \N{MIDDLE DOT} {g.metric_name}") for g in goals]
-    choices += [
-        (sprints.measure_metric(code), f"Questionnaire: {services.measure_name(code)}")
-        for code in sprint_services.measure_codes_for(patient)
-    ]
-    return choices
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def sprint_new(request: HttpRequest, public_id) -> HttpResponse:
-    """Start a sprint; ``?from=<sprint>`` starts it from that sprint's review (same metrics and, unless the
-    decision was to pivot, the same treatments)."""
-    patient, plan, banner, _ = with_plan(request, public_id, edit=True)
-    choices = metric_choices(patient, plan)
-    previous = None
-    if request.method == "POST":
-        form = SprintForm(request.POST, metric_choices=choices, plan=plan)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                sprint = sprint_services.start_sprint(
-                    plan=plan,
-                    by=request.user,
-                    starts_on=data["starts_on"],
-                    ends_on=data["ends_on"],
-                    metrics=data["metrics"],
-                    interventions=data["interventions"],
-                    request=request,
-                )
-            except services.PlanRefused as refused:
-                form.add_error(None, str(refused))
-            else:
-                messages.success(request, f"Sprint {sprint.number} started.")
-                return redirect(plan_url(patient, "sprint"))
-    else:
-        previous = previous_sprint(plan, request.GET.get("from", ""))
-        form = SprintForm(initial=sprint_initial(plan, previous, choices), metric_choices=choices, plan=plan)
-        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: start a sprint")
-    context = {"patient": patient, "banner": banner, "plan": plan, "form": form, "previous": previous}
-    return page(request, "careplans/sprint_form.html", context, status=400 if form.errors else 200)
-
-
-def previous_sprint(plan: CarePlan, public_id: str) -> Sprint | None:
-    try:
-        wanted = uuid.UUID(public_id)
-    except ValueError:  # none given, or not an id: start from scratch
-        return None
-    return Sprint.objects.filter(plan=plan, public_id=wanted, reviewed_at__isnull=False).first()
-
-
-def sprint_initial(plan: CarePlan, previous: Sprint | None, choices) -> dict:
-    last_end = (
-        previous.ends_on
-        if previous
-        else Sprint.objects.filter(plan=plan).order_by("-number").values_list("ends_on", flat=True).first()
-    )
-    starts_on, ends_on = sprints.next_sprint_dates(last_end, today=timezone.localdate())
-    initial = {"starts_on": starts_on, "ends_on": ends_on}
-    if previous is not None:
-        offered = {value for value, _ in choices}
-        initial["metrics"] = [code for code in previous.metrics if code in offered]
-        if previous.decision != Sprint.Decision.PIVOT:
-            initial["interventions"] = list(
-                previous.interventions.exclude(status=Intervention.Status.STOPPED).values_list("pk", flat=True)
-            )
-    return initial
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def sprint_review(request: HttpRequest, public_id, sprint_id) -> HttpResponse:
-    """The review: every metric judged, the daily-log trend and adherence, the suggestion and its rule;
-    the lead records the decision and the reason (clinicians who may chart only)."""
-    patient, plan, banner, may_edit = with_plan(request, public_id, edit=request.method == "POST")
-    sprint = get_object_or_404(
-        Sprint.objects.select_related("reviewed_by").prefetch_related("interventions"), plan=plan, public_id=sprint_id
-    )
-    sprint.plan = plan
-    review = selectors.sprint_review(sprint, plan=plan)
-    reviewed = sprint.reviewed_at is not None
-    form = None
-    status = 200
-    if not reviewed and may_edit:
-        initial = {"decision": review.suggestion.decision.value, "plan_version": plan.version}
-        form = ReviewForm(request.POST or None, initial=initial, tier_number=plan.tier.number)
-        if request.method == "POST":
-            if form.is_valid():
-                try:
-                    sprint_services.review_sprint(
-                        sprint=sprint,
-                        by=request.user,
-                        decision=form.cleaned_data["decision"],
-                        reason=form.cleaned_data["reason"],
-                        based_on_plan_version=form.cleaned_data["plan_version"],
-                        request=request,
-                    )
-                except services.StaleEdit as stale:
-                    current = stale.current
-                    form = ReviewForm(
-                        with_version(request.POST, "plan_version", current.version), tier_number=current.tier.number
-                    )
-                    form.is_valid()
-                    who = stale.by.display_name if stale.by else "Someone"
-                    form.add_error(
-                        None,
-                        f"{who} changed the plan while you were reviewing: it is now at tier {current.tier.number} "
-                        f"({current.tier.name}). Nothing was saved. Check your decision against the plan as it is "
-                        "now and record it again.",
-                    )
-                    status = 409
-                except services.PlanRefused as refused:
-                    form.add_error(None, str(refused))
-                    status = 400
-                else:
-                    messages.success(request, decision_message(form.cleaned_data["decision"], sprint))
-                    return redirect(plan_url(patient, "history"))
-            else:
-                status = 400
-    elif request.method == "POST":
-        messages.info(request, "This sprint has already been reviewed.")
-        return redirect("careplans:sprint_review", public_id=patient.public_id, sprint_id=sprint.public_id)
-    if request.method == "GET":
-        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: sprint review")
-    recorded = [sprints.Judgement.from_snapshot(item) for item in sprint.review_snapshot] if reviewed else []
-    adherence = logs.pacing_adherence(
-        plan, since=sprint.starts_on, until=max(selectors.window_end(sprint), sprint.starts_on)
-    )
-    context = {
-        "patient": patient,
-        "banner": banner,
-        "plan": plan,
-        "sprint": sprint,
-        "review": review,
-        "recorded": recorded,
-        "form": form,
-        "may_edit": may_edit,
-        "logs": sprint_logs(patient, sprint),
-        "adherence": adherence,
-        "adherence_percent": None if adherence is None else round(adherence * 100),
-        "suggestion_label": dict(Sprint.Decision.choices)[review.suggestion.decision],
-        "judgements": recorded if reviewed else review.judgements,
-        "today": timezone.localdate(),
-    }
-    return page(request, "careplans/sprint_review.html", context, status=status)
-
-
-def decision_message(decision: str, sprint: Sprint) -> str:
-    words = {
-        Sprint.Decision.CONTINUE: "continue",
-        Sprint.Decision.STEP_UP: "step up a tier",
-        Sprint.Decision.STEP_DOWN: "step down a tier",
-        Sprint.Decision.PIVOT: "pivot (change the treatments)",
-    }[decision]
-    return f"Sprint {sprint.number} reviewed: {words}. You can start the next sprint from this decision."
-
-
 # --------------------------------------------------------------------------- daily logs and pacing
 
 
@@ -592,14 +459,6 @@ def log_section(plan: CarePlan) -> dict | None:
     if existing_template(LOG_SECTION) is None:
         return None
     return logs.log_section_for(plan)
-
-
-def sprint_logs(patient, sprint: Sprint) -> logs.LogCharts:
-    """The patient's daily-log trend over the sprint (small charts), three charts and one query."""
-    since, until = sprint.starts_on, selectors.window_end(sprint)
-    until = max(until, since)
-    points = logs.log_series(patient, since=since, until=until)
-    return logs.log_charts(points, since=since, until=until, prefix=f"sprint-{sprint.public_id}")
 
 
 # --------------------------------------------------------------------------- printing
