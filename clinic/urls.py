@@ -8,6 +8,7 @@ from clinic.sign_in import SignInForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.no_favicon),
     path(
         "accounts/sign-in/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),

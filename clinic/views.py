@@ -84,6 +84,15 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None, *
     )
 
 
+@require_safe
+def no_favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico: nothing (204). Haven's pages declare an empty icon; the pages Django draws (the admin) do not,
+    and a browser asking for one should get an answer, not a 404 in the console and the logs."""
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:

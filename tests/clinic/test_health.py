@@ -142,3 +142,9 @@ def test_it_answers_without_signing_in(client):
     record_heartbeat()
     response = client.get(reverse("health"))
     assert response.status_code == 200
+
+
+def test_the_favicon_is_an_empty_answer_for_anyone_not_a_404(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 204
+    assert response.content == b""
