@@ -28,13 +28,13 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 services: venv
-	@$(PY) -m clinic.launcher services
+	@$(PY) -m launcher services
 
 demo: venv
-	@$(PY) -m clinic.launcher demo
+	@$(PY) -m launcher demo
 
 test: services
-	@$(PY) -m clinic.launcher browser
+	@$(PY) -m launcher browser
 	@$(PY) -m pytest
 
 bench: services
@@ -42,7 +42,7 @@ bench: services
 
 .PHONY: restore-drill
 restore-drill: services
-	@$(PY) -m clinic.launcher restore-drill
+	@$(PY) -m launcher restore-drill
 
 lint: venv
 	@$(VENV)/bin/ruff check .

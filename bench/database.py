@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg2
 
-from clinic.launcher import connection_kwargs, ensure_database
+from launcher import connection_kwargs, ensure_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres:///haven_bench"

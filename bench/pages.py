@@ -27,7 +27,7 @@ class Targets:
     patient_id: int = 0
     # The demo patient's questionnaire in progress (bench.run.open_patient_questionnaire), when set up.
     portal_response_id: str | None = None
-    # The demo patient's newest treatment sprint (careplans/demo_plans.py), when the demo has care plans.
+    # The demo patient's newest treatment sprint (demo/plans.py), when the demo has care plans.
     sprint_public_id: str | None = None
 
 

@@ -43,14 +43,14 @@ def bench_environment(database_url: str) -> dict[str, str]:
 
 
 def demo_data():
-    """The demo sign-ins and patient (clinic/demo.py), read with Django set up on the bench database."""
+    """The demo sign-ins and patient (demo/clinic.py), read with Django set up on the bench database."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
     django.setup()
-    from clinic import demo
+    from demo import clinic
 
-    return demo
+    return clinic
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +116,7 @@ def sign_in_everyone(port: int, demo) -> dict[str, Browser]:
 
 
 def prepare_patient_questionnaire(demo) -> tuple[str, str]:
-    """The demo patient's link to today's questionnaires (clinic/demo.py, as `make demo` prints it) and her
+    """The demo patient's link to today's questionnaires (demo/clinic.py, as `make demo` prints it) and her
     PEG started on it: the portal's question page needs a response in progress."""
     from measures.services import latest_instrument, start_response
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench.client import HOST, SIGN_IN_PATH
 from bench.database import ROOT
-from clinic.launcher import page_answers, stop
+from launcher import page_answers, stop
 
 
 class ServerDidNotStart(Exception):

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "careplans",
     "measures",
     "portal",
+    "demo",  # seed_demo and demo_welcome (demo/)
 ]
 
 MIDDLEWARE = [

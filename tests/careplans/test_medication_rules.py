@@ -4,16 +4,15 @@ dates, repeated events and taper follow-up."""
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from careplans import medication_rules as rules
 from careplans.opioids import UnknownDrugError, regimen_mme
+from tests.reference import reference_text
 
 D = Decimal
 TODAY = datetime.date(2026, 6, 15)
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "clinical" / "REFERENCE.md"
 
 
 def line(code, strength, *, cls=None, units=1, doses=None, prn=False, prn_max=None):
@@ -78,9 +77,7 @@ def test_which_flags_apply(mme_flags, opioid, benzo, expected):
 
 
 def test_every_quoted_sentence_is_verbatim_in_the_clinical_reference():
-    if not REFERENCE.exists():
-        pytest.skip("../shared/clinical/REFERENCE.md is not next to this checkout")
-    text = REFERENCE.read_text()
+    text = reference_text()
     for flag in rules.FLAGS.values():
         for quote in flag.quotes:
             assert quote.rstrip("…") in text, f"{flag.code}: not verbatim: {quote}"

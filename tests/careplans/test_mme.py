@@ -1,10 +1,8 @@
-"""Contract 2 (MME): the shared reference vectors, the rest of REFERENCE.md's MME table, and boundary cases.
-No database."""
+"""Contract 2 (MME): the reference vectors (clinical_reference/vectors.json), the rest of REFERENCE.md's MME
+table, and boundary cases. No database."""
 
-import json
 import math
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -18,17 +16,9 @@ from careplans.opioids import (
     UnknownDrugError,
     regimen_mme,
 )
+from tests.reference import vectors
 
-SHARED_VECTORS = Path(__file__).resolve().parents[3] / "shared" / "clinical" / "vectors.json"
-COPIED_VECTORS = Path(__file__).with_name("vectors.json")
-
-
-def _vectors_file() -> Path:
-    """The shared file when the sibling folder is there; otherwise the copy kept beside these tests."""
-    return SHARED_VECTORS if SHARED_VECTORS.exists() else COPIED_VECTORS
-
-
-CASES = json.loads(_vectors_file().read_text(encoding="utf-8"))["mme"]
+CASES = vectors()["mme"]
 
 
 def line(drug, strength, units_per_dose=1, doses_per_day=1, **extra):
@@ -56,17 +46,9 @@ def assert_mme(actual, expected):
 # --------------------------------------------------------------------------- reference vectors
 
 
-def test_the_shared_file_has_mme_vectors():
+def test_the_reference_has_mme_vectors():
     assert len(CASES) >= 9
     assert all(case["id"].startswith("mme-") for case in CASES)
-
-
-def test_the_copied_vectors_match_the_shared_ones():
-    if not SHARED_VECTORS.exists():
-        pytest.skip("the shared folder is not present; the copy is used")
-    shared = json.loads(SHARED_VECTORS.read_text(encoding="utf-8"))["mme"]
-    copied = json.loads(COPIED_VECTORS.read_text(encoding="utf-8"))["mme"]
-    assert copied == shared, "tests/careplans/vectors.json is stale: copy ../shared/clinical/vectors.json again"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])

@@ -2,9 +2,7 @@
 total and flags of the lines that can. Pure: no database. Thresholds from REFERENCE.md 2.2 (naloxone at >= 50
 MME/day, "reaches or exceeds"; 90 informational)."""
 
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +16,9 @@ from careplans.opioids import (
     counted_mme,
     regimen_mme,
 )
+from tests.reference import vectors
 
-SHARED_VECTORS = Path(__file__).resolve().parents[3] / "shared" / "clinical" / "vectors.json"
-VECTORS = SHARED_VECTORS if SHARED_VECTORS.exists() else Path(__file__).with_name("vectors.json")
-CASES = json.loads(VECTORS.read_text(encoding="utf-8"))["mme"]
+CASES = vectors()["mme"]
 
 
 def line(drug, strength, units_per_dose=1, doses_per_day=1, **extra):

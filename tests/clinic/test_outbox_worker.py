@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import connection
 
 from clinic.celery import app as celery_app
-from clinic.launcher import stop
 from clinic.models import OutboxMessage
 from clinic.services import queue_message
 from clinic.tasks import deliver_outbox_message, sweep_outbox
+from launcher import stop
 
 pytestmark = pytest.mark.worker
 

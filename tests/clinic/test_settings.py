@@ -113,7 +113,7 @@ def test_every_beat_entry_names_a_task_the_worker_registers():
 
 
 def test_the_demo_signs_the_app_in_as_its_own_role_on_the_same_database():
-    from clinic.launcher import as_role
+    from launcher import as_role
 
     assert as_role("postgres:///haven", "haven_app") == "postgres://haven_app@/haven"
     assert as_role("postgres://root@127.0.0.1:5432/haven", "haven_app") == "postgres://haven_app@127.0.0.1:5432/haven"

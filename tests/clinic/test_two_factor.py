@@ -15,7 +15,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from clinic import two_factor
-from clinic.models import User
 from clinic.roles import Discipline, Role
 from tests.factories import PASSWORD, StaffFactory
 from tests.two_step import app_code, give_app
@@ -325,31 +324,6 @@ def test_the_device_admins_are_not_on_the_admin_site(signed_in, clinic_admin):
     client = signed_in(clinic_admin)
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
-
-
-# --- The demo --------------------------------------------------------------------------------------------
-
-
-def test_the_demo_admin_signs_in_with_what_the_welcome_prints(client, db):
-    from clinic import demo, demo_two_step
-
-    demo.seed_staff()
-    assert demo_two_step.seed_two_step() == 1
-    assert demo_two_step.seed_two_step() == 0  # a second run adds nothing
-    printed = demo_two_step.welcome_lines()
-    assert "ingrid.larsen" in printed
-    key = b32decode(re.search(r"with the key\n\s+([A-Z2-7 ]+)\n", printed).group(1).replace(" ", ""))
-    codes = re.search(r"each works once\): ([a-z2-7 ]+)", printed).group(1).split()
-    assert len(codes) == two_factor.RECOVERY_CODE_COUNT
-    admin = two_factor.app_device(User.objects.get(username="ingrid.larsen")).user
-
-    client.post(reverse("login"), {"username": "ingrid.larsen", "password": demo.DEMO_PASSWORD})
-    assert client.post(VERIFY, {"recovery_code": codes[0]})["Location"] == "/"
-    client.post(reverse("logout"))
-    client.post(reverse("login"), {"username": "ingrid.larsen", "password": demo.DEMO_PASSWORD})
-    assert client.post(VERIFY, {"code": code_for(key)})["Location"] == "/"
-    assert client.get("/admin/").status_code == 200
-    assert admin.is_clinic_admin
 
 
 # --- The setting -----------------------------------------------------------------------------------------

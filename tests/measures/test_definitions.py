@@ -5,7 +5,6 @@ No database."""
 import json
 
 import pytest
-from django.conf import settings
 
 from measures.definitions import (
     INSTRUMENTS_DIR,
@@ -17,8 +16,7 @@ from measures.definitions import (
     shipped_instruments,
 )
 from measures.scoring import score, score_with
-
-REFERENCE_MD = settings.BASE_DIR.parent / "shared" / "clinical" / "REFERENCE.md"
+from tests.reference import reference_text
 
 ITEM_CODES = {
     "peg": ["peg_1", "peg_2", "peg_3"],
@@ -251,9 +249,7 @@ def _texts(definition):
 
 @pytest.mark.parametrize("code", sorted(ITEM_CODES))
 def test_all_clinical_wording_is_copied_verbatim_from_reference_md(code):
-    if not REFERENCE_MD.exists():
-        pytest.skip("../shared/clinical/REFERENCE.md is not present")
-    reference = REFERENCE_MD.read_text(encoding="utf-8")
+    reference = reference_text()
     for where, text in _texts(get_definition(code)):
         if text is not None:
             assert text in reference, f"{code} {where}: {text!r} is not in REFERENCE.md"

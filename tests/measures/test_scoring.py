@@ -1,32 +1,22 @@
-"""Contract 1 (scoring): the shared reference vectors plus boundary cases for every shipped instrument.
-No database."""
+"""Contract 1 (scoring): the reference vectors (clinical_reference/vectors.json) plus boundary cases for every
+shipped instrument. No database."""
 
-import json
 import math
 import os
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from measures.definitions import UnknownInstrumentError, get_definition
 from measures.scoring import ScoreResult, score, score_with
-
-SHARED_VECTORS = settings.BASE_DIR.parent / "shared" / "clinical" / "vectors.json"
-COPIED_VECTORS = Path(__file__).with_name("vectors.json")
-
-
-def _vectors_file() -> Path:
-    """The shared file when the sibling folder is there; otherwise the copy kept beside these tests."""
-    return SHARED_VECTORS if SHARED_VECTORS.exists() else COPIED_VECTORS
+from tests.reference import vectors
 
 
 def _instrument_cases():
-    data = json.loads(_vectors_file().read_text(encoding="utf-8"))
-    return [case for cases in data["instruments"].values() for case in cases]
+    return [case for cases in vectors()["instruments"].values() for case in cases]
 
 
 CASES = _instrument_cases()
@@ -46,14 +36,6 @@ def assert_total(actual, expected):
 def test_the_vectors_cover_every_shipped_instrument():
     assert {case["instrument"] for case in CASES} == {"peg", "phq9", "phq2", "gad7", "gad2", "pcptsd5", "auditc"}
     assert len(CASES) >= 40
-
-
-def test_the_copied_vectors_match_the_shared_ones():
-    if not SHARED_VECTORS.exists():
-        pytest.skip("the shared folder is not present; the copy is used")
-    shared = json.loads(SHARED_VECTORS.read_text(encoding="utf-8"))["instruments"]
-    copied = json.loads(COPIED_VECTORS.read_text(encoding="utf-8"))["instruments"]
-    assert copied == shared, "tests/measures/vectors.json is stale: copy ../shared/clinical/vectors.json again"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])

@@ -14,7 +14,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 JOURNEY = r"""
 import re
 from django.test import Client
-from clinic.demo import DEMO_PASSWORD
+from demo.clinic import DEMO_PASSWORD
 from measures.models import Response
 
 link = re.search(r"/p/[\w-]+/", open(WELCOME).read()).group(0)

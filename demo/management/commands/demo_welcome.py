@@ -4,8 +4,10 @@ patient's questionnaires due today (PEG, PHQ-9 and GAD-7) in the patient portal.
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from clinic import demo, demo_two_step, rota_services
+from clinic import rota_services
 from clinic.roles import Discipline, Role
+from demo import two_step
+from demo.clinic import DEMO_PASSWORD, DEMO_STAFF, demo_patient, fresh_demo_link
 from measures.models import Instrument
 
 ROLE_HEADINGS = {Role.CLINICIAN: "Clinicians", Role.COORDINATOR: "Care coordinators", Role.ADMIN: "Clinic admin"}
@@ -22,13 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, address: str, **options) -> None:
         address = address.rstrip("/")
-        patient = demo.demo_patient()
+        patient = demo_patient()
         if patient is None:
             raise CommandError("The demo patient is missing: run `python manage.py seed_demo` first.")
-        link = demo.fresh_demo_link(patient)
+        link = fresh_demo_link(patient)
         self.stdout.write(f"\nHaven is running at {address}/\n")
         self.stdout.write(self.sign_in_table())
-        self.stdout.write(demo_two_step.welcome_lines())
+        self.stdout.write(two_step.welcome_lines())
         self.stdout.write(self.duty_lines())
         if link.invitation is not None:
             codes = link.invitation.instrument_codes
@@ -68,16 +70,16 @@ class Command(BaseCommand):
 
     @staticmethod
     def sign_in_table() -> str:
-        width = max(len(s["username"]) for s in demo.DEMO_STAFF) + 2
-        lines = [f"\nSign in at /accounts/sign-in/ — every demo account uses the password {demo.DEMO_PASSWORD}\n"]
+        width = max(len(s["username"]) for s in DEMO_STAFF) + 2
+        lines = [f"\nSign in at /accounts/sign-in/ — every demo account uses the password {DEMO_PASSWORD}\n"]
         for role, heading in ROLE_HEADINGS.items():
             lines.append(f"  {heading}")
-            for person in (s for s in demo.DEMO_STAFF if s["role"] == role):
+            for person in (s for s in DEMO_STAFF if s["role"] == role):
                 name = f"{person['first_name']} {person['last_name']}"
                 if person["credentials"]:
                     name += f", {person['credentials']}"
                 lines.append(
-                    f"    {person['username']:<{width}} {demo.DEMO_PASSWORD}   "
+                    f"    {person['username']:<{width}} {DEMO_PASSWORD}   "
                     f"{Discipline(person['discipline']).label:<24} {name}"
                 )
             lines.append("")

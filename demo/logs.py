@@ -3,7 +3,7 @@
 Each gets a flare-up plan (the clinic's default of about 25% less for 48 hours, with words a clinician would
 write), a pacing plan started five weeks ago with a session logged most days (some partly done, and one flare
 that held the schedule for a few days), and six weeks of daily check-ins whose trend follows the patient's
-course (improving, flat or slowly improving, by demo number as in careplans/demo_plans.py). Some patients
+course (improving, flat or slowly improving, by demo number as in demo/plans.py). Some patients
 chose reminders. The demo patient (number 0) has not checked in today, so the demo can do it.
 
 Rows are written directly with their dates in the past, not through the audited services: seeding is not
@@ -93,7 +93,7 @@ class LogSeedResult:
 
 def seed_logs(count: int) -> LogSeedResult:
     """Seed demo patients 0..min(count, LOG_PATIENTS)-1 who have an active plan and no daily log yet."""
-    from clinic.demo import demo_mrn  # the demo's MRN numbering (imported here: the demo imports its seeders)
+    from demo.clinic import demo_mrn  # the demo's MRN numbering (imported here: the demo imports its seeders)
 
     mrns = [demo_mrn(number) for number in range(min(count, LOG_PATIENTS))]
     return seed_log_batch(mrns, first_mrn=int(demo_mrn(0)))

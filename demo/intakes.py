@@ -116,7 +116,7 @@ DEFAULT_STORY = STORIES[PainCondition.LOW_BACK_PAIN]
 
 def seed_intakes(count: int) -> int:
     """Give demo patients 0..min(count, INTAKE_PATIENTS)-1 without an intake a submitted one; returns how many."""
-    from clinic.demo import demo_mrn  # the demo's numbering (imported here: demo imports the seeders)
+    from demo.clinic import demo_mrn  # the demo's numbering (imported here: demo imports the seeders)
 
     numbers = {demo_mrn(number): number for number in range(min(count, INTAKE_PATIENTS))}
     return seed_intake_batch(numbers)

@@ -1,6 +1,6 @@
 """`make restore-drill`: prove that a backup of the database can be restored and served, end to end.
 
-    python -m clinic.launcher restore-drill
+    python -m launcher restore-drill
 
 1. Dump the configured database (DATABASE_URL, default the demo's `haven`; seeded with a small demo clinic
    first when it does not exist) with `pg_dump -Fc`, inside an exported snapshot, so the row counts taken
@@ -15,7 +15,7 @@
    owner (and the app role is refused them by its grants).
 8. Print a short report and drop the drill database (also on failure). Any failure exits non-zero.
 
-Like clinic/launcher.py it imports no Django: every Django step runs in a subprocess pointed at the copy.
+Like the rest of launcher/ it imports no Django: every Django step runs in a subprocess pointed at the copy.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clinic.launcher import (
+from launcher import (
     BASE_DIR,
     DEFAULT_DATABASE_URL,
     as_role,

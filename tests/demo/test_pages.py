@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+import demo.clinic
 from careplans.models import CarePlan, Medication, PacingPlan, TaperPlan
-from clinic import demo
 from clinic.models import CaseConference, Referral, TeamTask, User
 from patients.models import Encounter
 from tests.two_step import needs_second_step, pass_second_step
@@ -28,7 +28,7 @@ def demo_clinic(db):
 
 
 def maria_pages() -> list[str]:
-    maria = demo.demo_patient()
+    maria = demo.clinic.demo_patient()
     key = maria.public_id
     plan = CarePlan.objects.active().get(patient=maria)
     pages = [

@@ -102,7 +102,7 @@ class ChartSeedResult:
 
 def seed_charts(count: int) -> ChartSeedResult:
     """Give demo patients 0..min(count, CHART_PATIENTS)-1 without any visit a chart; returns what was added."""
-    from clinic.demo import demo_mrn  # the demo's MRN numbering (imported here: demo imports this module)
+    from demo.clinic import demo_mrn  # the demo's MRN numbering (imported here: demo imports this module)
 
     mrns = [demo_mrn(number) for number in range(min(count, CHART_PATIENTS))]
     return seed_chart_batch(mrns)

@@ -1,4 +1,4 @@
-"""The demo's medications (careplans/demo_medications.py): regimens across the range with a benzodiazepine
+"""The demo's medications (demo/medications.py): regimens across the range with a benzodiazepine
 co-prescription, an unexpected screen, a taper in progress and a trial; idempotent."""
 
 from io import StringIO
@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from careplans import medication_services as services
-from careplans.demo_medications import seed_medications
 from careplans.models import DrugScreen, Medication, TaperPlan, TreatmentAgreement
-from clinic.demo import demo_mrn
+from demo.clinic import demo_mrn
+from demo.medications import seed_medications
 from patients.models import Patient
 
 pytestmark = pytest.mark.django_db

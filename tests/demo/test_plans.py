@@ -1,27 +1,28 @@
-"""Demo care plans (careplans/demo_plans.py): plans in each tier with goals, progress, a portfolio, reviewed
+"""Demo care plans (demo/plans.py): plans in each tier with goals, progress, a portfolio, reviewed
 sprints and one running; the demo patient's sprint ends in 3 days; idempotent."""
 
 import pytest
 from django.utils import timezone
 
-from careplans import demo_plans, selectors, sprint_services
+import demo.clinic
+import demo.plans
+from careplans import selectors, sprint_services
 from careplans.models import CarePlan, Goal, GoalProgress, Sprint
-from clinic import demo
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def clinic():
-    demo.seed_staff()
-    for _ in demo.seed_patients(9, batch_size=9):
+    demo.clinic.seed_staff()
+    for _ in demo.clinic.seed_patients(9, batch_size=9):
         pass
-    for _ in demo.seed_histories(9, batch_size=9):
+    for _ in demo.clinic.seed_histories(9, batch_size=9):
         pass
 
 
 def test_the_first_demo_patients_get_plans_in_each_tier_with_reviewed_sprints(clinic):
-    result = demo_plans.seed_plans(9)
+    result = demo.plans.seed_plans(9)
     assert result.plans == 9
     plans = CarePlan.objects.active().select_related("tier")
     assert {plan.tier.number for plan in plans} == {1, 2, 3}
@@ -36,8 +37,8 @@ def test_the_first_demo_patients_get_plans_in_each_tier_with_reviewed_sprints(cl
 
 
 def test_the_demo_patients_sprint_is_due_for_review(clinic):
-    demo_plans.seed_plans(3)
-    maria = demo.demo_patient()
+    demo.plans.seed_plans(3)
+    maria = demo.clinic.demo_patient()
     running = Sprint.objects.get(plan__patient=maria, reviewed_at__isnull=True)
     assert (running.ends_on - timezone.localdate()).days == 3
     assert sprint_services.create_sprint_review_tasks() >= 1
@@ -45,7 +46,7 @@ def test_the_demo_patients_sprint_is_due_for_review(clinic):
 
 
 def test_seeding_twice_adds_nothing(clinic):
-    demo_plans.seed_plans(4)
+    demo.plans.seed_plans(4)
     counts = (CarePlan.objects.count(), Goal.objects.count(), Sprint.objects.count())
-    assert demo_plans.seed_plans(4).plans == 0
+    assert demo.plans.seed_plans(4).plans == 0
     assert (CarePlan.objects.count(), Goal.objects.count(), Sprint.objects.count()) == counts

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import demo
+import demo.clinic
 from clinic.models import CareTeamMember, OutboxMessage, TeamTask, User
 from clinic.roles import Discipline, Role
 from measures.models import Alert, Invitation, MeasurementSchedule, Response
@@ -39,7 +39,7 @@ def counts() -> dict[str, int]:
 
 def test_it_creates_staff_of_every_discipline_and_every_role():
     seed(patients=5)
-    staff = User.objects.filter(username__in=[s["username"] for s in demo.DEMO_STAFF])
+    staff = User.objects.filter(username__in=[s["username"] for s in demo.clinic.DEMO_STAFF])
     assert {person.discipline for person in staff} == set(Discipline.values)
     assert {person.role for person in staff} == set(Role.values)
     assert staff.filter(role=Role.CLINICIAN, discipline=Discipline.PHYSICIAN).count() == 2
@@ -47,7 +47,7 @@ def test_it_creates_staff_of_every_discipline_and_every_role():
 
 def test_demo_staff_sign_in_with_the_demo_password(client):
     seed(patients=5)
-    response = client.post(reverse("login"), {"username": "sofia.rossi", "password": demo.DEMO_PASSWORD})
+    response = client.post(reverse("login"), {"username": "sofia.rossi", "password": demo.clinic.DEMO_PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
 
@@ -63,7 +63,7 @@ def test_it_adds_nothing_on_a_second_run():
 def test_it_adds_only_the_missing_patients_when_asked_for_more():
     seed(patients=20)
     output = seed(patients=30)
-    assert Patient.objects.filter(mrn__in=[demo.demo_mrn(n) for n in range(30)]).count() == 30
+    assert Patient.objects.filter(mrn__in=[demo.clinic.demo_mrn(n) for n in range(30)]).count() == 30
     assert "Created 0 staff, 10 patients" in output
 
 
@@ -91,7 +91,7 @@ def test_it_keeps_the_patients_plausible():
 
 def test_endometriosis_patients_have_female_first_names():
     seed(patients=300)
-    female = {name for pool in demo.name_pools().values() for name in pool.female}
+    female = {name for pool in demo.clinic.name_pools().values() for name in pool.female}
     endometriosis = Patient.objects.filter(primary_condition=PainCondition.ENDOMETRIOSIS)
     assert endometriosis.exists()
     assert all(p.given_name in female for p in endometriosis)
@@ -99,16 +99,16 @@ def test_endometriosis_patients_have_female_first_names():
 
 def test_the_demo_patient_is_on_the_team_of_the_first_physician_as_lead_and_of_the_psychologist():
     seed(patients=5)
-    patient = demo.demo_patient()
+    patient = demo.clinic.demo_patient()
     assert (patient.full_name, patient.preferred_name) == ("Maria Garcia-López", "Mari")
     team = dict(patient.care_team.values_list("member__username", "is_lead"))
-    assert team[demo.demo_staff_username(Discipline.PHYSICIAN)] is True
-    assert team[demo.demo_staff_username(Discipline.PSYCHOLOGIST)] is False
+    assert team[demo.clinic.demo_staff_username(Discipline.PHYSICIAN)] is True
+    assert team[demo.clinic.demo_staff_username(Discipline.PSYCHOLOGIST)] is False
 
 
 def test_search_finds_accented_names_typed_without_accents():
     seed(patients=300)
-    assert demo.demo_patient() in Patient.objects.search("garcia lopez")
+    assert demo.clinic.demo_patient() in Patient.objects.search("garcia lopez")
     accented = [p for p in Patient.objects.all() if p.family_name != p.family_name.encode("ascii", "ignore").decode()]
     assert accented, "the demo clinic should have accented names"
     for patient in accented[:10]:
@@ -129,8 +129,8 @@ def test_demo_welcome_prints_every_sign_in_and_a_portal_link_that_opens_the_port
     seed(patients=5)
     output, path = run_welcome()
     assert "http://127.0.0.1:8000/" in output
-    assert all(s["username"] in output for s in demo.DEMO_STAFF)
-    assert demo.DEMO_PASSWORD in output
+    assert all(s["username"] in output for s in demo.clinic.DEMO_STAFF)
+    assert demo.clinic.DEMO_PASSWORD in output
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
@@ -141,7 +141,7 @@ def test_demo_welcome_revokes_the_earlier_link(client):
     seed(patients=5)
     _, first_path = run_welcome()
     _, second_path = run_welcome()
-    links = PatientLink.objects.filter(patient=demo.demo_patient()).order_by("created_at", "id")
+    links = PatientLink.objects.filter(patient=demo.clinic.demo_patient()).order_by("created_at", "id")
     assert [link.revoked_at is not None for link in links] == [True, False]
     assert client.get(first_path).status_code == 200  # the calm "this link is closed" page
     assert client.get(second_path).status_code == 302
@@ -192,7 +192,7 @@ def series(patient, code) -> list[Decimal]:
 
 def test_the_demo_patient_has_five_months_of_improving_peg_phq9_and_gad7():
     seed(patients=5)
-    maria = demo.demo_patient()
+    maria = demo.clinic.demo_patient()
     responses = Response.objects.filter(patient=maria)
     first, last = responses.earliest("completed_at").completed_at, responses.latest("completed_at").completed_at
     assert 140 <= (last - first).days <= 170
@@ -209,7 +209,7 @@ def test_the_demo_patient_has_five_months_of_improving_peg_phq9_and_gad7():
 def test_it_seeds_improvers_and_non_improvers():
     seed(patients=60)
     improved = flat_or_worse = 0
-    for patient in Patient.objects.exclude(mrn=demo.DEMO_PATIENT["mrn"]):
+    for patient in Patient.objects.exclude(mrn=demo.clinic.DEMO_PATIENT["mrn"]):
         peg = series(patient, "peg")
         if len(peg) < 6:
             continue
@@ -226,11 +226,11 @@ def test_exactly_one_patient_has_a_real_safety_alert_with_an_urgent_task_for_the
     alert = Alert.objects.get()
     assert alert.kind == Alert.Kind.SAFETY
     assert alert.acknowledged_at is None
-    assert alert.patient.mrn == demo.demo_mrn(demo.ALERT_PATIENT_NUMBER)
+    assert alert.patient.mrn == demo.clinic.demo_mrn(demo.clinic.ALERT_PATIENT_NUMBER)
     assert alert.response.answers["phq9_9"] > 0
     assert "safety_alert" in alert.response.flags
     assert alert.task.priority == TeamTask.Priority.URGENT
-    assert alert.task.assignee.username == demo.demo_staff_username(Discipline.PHYSICIAN)
+    assert alert.task.assignee.username == demo.clinic.demo_staff_username(Discipline.PHYSICIAN)
     assert Response.objects.filter(flags__contains=["safety_alert"]).count() == 1
 
 
@@ -243,7 +243,7 @@ def test_patients_get_the_default_schedule_in_the_rhythm_of_their_history():
             line.instrument_code: line.every_days for line in DEFAULT_PROTOCOL
         }
         assert all(today <= s.next_due_on <= today + timedelta(days=28) for s in schedules.values())
-    maria = {s.instrument_code: s.next_due_on for s in demo.demo_patient().measurement_schedules.all()}
+    maria = {s.instrument_code: s.next_due_on for s in demo.clinic.demo_patient().measurement_schedules.all()}
     assert maria["peg"] == maria["phq9"] == maria["gad7"] == today
 
 
@@ -255,7 +255,7 @@ def test_patients_consent_to_email_or_else_to_texts():
     texted = patients.filter(consents_to_sms=True)
     assert texted.exists()
     assert all(p.mobile and not p.email for p in texted)
-    assert demo.demo_patient().contact_channel() == ("email", demo.DEMO_PATIENT["email"])
+    assert demo.clinic.demo_patient().contact_channel() == ("email", demo.clinic.DEMO_PATIENT["email"])
 
 
 def history_counts() -> dict[str, int]:
@@ -281,13 +281,13 @@ def test_a_second_run_adds_no_response_schedule_alert_or_task():
 
 def test_it_gives_existing_patients_without_history_their_history():
     seed(patients=10)
-    Response.objects.filter(patient__mrn=demo.demo_mrn(5)).delete()
-    MeasurementSchedule.objects.filter(patient__mrn=demo.demo_mrn(5)).delete()
+    Response.objects.filter(patient__mrn=demo.clinic.demo_mrn(5)).delete()
+    MeasurementSchedule.objects.filter(patient__mrn=demo.clinic.demo_mrn(5)).delete()
 
     seed(patients=10)
 
-    assert Response.objects.filter(patient__mrn=demo.demo_mrn(5)).exists()
-    assert MeasurementSchedule.objects.filter(patient__mrn=demo.demo_mrn(5)).count() == len(DEFAULT_PROTOCOL)
+    assert Response.objects.filter(patient__mrn=demo.clinic.demo_mrn(5)).exists()
+    assert MeasurementSchedule.objects.filter(patient__mrn=demo.clinic.demo_mrn(5)).count() == len(DEFAULT_PROTOCOL)
 
 
 def test_scale_mode_gives_every_patient_the_number_of_responses_asked_for():
@@ -295,10 +295,10 @@ def test_scale_mode_gives_every_patient_the_number_of_responses_asked_for():
     call_command("seed_demo", patients=40, responses_per_patient=10, batch_size=15, stdout=out)
     per_patient = dict(Response.objects.values("patient__mrn").annotate(n=Count("id")).values_list("patient__mrn", "n"))
     assert len(per_patient) == 40
-    alert_mrn = demo.demo_mrn(demo.ALERT_PATIENT_NUMBER)
-    assert {n for mrn, n in per_patient.items() if mrn not in (demo.DEMO_PATIENT["mrn"], alert_mrn)} == {10}
+    alert_mrn = demo.clinic.demo_mrn(demo.clinic.ALERT_PATIENT_NUMBER)
+    assert {n for mrn, n in per_patient.items() if mrn not in (demo.clinic.DEMO_PATIENT["mrn"], alert_mrn)} == {10}
     assert per_patient[alert_mrn] == 11  # and the PHQ-9 that raised the alert
-    assert per_patient[demo.DEMO_PATIENT["mrn"]] == 24  # the demo patient keeps her five months
+    assert per_patient[demo.clinic.DEMO_PATIENT["mrn"]] == 24  # the demo patient keeps her five months
     assert "completed questionnaires" in out.getvalue()
 
 
@@ -315,7 +315,7 @@ def test_demo_welcome_links_to_todays_peg_phq9_and_gad7(client):
     output, path = run_welcome()
 
     invitation = invitation_of(path)
-    assert invitation.patient == demo.demo_patient()
+    assert invitation.patient == demo.clinic.demo_patient()
     assert invitation.due_on == timezone.localdate()
     assert invitation.instrument_codes == ["peg", "phq9", "gad7"]
     assert invitation.completed_at is None
@@ -336,14 +336,14 @@ def test_demo_welcome_gives_todays_open_invitation_a_fresh_link():
 
     second = invitation_of(second_path)
     assert second.pk == first.pk
-    assert Invitation.objects.filter(patient=demo.demo_patient()).count() == 1
+    assert Invitation.objects.filter(patient=demo.clinic.demo_patient()).count() == 1
     assert PatientLink.objects.get(pk=first.link_id).revoked_at is not None
     assert second.link.is_usable()
 
 
 def test_demo_welcome_adds_the_demo_questionnaires_to_an_invitation_the_sweep_made_first():
     seed(patients=5)
-    maria = demo.demo_patient()
+    maria = demo.clinic.demo_patient()
     Invitation.objects.create(patient=maria, due_on=timezone.localdate(), instrument_codes=["peg"])
 
     _, path = run_welcome()
@@ -365,16 +365,17 @@ def test_demo_welcome_links_to_the_portal_once_todays_questionnaires_are_answere
 
 
 def test_the_demo_has_a_full_rota_a_medical_lead_and_one_clinician_away_and_the_welcome_names_them():
-    from clinic import demo_duty, rota_services
+    import demo.duty
+    from clinic import rota_services
     from clinic.models import DutyShift, StaffAbsence
 
     seed(patients=5)
     overview = rota_services.duty_overview()
     assert overview.on_duty is not None
-    assert overview.medical_lead.username == demo_duty.MEDICAL_LEAD
+    assert overview.medical_lead.username == demo.duty.MEDICAL_LEAD
     assert overview.tomorrow_gaps == []
     away = StaffAbsence.objects.get()
-    assert away.staff.username == demo_duty.AWAY and away.starts_on == timezone.localdate()
+    assert away.staff.username == demo.duty.AWAY and away.starts_on == timezone.localdate()
     slots = DutyShift.objects.count()
     seed(patients=5)  # a second run adds nothing
     assert DutyShift.objects.count() == slots and StaffAbsence.objects.count() == 1

@@ -1,4 +1,4 @@
-"""careplans/demo_logs.py: weeks of check-ins, a pacing plan with a flare hold and a flare-up plan for the
+"""demo/logs.py: weeks of check-ins, a pacing plan with a flare hold and a flare-up plan for the
 first demo patients with an active plan; idempotent."""
 
 from datetime import timedelta
@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from careplans.demo_logs import seed_logs
 from careplans.logs import pacing_view
 from careplans.models import DailyLog, FlarePlan, LogReminder, PacingPlan, PacingSession
-from clinic.demo import demo_mrn
+from demo.clinic import demo_mrn
+from demo.logs import seed_logs
 from tests.careplans.logkit import active_plan
 from tests.factories import PatientFactory
 

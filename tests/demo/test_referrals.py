@@ -1,11 +1,11 @@
-"""The demo referrals (clinic/demo_referrals.py): every state, some late, written once."""
+"""The demo referrals (demo/referrals.py): every state, some late, written once."""
 
 import pytest
 from django.utils import timezone
 
 from clinic import referrals as rules
-from clinic.demo_referrals import DEMO_PATIENT_REFERRALS, OTHER_REFERRALS, seed_referrals
 from clinic.models import Referral, TeamTask
+from demo.referrals import DEMO_PATIENT_REFERRALS, OTHER_REFERRALS, seed_referrals
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

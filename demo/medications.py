@@ -120,7 +120,7 @@ REGIMENS = {
 
 def seed_medications(count: int) -> MedicationSeedResult:
     """Medications for demo patients 0..min(count, 5)-1 that have none yet; returns what was added."""
-    from clinic.demo import demo_mrn  # the demo's MRN numbering (imported here: demo may import this module)
+    from demo.clinic import demo_mrn  # the demo's MRN numbering (imported here: demo may import this module)
     from patients.models import Patient
 
     result = MedicationSeedResult()

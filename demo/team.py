@@ -21,20 +21,20 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic import conferences
-from clinic.demo import DEMO_PATIENT, demo_mrn
-from clinic.demo_charts import CHART_PATIENTS
 from clinic.escalation import peg_facts, window_start
 from clinic.escalation_services import sweep_escalations
 from clinic.models import CareTeamMember, CaseConference, ConferenceItem, Referral, TeamMessage, TeamTask, User
 from clinic.roles import Role
 from clinic.services import create_task
 from clinic.team_services import post_team_message
+from demo.charts import CHART_PATIENTS
+from demo.clinic import DEMO_PATIENT, demo_mrn
 from measures.models import Response
 from patients.models import Complexity, Patient
 
 PAST_CONFERENCE = "Case conference"
 NEXT_CONFERENCE = "Case conference (next)"
-ESCALATION_FROM = 13  # the referral demo (clinic/demo_referrals.py) uses the first 13 patients
+ESCALATION_FROM = 13  # the referral demo (demo/referrals.py) uses the first 13 patients
 SCALE_EVERY = 25
 LEAD = "amara.okonkwo"
 PSYCHOLOGIST = "leila.haddad"
@@ -166,7 +166,7 @@ def seed_escalation_patient(count: int, staff: dict[str, User]) -> int:
     patient = escalation_patient(count, staff[LEAD])
     if patient is None or Referral.objects.filter(patient=patient).exists():
         return 0
-    from clinic.demo_referrals import DemoReferral, make_referral  # the referral demo's real-service writer
+    from demo.referrals import DemoReferral, make_referral  # the referral demo's real-service writer
 
     today = timezone.localdate()
     steps = {"sent": (1,), "acknowledged": (1, 4), "attended": (1, 3, 8, 30), "report_received": (1, 2, 9, 30, 45)}

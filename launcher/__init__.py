@@ -1,9 +1,9 @@
 """What `make demo`, `make test` and `make bench` run before (and around) Django.
 
-    python -m clinic.launcher services   # Postgres and Redis answer (started if installed), or one clear line
-    python -m clinic.launcher browser    # Chromium for the browser tests (installed when missing and allowed)
-    python -m clinic.launcher demo       # everything, then web + worker + beat in the foreground
-    python -m clinic.launcher restore-drill  # dump, restore into a new database, check and serve it, drop it
+    python -m launcher services   # Postgres and Redis answer (started if installed), or one clear line
+    python -m launcher browser    # Chromium for the browser tests (installed when missing and allowed)
+    python -m launcher demo       # everything, then web + worker + beat in the foreground
+    python -m launcher restore-drill  # dump, restore into a new database, check and serve it, drop it
 
 It imports no Django at module level: it runs before there is a database to configure Django with.
 """
@@ -315,9 +315,10 @@ def stop(processes) -> None:
             process.wait(timeout=5)
 
 
-def restore_drill() -> None:
-    """`make restore-drill`: dump, restore into a new database, check, serve, drop (clinic/restore_drill.py)."""
-    from clinic.restore_drill import DrillFailed, run_drill
+def run_restore_drill() -> None:
+    """`make restore-drill`: dump, restore into a new database, check, serve, drop (launcher/restore_drill.py).
+    Not named `restore_drill`: that name is the submodule `launcher.restore_drill`."""
+    from launcher.restore_drill import DrillFailed, run_drill
 
     try:
         run_drill(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), say=say)
@@ -325,7 +326,7 @@ def restore_drill() -> None:
         raise ServiceMissing(f"restore drill FAILED: {failure}") from failure
 
 
-COMMANDS = {"services": services, "browser": ensure_chromium, "demo": demo, "restore-drill": restore_drill}
+COMMANDS = {"services": services, "browser": ensure_chromium, "demo": demo, "restore-drill": run_restore_drill}
 
 
 def main(argv: list[str]) -> int:
@@ -338,7 +339,3 @@ def main(argv: list[str]) -> int:
         say(str(problem))
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

@@ -7,15 +7,16 @@ from base64 import b32encode
 
 from django_otp.plugins.otp_static.models import StaticToken
 
-from clinic import demo, two_factor
+from clinic import two_factor
 from clinic.models import User
+from demo.clinic import DEMO_STAFF
 
 # Below this many recovery codes left, the welcome makes a fresh set (each code works once).
 TOP_UP_BELOW = 5
 
 
 def demo_people_with_two_step() -> list[User]:
-    people = User.objects.filter(username__in=[s["username"] for s in demo.DEMO_STAFF]).order_by("username")
+    people = User.objects.filter(username__in=[s["username"] for s in DEMO_STAFF]).order_by("username")
     return [person for person in people if two_factor.required_for(person)]
 
 

@@ -11,8 +11,15 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from careplans import demo_logs, demo_medications, demo_plans
-from clinic import demo, demo_charts, demo_duty, demo_intakes, demo_team, demo_two_step
+import demo.charts
+import demo.clinic
+import demo.duty
+import demo.intakes
+import demo.logs
+import demo.medications
+import demo.plans
+import demo.team
+import demo.two_step
 
 
 class Command(BaseCommand):
@@ -21,7 +28,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patients", type=int, default=60, help="How many demo patients in all (default 60).")
         parser.add_argument(
-            "--batch-size", type=int, default=demo.BATCH_SIZE, help="Patients per insert (default 5000)."
+            "--batch-size", type=int, default=demo.clinic.BATCH_SIZE, help="Patients per insert (default 5000)."
         )
         parser.add_argument(
             "--responses-per-patient",
@@ -40,14 +47,16 @@ class Command(BaseCommand):
         patients = max(patients, 1)
         verbose = patients >= 10 * batch_size
         started = time.monotonic()
-        total = demo.SeedResult(staff=demo.seed_staff())
-        demo_two_step.seed_two_step()  # the demo clinic admin's authenticator app and recovery codes
-        for batch in demo.seed_patients(patients, batch_size=batch_size):
+        total = demo.clinic.SeedResult(staff=demo.clinic.seed_staff())
+        demo.two_step.seed_two_step()  # the demo clinic admin's authenticator app and recovery codes
+        for batch in demo.clinic.seed_patients(patients, batch_size=batch_size):
             total.add(batch)
             if verbose and batch.patients:
                 self.stdout.write(f"  ... {total.patients} patients so far ({time.monotonic() - started:.1f} s)")
         patients_done = time.monotonic()
-        for batch in demo.seed_histories(patients, responses_per_patient=responses_per_patient, batch_size=batch_size):
+        for batch in demo.clinic.seed_histories(
+            patients, responses_per_patient=responses_per_patient, batch_size=batch_size
+        ):
             total.add(batch)
             if verbose and batch.responses:
                 self.stdout.write(f"  ... {total.responses} responses so far ({time.monotonic() - started:.1f} s)")
@@ -59,31 +68,31 @@ class Command(BaseCommand):
         """The clinical record of the first demo patients: charts, intakes, plans and logs, medications,
         referrals and the team's work. Each seeder adds only what is missing."""
         lines = []
-        if rota := demo_duty.seed_duty():  # first: urgent work seeded below is routed by the rota
+        if rota := demo.duty.seed_duty():  # first: urgent work seeded below is routed by the rota
             lines.append(f"{rota} rota slots, a medical lead and one clinician away")
-        charts = demo_charts.seed_charts(patients)
+        charts = demo.charts.seed_charts(patients)
         if charts.patients:
             lines.append(f"{charts.encounters} visits and {charts.problems} problems for {charts.patients} patients")
-        if intakes := demo_intakes.seed_intakes(patients):
+        if intakes := demo.intakes.seed_intakes(patients):
             lines.append(f"{intakes} completed intakes")
-        plans = demo_plans.seed_plans(patients)
+        plans = demo.plans.seed_plans(patients)
         if plans.plans:
             lines.append(f"{plans.plans} care plans with {plans.goals} goals and {plans.sprints} sprints")
-        logs = demo_logs.seed_logs(patients)
+        logs = demo.logs.seed_logs(patients)
         if logs.logs or logs.sessions:
             lines.append(f"{logs.logs} daily logs and {logs.sessions} pacing sessions")
-        medications = demo_medications.seed_medications(patients)
+        medications = demo.medications.seed_medications(patients)
         if medications.lines:
             lines.append(f"{medications.lines} medication lines for {medications.patients} patients")
-        if referrals := demo.seed_demo_referrals(patients):
+        if referrals := demo.clinic.seed_demo_referrals(patients):
             lines.append(f"{referrals} referrals")
-        team = demo_team.seed_team(patients)
+        team = demo.team.seed_team(patients)
         if team.tasks or team.conferences or team.messages:
             lines.append(f"{team.tasks} team tasks, {team.messages} team messages, {team.conferences} case conferences")
         if lines:
             self.stdout.write("Added " + "; ".join(lines) + ".")
 
-    def report(self, total: demo.SeedResult, *, seconds: float, history_seconds: float) -> None:
+    def report(self, total: demo.clinic.SeedResult, *, seconds: float, history_seconds: float) -> None:
         if not any((total.staff, total.patients, total.team_members, total.schedules, total.responses)):
             self.stdout.write(f"The demo clinic is already in place; nothing added ({seconds:.1f} s).")
             return

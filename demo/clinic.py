@@ -667,7 +667,7 @@ REFERRAL_PATIENTS = 40
 
 def seed_demo_referrals(count: int) -> int:
     """The referral demo for the first patients (the demo patient first) by the demo staff."""
-    from clinic.demo_referrals import seed_referrals  # imported here: it builds on this module's staff
+    from demo.referrals import seed_referrals  # imported here: it builds on this module's staff
 
     mrns = [demo_mrn(number) for number in range(min(count, REFERRAL_PATIENTS))]
     patients = list(Patient.objects.filter(mrn__in=mrns).order_by("mrn"))

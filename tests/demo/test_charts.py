@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from clinic import demo
+import demo.clinic
 from patients.models import Complexity, Encounter, PainType, Patient, Problem, PsychotherapyNote
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_visits_are_written_by_the_patients_own_team():
 
 def test_the_demo_patients_psychologist_keeps_a_psychotherapy_note_apart():
     seed(patients=5)
-    maria = demo.demo_patient()
+    maria = demo.clinic.demo_patient()
     note = maria.psychotherapy_notes.get()
     assert note.author.username == "leila.haddad"
 
@@ -65,7 +65,7 @@ def test_the_first_demo_patients_told_their_story_before_the_first_visit():
     from patients.story import goal_suggestions
 
     seed(patients=5)
-    maria = demo.demo_patient()
+    maria = demo.clinic.demo_patient()
     intake = maria.intakes.get()
     first_visit = maria.encounters.get(kind=Encounter.Kind.INITIAL)
     assert intake.is_submitted and timezone.localdate(intake.submitted_at) < first_visit.occurred_on

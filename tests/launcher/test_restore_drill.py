@@ -1,4 +1,4 @@
-"""`make restore-drill` (clinic/restore_drill.py) end to end against the test database: dump, restore into a new
+"""`make restore-drill` (launcher/restore_drill.py) end to end against the test database: dump, restore into a new
 database, migrate --check, compare rows, hold the unsent outbox, serve with gunicorn, check the audit trigger, drop.
 About 20-30 s here (a few Django subprocesses and one gunicorn start), so it runs whole rather than in parts."""
 
@@ -12,9 +12,9 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from clinic import restore_drill
 from clinic.models import OutboxMessage
 from clinic.services import queue_message
+from launcher import restore_drill
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

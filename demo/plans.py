@@ -134,7 +134,7 @@ class PlanSeedResult:
 
 def seed_plans(count: int) -> PlanSeedResult:
     """Give demo patients 0..min(count, PLAN_PATIENTS)-1 without a care plan one; returns what was added."""
-    from clinic.demo import demo_mrn  # the demo's MRN numbering (imported here: the demo imports its seeders)
+    from demo.clinic import demo_mrn  # the demo's MRN numbering (imported here: the demo imports its seeders)
 
     mrns = [demo_mrn(number) for number in range(min(count, PLAN_PATIENTS))]
     return seed_plan_batch(mrns, first_mrn=int(demo_mrn(0)))
