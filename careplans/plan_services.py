@@ -50,9 +50,9 @@ from clinic.dates import start_of_day
 from clinic.models import TeamTask, User
 from clinic.safety_net import route_urgent
 from clinic.services import create_task
-from measures.charts import trend_svg
 from measures.definitions import UnknownInstrumentError, get_definition
 from measures.models import Instrument, MeasureSummary, Response
+from measures.trend_chart import trend_svg
 from patients.models import Patient
 from patients.services import audit
 
