@@ -25,9 +25,9 @@ from careplans.models import (
 )
 from careplans.plan_services import measure_name, measures_snapshot
 from clinic.dates import start_of_day
-from measures.charts import trend_svg
 from measures.definitions import UnknownInstrumentError, get_definition
 from measures.models import Instrument, Response
+from measures.trend_chart import trend_svg
 from patients.models import Patient
 
 HISTORY_SHOWN = 50

@@ -40,7 +40,7 @@ Checks used by the services (a recorded reason is required when any is true):
 - ``faster_than_plan(schedule, on, mme)``: an actual dose below the planned dose on that date (faster than the
   chosen rate, or during a pause).
 
-``taper_svg`` draws the planned MME over time (a step line) and the actual doses, as accessible SVG.
+``taper_svg`` draws the planned MME over time (a step line) and the actual doses, with the chart engine (charts/).
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from html import escape
+
+from charts import Chart, Frame, LegendEntry, long_date, number
+from charts.colours import BLUE, BROWN
 
 __all__ = [
     "GUIDELINE_RATE_PERCENT",
@@ -351,12 +353,8 @@ def faster_than_plan(schedule: TaperSchedule, day: datetime.date, mme: Decimal |
 
 # --------------------------------------------------------------------------- chart
 
-INK = "#1d2b36"
-MUTED = "#4f5a63"
-PLANNED = "#1f4e6b"
-ACTUAL = "#8a4500"
-GRID = "#c9d2d8"
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+PLANNED = BLUE
+ACTUAL = BROWN
 
 
 def taper_svg(
@@ -367,117 +365,59 @@ def taper_svg(
     height: int = 260,
     id_prefix: str = "taper",
 ) -> str:
-    """MME/day over time: the plan as a step line (blue) and the actual doses as points (brown diamonds).
-
-    Colours are presentation attributes (the Content Security Policy refuses style attributes); every text is
-    escaped; a <title> on each point gives its date and MME for pointer and screen-reader users.
-    """
-    left, right, top, bottom = 52, 24, 16, 46
-    plot_w, plot_h = width - left - right, height - top - bottom
-    prefix = "".join(c if c.isalnum() or c in "-_" else "-" for c in id_prefix)
+    """MME/day over time, drawn by the chart engine in charts/: the plan as a step line (blue) and the actual
+    doses as points (brown diamonds); each point's title gives its date and MME."""
     actual_points = sorted((day, _decimal(mme, "mme")) for day, mme in actual)
     planned = [(schedule.starts_on, schedule.original_mme), *schedule.points()]
     days = [d for d, _ in planned] + [d for d, _ in actual_points]
-    first, last = min(days).toordinal(), max(days).toordinal()
-    last = max(last, first + 1)
     high = max([schedule.original_mme, *(m for _, m in actual_points)]) or Decimal(1)
-
-    def x(day: datetime.date) -> float:
-        return left + (day.toordinal() - first) / (last - first) * plot_w
-
-    def y(mme: Decimal) -> float:
-        return top + float((high - mme) / high) * plot_h
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="taper-chart trend-chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="{prefix}-title {prefix}-desc" '
-        f'font-family="{escape(FONT)}" font-size="12">',
-        f'<title id="{prefix}-title">Daily MME over time: planned and actual</title>',
-        f'<desc id="{prefix}-desc">{escape(_describe(schedule, actual_points))}</desc>',
-        f'<g class="axes" stroke="{GRID}" stroke-width="1"><line x1="{left}" y1="{top}" x2="{left}" '
-        f'y2="{top + plot_h}"/><line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}"/></g>',
-    ]
-    parts.append(f'<g class="y-ticks" fill="{MUTED}" text-anchor="end" font-size="11">')
-    for tick in (high, high / 2, Decimal(0)):
-        parts.append(f'<text x="{left - 6}" y="{_n(y(tick) + 4)}">{escape(_mme(tick))}</text>')
-    parts.append("</g>")
-    parts.append(
-        f'<text class="y-axis-label" x="12" y="{_n(top + plot_h / 2)}" fill="{INK}" text-anchor="middle" '
-        f'transform="rotate(-90 12 {_n(top + plot_h / 2)})">MME/day</text>'
+    frame = Frame(width=width, height=height, left=52, right=24, top=16, bottom=46)
+    chart = Chart(
+        frame,
+        y=frame.value_scale(0, high),
+        x=frame.day_scale(min(days), max(days), at_least_a_day=True),
+        css_class="taper-chart trend-chart",
+        id_prefix=id_prefix,
+        title="Daily MME over time: planned and actual",
+        description=_describe(schedule, actual_points),
     )
-    parts.append(f'<g class="x-ticks" fill="{MUTED}" text-anchor="middle" font-size="11">')
-    for day in _date_labels(sorted({d for d, _ in planned}), x):
-        parts.append(f'<text x="{_n(x(day))}" y="{top + plot_h + 16}">{escape(_date(day))}</text>')
-    parts.append("</g>")
-
-    # The plan: a step line, level until each step's date, then down to the step's dose.
-    path, dose = [], schedule.original_mme
-    path.append(f"{_n(x(schedule.starts_on))},{_n(y(dose))}")
-    for day, mme in schedule.points():
-        path.append(f"{_n(x(day))},{_n(y(dose))}")
-        path.append(f"{_n(x(day))},{_n(y(mme))}")
-        dose = mme
-    parts.append(
-        f'<polyline class="planned-line" points="{" ".join(path)}" fill="none" stroke="{PLANNED}" stroke-width="2"/>'
+    chart.axis_lines()
+    chart.value_ticks([high, high / 2, Decimal(0)])  # the highest dose, half of it, none
+    chart.value_axis_name("MME/day")
+    chart.day_labels(chart.spaced_days(sorted({d for d, _ in planned})))
+    # The plan: level until each step's date, then down to the step's dose.
+    chart.steps(planned, css_class="planned-line", colour=PLANNED)
+    chart.dots(
+        [(step.on, step.mme, _planned_words(step)) for step in schedule.steps],
+        css_class="planned-points",
+        colour=PLANNED,
     )
-    parts.append(f'<g class="planned-points" fill="{PLANNED}">')
-    for step in schedule.steps:
-        words = f"Planned from {_date(step.on)}: {_mme(step.mme)} MME/day ({step.percent_of_original}% of the start)"
-        parts.append(
-            f'<circle cx="{_n(x(step.on))}" cy="{_n(y(step.mme))}" r="3"><title>{escape(words)}</title></circle>'
-        )
-    parts.append("</g>")
     if actual_points:
-        if len(actual_points) > 1:
-            line = " ".join(f"{_n(x(d))},{_n(y(m))}" for d, m in actual_points)
-            parts.append(
-                f'<polyline class="actual-line" points="{line}" fill="none" stroke="{ACTUAL}" stroke-width="2" '
-                f'stroke-dasharray="5 4"/>'
-            )
-        parts.append(f'<g class="actual-points" fill="{ACTUAL}">')
-        for day, mme in actual_points:
-            cx, cy = x(day), y(mme)
-            diamond = f"{_n(cx)},{_n(cy - 6)} {_n(cx + 6)},{_n(cy)} {_n(cx)},{_n(cy + 6)} {_n(cx - 6)},{_n(cy)}"
-            words = f"Actual on {_date(day)}: {_mme(mme)} MME/day"
-            parts.append(f'<polygon points="{diamond}"><title>{escape(words)}</title></polygon>')
-        parts.append("</g>")
-    legend_y = height - 8
-    parts.append(
-        f'<g class="legend" font-size="11"><line x1="{left}" y1="{legend_y - 4}" x2="{left + 24}" y2="{legend_y - 4}" '
-        f'stroke="{PLANNED}" stroke-width="2"/><text x="{left + 30}" y="{legend_y}" fill="{INK}">Planned</text>'
-        f'<polygon points="{left + 110},{legend_y - 10} {left + 116},{legend_y - 4} {left + 110},{legend_y + 2} '
-        f'{left + 104},{legend_y - 4}" fill="{ACTUAL}"/><text x="{left + 122}" y="{legend_y}" fill="{INK}">Actual'
-        f"</text></g>"
-    )
-    parts.append("</svg>")
-    return "".join(parts)
+        chart.line(actual_points, css_class="actual-line", colour=ACTUAL, dash="5 4")
+        chart.diamonds(
+            [(day, mme, f"Actual on {long_date(day)}: {_mme(mme)} MME/day") for day, mme in actual_points],
+            css_class="actual-points",
+            colour=ACTUAL,
+        )
+    chart.legend([LegendEntry("Planned", PLANNED), LegendEntry("Actual", ACTUAL, swatch="diamond")])
+    return chart.svg()
+
+
+def _planned_words(step: TaperStep) -> str:
+    return f"Planned from {long_date(step.on)}: {_mme(step.mme)} MME/day ({step.percent_of_original}% of the start)"
 
 
 def _describe(schedule: TaperSchedule, actual_points) -> str:
     words = [
-        f"Planned taper from {_mme(schedule.original_mme)} MME/day starting {_date(schedule.starts_on)}",
-        f"to {_mme(schedule.target_mme)} MME/day by {_date(schedule.ends_on)}." if schedule.steps else ".",
+        f"Planned taper from {_mme(schedule.original_mme)} MME/day starting {long_date(schedule.starts_on)}",
+        f"to {_mme(schedule.target_mme)} MME/day by {long_date(schedule.ends_on)}." if schedule.steps else ".",
     ]
     if actual_points:
         day, mme = actual_points[-1]
-        words.append(f"{len(actual_points)} actual doses recorded; the latest {_mme(mme)} MME/day on {_date(day)}.")
+        words.append(f"{len(actual_points)} actual doses recorded; the latest {_mme(mme)} MME/day on {long_date(day)}.")
     else:
         words.append("No actual doses recorded yet.")
     return " ".join(words)
-
-
-def _date_labels(days: list[datetime.date], x, *, gap: float = 90, most: int = 6) -> list[datetime.date]:
-    """The first and last dates and a few evenly spaced between, never two closer than ``gap`` px."""
-    if len(days) <= 1:
-        return days
-    wanted = sorted({days[round(i * (len(days) - 1) / (most - 1))] for i in range(most)})
-    chosen: list[datetime.date] = []
-    for day in wanted:
-        if not chosen or x(day) - x(chosen[-1]) >= gap:
-            chosen.append(day)
-        elif day == days[-1] and len(chosen) > 1:
-            chosen[-1] = day
-    return chosen
 
 
 # --------------------------------------------------------------------------- helpers
@@ -497,15 +437,5 @@ def _cents(value: Decimal) -> Decimal:
 
 
 def _mme(value: Decimal) -> str:
-    """A daily MME for people: no trailing zeros (60, 22.5, 2.48)."""
-    text = f"{_cents(Decimal(value)):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _date(day: datetime.date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
-
-
-def _n(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    """A daily MME for people: to the cent, no trailing zeros (60, 22.5, 2.48)."""
+    return number(value, 2, trim=True)

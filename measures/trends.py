@@ -12,9 +12,9 @@ from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
 from measures.change import Change, change_with
-from measures.charts import trend_svg
 from measures.definitions import InstrumentDefinition
 from measures.models import Instrument, Response
+from measures.trend_chart import trend_svg
 
 LATEST_PER_INSTRUMENT = 60
 

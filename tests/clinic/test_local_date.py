@@ -17,11 +17,11 @@ from careplans.log_services import REMINDER_TIME, next_reminder_at
 from careplans.models import DailyLog, LogReminder, PacingSession
 from clinic import conferences
 from clinic.models import TeamTask
-from measures.charts import trend_svg
 from measures.definitions import get_definition
 from measures.models import Invitation, MeasurementSchedule, MeasureSummary
 from measures.scheduling import start_default_schedule
 from measures.sweeps import sweep_due_measures
+from measures.trend_chart import trend_svg
 from patients import redflags
 from patients.intake_services import save_red_flags, send_intake_link, submit_intake
 from tests.careplans.logkit import active_plan, walking_plan

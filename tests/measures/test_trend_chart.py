@@ -1,4 +1,4 @@
-"""measures.charts.trend_svg: pure SVG, bands shaded, baseline marked, responder line where one exists."""
+"""measures.trend_chart.trend_svg: bands shaded, baseline marked, responder line where one exists (drawn by charts/)."""
 
 import itertools
 import re
@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from measures.charts import Layout, responder_threshold, trend_svg
 from measures.definitions import get_definition, load_definition
+from measures.trend_chart import responder_threshold, trend_frame, trend_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 PEG = get_definition("peg")
@@ -24,6 +24,11 @@ def weekly(values, start=date(2026, 1, 5)):
     return [(start + timedelta(weeks=n), value) for n, value in enumerate(values)]
 
 
+def y_of(total, low, high, width=640, height=240):
+    """Where the trend chart draws a total: the engine's scale in the trend chart's frame."""
+    return trend_frame(width, height).value_scale(low, high)(total)
+
+
 def threshold_line(root):
     group = root.find(f".//{SVG}g[@class='responder-threshold']")
     return None if group is None else group.find(f"{SVG}line")
@@ -37,11 +42,10 @@ def test_it_shades_one_rectangle_per_band_of_the_instrument():
 
 
 def test_its_bands_cover_the_whole_range_without_gaps():
-    layout = Layout()
     root = parsed(trend_svg(weekly([12]), definition=PHQ9))
     rects = root.findall(f".//{SVG}rect[@class='band']")
     heights = sum(float(r.get("height")) for r in rects)
-    assert heights == pytest.approx(layout.plot_height, abs=0.05)
+    assert heights == pytest.approx(trend_frame().plot_height, abs=0.05)
 
 
 def test_it_shades_nothing_for_an_instrument_without_bands():
@@ -62,7 +66,7 @@ def test_it_marks_the_earliest_point_as_the_baseline_whatever_the_order_given():
 def test_it_draws_the_peg_responder_line_at_seventy_percent_of_baseline(baseline, threshold):
     root = parsed(trend_svg(weekly([baseline, baseline - 1]), definition=PEG, width=640, height=240))
     line = threshold_line(root)
-    expected_y = Layout(width=640, height=240).y(threshold, 0, 10)
+    expected_y = y_of(threshold, 0, 10)
     assert float(line.get("y1")) == pytest.approx(expected_y, abs=0.006)
     assert float(line.get("y2")) == float(line.get("y1"))
     assert line.get("stroke-dasharray")
@@ -78,7 +82,7 @@ def test_the_peg_threshold_for_a_baseline_of_eight_sits_where_the_layout_says():
 def test_it_draws_the_phq9_responder_line_at_half_of_baseline():
     root = parsed(trend_svg(weekly([18, 12]), definition=PHQ9))
     line = threshold_line(root)
-    assert float(line.get("y1")) == pytest.approx(Layout().y(9, 0, 27), abs=0.006)
+    assert float(line.get("y1")) == pytest.approx(y_of(9, 0, 27), abs=0.006)
     assert root.find(f".//{SVG}g[@class='responder-threshold']/{SVG}text").text == "50% better"
 
 
@@ -155,4 +159,4 @@ def test_it_mirrors_the_threshold_for_an_instrument_where_higher_is_better(made_
     definition = load_definition(made_up_data)  # better: higher, responder at 30%
     assert responder_threshold(definition, 4) == pytest.approx(5.2)
     line = threshold_line(parsed(trend_svg(weekly([4, 5]), definition=definition)))
-    assert float(line.get("y1")) == pytest.approx(Layout().y(5.2, 0, 7), abs=0.006)
+    assert float(line.get("y1")) == pytest.approx(y_of(5.2, 0, 7), abs=0.006)
