@@ -16,6 +16,8 @@ from clinic.roles import Role
 from patients.models import Patient
 
 CHART_PERMISSION = "clinic.chart_clinical_notes"
+# Set on a patient by get_patient_for_user: the user it was reached by (read by is_on_team).
+VISIBLE_TO = "_haven_visible_to_user_id"
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:
@@ -29,13 +31,16 @@ def patients_visible_to(user) -> QuerySet[Patient]:
 
 
 def is_on_team(user, patient) -> bool:
-    """For a patient already obtained through get_patient_for_user by this user: on the care team.
+    """On the patient's care team, or, for a clinician, holding an open task about the patient (the on-duty
+    clinician for a patient with no lead): both count.
 
-    A clinician who got the patient that way is on the team, or holds an open task about the patient
-    (the on-duty clinician for a patient with no lead): both count, with no query.
+    A patient this user reached through ``get_patient_for_user`` carries that proof, so pages ask with no query;
+    a patient from anywhere else (a task, a command, the admin) is checked against the database.
     """
+    if not (user.is_authenticated and user.is_active):
+        return False
     if not user.sees_every_patient:
-        return True
+        return getattr(patient, VISIBLE_TO, None) == user.pk or patients_visible_to(user).filter(pk=patient.pk).exists()
     return CareTeamMember.objects.filter(patient=patient, member=user).exists()
 
 
@@ -52,6 +57,8 @@ def may_chart(user, patient) -> bool:
 
 def get_patient_for_user(user, public_id) -> Patient:
     try:
-        return patients_visible_to(user).get(public_id=public_id)
+        patient = patients_visible_to(user).get(public_id=public_id)
     except Patient.DoesNotExist:
         raise NotVisible("patient", public_id, "No such patient.") from None
+    setattr(patient, VISIBLE_TO, user.pk)  # the proof is_on_team reads: this user may see this patient
+    return patient

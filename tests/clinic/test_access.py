@@ -93,3 +93,27 @@ def test_a_clinician_with_an_open_task_about_a_patient_may_open_the_chart_until_
     task.mark_done(by=outsider)
     with pytest.raises(Http404):
         get_patient_for_user(outsider, patient.public_id)
+
+
+def test_a_service_asking_about_a_patient_from_elsewhere_checks_the_team_itself(outsider, physician, patient):
+    """A task, a command or the admin hands services a patient that did not come through get_patient_for_user:
+    the team rule is then checked against the database, not assumed."""
+    from clinic.access import is_on_team, is_team_clinician, may_chart
+    from patients.models import Patient
+
+    from_elsewhere = Patient.objects.get(pk=patient.pk)
+    assert not is_on_team(outsider, from_elsewhere)
+    assert not is_team_clinician(outsider, from_elsewhere)
+    assert not may_chart(outsider, from_elsewhere)
+    assert is_on_team(physician, Patient.objects.get(pk=patient.pk))
+    assert may_chart(physician, Patient.objects.get(pk=patient.pk))
+
+
+def test_a_patient_reached_through_the_rule_is_on_the_team_with_no_further_query(
+    physician, patient, django_assert_num_queries
+):
+    from clinic.access import is_on_team
+
+    reached = get_patient_for_user(physician, patient.public_id)
+    with django_assert_num_queries(0):
+        assert is_on_team(physician, reached)
