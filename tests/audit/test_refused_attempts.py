@@ -11,10 +11,10 @@ from django.urls import reverse
 from audit.models import Action, AuditEvent
 from clinic.models import TeamTask
 from clinic.services import create_task
-from tests.careplans.medkit import oxycodone_60
 from tests.careplans.plan_builders import plan_for
 from tests.factories import PsychotherapyNoteFactory, referral_in_state
 from tests.measures.responses import phq9
+from tests.medications.medkit import oxycodone_60
 
 
 def page_of(response) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from careplans.medication_views import ON_CHART, chart_section
 from careplans.models import DrugScreen, MedicationChange, OpioidFlagAcknowledgement, OpioidTrial, PdmpCheck
-from tests.careplans.medkit import add_line, days_ago, oxycodone_60
+from tests.medications.medkit import add_line, days_ago, oxycodone_60
 
 
 def chart_url(patient):

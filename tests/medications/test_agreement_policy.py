@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from careplans.models import AgreementPolicy, TreatmentAgreement
-from tests.careplans.medkit import oxycodone_60, pharmacist  # noqa: F401 (fixtures)
+from tests.medications.medkit import oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 
 POLICY_URL = "/opioid-policy/"
 

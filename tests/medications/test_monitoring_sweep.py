@@ -13,8 +13,8 @@ from careplans.models import DrugScreen, MedicationEvent, MonitoringPlan, Opioid
 from careplans.tapering import plan_taper
 from careplans.tasks import sweep_opioid_monitoring_task
 from clinic.models import TeamTask
-from tests.careplans.medkit import add_line, days_ago, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 from tests.factories import CareTeamMemberFactory, PatientFactory
+from tests.medications.medkit import add_line, days_ago, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 
 TODAY = timezone.localdate
 

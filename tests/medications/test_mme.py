@@ -66,7 +66,7 @@ def test_the_copied_vectors_match_the_shared_ones():
         pytest.skip("the shared folder is not present; the copy is used")
     shared = json.loads(SHARED_VECTORS.read_text(encoding="utf-8"))["mme"]
     copied = json.loads(COPIED_VECTORS.read_text(encoding="utf-8"))["mme"]
-    assert copied == shared, "tests/careplans/vectors.json is stale: copy ../shared/clinical/vectors.json again"
+    assert copied == shared, "tests/medications/vectors.json is stale: copy ../shared/clinical/vectors.json again"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])

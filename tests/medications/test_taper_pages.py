@@ -13,8 +13,8 @@ from audit.models import Action, AuditEvent
 from careplans import medication_services as services
 from careplans.models import TaperActual, TaperPlan
 from clinic.models import TeamTask
-from tests.careplans.medkit import add_line, days_ago, nurse_practitioner, oxycodone_60, pharmacist  # noqa: F401
 from tests.measures.responses import answer
+from tests.medications.medkit import add_line, days_ago, nurse_practitioner, oxycodone_60, pharmacist  # noqa: F401
 
 EXCEPTION = "Unless there are indications of a life-threatening issue such as warning signs of impending overdose"
 

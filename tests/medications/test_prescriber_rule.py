@@ -8,8 +8,8 @@ from careplans import medication_services as services
 from careplans.medication_forms import PRESCRIBER_CHOICE
 from careplans.models import Medication
 from clinic.roles import Discipline, Role
-from tests.careplans.medkit import add_line, form_data, nurse_practitioner, pharmacist  # noqa: F401 (fixtures)
 from tests.factories import CareTeamMemberFactory, StaffFactory
+from tests.medications.medkit import add_line, form_data, nurse_practitioner, pharmacist  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

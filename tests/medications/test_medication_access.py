@@ -13,7 +13,7 @@ from audit.models import Action, AuditEvent
 from careplans import medication_services as services
 from careplans.models import OpioidTrial
 from careplans.tapering import plan_taper
-from tests.careplans.medkit import oxycodone_60
+from tests.medications.medkit import oxycodone_60
 
 
 @pytest.fixture

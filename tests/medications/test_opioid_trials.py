@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans.models import OpioidTrial
-from tests.careplans.medkit import care_plan_with_goals, nurse_practitioner, oxycodone_60, pharmacist  # noqa: F401
+from tests.medications.medkit import care_plan_with_goals, nurse_practitioner, oxycodone_60, pharmacist  # noqa: F401
 
 FLAG = "Opioid continuing without a documented functional benefit."
 OVERDUE = "Opioid trial review overdue: continuing without a documented functional benefit."

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from careplans.medication_services import banner_opioids, forget_summary
 from careplans.models import Medication
-from tests.careplans.medkit import add_line, oxycodone_60
+from tests.medications.medkit import add_line, oxycodone_60
 
 
 def chart(client, patient) -> str:

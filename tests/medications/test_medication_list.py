@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from careplans.models import Medication, MedicationChange
-from tests.careplans.medkit import (  # noqa: F401 (fixtures)
+from tests.medications.medkit import (  # noqa: F401 (fixtures)
     add_line,
     edit_data,
     form_data,

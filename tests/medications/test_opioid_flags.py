@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from careplans.models import Medication, NaloxoneRecord, OpioidFlagAcknowledgement
-from tests.careplans.medkit import add_line, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
+from tests.medications.medkit import add_line, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 
 NALOXONE_QUOTE = (
     "If a patient&#x27;s opioid dosage for all sources of opioids reaches or exceeds 50 MME/day, clinicians should "
