@@ -21,10 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from careplans import drugs, tapering
-from careplans.models import (
+from careplans.models import Goal
+from clinic.models import CareTeamMember
+from medications.models import (
     AgreementPolicy,
     DrugScreen,
-    Goal,
     Medication,
     MedicationChange,
     NaloxoneRecord,
@@ -34,7 +35,6 @@ from careplans.models import (
     TaperPlan,
     TreatmentAgreement,
 )
-from clinic.models import CareTeamMember
 
 D = Decimal
 

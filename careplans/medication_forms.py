@@ -13,10 +13,11 @@ from django import forms
 from django.utils import timezone
 
 from careplans import drugs, medication_rules, tapering
-from careplans.models import Goal, Medication, MedicationEvent, NaloxoneRecord, OpioidTrial, TaperPlan
+from careplans.models import Goal
 from clinic.form_fields import date_input
 from clinic.models import User
 from clinic.roles import PRESCRIBING_DISCIPLINES, Role
+from medications.models import Medication, MedicationEvent, NaloxoneRecord, OpioidTrial, TaperPlan
 from patients.models import PainType
 
 TEXT_MAX = 2000

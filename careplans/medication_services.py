@@ -36,7 +36,17 @@ from django.utils import timezone
 
 from audit.models import Action
 from careplans import drugs, medication_rules, tapering
-from careplans.models import (
+from careplans.opioids import (
+    BUPRENORPHINE_EXCLUDED,
+    HIGH_DOSE_THRESHOLD,
+    INVALID_LINE,
+    NotCounted,
+    counted_mme,
+)
+from clinic.access import is_team_clinician
+from clinic.models import CareTeamMember, TeamTask, TeamTaskEvent
+from clinic.roles import Role
+from medications.models import (
     AgreementPolicy,
     DrugScreen,
     Medication,
@@ -51,16 +61,6 @@ from careplans.models import (
     TaperPlan,
     TreatmentAgreement,
 )
-from careplans.opioids import (
-    BUPRENORPHINE_EXCLUDED,
-    HIGH_DOSE_THRESHOLD,
-    INVALID_LINE,
-    NotCounted,
-    counted_mme,
-)
-from clinic.access import is_team_clinician
-from clinic.models import CareTeamMember, TeamTask, TeamTaskEvent
-from clinic.roles import Role
 from patients.services import audit
 
 PRESCRIBE = "clinic.prescribe_controlled_substances"

@@ -47,10 +47,13 @@ from careplans.medication_forms import (
     TrialReviewForm,
     TrialStartForm,
 )
-from careplans.models import (
+from careplans.models import Goal
+from clinic.access import get_patient_for_user
+from measures.templatetags.measures_banner import banner_for
+from measures.trends import trends_for
+from medications.models import (
     AgreementPolicy,
     DrugScreen,
-    Goal,
     Medication,
     MedicationChange,
     MedicationEvent,
@@ -61,9 +64,6 @@ from careplans.models import (
     TaperPlan,
     TreatmentAgreement,
 )
-from clinic.access import get_patient_for_user
-from measures.templatetags.measures_banner import banner_for
-from measures.trends import trends_for
 from patients.models import Patient
 
 #: Bounds that keep every page's work constant however long the history.

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "audit",
     "patients",
     "careplans",
+    "medications",
     "measures",
     "portal",
 ]

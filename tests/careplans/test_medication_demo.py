@@ -8,8 +8,8 @@ from django.core.management import call_command
 
 from careplans import medication_services as services
 from careplans.demo_medications import seed_medications
-from careplans.models import DrugScreen, Medication, TaperPlan, TreatmentAgreement
 from clinic.demo import demo_mrn
+from medications.models import DrugScreen, Medication, TaperPlan, TreatmentAgreement
 from patients.models import Patient
 
 pytestmark = pytest.mark.django_db

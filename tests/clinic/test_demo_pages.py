@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from careplans.models import CarePlan, Medication, PacingPlan, TaperPlan
+from careplans.models import CarePlan, PacingPlan
 from clinic import demo
 from clinic.models import CaseConference, Referral, TeamTask, User
+from medications.models import Medication, TaperPlan
 from patients.models import Encounter
 from tests.two_step import needs_second_step, pass_second_step
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from careplans import drugs
 from careplans import medication_services as services
-from careplans.models import CarePlan, Goal, Medication, Tier
+from careplans.models import CarePlan, Goal, Tier
 from clinic.roles import Discipline, Role
+from medications.models import Medication
 from tests.factories import CareTeamMemberFactory, StaffFactory
 
 D = Decimal

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from careplans.models import AgreementPolicy, TreatmentAgreement
+from medications.models import AgreementPolicy, TreatmentAgreement
 from tests.medications.medkit import oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 
 POLICY_URL = "/opioid-policy/"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans.medication_views import ON_CHART, chart_section
-from careplans.models import DrugScreen, MedicationChange, OpioidFlagAcknowledgement, OpioidTrial, PdmpCheck
+from medications.models import DrugScreen, MedicationChange, OpioidFlagAcknowledgement, OpioidTrial, PdmpCheck
 from tests.medications.medkit import add_line, days_ago, oxycodone_60
 
 
@@ -47,7 +47,7 @@ def test_the_chart_shows_the_first_lines_and_the_total_of_all(patient, physician
 
 
 def grow_history(patient, physician, count, *, start=0):
-    from careplans.models import Medication
+    from medications.models import Medication
 
     line = Medication.objects.filter(patient=patient, drug_code="oxycodone").first() or oxycodone_60(patient, physician)
     if start == 0:

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
-from careplans.models import Medication, MedicationChange
+from medications.models import Medication, MedicationChange
 from tests.medications.medkit import (  # noqa: F401 (fixtures)
     add_line,
     edit_data,

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans import medication_services as services
-from careplans.models import DrugScreen, MedicationEvent, MonitoringPlan, OpioidTrial, PdmpCheck, TaperPlan
 from careplans.tapering import plan_taper
 from careplans.tasks import sweep_opioid_monitoring_task
 from clinic.models import TeamTask
+from medications.models import DrugScreen, MedicationEvent, MonitoringPlan, OpioidTrial, PdmpCheck, TaperPlan
 from tests.factories import CareTeamMemberFactory, PatientFactory
 from tests.medications.medkit import add_line, days_ago, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 
@@ -101,7 +101,7 @@ def test_trial_reviews_and_taper_follow_ups_are_due_too(patient, physician):
 
 def test_without_a_lead_the_tasks_go_to_every_clinician(patient, psychologist):
     add_line(patient, psychologist, "gabapentin", 300, doses=3)
-    from careplans.models import Medication
+    from medications.models import Medication
 
     Medication.objects.create(patient=patient, drug_code="tramadol", drug_class="opioid", strength=50, doses_per_day=2)
     services.sweep_monitoring()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from careplans.models import Medication, NaloxoneRecord, OpioidFlagAcknowledgement
+from medications.models import Medication, NaloxoneRecord, OpioidFlagAcknowledgement
 from tests.medications.medkit import add_line, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 
 NALOXONE_QUOTE = (

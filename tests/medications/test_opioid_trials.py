@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans.models import OpioidTrial
+from medications.models import OpioidTrial
 from tests.medications.medkit import care_plan_with_goals, nurse_practitioner, oxycodone_60, pharmacist  # noqa: F401
 
 FLAG = "Opioid continuing without a documented functional benefit."

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from careplans import medication_services as services
 from careplans.medication_forms import PRESCRIBER_CHOICE
-from careplans.models import Medication
 from clinic.roles import Discipline, Role
+from medications.models import Medication
 from tests.factories import CareTeamMemberFactory, StaffFactory
 from tests.medications.medkit import add_line, form_data, nurse_practitioner, pharmacist  # noqa: F401 (fixtures)
 

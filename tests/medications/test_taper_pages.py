@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from careplans import medication_services as services
-from careplans.models import TaperActual, TaperPlan
 from clinic.models import TeamTask
+from medications.models import TaperActual, TaperPlan
 from tests.measures.responses import answer
 from tests.medications.medkit import add_line, days_ago, nurse_practitioner, oxycodone_60, pharmacist  # noqa: F401
 
