@@ -20,7 +20,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from careplans import drugs, tapering
 from careplans.models import Goal
 from clinic.models import CareTeamMember
 from medications.models import (
@@ -35,6 +34,7 @@ from medications.models import (
     TaperPlan,
     TreatmentAgreement,
 )
+from medications.rules import drugs, tapering
 
 D = Decimal
 

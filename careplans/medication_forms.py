@@ -12,12 +12,12 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from careplans import drugs, medication_rules, tapering
 from careplans.models import Goal
 from clinic.form_fields import date_input
 from clinic.models import User
 from clinic.roles import PRESCRIBING_DISCIPLINES, Role
 from medications.models import Medication, MedicationEvent, NaloxoneRecord, OpioidTrial, TaperPlan
+from medications.rules import drugs, safety, tapering
 from patients.models import PainType
 
 TEXT_MAX = 2000
@@ -237,7 +237,7 @@ class TrialStartForm(forms.Form):
         data = super().clean()
         started, review = data.get("started_on"), data.get("review_on")
         if started and review:
-            first, last = medication_rules.trial_review_window(started)
+            first, last = safety.trial_review_window(started)
             if not first <= review <= last:
                 self.add_error(
                     "review_on",
@@ -267,7 +267,7 @@ class TrialReviewForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        continuing = data.get("decision") in medication_rules.CONTINUING
+        continuing = data.get("decision") in safety.CONTINUING
         if continuing and data.get("benefit_documented") is False and not (data.get("decision_reason") or "").strip():
             self.add_error(
                 "decision_reason",

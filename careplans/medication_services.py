@@ -35,14 +35,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action
-from careplans import drugs, medication_rules, tapering
-from careplans.opioids import (
-    BUPRENORPHINE_EXCLUDED,
-    HIGH_DOSE_THRESHOLD,
-    INVALID_LINE,
-    NotCounted,
-    counted_mme,
-)
 from clinic.access import is_team_clinician
 from clinic.models import CareTeamMember, TeamTask, TeamTaskEvent
 from clinic.roles import Role
@@ -60,6 +52,14 @@ from medications.models import (
     TaperActual,
     TaperPlan,
     TreatmentAgreement,
+)
+from medications.rules import drugs, safety, tapering
+from medications.rules.mme import (
+    BUPRENORPHINE_EXCLUDED,
+    HIGH_DOSE_THRESHOLD,
+    INVALID_LINE,
+    NotCounted,
+    counted_mme,
 )
 from patients.services import audit
 
@@ -166,7 +166,7 @@ class OpioidSummary:
     """The current regimen's MME and safety flags (for the banner, the chart and the pages).
 
     A line that cannot be converted (a drug with no CDC 2022 factor, an incomplete line) does not hide the rest:
-    ``total`` and the flags are those of the lines that could be counted (careplans.opioids.counted_mme) and
+    ``total`` and the flags are those of the lines that could be counted (medications.rules.mme.counted_mme) and
     ``not_counted`` lists the others with why. ``total`` is None when nothing could be counted, and when the
     whole calculation is refused (``error``: too many current lines).
     """
@@ -183,17 +183,17 @@ class OpioidSummary:
     has_prn_opioid: bool = False
 
     @property
-    def flag_texts(self) -> list[medication_rules.FlagText]:
-        return [medication_rules.FLAGS[code] for code in self.flags]
+    def flag_texts(self) -> list[safety.FlagText]:
+        return [safety.FLAGS[code] for code in self.flags]
 
     @property
-    def flag_rows(self) -> list[tuple[medication_rules.FlagText, OpioidFlagAcknowledgement | None]]:
+    def flag_rows(self) -> list[tuple[safety.FlagText, OpioidFlagAcknowledgement | None]]:
         """Each flag's text with the acknowledgement that still holds (or None)."""
-        return [(medication_rules.FLAGS[code], self.acknowledgements.get(code)) for code in self.flags]
+        return [(safety.FLAGS[code], self.acknowledgements.get(code)) for code in self.flags]
 
     @property
-    def unacknowledged_texts(self) -> list[medication_rules.FlagText]:
-        return [medication_rules.FLAGS[code] for code in self.unacknowledged]
+    def unacknowledged_texts(self) -> list[safety.FlagText]:
+        return [safety.FLAGS[code] for code in self.unacknowledged]
 
     @property
     def incomplete(self) -> bool:
@@ -206,11 +206,11 @@ class OpioidSummary:
 
     @property
     def naloxone_flagged(self) -> bool:
-        return any(medication_rules.FLAGS[code].offer_naloxone for code in self.flags)
+        return any(safety.FLAGS[code].offer_naloxone for code in self.flags)
 
     @property
-    def buprenorphine_note(self) -> medication_rules.FlagText:
-        return medication_rules.FLAGS[BUPRENORPHINE_EXCLUDED]
+    def buprenorphine_note(self) -> safety.FlagText:
+        return safety.FLAGS[BUPRENORPHINE_EXCLUDED]
 
 
 def high_dose_threshold():
@@ -244,7 +244,7 @@ def summarise(
     mme_input: list[dict] = []
     opioid_lines: list[LineMme] = []
     for medication in current:
-        mme_line = medication_rules.mme_line(medication.mme_fields())
+        mme_line = safety.mme_line(medication.mme_fields())
         entry = LineMme(medication=medication, mme=None, is_opioid=mme_line is not None)
         lines.append(entry)
         if mme_line is not None:
@@ -267,14 +267,14 @@ def summarise(
         entry = opioid_lines[missing.index]
         entry.not_counted = not_counted_words(missing)
         summary.not_counted.append(entry)
-    summary.flags = medication_rules.flags_for(
+    summary.flags = safety.flags_for(
         mme_flags=result.flags, has_opioid=summary.has_opioid, has_benzodiazepine=summary.has_benzodiazepine
     )
     holding = {}
     total_for_acks = summary.total if summary.total is not None else Decimal(0)
     for ack in sorted(acks, key=lambda a: (a.at, a.id)):
-        rule = medication_rules.Acknowledgement(ack.flag, ack.review_on, ack.mme_at_the_time)
-        if medication_rules.acknowledgement_holds(rule, today=today, total_mme=total_for_acks):
+        rule = safety.Acknowledgement(ack.flag, ack.review_on, ack.mme_at_the_time)
+        if safety.acknowledgement_holds(rule, today=today, total_mme=total_for_acks):
             holding[ack.flag] = ack
     summary.acknowledgements = {flag: ack for flag, ack in holding.items() if flag in summary.flags}
     summary.unacknowledged = [flag for flag in summary.flags if flag not in holding]
@@ -331,7 +331,7 @@ def summarise_with_acknowledgements(patient, current: list[Medication], *, today
 class BannerOpioids:
     total: Decimal | None
     error: bool
-    unacknowledged: list[medication_rules.FlagText]
+    unacknowledged: list[safety.FlagText]
     #: Some opioid lines could not be counted: the banner says "(incomplete)" beside the total.
     incomplete: bool = False
 
@@ -497,9 +497,9 @@ def acknowledge_flag(
     *, patient, by, request: HttpRequest | None, flag: str, reason: str, review_on: datetime.date
 ) -> OpioidFlagAcknowledgement:
     """A prescriber acknowledges a safety flag with a reason; it reappears after ``review_on`` (or when the MME
-    rises above today's). Precondition: ``flag`` is one of medication_rules.SAFETY_FLAG_ORDER."""
+    rises above today's). Precondition: ``flag`` is one of safety.SAFETY_FLAG_ORDER."""
     refuse_unless(may_prescribe(by, patient), PRESCRIBER_DECISION)
-    if flag not in medication_rules.SAFETY_FLAG_ORDER:
+    if flag not in safety.SAFETY_FLAG_ORDER:
         raise ValueError(f"Unknown flag {flag!r}.")
     forget_summary(patient)  # the MME acknowledged is today's, read afresh
     summary = opioid_summary(patient)
@@ -542,7 +542,7 @@ def start_trial(
     """Start an opioid trial judged by function. Preconditions: ``goals`` are goals of the patient's care plan;
     ``review_on`` is 1-4 weeks after ``started_on`` (the form checks both; this re-checks the dates)."""
     refuse_unless(may_prescribe(by, patient), PRESCRIBER_DECISION)
-    first, last = medication_rules.trial_review_window(started_on)
+    first, last = safety.trial_review_window(started_on)
     if not first <= review_on <= last:
         raise ValueError("The review date must be 1 to 4 weeks after the start.")
     trial = OpioidTrial.objects.create(
@@ -585,7 +585,7 @@ def review_trial(
 
 
 def trial_state(trial: OpioidTrial, *, opioid_current: bool, today: datetime.date) -> str:
-    return medication_rules.trial_state(
+    return safety.trial_state(
         review_on=trial.review_on,
         reviewed=trial.reviewed_at is not None,
         decision=trial.decision,
@@ -644,9 +644,7 @@ def record_agreement(
     agreement = TreatmentAgreement.objects.create(
         patient=patient, policy=policy, signed_on=signed_on, review_on=review_on, recorded_by=by
     )
-    close_tasks(
-        prefix=monitoring_key_prefix(medication_rules.DueKind.AGREEMENT, patient.id), by=by, note="Agreement recorded."
-    )
+    close_tasks(prefix=monitoring_key_prefix(safety.DueKind.AGREEMENT, patient.id), by=by, note="Agreement recorded.")
     audit(
         by=by,
         request=request,
@@ -681,7 +679,7 @@ def record_drug_screen(
         recorded_by=by,
     )
     close_tasks(
-        prefix=monitoring_key_prefix(medication_rules.DueKind.DRUG_SCREEN, patient.id),
+        prefix=monitoring_key_prefix(safety.DueKind.DRUG_SCREEN, patient.id),
         by=by,
         note="Drug screen recorded.",
     )
@@ -695,9 +693,7 @@ def record_pdmp_check(
 ) -> PdmpCheck:
     refuse_unless(may_record_monitoring(by, patient), CLINICIANS_ONLY)
     check = PdmpCheck.objects.create(patient=patient, checked_on=checked_on, findings=findings, recorded_by=by)
-    close_tasks(
-        prefix=monitoring_key_prefix(medication_rules.DueKind.PDMP, patient.id), by=by, note="PDMP check recorded."
-    )
+    close_tasks(prefix=monitoring_key_prefix(safety.DueKind.PDMP, patient.id), by=by, note="PDMP check recorded.")
     audit(by=by, request=request, patient=patient, action=Action.CREATE, target="PDMP check")
     return check
 
@@ -791,12 +787,12 @@ def monitoring_facts(patients_qs, *, today: datetime.date):
     )
 
 
-def due_for(facts, policy: AgreementPolicy) -> list[medication_rules.Due]:
+def due_for(facts, policy: AgreementPolicy) -> list[safety.Due]:
     """The monitoring due dates of a patient annotated by ``monitoring_facts`` (no queries); [] when the patient
     takes no opioid."""
     if facts.opioid_since is None:
         return []
-    return medication_rules.monitoring_due(
+    return safety.monitoring_due(
         opioid_since=facts.opioid_since,
         last_drug_screen=facts.last_drug_screen,
         last_pdmp=facts.last_pdmp,
@@ -1034,7 +1030,7 @@ def sweep_monitoring(*, today: datetime.date | None = None, now: datetime.dateti
 
     for patient in facts:
         summary = summarise(lines.get(patient.id, []), [], today=today)
-        risk = medication_rules.increased_risk_reasons(flags=summary.flags, events_since_plan=patient.events_since_plan)
+        risk = safety.increased_risk_reasons(flags=summary.flags, events_since_plan=patient.events_since_plan)
         for due in due_for(patient, policy):
             if not due.is_due(today):
                 continue
@@ -1062,7 +1058,7 @@ def sweep_monitoring(*, today: datetime.date | None = None, now: datetime.dateti
             link=safety_url(trial.patient),
         )
     for taper in tapers:
-        due_on = medication_rules.taper_follow_up_due(starts_on=taper.starts_on, last_follow_up=taper.last_follow_up)
+        due_on = safety.taper_follow_up_due(starts_on=taper.starts_on, last_follow_up=taper.last_follow_up)
         if due_on > today:
             continue
         add(

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import Action
 from audit.refusals import record_refusal
 from audit.services import record_access
-from careplans import medication_rules, tapering
 from careplans import medication_services as services
 from careplans.medication_forms import (
     POLICY_SECTIONS,
@@ -64,6 +63,7 @@ from medications.models import (
     TaperPlan,
     TreatmentAgreement,
 )
+from medications.rules import safety, tapering
 from patients.models import Patient
 
 #: Bounds that keep every page's work constant however long the history.
@@ -144,16 +144,16 @@ class ChartSection:
     more: bool
     trial: OpioidTrial | None
     trial_state: str
-    due: list[medication_rules.Due] = field(default_factory=list)
+    due: list[safety.Due] = field(default_factory=list)
     taper: TaperPlan | None = None
     today: datetime.date | None = None
 
     @property
     def trial_without_benefit(self) -> bool:
-        return medication_rules.continuing_without_benefit(self.trial_state)
+        return safety.continuing_without_benefit(self.trial_state)
 
     @property
-    def due_now(self) -> list[medication_rules.Due]:
+    def due_now(self) -> list[safety.Due]:
         return [due for due in self.due if due.is_due(self.today)]
 
 
@@ -428,7 +428,7 @@ def medication_annotate(request: HttpRequest, public_id, medication_id) -> HttpR
 @refusals
 def flag_acknowledge(request: HttpRequest, public_id, flag: str) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
-    if flag not in medication_rules.SAFETY_FLAG_ORDER:
+    if flag not in safety.SAFETY_FLAG_ORDER:
         raise Http404("No such flag.")
     services.refuse_unless(services.may_prescribe(request.user, patient), services.PRESCRIBER_DECISION)
     summary = services.opioid_summary(patient)
@@ -446,7 +446,7 @@ def flag_acknowledge(request: HttpRequest, public_id, flag: str) -> HttpResponse
     seen(request, patient, f"opioid flag: {flag}")
     context = {
         "form": form,
-        "flag": medication_rules.FLAGS[flag],
+        "flag": safety.FLAGS[flag],
         "summary": summary,
         "page_title": "Acknowledge an opioid safety flag",
         "submit_label": "Acknowledge the flag",
@@ -494,7 +494,7 @@ def opioid_safety(request: HttpRequest, public_id) -> HttpResponse:
     )
     for trial in trials:
         trial.state = services.trial_state(trial, opioid_current=summary.has_opioid, today=today)
-        trial.without_benefit = medication_rules.continuing_without_benefit(trial.state)
+        trial.without_benefit = safety.continuing_without_benefit(trial.state)
     facts = services.monitoring_facts(Patient.objects.filter(pk=patient.pk), today=today).only("id").first()
     policy = services.current_policy()
     due = services.due_for(facts, policy or services.policy_or_defaults()) if summary.has_opioid else []
@@ -525,7 +525,7 @@ def opioid_safety(request: HttpRequest, public_id) -> HttpResponse:
         ),
         "plan": plan,
         "events_since_plan": facts.events_since_plan,
-        "suggest_closer": medication_rules.suggests_closer_monitoring(facts.events_since_plan),
+        "suggest_closer": safety.suggests_closer_monitoring(facts.events_since_plan),
         "due": due,
         "today": today,
         "policy": policy,
@@ -846,7 +846,7 @@ def taper_detail(request: HttpRequest, public_id, taper_id) -> HttpResponse:
     context["actual_form"] = TaperActualForm(initial={"mme": tapering.planned_mme_on(schedule, timezone.localdate())})
     context["status_form"] = TaperStatusForm(initial={"status": taper.status, "version": taper.version})
     context["today"] = timezone.localdate()
-    context["follow_up_due"] = medication_rules.taper_follow_up_due(
+    context["follow_up_due"] = safety.taper_follow_up_due(
         starts_on=taper.starts_on, last_follow_up=context["actuals"][-1].on if context["actuals"] else None
     )
     context["exception"] = tapering.LIFE_THREATENING_EXCEPTION

@@ -23,8 +23,6 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans.medication_rules import mme_line
-from careplans.opioids import regimen_mme
 from clinic.escalation import MIN_NEW_REFERRALS, SPECIALIST_SERVICES, SUGGESTION, check_escalation, window_start
 from clinic.models import CareTeamMember, EscalationFlag, Referral, TeamTask, User
 from clinic.roles import Role
@@ -32,6 +30,8 @@ from clinic.safety_net import away_ids, medical_lead, on_duty_now
 from clinic.services import create_task, take_sweep_lock
 from measures.models import Response
 from medications.models import Medication
+from medications.rules.mme import regimen_mme
+from medications.rules.safety import mme_line
 
 SWEEP_LOCK = 724_201  # pg_try_advisory_xact_lock: one escalation sweep at a time
 BATCH = 1000

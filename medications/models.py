@@ -41,8 +41,8 @@ def how_often(times: str) -> str:
 class Medication(models.Model):
     """One medication line, current or past. Every change is a MedicationChange with who and why.
 
-    ``drug_code`` is a code of careplans/drugs.py (the maintained list with drug classes); opioids map to
-    careplans.opioids for MME. Only prescribers add or change opioid and benzodiazepine lines.
+    ``drug_code`` is a code of medications/rules/drugs.py (the maintained list with drug classes); opioids map
+    to medications.rules.mme for MME. Only prescribers add or change opioid and benzodiazepine lines.
     """
 
     class Form(models.TextChoices):
@@ -121,8 +121,8 @@ class Medication(models.Model):
 
     @property
     def drug(self):
-        """The careplans.drugs entry, or None for a code not on the maintained list."""
-        from careplans import drugs
+        """The medications.rules.drugs entry, or None for a code not on the maintained list."""
+        from medications.rules import drugs
 
         try:
             return drugs.by_code(self.drug_code)
@@ -174,7 +174,7 @@ class Medication(models.Model):
         )
 
     def mme_fields(self) -> dict:
-        """The fields careplans.medication_rules.mme_line reads."""
+        """The fields medications.rules.safety.mme_line reads."""
         return {
             "drug_code": self.drug_code,
             "drug_class": self.drug_class,
@@ -219,7 +219,8 @@ class MedicationChange(models.Model):
 
 
 class OpioidFlagAcknowledgement(models.Model):
-    """A safety flag (careplans.opioids flag code) acknowledged with a reason; it reappears after review_on."""
+    """A safety flag (a code of medications.rules.safety.SAFETY_FLAG_ORDER) acknowledged with a reason; it reappears
+    after review_on."""
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="opioid_flag_acks")
     flag = models.CharField(max_length=30)
@@ -415,7 +416,7 @@ class MonitoringPlan(models.Model):
 class TaperPlan(models.Model):
     """A slow, dated reduction from the current regimen; never an abrupt stop.
 
-    ``schedule`` is the pure planner's output (careplans/tapering.py) when the plan was made:
+    ``schedule`` is the pure planner's output (medications/rules/tapering.py) when the plan was made:
     a list of {"on": date, "mme": number, "note": text}. Actual doses are TaperActual rows.
     """
 

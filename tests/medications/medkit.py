@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from careplans import drugs
 from careplans import medication_services as services
 from careplans.models import CarePlan, Goal, Tier
 from clinic.roles import Discipline, Role
 from medications.models import Medication
+from medications.rules import drugs
 from tests.factories import CareTeamMemberFactory, StaffFactory
 
 D = Decimal

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from careplans import medication_services as services
-from careplans.tapering import plan_taper
 from medications.models import OpioidTrial
+from medications.rules.tapering import plan_taper
 from tests.medications.medkit import oxycodone_60
 
 

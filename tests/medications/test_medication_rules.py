@@ -1,4 +1,4 @@
-"""The pure opioid-safety rules (careplans/medication_rules.py): medication lines as MME lines, which flags apply
+"""The pure opioid-safety rules (medications/rules/safety.py): medication lines as MME lines, which flags apply
 with the guideline's words, acknowledgements that expire, trials without documented benefit, monitoring due
 dates, repeated events and taper follow-up."""
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from careplans import medication_rules as rules
-from careplans.opioids import UnknownDrugError, regimen_mme
+from medications.rules import safety as rules
+from medications.rules.mme import UnknownDrugError, regimen_mme
 
 D = Decimal
 TODAY = datetime.date(2026, 6, 15)

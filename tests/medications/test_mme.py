@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from careplans import drugs
-from careplans.opioids import (
+from medications.rules import drugs
+from medications.rules.mme import (
     CDC_2022_FACTORS,
     FLAG_WORDING,
     KNOWN_DRUGS,

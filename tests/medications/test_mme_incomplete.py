@@ -1,4 +1,4 @@
-"""counted_mme (careplans/opioids.py): a line that cannot be converted is listed with why and does not erase the
+"""counted_mme (medications/rules/mme.py): a line that cannot be converted is listed with why and does not erase the
 total and flags of the lines that can. Pure: no database. Thresholds from REFERENCE.md 2.2 (naloxone at >= 50
 MME/day, "reaches or exceeds"; 90 informational)."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from careplans.opioids import (
+from medications.rules.mme import (
     INVALID_LINE,
     NO_FACTOR,
     UNKNOWN_DRUG,

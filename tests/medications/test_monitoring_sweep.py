@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans import medication_services as services
-from careplans.tapering import plan_taper
 from careplans.tasks import sweep_opioid_monitoring_task
 from clinic.models import TeamTask
 from medications.models import DrugScreen, MedicationEvent, MonitoringPlan, OpioidTrial, PdmpCheck, TaperPlan
+from medications.rules.tapering import plan_taper
 from tests.factories import CareTeamMemberFactory, PatientFactory
 from tests.medications.medkit import add_line, days_ago, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 

@@ -153,7 +153,7 @@ def test_only_prescribers_plan_or_change_a_taper(request, signed_in, patient, ph
 
 
 def saved_taper(patient, physician, starts_on=None) -> TaperPlan:
-    from careplans.tapering import plan_taper
+    from medications.rules.tapering import plan_taper
 
     schedule = plan_taper(original_mme=Decimal(60), starts_on=starts_on or days_ago(35))
     return services.start_taper(patient=patient, by=physician, request=None, schedule=schedule)

@@ -1,4 +1,4 @@
-"""The pure taper planner (careplans/tapering.py): rates of the original dose, slowing near the end, pauses,
+"""The pure taper planner (medications/rules/tapering.py): rates of the original dose, slowing near the end, pauses,
 never an abrupt stop, dates, and the checks that ask for a recorded reason."""
 
 import datetime
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from careplans.tapering import (
+from medications.rules.tapering import (
     LIFE_THREATENING_EXCEPTION,
     Pause,
     Period,

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from careplans import drugs
-from careplans.opioids import (
+from medications.rules import drugs
+from medications.rules.mme import (
     BUPRENORPHINE_EXCLUDED,
     FENTANYL_CAUTION,
     HIGH_DOSE,
     METHADONE_CAUTION,
     NALOXONE,
 )
-from careplans.tapering import add_periods
+from medications.rules.tapering import add_periods
 
 __all__ = [
     "FLAGS",

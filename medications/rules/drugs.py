@@ -1,6 +1,6 @@
 """The maintained drug list (pure data): what a medication line can pick from, with its drug class.
 
-Each opioid maps to its MME code in careplans.opioids (Contract 2); buprenorphine is listed with its code but is
+Each opioid maps to its MME code in medications.rules.mme (Contract 2); buprenorphine is listed with its code but is
 never converted. Non-opioids carry no MME code. Facts: the opioid codes come from ../shared/clinical/README.md
 (Contract 2) and REFERENCE.md section 2; the other entries are common medicines of unambiguous class, kept few on
 purpose. Combination products (e.g. hydrocodone with acetaminophen) are entered as their opioid: the MME counts
@@ -33,7 +33,7 @@ class Drug:
     code: str
     name: str
     drug_class: DrugClass
-    mme_code: str | None = None  # the careplans.opioids drug code, for opioids only
+    mme_code: str | None = None  # the medications.rules.mme drug code, for opioids only
     strength_unit: str = "mg"
 
 
