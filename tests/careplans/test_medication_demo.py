@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from careplans import medication_services as services
 from careplans.demo_medications import seed_medications
 from clinic.demo import demo_mrn
+from medications import services
 from medications.models import DrugScreen, Medication, TaperPlan, TreatmentAgreement
 from patients.models import Patient
 
@@ -44,6 +44,6 @@ def test_the_demo_pages_open(demo_patients, client):
     client.force_login(User.objects.get(username="amara.okonkwo"))
     patient = demo_patients[0]
     for name in ("medications", "opioid_safety"):
-        assert client.get(reverse(f"careplans:{name}", args=[patient.public_id])).status_code == 200
+        assert client.get(reverse(f"medications:{name}", args=[patient.public_id])).status_code == 200
     page = client.get(reverse("patients:chart", args=[patient.public_id])).content.decode()
     assert "<dt>MME/day</dt>" in page

@@ -1,5 +1,5 @@
 """The medication tests' extra cast (a pharmacist and a nurse practitioner on the team) and builders that go
-through the real services (careplans/medication_services.py)."""
+through the real services (medications/services.py)."""
 
 import datetime
 from decimal import Decimal
@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from careplans import medication_services as services
 from careplans.models import CarePlan, Goal, Tier
 from clinic.roles import Discipline, Role
+from medications import services
 from medications.models import Medication
 from medications.rules import drugs
 from tests.factories import CareTeamMemberFactory, StaffFactory
@@ -97,7 +97,7 @@ def care_plan_with_goals(patient, lead, *words: str) -> list[Goal]:
 
 def edit_data(medication: Medication, **overrides) -> dict:
     """The edit form as the browser sends it back: the line's values, with ``overrides``."""
-    from careplans.medication_forms import MedicationForm
+    from medications.forms import MedicationForm
 
     data = {}
     for name, value in MedicationForm.initial_for(medication).items():

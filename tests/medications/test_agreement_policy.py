@@ -15,11 +15,11 @@ POLICY_URL = "/opioid-policy/"
 
 
 def agreement_url(patient):
-    return reverse("careplans:agreement_new", args=[patient.public_id])
+    return reverse("medications:agreement_new", args=[patient.public_id])
 
 
 def print_url(patient, version):
-    return reverse("careplans:policy_print", args=[patient.public_id, version])
+    return reverse("medications:policy_print", args=[patient.public_id, version])
 
 
 def policy_data(**overrides):
@@ -29,7 +29,7 @@ def policy_data(**overrides):
         "agreement_review_every_days": "365",
         "taper_reason_above_mme": "50",
     }
-    from careplans.medication_forms import POLICY_SECTIONS
+    from medications.forms import POLICY_SECTIONS
 
     data.update({f"section_{key}": f"Our words about {heading.lower()}." for key, heading in POLICY_SECTIONS})
     data.update(overrides)
@@ -116,7 +116,7 @@ def test_a_clinic_admin_publishes_a_new_version_and_earlier_agreements_keep_thei
     }
     assert AgreementPolicy.objects.get(version=1).sections[0]["text"].startswith("Sample text")
     assert TreatmentAgreement.objects.get().policy.version == 1
-    safety = signed_in(physician).get(reverse("careplans:opioid_safety", args=[patient.public_id])).content.decode()
+    safety = signed_in(physician).get(reverse("medications:opioid_safety", args=[patient.public_id])).content.decode()
     assert "under policy version 1" in safety and "the clinic has a newer version" in safety
 
 

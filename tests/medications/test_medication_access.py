@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from careplans import medication_services as services
+from medications import services
 from medications.models import OpioidTrial
 from medications.rules.tapering import plan_taper
 from tests.medications.medkit import oxycodone_60
@@ -67,7 +67,7 @@ POST_ONLY = {"medication_annotate", "taper_actual", "taper_status"}
 
 def url_for(name, keys, patient, records):
     values = {**records, "flag": "naloxone", "version": 1}
-    return reverse(f"careplans:{name}", args=[patient.public_id, *(values[key] for key in keys)])
+    return reverse(f"medications:{name}", args=[patient.public_id, *(values[key] for key in keys)])
 
 
 @pytest.mark.parametrize(("name", "keys"), URLS)
@@ -113,7 +113,7 @@ def test_a_row_of_another_patient_is_not_found_under_this_patients_address(
         "taper_print": ("taper_id",),
     }[name]
     other_records = records_for(other_patient, physician)
-    url = reverse(f"careplans:{name}", args=[patient.public_id, other_records[theirs[0]]])
+    url = reverse(f"medications:{name}", args=[patient.public_id, other_records[theirs[0]]])
     assert signed_in(physician).get(url).status_code == 404
 
 
@@ -137,9 +137,9 @@ def records_for(patient, physician):
 def test_unknown_ids_are_404s(signed_in, patient, physician):
     client = signed_in(physician)
     for name in ("medication_detail", "trial_review", "taper_detail"):
-        assert client.get(reverse(f"careplans:{name}", args=[patient.public_id, uuid.uuid4()])).status_code == 404
-    assert client.get(reverse("careplans:policy_print", args=[patient.public_id, 99])).status_code == 404
-    assert client.get(reverse("careplans:medications", args=[uuid.uuid4()])).status_code == 404
+        assert client.get(reverse(f"medications:{name}", args=[patient.public_id, uuid.uuid4()])).status_code == 404
+    assert client.get(reverse("medications:policy_print", args=[patient.public_id, 99])).status_code == 404
+    assert client.get(reverse("medications:medications", args=[uuid.uuid4()])).status_code == 404
 
 
 def test_signed_out_people_are_sent_to_sign_in(client, patient, records):

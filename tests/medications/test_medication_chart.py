@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans.medication_views import ON_CHART, chart_section
 from medications.models import DrugScreen, MedicationChange, OpioidFlagAcknowledgement, OpioidTrial, PdmpCheck
+from medications.views import ON_CHART, chart_section
 from tests.medications.medkit import add_line, days_ago, oxycodone_60
 
 
@@ -78,8 +78,8 @@ def test_the_chart_and_the_medication_pages_run_the_same_queries_with_one_line_o
     grow_history(patient, physician, 1)  # one of everything
     urls = [
         chart_url(patient),
-        reverse("careplans:medications", args=[patient.public_id]),
-        reverse("careplans:opioid_safety", args=[patient.public_id]),
+        reverse("medications:medications", args=[patient.public_id]),
+        reverse("medications:opioid_safety", args=[patient.public_id]),
     ]
     client.get(urls[0])
     before = [queries_for(client, url) for url in urls]

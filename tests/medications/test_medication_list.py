@@ -20,15 +20,15 @@ READ_ONLY = "Coordinators and clinic admins can read the medication list"
 
 
 def list_url(patient):
-    return reverse("careplans:medications", args=[patient.public_id])
+    return reverse("medications:medications", args=[patient.public_id])
 
 
 def add_url(patient):
-    return reverse("careplans:medication_add", args=[patient.public_id])
+    return reverse("medications:medication_add", args=[patient.public_id])
 
 
 def line_url(name, medication):
-    return reverse(f"careplans:{name}", args=[medication.patient.public_id, medication.public_id])
+    return reverse(f"medications:{name}", args=[medication.patient.public_id, medication.public_id])
 
 
 @pytest.mark.parametrize(

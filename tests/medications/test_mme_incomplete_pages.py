@@ -4,8 +4,8 @@ line not counted with why. Nothing is guessed, and nothing is shown as 0 when no
 
 from django.urls import reverse
 
-from careplans.medication_services import banner_opioids, forget_summary
 from medications.models import Medication
+from medications.services import banner_opioids, forget_summary
 from tests.medications.medkit import add_line, oxycodone_60
 
 
@@ -26,7 +26,7 @@ def chart_section(page: str) -> str:
 
 
 def list_page(client, patient) -> str:
-    return client.get(reverse("careplans:medications", args=[patient.public_id])).content.decode()
+    return client.get(reverse("medications:medications", args=[patient.public_id])).content.decode()
 
 
 def mme_box(page: str) -> str:

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans import medication_services as services
-from careplans.tasks import sweep_opioid_monitoring_task
 from clinic.models import TeamTask
+from medications import services
 from medications.models import DrugScreen, MedicationEvent, MonitoringPlan, OpioidTrial, PdmpCheck, TaperPlan
 from medications.rules.tapering import plan_taper
+from medications.tasks import sweep_opioid_monitoring_task
 from tests.factories import CareTeamMemberFactory, PatientFactory
 from tests.medications.medkit import add_line, days_ago, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
 
@@ -20,7 +20,7 @@ TODAY = timezone.localdate
 
 
 def safety(client, patient) -> str:
-    return client.get(reverse("careplans:opioid_safety", args=[patient.public_id])).content.decode()
+    return client.get(reverse("medications:opioid_safety", args=[patient.public_id])).content.decode()
 
 
 def tasks(patient=None):
@@ -38,7 +38,7 @@ def test_a_patient_new_on_an_opioid_is_due_a_screen_a_pdmp_check_and_an_agreemen
     task = TeamTask.objects.get(title="PDMP check due")
     assert task.assignee == physician and task.priority == "high"  # 60 MME/day: increased risk
     assert "Increased risk: 50 MME/day or more." in task.details
-    assert task.link == reverse("careplans:opioid_safety", args=[patient.public_id])
+    assert task.link == reverse("medications:opioid_safety", args=[patient.public_id])
     assert task.events.filter(kind="created").count() == 1
 
 
@@ -59,7 +59,7 @@ def test_no_opioid_no_monitoring(patient, physician):
 def test_recording_the_check_closes_its_task_and_the_next_one_is_due_after_the_interval(signed_in, patient, physician):
     oxycodone_60(patient, physician)
     services.sweep_monitoring()
-    url = reverse("careplans:pdmp_add", args=[patient.public_id])
+    url = reverse("medications:pdmp_add", args=[patient.public_id])
     response = signed_in(physician).post(url, {"checked_on": str(TODAY()), "findings": "One prescriber, one pharmacy"})
     assert response.status_code == 302
     assert TeamTask.objects.get(title="PDMP check due").status == "done"
@@ -132,12 +132,12 @@ def test_screens_pdmp_checks_and_events_show_on_the_safety_page(request, signed_
         "unexpected_findings": "Cannabis",
         "action_taken": "",
     }
-    refused = client.post(reverse("careplans:drug_screen_add", args=[patient.public_id]), screen)
+    refused = client.post(reverse("medications:drug_screen_add", args=[patient.public_id]), screen)
     assert refused.status_code == 400 and "record the action taken" in refused.content.decode()
     screen["action_taken"] = "Talked it through with the patient"
-    assert client.post(reverse("careplans:drug_screen_add", args=[patient.public_id]), screen).status_code == 302
+    assert client.post(reverse("medications:drug_screen_add", args=[patient.public_id]), screen).status_code == 302
     event = {"kind": "early_refill", "on": today, "note": "Ran out 5 days early"}
-    assert client.post(reverse("careplans:event_add", args=[patient.public_id]), event).status_code == 302
+    assert client.post(reverse("medications:event_add", args=[patient.public_id]), event).status_code == 302
     page = safety(client, patient)
     assert "Unexpected finding" in page and "Talked it through with the patient" in page
     assert "Early refill request" in page and "Ran out 5 days early" in page
@@ -151,7 +151,7 @@ def test_repeated_events_suggest_a_closer_plan_that_only_the_prescriber_decides(
     for kind in ("early_refill", "lost_or_stolen"):
         MedicationEvent.objects.create(patient=patient, kind=kind, recorded_by=psychologist)
     assert "Repeated events (2)" in safety(signed_in(psychologist), patient)
-    url = reverse("careplans:monitoring_plan", args=[patient.public_id])
+    url = reverse("medications:monitoring_plan", args=[patient.public_id])
     data = {
         "supply_days": "7",
         "drug_screen_every_days": "30",
@@ -173,13 +173,13 @@ def test_repeated_events_suggest_a_closer_plan_that_only_the_prescriber_decides(
 def test_coordinators_and_admins_read_but_do_not_record(request, signed_in, patient, physician, who):
     oxycodone_60(patient, physician)
     client = signed_in(request.getfixturevalue(who))
-    assert client.get(reverse("careplans:opioid_safety", args=[patient.public_id])).status_code == 200
+    assert client.get(reverse("medications:opioid_safety", args=[patient.public_id])).status_code == 200
     for name, data in (
         ("drug_screen_add", {"collected_on": str(TODAY())}),
         ("pdmp_add", {"checked_on": str(TODAY())}),
         ("event_add", {"kind": "early_refill", "on": str(TODAY())}),
     ):
-        assert client.post(reverse(f"careplans:{name}", args=[patient.public_id]), data).status_code == 403
+        assert client.post(reverse(f"medications:{name}", args=[patient.public_id]), data).status_code == 403
     assert not (DrugScreen.objects.exists() or PdmpCheck.objects.exists() or MedicationEvent.objects.exists())
 
 
@@ -195,4 +195,4 @@ def test_the_safety_page_runs_a_constant_number_of_queries(
         OpioidTrial.objects.create(patient=patient, medication=line, review_on=days_ago(1), started_by=physician)
     client = signed_in(physician)
     with django_assert_max_num_queries(27):
-        assert client.get(reverse("careplans:opioid_safety", args=[patient.public_id])).status_code == 200
+        assert client.get(reverse("medications:opioid_safety", args=[patient.public_id])).status_code == 200

@@ -28,11 +28,11 @@ def banner(page: str) -> str:
 
 
 def list_page(client, patient) -> str:
-    return client.get(reverse("careplans:medications", args=[patient.public_id])).content.decode()
+    return client.get(reverse("medications:medications", args=[patient.public_id])).content.decode()
 
 
 def ack_url(patient, flag):
-    return reverse("careplans:flag_acknowledge", args=[patient.public_id, flag])
+    return reverse("medications:flag_acknowledge", args=[patient.public_id, flag])
 
 
 def test_the_banner_shows_the_total_mme_and_the_naloxone_flag(signed_in, patient, physician):
@@ -211,7 +211,7 @@ def test_a_flag_that_does_not_apply_cannot_be_acknowledged(signed_in, patient, p
 
 def test_naloxone_offered_prescribed_or_declined_with_the_date(signed_in, patient, physician, psychologist):
     oxycodone_60(patient, physician)
-    url = reverse("careplans:naloxone", args=[patient.public_id])
+    url = reverse("medications:naloxone", args=[patient.public_id])
     today = str(timezone.localdate())
     assert signed_in(physician).post(url, {"status": "prescribed", "on": today}).status_code == 302
     assert signed_in(psychologist).post(url, {"status": "offered", "on": today, "note": "Leaflet"}).status_code == 302
@@ -227,14 +227,14 @@ def test_naloxone_offered_prescribed_or_declined_with_the_date(signed_in, patien
 
 @pytest.mark.parametrize("who", ["coordinator", "clinic_admin"])
 def test_coordinators_and_admins_do_not_record_naloxone(request, signed_in, patient, physician, who):
-    url = reverse("careplans:naloxone", args=[patient.public_id])
+    url = reverse("medications:naloxone", args=[patient.public_id])
     response = signed_in(request.getfixturevalue(who)).post(url, {"status": "offered", "on": str(timezone.localdate())})
     assert response.status_code == 403
     assert not NaloxoneRecord.objects.exists()
 
 
 def test_more_current_lines_than_the_limit_refuse_a_total_rather_than_a_partial_sum():
-    from careplans import medication_services as services
+    from medications import services
 
     lines = [
         Medication(drug_code="hydrocodone", drug_class="opioid", strength=1, units_per_dose=1, doses_per_day=1)

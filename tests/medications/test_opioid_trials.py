@@ -15,11 +15,11 @@ OVERDUE = "Opioid trial review overdue: continuing without a documented function
 
 
 def start_url(patient):
-    return reverse("careplans:trial_start", args=[patient.public_id])
+    return reverse("medications:trial_start", args=[patient.public_id])
 
 
 def review_url(trial):
-    return reverse("careplans:trial_review", args=[trial.patient.public_id, trial.public_id])
+    return reverse("medications:trial_review", args=[trial.patient.public_id, trial.public_id])
 
 
 def chart(client, patient) -> str:
@@ -58,7 +58,7 @@ def test_a_prescriber_starts_a_trial_with_functional_goals_from_the_care_plan(
     assert start(client, patient, line, goals).status_code == 302
     trial = OpioidTrial.objects.get()
     assert trial.medication == line and set(trial.goals.all()) == set(goals) and trial.review_on == in_days(14)
-    safety = client.get(reverse("careplans:opioid_safety", args=[patient.public_id])).content.decode()
+    safety = client.get(reverse("medications:opioid_safety", args=[patient.public_id])).content.decode()
     assert "Goals: Walk the dog again; Sit through a film" in safety
 
 

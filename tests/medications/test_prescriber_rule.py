@@ -4,9 +4,9 @@ nurse practitioner), checked by the form and again by the service."""
 import pytest
 from django.urls import reverse
 
-from careplans import medication_services as services
-from careplans.medication_forms import PRESCRIBER_CHOICE
 from clinic.roles import Discipline, Role
+from medications import services
+from medications.forms import PRESCRIBER_CHOICE
 from medications.models import Medication
 from tests.factories import CareTeamMemberFactory, StaffFactory
 from tests.medications.medkit import add_line, form_data, nurse_practitioner, pharmacist  # noqa: F401 (fixtures)
@@ -27,7 +27,7 @@ def physical_therapist(patient):
 
 
 def add_url(patient):
-    return reverse("careplans:medication_add", args=[patient.public_id])
+    return reverse("medications:medication_add", args=[patient.public_id])
 
 
 def duloxetine(**overrides):

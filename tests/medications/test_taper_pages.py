@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from careplans import medication_services as services
 from clinic.models import TeamTask
+from medications import services
 from medications.models import TaperActual, TaperPlan
 from tests.measures.responses import answer
 from tests.medications.medkit import add_line, days_ago, nurse_practitioner, oxycodone_60, pharmacist  # noqa: F401
@@ -20,11 +20,11 @@ EXCEPTION = "Unless there are indications of a life-threatening issue such as wa
 
 
 def new_url(patient):
-    return reverse("careplans:taper_new", args=[patient.public_id])
+    return reverse("medications:taper_new", args=[patient.public_id])
 
 
 def detail_url(taper):
-    return reverse("careplans:taper_detail", args=[taper.patient.public_id, taper.public_id])
+    return reverse("medications:taper_detail", args=[taper.patient.public_id, taper.public_id])
 
 
 def plan_data(**overrides):
@@ -143,9 +143,9 @@ def test_only_prescribers_plan_or_change_a_taper(request, signed_in, patient, ph
     taper = TaperPlan.objects.get()
     client = signed_in(request.getfixturevalue(who))
     assert client.post(new_url(patient), plan_data(action="save")).status_code == 403
-    actual = reverse("careplans:taper_actual", args=[patient.public_id, taper.public_id])
+    actual = reverse("medications:taper_actual", args=[patient.public_id, taper.public_id])
     assert client.post(actual, {"on": str(timezone.localdate()), "mme": "54"}).status_code == 403
-    status = reverse("careplans:taper_status", args=[patient.public_id, taper.public_id])
+    status = reverse("medications:taper_status", args=[patient.public_id, taper.public_id])
     assert client.post(status, {"status": "stopped", "version": "1"}).status_code == 403
     assert client.get(detail_url(taper)).status_code == 200  # everyone with access reads it
     taper.refresh_from_db()
@@ -166,7 +166,7 @@ def test_the_plan_page_shows_planned_vs_actual_and_peg_and_phq9_beside_it(signed
     answer(patient, "peg", {"peg_1": 6, "peg_2": 5, "peg_3": 5}, days_ago=2)
     answer(patient, "phq9", {f"phq9_{n}": 1 for n in range(1, 10)} | {"phq9_difficulty": 1}, days_ago=2)
     client = signed_in(physician)
-    url = reverse("careplans:taper_actual", args=[patient.public_id, taper.public_id])
+    url = reverse("medications:taper_actual", args=[patient.public_id, taper.public_id])
     assert client.post(url, {"on": str(days_ago(4)), "mme": "54"}).status_code == 302
     page = client.get(detail_url(taper)).content.decode()
     assert "Actual on " in page and "54 MME/day (planned 48)" in page
@@ -178,7 +178,7 @@ def test_a_dose_below_the_plan_or_a_stop_from_a_high_dose_needs_a_reason(signed_
     oxycodone_60(patient, physician)
     taper = saved_taper(patient, physician)
     client = signed_in(physician)
-    url = reverse("careplans:taper_actual", args=[patient.public_id, taper.public_id])
+    url = reverse("medications:taper_actual", args=[patient.public_id, taper.public_id])
     response = client.post(url, {"on": str(days_ago(1)), "mme": "30"})  # planned 48 by now
     assert response.status_code == 400
     assert "faster than the plan, or a stop from a higher dose: record the reason" in response.content.decode()
@@ -195,7 +195,7 @@ def test_recording_a_follow_up_closes_the_follow_up_task(signed_in, patient, phy
     services.sweep_monitoring()
     task = TeamTask.objects.get(title="Taper follow-up due")
     assert task.assignee == physician
-    url = reverse("careplans:taper_actual", args=[patient.public_id, taper.public_id])
+    url = reverse("medications:taper_actual", args=[patient.public_id, taper.public_id])
     signed_in(physician).post(url, {"on": str(timezone.localdate()), "mme": "54"})
     task.refresh_from_db()
     assert task.status == "done"
@@ -209,7 +209,7 @@ def test_the_status_changes_with_optimistic_locking(signed_in, patient, physicia
     oxycodone_60(patient, physician)
     taper = saved_taper(patient, physician)
     client = signed_in(physician)
-    url = reverse("careplans:taper_status", args=[patient.public_id, taper.public_id])
+    url = reverse("medications:taper_status", args=[patient.public_id, taper.public_id])
     assert client.post(url, {"status": "paused", "version": "1"}).status_code == 302
     client.post(url, {"status": "stopped", "version": "1"})
     taper.refresh_from_db()
@@ -219,7 +219,7 @@ def test_the_status_changes_with_optimistic_locking(signed_in, patient, physicia
 def test_the_patients_printable_schedule_is_plain_kind_and_audited(signed_in, patient, physician):
     oxycodone_60(patient, physician)
     taper = saved_taper(patient, physician, starts_on=datetime.date(2026, 3, 2))
-    response = signed_in(physician).get(reverse("careplans:taper_print", args=[patient.public_id, taper.public_id]))
+    response = signed_in(physician).get(reverse("medications:taper_print", args=[patient.public_id, taper.public_id]))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Your plan to lower your opioid pain medicine" in page
