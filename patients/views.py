@@ -14,7 +14,7 @@ from clinic.team_services import team_section_for
 from measures.permissions import may_enter_responses
 from measures.templatetags.measures_banner import banner_for
 from measures.trends import trends_for
-from medications.views import chart_section as medication_chart_section
+from medications.selectors.pages import chart_section as medication_chart_section
 from patients.forms import PatientDetailsForm, RegistrationForm
 from patients.models import clean_query, search_kind
 from patients.problem_views import chart_sections as problem_chart_sections

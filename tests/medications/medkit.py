@@ -1,5 +1,5 @@
 """The medication tests' extra cast (a pharmacist and a nurse practitioner on the team) and builders that go
-through the real services (medications/services.py)."""
+through the real services (medications/services/)."""
 
 import datetime
 from decimal import Decimal
@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from careplans.models import CarePlan, Goal, Tier
 from clinic.roles import Discipline, Role
-from medications import services
 from medications.models import Medication
 from medications.rules import drugs
+from medications.services.lines import add_medication
 from tests.factories import CareTeamMemberFactory, StaffFactory
 
 D = Decimal
@@ -71,7 +71,7 @@ def add_line(
         "side_effects": "",
         **extra,
     }
-    return services.add_medication(patient=patient, by=by, request=None, values=values, why=why)
+    return add_medication(patient=patient, by=by, request=None, values=values, why=why)
 
 
 def oxycodone_60(patient, by) -> Medication:

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from medications import services
 from medications.models import OpioidTrial
 from medications.rules.tapering import plan_taper
+from medications.services.tapers import start_taper
 from tests.medications.medkit import oxycodone_60
 
 
@@ -25,7 +25,7 @@ def records(patient, physician):
         review_on=timezone.localdate() + datetime.timedelta(days=14),
         started_by=physician,
     )
-    taper = services.start_taper(
+    taper = start_taper(
         patient=patient,
         by=physician,
         request=None,
@@ -125,7 +125,7 @@ def records_for(patient, physician):
         review_on=timezone.localdate() + datetime.timedelta(days=14),
         started_by=physician,
     )
-    taper = services.start_taper(
+    taper = start_taper(
         patient=patient,
         by=physician,
         request=None,

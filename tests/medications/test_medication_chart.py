@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from medications.models import DrugScreen, MedicationChange, OpioidFlagAcknowledgement, OpioidTrial, PdmpCheck
-from medications.views import ON_CHART, chart_section
+from medications.selectors.pages import ON_CHART, chart_section
 from tests.medications.medkit import add_line, days_ago, oxycodone_60
 
 

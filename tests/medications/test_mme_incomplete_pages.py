@@ -5,7 +5,7 @@ line not counted with why. Nothing is guessed, and nothing is shown as 0 when no
 from django.urls import reverse
 
 from medications.models import Medication
-from medications.services import banner_opioids, forget_summary
+from medications.selectors.regimen import banner_opioids, forget_summary
 from tests.medications.medkit import add_line, oxycodone_60
 
 

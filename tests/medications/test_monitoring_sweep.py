@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import TeamTask
-from medications import services
 from medications.models import DrugScreen, MedicationEvent, MonitoringPlan, OpioidTrial, PdmpCheck, TaperPlan
 from medications.rules.tapering import plan_taper
+from medications.services.monitoring import sweep_monitoring
 from medications.tasks import sweep_opioid_monitoring_task
 from tests.factories import CareTeamMemberFactory, PatientFactory
 from tests.medications.medkit import add_line, days_ago, oxycodone_60, pharmacist  # noqa: F401 (fixtures)
@@ -32,7 +32,7 @@ def tasks(patient=None):
 
 def test_a_patient_new_on_an_opioid_is_due_a_screen_a_pdmp_check_and_an_agreement(patient, physician):
     oxycodone_60(patient, physician)
-    result = services.sweep_monitoring()
+    result = sweep_monitoring()
     assert (result.patients_on_opioids, result.tasks_created) == (1, 3)
     assert tasks(patient) == ["PDMP check due", "Treatment agreement review due", "Urine drug screen due"]
     task = TeamTask.objects.get(title="PDMP check due")
@@ -44,8 +44,8 @@ def test_a_patient_new_on_an_opioid_is_due_a_screen_a_pdmp_check_and_an_agreemen
 
 def test_running_the_sweep_twice_creates_each_task_once(patient, physician):
     oxycodone_60(patient, physician)
-    services.sweep_monitoring()
-    again = services.sweep_monitoring()
+    sweep_monitoring()
+    again = sweep_monitoring()
     assert again.tasks_created == 0
     assert TeamTask.objects.count() == 3
     assert sweep_opioid_monitoring_task.apply().get() == {"patients_on_opioids": 1, "due": 3, "tasks_created": 0}
@@ -53,19 +53,19 @@ def test_running_the_sweep_twice_creates_each_task_once(patient, physician):
 
 def test_no_opioid_no_monitoring(patient, physician):
     add_line(patient, physician, "gabapentin", 300, doses=3)
-    assert services.sweep_monitoring().tasks_created == 0
+    assert sweep_monitoring().tasks_created == 0
 
 
 def test_recording_the_check_closes_its_task_and_the_next_one_is_due_after_the_interval(signed_in, patient, physician):
     oxycodone_60(patient, physician)
-    services.sweep_monitoring()
+    sweep_monitoring()
     url = reverse("medications:pdmp_add", args=[patient.public_id])
     response = signed_in(physician).post(url, {"checked_on": str(TODAY()), "findings": "One prescriber, one pharmacy"})
     assert response.status_code == 302
     assert TeamTask.objects.get(title="PDMP check due").status == "done"
-    assert services.sweep_monitoring().tasks_created == 0
-    assert services.sweep_monitoring(today=TODAY() + datetime.timedelta(days=89)).tasks_created == 0
-    later = services.sweep_monitoring(today=TODAY() + datetime.timedelta(days=90))
+    assert sweep_monitoring().tasks_created == 0
+    assert sweep_monitoring(today=TODAY() + datetime.timedelta(days=89)).tasks_created == 0
+    later = sweep_monitoring(today=TODAY() + datetime.timedelta(days=90))
     assert later.tasks_created == 1
     assert TeamTask.objects.filter(title="PDMP check due", status="open").count() == 1
 
@@ -75,12 +75,12 @@ def test_a_closer_plan_brings_the_next_screen_forward(patient, physician):
     DrugScreen.objects.create(patient=patient, collected_on=days_ago(40), recorded_by=physician)
     PdmpCheck.objects.create(patient=patient, checked_on=days_ago(1), recorded_by=physician)
     assert "Urine drug screen due" not in tasks(patient)
-    services.sweep_monitoring()
+    sweep_monitoring()
     assert "Urine drug screen due" not in tasks(patient)
     MonitoringPlan.objects.create(
         patient=patient, drug_screen_every_days=30, reason="Repeated early refills", decided_by=physician
     )
-    services.sweep_monitoring()
+    sweep_monitoring()
     task = TeamTask.objects.get(title="Urine drug screen due")
     assert task.due_on == days_ago(10) and "closer monitoring plan" in task.details and "overdue" in task.details
 
@@ -94,9 +94,9 @@ def test_trial_reviews_and_taper_follow_ups_are_due_too(patient, physician):
     TaperPlan.objects.create(
         patient=patient, starting_mme=60, schedule=schedule.as_json(), starts_on=days_ago(40), created_by=physician
     )
-    services.sweep_monitoring()
+    sweep_monitoring()
     assert {"Opioid trial review due", "Taper follow-up due"} <= set(tasks(patient))
-    assert services.sweep_monitoring().tasks_created == 0
+    assert sweep_monitoring().tasks_created == 0
 
 
 def test_without_a_lead_the_tasks_go_to_every_clinician(patient, psychologist):
@@ -104,7 +104,7 @@ def test_without_a_lead_the_tasks_go_to_every_clinician(patient, psychologist):
     from medications.models import Medication
 
     Medication.objects.create(patient=patient, drug_code="tramadol", drug_class="opioid", strength=50, doses_per_day=2)
-    services.sweep_monitoring()
+    sweep_monitoring()
     task = TeamTask.objects.get(title="PDMP check due")
     assert task.assignee is None and task.assignee_role == "clinician" and task.priority == "normal"
 
@@ -117,7 +117,7 @@ def test_the_sweep_runs_a_constant_number_of_queries(physician, count, django_as
         oxycodone_60(someone, physician)
         OpioidTrial.objects.create(patient=someone, review_on=days_ago(1), started_by=physician)
     with django_assert_max_num_queries(12):
-        result = services.sweep_monitoring()
+        result = sweep_monitoring()
     assert result.tasks_created == 4 * count
 
 

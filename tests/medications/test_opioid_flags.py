@@ -234,12 +234,12 @@ def test_coordinators_and_admins_do_not_record_naloxone(request, signed_in, pati
 
 
 def test_more_current_lines_than_the_limit_refuse_a_total_rather_than_a_partial_sum():
-    from medications import services
+    from medications.selectors.regimen import MAX_CURRENT_LINES, summarise
 
     lines = [
         Medication(drug_code="hydrocodone", drug_class="opioid", strength=1, units_per_dose=1, doses_per_day=1)
-        for _ in range(services.MAX_CURRENT_LINES + 1)
+        for _ in range(MAX_CURRENT_LINES + 1)
     ]
-    summary = services.summarise(lines, [], today=timezone.localdate())
+    summary = summarise(lines, [], today=timezone.localdate())
     assert summary.total is None and "more than 200 current lines" in summary.error
-    assert services.summarise(lines[:-1], [], today=timezone.localdate()).total == 200
+    assert summarise(lines[:-1], [], today=timezone.localdate()).total == 200

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from clinic.roles import Discipline, Role
-from medications import services
 from medications.forms import PRESCRIBER_CHOICE
 from medications.models import Medication
+from medications.services.lines import change_medication
 from tests.factories import CareTeamMemberFactory, StaffFactory
 from tests.medications.medkit import add_line, form_data, nurse_practitioner, pharmacist  # noqa: F401 (fixtures)
 
@@ -75,7 +75,7 @@ def test_the_service_refuses_changing_the_prescriber_to_a_non_prescriber(patient
     line = add_line(patient, physician, "duloxetine", 30, doses=1)
 
     with pytest.raises(ValueError, match="Only a prescriber of the clinic"):
-        services.change_medication(
+        change_medication(
             medication=line,
             by=physician,
             request=None,
@@ -93,7 +93,7 @@ def test_a_line_keeps_a_prescriber_who_has_since_left_when_other_fields_change(r
     physician.is_active = False
     physician.save(update_fields=["is_active"])
 
-    changed = services.change_medication(
+    changed = change_medication(
         medication=line,
         by=prescriber,
         request=None,

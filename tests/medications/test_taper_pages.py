@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from clinic.models import TeamTask
-from medications import services
 from medications.models import TaperActual, TaperPlan
+from medications.services.monitoring import sweep_monitoring
+from medications.services.tapers import start_taper
 from tests.measures.responses import answer
 from tests.medications.medkit import add_line, days_ago, nurse_practitioner, oxycodone_60, pharmacist  # noqa: F401
 
@@ -156,7 +157,7 @@ def saved_taper(patient, physician, starts_on=None) -> TaperPlan:
     from medications.rules.tapering import plan_taper
 
     schedule = plan_taper(original_mme=Decimal(60), starts_on=starts_on or days_ago(35))
-    return services.start_taper(patient=patient, by=physician, request=None, schedule=schedule)
+    return start_taper(patient=patient, by=physician, request=None, schedule=schedule)
 
 
 def test_the_plan_page_shows_planned_vs_actual_and_peg_and_phq9_beside_it(signed_in, patient, physician):
@@ -192,16 +193,16 @@ def test_a_dose_below_the_plan_or_a_stop_from_a_high_dose_needs_a_reason(signed_
 def test_recording_a_follow_up_closes_the_follow_up_task(signed_in, patient, physician):
     oxycodone_60(patient, physician)
     taper = saved_taper(patient, physician, starts_on=days_ago(40))
-    services.sweep_monitoring()
+    sweep_monitoring()
     task = TeamTask.objects.get(title="Taper follow-up due")
     assert task.assignee == physician
     url = reverse("medications:taper_actual", args=[patient.public_id, taper.public_id])
     signed_in(physician).post(url, {"on": str(timezone.localdate()), "mme": "54"})
     task.refresh_from_db()
     assert task.status == "done"
-    assert services.sweep_monitoring().tasks_created == 0
+    assert sweep_monitoring().tasks_created == 0
     in_a_month = timezone.localdate() + datetime.timedelta(days=31)
-    assert services.sweep_monitoring(today=in_a_month).tasks_created >= 1
+    assert sweep_monitoring(today=in_a_month).tasks_created >= 1
     assert TeamTask.objects.filter(title="Taper follow-up due", status="open").count() == 1
 
 
