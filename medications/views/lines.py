@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import get_patient_for_user
 from medications.forms import AnnotateForm, MedicationForm, StopForm
-from medications.models import Medication, NaloxoneRecord
 from medications.permissions import (
     ANNOTATORS_ONLY,
     CLINICIANS_ONLY,
@@ -23,16 +22,7 @@ from medications.permissions import (
     refusal_for,
     refuse_unless,
 )
-from medications.selectors.pages import (
-    CURRENT_SHOWN,
-    HISTORY_SHOWN,
-    NALOXONE_SHOWN,
-    PAST_SHOWN,
-    attach_last_changes,
-    describe_changes,
-    with_last_change,
-)
-from medications.selectors.regimen import current_lines, summarise_with_acknowledgements
+from medications.selectors.pages import line_history, medication_list_page
 from medications.services import StaleEdit
 from medications.services.lines import add_medication, annotate_medication, change_medication, stop_medication
 from medications.views.common import line_for, medications_url, page, refusals, seen
@@ -43,27 +33,9 @@ from medications.views.common import line_for, medications_url, page, refusals, 
 def medication_list(request: HttpRequest, public_id) -> HttpResponse:
     """Current and past lines with their MME, the safety flags with the guideline's words, and naloxone."""
     patient = get_patient_for_user(request.user, public_id)
-    today = timezone.localdate()
-    lines = Medication.objects.filter(patient=patient)
-    current = current_lines(with_last_change(lines))
-    past = list(
-        with_last_change(lines.past().select_related("prescriber")).order_by("-stopped_on", "-id")[: PAST_SHOWN + 1]
-    )
-    attach_last_changes(current[:CURRENT_SHOWN] + past[:PAST_SHOWN])
-    summary = summarise_with_acknowledgements(patient, current, today=today)
-    naloxone = list(
-        NaloxoneRecord.objects.filter(patient=patient).select_related("by").order_by("-on", "-id")[:NALOXONE_SHOWN]
-    )
+    context = medication_list_page(patient, today=timezone.localdate())
     seen(request, patient, "medication list")
-    context = {
-        "summary": summary,
-        "lines": summary.lines[:CURRENT_SHOWN],
-        "more_current": len(current) > CURRENT_SHOWN,
-        "past": past[:PAST_SHOWN],
-        "more_past": len(past) > PAST_SHOWN,
-        "naloxone": naloxone,
-        "may": permissions_for(request.user, patient),
-    }
+    context["may"] = permissions_for(request.user, patient)
     return page(request, "medications/list.html", patient, context)
 
 
@@ -108,14 +80,13 @@ def medication_detail(request: HttpRequest, public_id, medication_id) -> HttpRes
     """One line with its whole history (who, when, why, what changed) and the annotation form."""
     patient = get_patient_for_user(request.user, public_id)
     medication = line_for(patient, medication_id)
-    history = list(medication.changes.select_related("by").order_by("-at", "-id")[: HISTORY_SHOWN + 1])
-    describe_changes(history)
+    history, more = line_history(medication)
     may = permissions_for(request.user, patient)
     seen(request, patient, "medication line and history")
     context = {
         "medication": medication,
-        "history": history[:HISTORY_SHOWN],
-        "more": len(history) > HISTORY_SHOWN,
+        "history": history,
+        "more": more,
         "may": may,
         "may_change": may_change_class(request.user, patient, medication.drug_class),
         "annotate_form": AnnotateForm() if may.annotate else None,

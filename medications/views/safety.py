@@ -8,7 +8,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -29,18 +28,7 @@ from medications.forms import (
     TrialReviewForm,
     TrialStartForm,
 )
-from medications.models import (
-    AgreementPolicy,
-    DrugScreen,
-    Medication,
-    MedicationEvent,
-    MonitoringPlan,
-    NaloxoneRecord,
-    OpioidTrial,
-    PdmpCheck,
-    TaperPlan,
-    TreatmentAgreement,
-)
+from medications.models import AgreementPolicy, Medication, MonitoringPlan, NaloxoneRecord, OpioidTrial
 from medications.permissions import (
     CLINICIANS_ONLY,
     PRESCRIBER_DECISION,
@@ -50,8 +38,8 @@ from medications.permissions import (
     refuse_unless,
 )
 from medications.rules import safety
-from medications.selectors.monitoring import current_policy, due_for, monitoring_facts, policy_or_defaults, trial_state
-from medications.selectors.pages import RECORDS_SHOWN
+from medications.selectors.monitoring import current_policy
+from medications.selectors.pages import opioid_safety_page
 from medications.selectors.regimen import opioid_summary
 from medications.services.opioid_safety import (
     acknowledge_flag,
@@ -65,7 +53,6 @@ from medications.services.opioid_safety import (
     start_trial,
 )
 from medications.views.common import medications_url, page, refusals, safety_url, seen
-from patients.models import Patient
 
 # --------------------------------------------------------------------------- flags and naloxone
 
@@ -131,54 +118,9 @@ def naloxone(request: HttpRequest, public_id) -> HttpResponse:
 def opioid_safety(request: HttpRequest, public_id) -> HttpResponse:
     """Trials, the agreement, drug screens, PDMP checks, events, the monitoring plan and what is due."""
     patient = get_patient_for_user(request.user, public_id)
-    today = timezone.localdate()
-    summary = opioid_summary(patient, today=today)
-    trials = list(
-        OpioidTrial.objects.filter(patient=patient)
-        .select_related("medication", "started_by", "reviewed_by")
-        .prefetch_related(Prefetch("goals", queryset=Goal.objects.only("id", "words", "plan_id")))
-        .order_by("-started_on", "-id")[:RECORDS_SHOWN]
-    )
-    for trial in trials:
-        trial.state = trial_state(trial, opioid_current=summary.has_opioid, today=today)
-        trial.without_benefit = safety.continuing_without_benefit(trial.state)
-    facts = monitoring_facts(Patient.objects.filter(pk=patient.pk), today=today).only("id").first()
-    policy = current_policy()
-    due = due_for(facts, policy or policy_or_defaults()) if summary.has_opioid else []
-    plan = MonitoringPlan.objects.filter(patient=patient).select_related("decided_by").first()
+    context = opioid_safety_page(patient, today=timezone.localdate())
     seen(request, patient, "opioid safety")
-    context = {
-        "summary": summary,
-        "trials": trials,
-        "agreements": list(
-            TreatmentAgreement.objects.filter(patient=patient)
-            .select_related("policy", "recorded_by")
-            .order_by("-signed_on", "-id")[:RECORDS_SHOWN]
-        ),
-        "screens": list(
-            DrugScreen.objects.filter(patient=patient)
-            .select_related("recorded_by")
-            .order_by("-collected_on", "-id")[:RECORDS_SHOWN]
-        ),
-        "pdmp_checks": list(
-            PdmpCheck.objects.filter(patient=patient)
-            .select_related("recorded_by")
-            .order_by("-checked_on", "-id")[:RECORDS_SHOWN]
-        ),
-        "events": list(
-            MedicationEvent.objects.filter(patient=patient)
-            .select_related("recorded_by")
-            .order_by("-on", "-id")[:RECORDS_SHOWN]
-        ),
-        "plan": plan,
-        "events_since_plan": facts.events_since_plan,
-        "suggest_closer": safety.suggests_closer_monitoring(facts.events_since_plan),
-        "due": due,
-        "today": today,
-        "policy": policy,
-        "tapers": list(TaperPlan.objects.filter(patient=patient).order_by("-created_at")[:RECORDS_SHOWN]),
-        "may": permissions_for(request.user, patient),
-    }
+    context["may"] = permissions_for(request.user, patient)
     return page(request, "medications/opioids/safety.html", patient, context)
 
 
