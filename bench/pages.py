@@ -215,7 +215,7 @@ def plan_pages(t: Targets) -> list[Page]:
 
 
 def medication_pages(t: Targets) -> list[Page]:
-    """The medication list with its MME and flags (careplans/medication_views.py)."""
+    """The medication list with its MME and flags (medications/views/lines.py)."""
     return [
         Page(
             "medications",

@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from careplans import log_services, medication_services, sprint_services
+from careplans import log_services, sprint_services
 from clinic.dates import within_message_hours
 from clinic.tasks import RETRY_POLICY
 
@@ -28,10 +28,3 @@ def sweep_log_reminders_task() -> dict:
     if not within_message_hours():
         return {"outside_message_hours": True}
     return asdict(log_services.sweep_log_reminders())
-
-
-@shared_task(**RETRY_POLICY)
-def sweep_opioid_monitoring_task() -> dict:
-    """Tasks for drug screens, PDMP checks and agreement reviews due, trial reviews and taper follow-ups
-    (one task per source key: kind, patient and due date; trial; taper and due date)."""
-    return asdict(medication_services.sweep_monitoring())

@@ -1,4 +1,4 @@
-"""The care plan's pages, under patients/<uuid:public_id>/plan/."""
+"""The care plan's pages, under patients/<uuid:public_id>/plan/ (the medication pages there are medications/urls.py)."""
 
 from django.urls import include, path
 
@@ -6,5 +6,4 @@ app_name = "careplans"
 urlpatterns = [
     path("", include("careplans.plan_urls")),
     path("", include("careplans.log_urls")),
-    path("", include("careplans.medication_urls")),
 ]

@@ -6,7 +6,7 @@ few rows per new flag (the flag and one task for the lead clinician). Idempotent
 one open flag (a unique constraint backs this), so a second run the same day adds nothing.
 
 What it feeds the rule: PEG (measures), referrals (clinic.Referral), and from the medication list
-(careplans.Medication) the MME/day at the start of the window and today and the classes started in it.
+(medications.Medication) the MME/day at the start of the window and today and the classes started in it.
 Imaging and procedures are not recorded anywhere yet: they are passed as unknown (None) and the facts say
 so. Candidates are the patients with enough new specialist referrals or a medication line started or
 stopped in the window (the only ways intensity can rise), without an open flag.
@@ -23,15 +23,15 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans.medication_rules import mme_line
-from careplans.models import Medication
-from careplans.opioids import regimen_mme
 from clinic.escalation import MIN_NEW_REFERRALS, SPECIALIST_SERVICES, SUGGESTION, check_escalation, window_start
 from clinic.models import CareTeamMember, EscalationFlag, Referral, TeamTask, User
 from clinic.roles import Role
 from clinic.safety_net import away_ids, medical_lead, on_duty_now
 from clinic.services import create_task, take_sweep_lock
 from measures.models import Response
+from medications.models import Medication
+from medications.rules.mme import regimen_mme
+from medications.rules.safety import mme_line
 
 SWEEP_LOCK = 724_201  # pg_try_advisory_xact_lock: one escalation sweep at a time
 BATCH = 1000

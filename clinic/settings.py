@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "audit",
     "patients",
     "careplans",
+    "medications",
     "measures",
     "portal",
     "demo",  # seed_demo and demo_welcome (demo/)
@@ -336,8 +337,8 @@ CELERY_BEAT_SCHEDULE = {
 DAILY_SWEEPS = {
     # Early warning (clinic/escalation.py): treatment rising while function is not improving.
     "escalation-sweep": {"task": "clinic.tasks.sweep_escalations", "at": "06:40"},
-    # Opioid monitoring (careplans/tasks.py): screens, PDMP, agreements, trial reviews, taper follow-ups.
-    "opioid-monitoring": {"task": "careplans.tasks.sweep_opioid_monitoring_task", "at": "06:50"},
+    # Opioid monitoring (medications/tasks.py): screens, PDMP, agreements, trial reviews, taper follow-ups.
+    "opioid-monitoring": {"task": "medications.tasks.sweep_opioid_monitoring_task", "at": "06:50"},
     # Referrals late on a step (not acknowledged, attendance or report missing): coordinator tasks.
     "referral-tracking": {"task": "clinic.tasks.track_referrals", "at": "07:30"},
 }

@@ -23,7 +23,7 @@ urlpatterns = [
     path("patients/<uuid:public_id>/care-team/", include("clinic.care_team_urls")),
     path("patients/<uuid:public_id>/measures/", include("measures.urls")),
     path("patients/<uuid:public_id>/plan/", include("careplans.urls")),
-    path("opioid-policy/", include("careplans.medication_policy_urls")),
+    path("", include("medications.urls")),  # under patients/<uuid>/plan/ too, and opioid-policy/
     path("p/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -20,11 +20,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from careplans import drugs, tapering
-from careplans.models import (
+from careplans.models import Goal
+from clinic.models import CareTeamMember
+from medications.models import (
     AgreementPolicy,
     DrugScreen,
-    Goal,
     Medication,
     MedicationChange,
     NaloxoneRecord,
@@ -34,7 +34,7 @@ from careplans.models import (
     TaperPlan,
     TreatmentAgreement,
 )
-from clinic.models import CareTeamMember
+from medications.rules import drugs, tapering
 
 D = Decimal
 

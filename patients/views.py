@@ -7,7 +7,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
-from careplans.medication_views import chart_section as medication_chart_section
 from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.care_team_services import CareTeamRefused, may_manage_care_team
 from clinic.referral_views import chart_referrals
@@ -15,6 +14,7 @@ from clinic.team_services import team_section_for
 from measures.permissions import may_enter_responses
 from measures.templatetags.measures_banner import banner_for
 from measures.trends import trends_for
+from medications.selectors.pages import chart_section as medication_chart_section
 from patients.forms import PatientDetailsForm, RegistrationForm
 from patients.models import clean_query, search_kind
 from patients.problem_views import chart_sections as problem_chart_sections
@@ -63,7 +63,7 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
         "timeline": timeline_for(patient, request.user),
         "intake": latest_intake_for(patient),
         "team_section": team_section_for(patient, request.user),  # messages, early warning (clinic)
-        "medication_section": medication_chart_section(patient, request.user),  # careplans (issue 6)
+        "medication_section": medication_chart_section(patient, request.user),  # medications (issue 6)
     }
     return TemplateResponse(request, "patients/chart.html", context)
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from django import template
 
-from careplans.medication_services import banner_opioids
 from careplans.models import CarePlan
 from measures.models import Alert
 from measures.permissions import may_acknowledge_alerts
+from medications.selectors.regimen import banner_opioids
 from patients.models import RedFlag
 
 register = template.Library()
@@ -29,7 +29,7 @@ class BannerAlerts:
     more_red_flags: bool = False
     #: The active care plan with its tier, lead and open sprint (careplans CarePlanQuerySet.for_banner), or None.
     care_plan: Any = None
-    #: The current opioid regimen's MME/day and unacknowledged safety flags (careplans.medication_services).
+    #: The current opioid regimen's MME/day and unacknowledged safety flags (medications.selectors.regimen).
     opioids: Any = None
 
     @property

@@ -11,10 +11,10 @@ from django.urls import reverse
 from audit.models import Action, AuditEvent
 from clinic.models import TeamTask
 from clinic.services import create_task
-from tests.careplans.medkit import oxycodone_60
 from tests.careplans.plan_builders import plan_for
 from tests.factories import PsychotherapyNoteFactory, referral_in_state
 from tests.measures.responses import phq9
+from tests.medications.medkit import oxycodone_60
 
 
 def page_of(response) -> str:
@@ -118,13 +118,14 @@ def test_a_403_for_a_role_without_the_permission_is_audited(signed_in, coordinat
 
 def test_a_refusal_shown_as_its_own_403_page_is_audited(signed_in, patient, physician, psychologist):
     line = oxycodone_60(patient, physician)
-    url = reverse("careplans:medication_annotate", args=[patient.public_id, line.public_id])
+    url = reverse("medications:medication_annotate", args=[patient.public_id, line.public_id])
     response = signed_in(psychologist).post(url, {"note": "x"})
     assert response.status_code == 403
     event = the_refusal()
     assert (event.actor, event.patient) == (psychologist, patient)
     assert event.target == (
-        f"refused (403) at careplans:medication_annotate: patient {patient.public_id}, medication line {line.public_id}"
+        f"refused (403) at medications:medication_annotate: patient {patient.public_id}, "
+        f"medication line {line.public_id}"
     )
 
 

@@ -5,7 +5,7 @@ printable schedule. axe-core finds no serious or critical violation on the pages
 import pytest
 from playwright.sync_api import expect
 
-from careplans.models import TaperPlan
+from medications.models import TaperPlan
 from tests.browser.accessibility import axe_violations
 
 pytestmark = pytest.mark.browser

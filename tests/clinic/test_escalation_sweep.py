@@ -133,7 +133,7 @@ def test_the_sweep_runs_daily_from_the_catch_up_check(settings):
 
 
 def medication(patient, drug_code: str, drug_class: str, *, started_days_ago: int, strength=10, doses=4):
-    from careplans.models import Medication
+    from medications.models import Medication
 
     return Medication.objects.create(
         patient=patient,

@@ -6,10 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from careplans import medication_services as services
-from careplans.models import DrugScreen, Medication, TaperPlan, TreatmentAgreement
 from demo.clinic import demo_mrn
 from demo.medications import seed_medications
+from medications.models import DrugScreen, Medication, TaperPlan, TreatmentAgreement
+from medications.selectors.regimen import opioid_summary
 from patients.models import Patient
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,9 @@ def demo_patients():
 
 def test_it_seeds_regimens_across_the_range_and_is_idempotent(demo_patients):
     assert Medication.objects.values("patient").distinct().count() == 5
-    totals = {n: services.opioid_summary(demo_patients[n]).total for n in range(5)}
+    totals = {n: opioid_summary(demo_patients[n]).total for n in range(5)}
     assert totals == {0: 60, 1: 20, 2: 66, 3: 60, 4: 0}
-    maria = services.opioid_summary(demo_patients[0])
+    maria = opioid_summary(demo_patients[0])
     assert maria.flags == ["naloxone", "opioid_benzodiazepine"]
     assert DrugScreen.objects.exclude(unexpected_findings="").count() == 1
     assert TreatmentAgreement.objects.count() == 5
@@ -44,6 +44,6 @@ def test_the_demo_pages_open(demo_patients, client):
     client.force_login(User.objects.get(username="amara.okonkwo"))
     patient = demo_patients[0]
     for name in ("medications", "opioid_safety"):
-        assert client.get(reverse(f"careplans:{name}", args=[patient.public_id])).status_code == 200
+        assert client.get(reverse(f"medications:{name}", args=[patient.public_id])).status_code == 200
     page = client.get(reverse("patients:chart", args=[patient.public_id])).content.decode()
     assert "<dt>MME/day</dt>" in page

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 import demo.clinic
-from careplans.models import CarePlan, Medication, PacingPlan, TaperPlan
+from careplans.models import CarePlan, PacingPlan
 from clinic.models import CaseConference, Referral, TeamTask, User
+from medications.models import Medication, TaperPlan
 from patients.models import Encounter
 from tests.two_step import needs_second_step, pass_second_step
 
@@ -42,15 +43,15 @@ def maria_pages() -> list[str]:
         reverse("careplans:plan", args=[key]),
         reverse("careplans:print", args=[key]),
         reverse("careplans:log_trends", args=[key]),
-        reverse("careplans:medications", args=[key]),
-        reverse("careplans:opioid_safety", args=[key]),
+        reverse("medications:medications", args=[key]),
+        reverse("medications:opioid_safety", args=[key]),
         reverse("measures:detail", args=[key, "peg"]),
     ]
     pages += [reverse("patients:visit", args=[key, v.public_id]) for v in Encounter.objects.filter(patient=maria)]
     pages += [reverse("careplans:sprint_review", args=[key, s.public_id]) for s in plan.sprints.all()]
     pages += [reverse("careplans:pacing_detail", args=[key, p.public_id]) for p in PacingPlan.objects.filter(plan=plan)]
     pages += [
-        reverse("careplans:medication_detail", args=[key, m.public_id])
+        reverse("medications:medication_detail", args=[key, m.public_id])
         for m in Medication.objects.filter(patient=maria)
     ]
     pages += [reverse("referrals:detail", args=[r.public_id]) for r in Referral.objects.filter(patient=maria)]
@@ -63,7 +64,7 @@ def clinic_pages() -> list[str]:
     pages += [reverse("team:conferences")]
     pages += [reverse("team:conference", args=[c.public_id]) for c in CaseConference.objects.all()]
     for taper in TaperPlan.objects.select_related("patient"):
-        pages.append(reverse("careplans:taper_detail", args=[taper.patient.public_id, taper.public_id]))
+        pages.append(reverse("medications:taper_detail", args=[taper.patient.public_id, taper.public_id]))
     return pages
 
 

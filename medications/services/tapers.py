@@ -1,0 +1,93 @@
+"""Tapers: save a plan made by the pure planner (medications/rules/tapering.py), record the doses actually taken
+(follow-ups) and pause, resume, complete or stop it. Prescribers only; a rapid taper, a dose below the plan or
+a stop from above the policy's MME needs a recorded reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+
+from audit.models import Action
+from medications.models import Medication, TaperActual, TaperPlan
+from medications.permissions import PRESCRIBER_DECISION, may_prescribe, refuse_unless
+from medications.rules import tapering
+from medications.selectors.monitoring import policy_or_defaults
+from medications.selectors.tapers import actual_concerns, taper_concerns
+from medications.services import AlreadyExists, ReasonRequired, StaleEdit
+from medications.services.monitoring import close_tasks, taper_follow_up_prefix
+from patients.services import audit
+
+
+@transaction.atomic
+def start_taper(
+    *,
+    patient,
+    by,
+    request: HttpRequest | None,
+    schedule: tapering.TaperSchedule,
+    single_step: bool = False,
+    reason: str = "",
+) -> TaperPlan:
+    """Save a taper plan made by the planner from the current regimen. Preconditions: ``schedule`` comes from
+    ``tapering.plan_taper`` with the current total MME/day. A rapid taper or a stop from above the policy's MME
+    needs ``reason`` (ReasonRequired). One active taper per patient (AlreadyExists)."""
+    refuse_unless(may_prescribe(by, patient), PRESCRIBER_DECISION)
+    concerns = taper_concerns(schedule, single_step=single_step, policy=policy_or_defaults())
+    if concerns.need_reason and not reason.strip():
+        raise ReasonRequired("This taper is faster than the guideline's rate or stops from a higher dose.")
+    if TaperPlan.objects.select_for_update().filter(patient=patient, status=TaperPlan.Status.ACTIVE).exists():
+        raise AlreadyExists("This patient already has an active taper.")
+    current = list(Medication.objects.filter(patient=patient).current().opioids().order_by("id"))
+    taper = TaperPlan.objects.create(
+        patient=patient,
+        starting_regimen=[
+            {"drug_code": m.drug_code, "dose": m.dose_words, "medication": str(m.public_id)} for m in current
+        ],
+        starting_mme=schedule.original_mme,
+        rate_percent=schedule.rate_percent,
+        period=schedule.period.value,
+        target_mme=schedule.target_mme,
+        schedule=schedule.as_json(),
+        starts_on=schedule.starts_on,
+        faster_reason=reason.strip() if concerns.need_reason else "",
+        created_by=by,
+    )
+    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="taper plan")
+    return taper
+
+
+@transaction.atomic
+def record_taper_actual(
+    *, taper: TaperPlan, by, request: HttpRequest | None, on: datetime.date, mme: Decimal, note: str = ""
+) -> TaperActual:
+    """The dose actually taken from a date (a follow-up). Below the plan on that date (faster than the chosen
+    rate), or a stop from above the policy's MME, needs a reason in ``note`` (ReasonRequired)."""
+    refuse_unless(may_prescribe(by, taper.patient), PRESCRIBER_DECISION)
+    concerns = actual_concerns(taper, on=on, mme=mme)
+    if (concerns["faster"] or concerns["stops_from"] is not None) and not note.strip():
+        raise ReasonRequired("A reduction faster than the plan, or a stop from a higher dose, needs a reason.")
+    actual = TaperActual.objects.create(taper=taper, on=on, mme=mme, note=note.strip(), recorded_by=by)
+    close_tasks(prefix=taper_follow_up_prefix(taper.id), by=by, note="Taper follow-up recorded.")
+    audit(by=by, request=request, patient=taper.patient, action=Action.CREATE, target="taper follow-up dose")
+    return actual
+
+
+@transaction.atomic
+def set_taper_status(
+    *, taper: TaperPlan, by, request: HttpRequest | None, status: str, expected_version: int
+) -> TaperPlan:
+    """Pause, resume, complete or stop a taper (optimistic locking on its version)."""
+    refuse_unless(may_prescribe(by, taper.patient), PRESCRIBER_DECISION)
+    updated = TaperPlan.objects.filter(pk=taper.pk, version=expected_version).update(
+        status=status, version=F("version") + 1
+    )
+    if not updated:
+        raise StaleEdit(TaperPlan.objects.get(pk=taper.pk))
+    taper.refresh_from_db()
+    audit(by=by, request=request, patient=taper.patient, action=Action.UPDATE, target=f"taper {status}")
+    return taper

@@ -1,0 +1,266 @@
+"""The pure taper planner (medications/rules/tapering.py): rates of the original dose, slowing near the end, pauses,
+never an abrupt stop, dates, and the checks that ask for a recorded reason."""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from medications.rules.tapering import (
+    LIFE_THREATENING_EXCEPTION,
+    Pause,
+    Period,
+    TaperStep,
+    add_periods,
+    faster_than_plan,
+    is_rapid,
+    plan_taper,
+    planned_mme_on,
+    stops_from_above,
+)
+from medications.taper_chart import taper_svg
+
+D = Decimal
+MON = datetime.date(2026, 3, 2)
+
+
+def mmes(schedule) -> list[str]:
+    return [f"{step.mme:f}" for step in schedule.steps]
+
+
+@pytest.mark.parametrize(
+    ("original", "rate", "period", "expected"),
+    [
+        # 10% of the original per month down to 30%, then 10% of that remaining 30% per month.
+        (
+            100,
+            10,
+            "month",
+            [
+                "90.00",
+                "80.00",
+                "70.00",
+                "60.00",
+                "50.00",
+                "40.00",
+                "30.00",
+                "27.00",
+                "24.00",
+                "21.00",
+                "18.00",
+                "15.00",
+                "12.00",
+                "9.00",
+                "6.00",
+                "3.00",
+                "0.00",
+            ],
+        ),
+        # 20%: the step that would cross 30% stops at 30% (a smaller step), then 20% of 30 = 6 per period.
+        (100, 20, "week", ["80.00", "60.00", "40.00", "30.00", "24.00", "18.00", "12.00", "6.00", "0.00"]),
+        # 82.5 MME (mme-04): exact decimal steps of 8.25, then 2.475 (shown to the cent).
+        (
+            D("82.5"),
+            10,
+            "month",
+            [
+                "74.25",
+                "66.00",
+                "57.75",
+                "49.50",
+                "41.25",
+                "33.00",
+                "24.75",
+                "22.28",
+                "19.80",
+                "17.33",
+                "14.85",
+                "12.38",
+                "9.90",
+                "7.43",
+                "4.95",
+                "2.48",
+                "0.00",
+            ],
+        ),
+        # 5% a month from 60: 14 steps to 30%, then 20 smaller ones.
+        (60, 5, "month", None),
+    ],
+)
+def test_it_reduces_by_a_share_of_the_original_dose_then_slows_near_the_end(original, rate, period, expected):
+    schedule = plan_taper(original_mme=original, starts_on=MON, rate_percent=rate, period=period)
+    if expected is not None:
+        assert mmes(schedule) == expected
+    else:
+        assert len(schedule.steps) == 34
+        assert schedule.steps[13].mme == D("18.00") and schedule.steps[14].mme == D("17.10")
+    assert schedule.steps[-1].mme == 0 and schedule.steps[-1].kind == "stop"
+
+
+@pytest.mark.parametrize("original", [D(20), D(45), D(60), D("82.5"), D(90), D(150), D("28.8"), D(141)])
+@pytest.mark.parametrize("rate", [5, 10, 15, 20])
+def test_it_never_stops_abruptly_no_step_bigger_than_the_chosen_step_and_the_last_step_small(original, rate):
+    schedule = plan_taper(original_mme=original, starts_on=MON, rate_percent=rate)
+    full_step = original * rate / 100
+    doses = [original] + [step.mme for step in schedule.steps]
+    drops = [before - after for before, after in itertools.pairwise(doses)]
+    assert all(drop >= 0 for drop in drops)
+    assert max(drops) <= full_step + D("0.01")
+    # The stop comes from 30% x rate of the original at most: the smallest steps of the plan.
+    assert drops[-1] <= original * D("0.30") * rate / 100 + D("0.01")
+    assert doses[-2] <= original * D("0.30") * rate / 100 + D("0.01")
+    # The dose only reaches 0 at the last step.
+    assert all(step.mme > 0 for step in schedule.steps[:-1])
+
+
+def test_it_stops_at_a_target_above_the_slowing_point_without_slowing():
+    schedule = plan_taper(original_mme=100, starts_on=MON, target_mme=45)
+    assert mmes(schedule) == ["90.00", "80.00", "70.00", "60.00", "50.00", "45.00"]
+    assert schedule.steps[-1].kind == "reduce"
+    assert not any(step.slowing for step in schedule.steps)
+
+
+def test_a_target_below_the_slowing_point_is_reached_through_smaller_steps():
+    schedule = plan_taper(original_mme=100, starts_on=MON, target_mme=20)
+    assert mmes(schedule)[-5:] == ["30.00", "27.00", "24.00", "21.00", "20.00"]
+
+
+def test_monthly_steps_keep_the_day_of_the_month_and_clamp_at_the_months_end():
+    schedule = plan_taper(original_mme=100, starts_on=datetime.date(2026, 1, 31), target_mme=60)
+    assert [step.on for step in schedule.steps] == [
+        datetime.date(2026, 1, 31),
+        datetime.date(2026, 2, 28),
+        datetime.date(2026, 3, 31),
+        datetime.date(2026, 4, 30),
+    ]
+
+
+def test_weekly_steps_are_seven_days_apart():
+    schedule = plan_taper(original_mme=50, starts_on=MON, period=Period.WEEK, target_mme=30)
+    assert [step.on for step in schedule.steps] == [MON + datetime.timedelta(weeks=n) for n in range(4)]
+
+
+def test_a_pause_holds_the_dose_and_moves_the_later_steps_on():
+    schedule = plan_taper(original_mme=100, starts_on=MON, target_mme=60, pauses=[Pause(after_step=2, periods=2)])
+    rows = [(step.kind, step.on, f"{step.mme:f}") for step in schedule.steps]
+    assert rows == [
+        ("reduce", MON, "90.00"),
+        ("reduce", datetime.date(2026, 4, 2), "80.00"),
+        ("pause", datetime.date(2026, 5, 2), "80.00"),
+        ("reduce", datetime.date(2026, 7, 2), "70.00"),
+        ("reduce", datetime.date(2026, 8, 2), "60.00"),
+    ]
+    assert schedule.steps[2].note == "Pause: stay at this dose (2 months)"
+
+
+def test_a_weekly_pause_says_weeks():
+    schedule = plan_taper(original_mme=100, starts_on=MON, period="week", target_mme=80, pauses=[Pause(1, 1)])
+    assert schedule.steps[1].note == "Pause: stay at this dose (1 week)"
+
+
+def test_a_single_step_stop_happens_only_when_asked_for():
+    schedule = plan_taper(original_mme=120, starts_on=MON, single_step=True)
+    assert mmes(schedule) == ["0.00"]
+    assert plan_taper(original_mme=120, starts_on=MON, rate_percent=100).steps[0].mme == D("36.00")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"original_mme": 0}, "no opioid dose"),
+        ({"original_mme": 50, "target_mme": 50}, "target must be lower"),
+        ({"original_mme": 50, "target_mme": -1}, "target must be lower"),
+        ({"original_mme": 50, "rate_percent": 0}, "rate must be above 0%"),
+        ({"original_mme": 50, "rate_percent": 101}, "at most 100%"),
+        ({"original_mme": 50, "period": "fortnight"}, "fortnight"),
+        ({"original_mme": 50, "pauses": [Pause(0, 1)]}, "step 1 or later"),
+        ({"original_mme": 50, "pauses": [Pause(1, 13)]}, "1 to 12 periods"),
+        ({"original_mme": 50, "target_mme": 40, "pauses": [Pause(5, 1)]}, "There is no step 5"),
+        ({"original_mme": "50"}, "must be a number"),
+        ({"original_mme": float("nan")}, "finite"),
+        ({"original_mme": 50, "rate_percent": D("0.01")}, "more than 240 steps"),
+    ],
+)
+def test_it_refuses_impossible_plans_with_a_clear_message(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plan_taper(starts_on=MON, **kwargs)
+
+
+def test_a_schedule_survives_its_json_form():
+    schedule = plan_taper(original_mme=D("82.5"), starts_on=MON, pauses=[Pause(3, 1)])
+    rows = schedule.as_json()
+    assert rows[0] == {
+        "number": 1,
+        "on": "2026-03-02",
+        "mme": "74.25",
+        "percent": "90.0",
+        "kind": "reduce",
+        "slowing": False,
+        "pause_periods": 0,
+        "period": "month",
+        "note": "Reduce",
+    }
+    assert tuple(TaperStep.from_json(row) for row in rows) == schedule.steps
+
+
+@pytest.mark.parametrize(
+    ("rate", "rapid"), [(5, False), (10, False), (D("10.0"), False), (D("10.5"), True), (20, True)]
+)
+def test_faster_than_the_guidelines_ten_percent_is_rapid(rate, rapid):
+    assert is_rapid(rate) is rapid
+
+
+@pytest.mark.parametrize(
+    ("points", "start", "expected"),
+    [
+        ([(MON, 0)], 120, D(120)),
+        ([(MON, 0)], 50, None),  # from exactly the clinic's level: not above it
+        ([(MON, 60), (MON, 30), (MON, 0)], 100, None),
+        ([(MON, 60), (MON, 0)], 100, D(60)),
+        ([(MON, 40)], 100, None),
+    ],
+)
+def test_it_finds_a_stop_from_above_the_clinics_level(points, start, expected):
+    assert stops_from_above(points, 50, start=start) == expected
+
+
+def test_planned_mme_on_a_date_and_faster_than_the_plan():
+    schedule = plan_taper(original_mme=100, starts_on=MON, target_mme=50, pauses=[Pause(2, 1)])
+    assert planned_mme_on(schedule, MON - datetime.timedelta(days=1)) == 100
+    assert planned_mme_on(schedule, MON) == D(90)
+    assert planned_mme_on(schedule, datetime.date(2026, 5, 10)) == D(80)  # during the pause
+    assert faster_than_plan(schedule, datetime.date(2026, 5, 10), 70) is True
+    assert faster_than_plan(schedule, datetime.date(2026, 5, 10), 80) is False
+    assert faster_than_plan(schedule, MON - datetime.timedelta(days=1), 95) is True
+
+
+def test_add_periods_handles_leap_years_and_year_ends():
+    assert add_periods(datetime.date(2027, 12, 31), 2, "month") == datetime.date(2028, 2, 29)
+    assert add_periods(datetime.date(2026, 12, 15), 1, "week") == datetime.date(2026, 12, 22)
+
+
+def test_the_exception_is_quoted_verbatim_from_the_guideline():
+    assert LIFE_THREATENING_EXCEPTION == (
+        "Unless there are indications of a life-threatening issue such as warning signs of impending overdose "
+        "(e.g., confusion, sedation, or slurred speech), opioid therapy should not be discontinued abruptly, and "
+        "clinicians should not rapidly reduce opioid dosages from higher dosages."
+    )
+
+
+def test_the_chart_draws_the_plan_and_the_actual_doses_accessibly():
+    schedule = plan_taper(original_mme=60, starts_on=MON, target_mme=30)
+    svg = taper_svg(schedule, [(MON, D(54)), (datetime.date(2026, 4, 2), D(40))], id_prefix="t<1>")
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert 'aria-labelledby="t-1--title t-1--desc"' in svg
+    assert "Planned from Mar 2, 2026: 54 MME/day (90.0% of the start)" in svg
+    assert "Actual on Apr 2, 2026: 40 MME/day" in svg
+    assert 'class="planned-line"' in svg and 'class="actual-line"' in svg
+    assert "style=" not in svg
+    assert "2 actual doses recorded; the latest 40 MME/day on Apr 2, 2026." in svg
+
+
+def test_the_chart_says_when_no_actual_dose_is_recorded():
+    svg = taper_svg(plan_taper(original_mme=60, starts_on=MON, single_step=True))
+    assert "No actual doses recorded yet." in svg
+    assert "actual-points" not in svg
