@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 from audit.models import Action, AuditEvent
 from audit.services import record_access
 from clinic.access import get_patient_for_user
+from patients.banner import patient_page
 
 PAGE_SIZE = 100
 
@@ -44,7 +44,7 @@ def patient_access_report(request: HttpRequest, public_id) -> HttpResponse:
         "refused_only": refused_only,
         "next_query": urlencode({**cursor, **({"refused": "1"} if refused_only else {})}) if last else "",
     }
-    return TemplateResponse(request, "audit/access_report.html", context)
+    return patient_page(request, "audit/access_report.html", context)
 
 
 def read_cursor(params) -> tuple[datetime | None, int | None]:

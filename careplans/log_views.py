@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +27,7 @@ from careplans.models import CarePlan, DailyLog, FlarePlan, PacingPlan
 from careplans.plan_services import may_edit_plan
 from clinic.access import get_patient_for_user
 from clinic.dates import start_of_day
-from measures.templatetags.measures_banner import banner_for
+from patients.banner import banner_for, patient_page
 
 EDITORS_ONLY = "Only clinicians on the patient's care team can change the care plan."
 ENTRIES_SHOWN = 100
@@ -105,7 +104,7 @@ def flare_edit(request: HttpRequest, public_id) -> HttpResponse:
         "conflict": conflict_rows(conflict) if conflict else None,
         "banner": banner,
     }
-    return TemplateResponse(request, "careplans/flare/edit.html", context, status=status)
+    return patient_page(request, "careplans/flare/edit.html", context, status=status)
 
 
 def conflict_rows(stale: log_services.StaleEdit) -> list[dict]:
@@ -155,7 +154,7 @@ def pacing_create(request: HttpRequest, public_id) -> HttpResponse:
         "preview": preview,
         "banner": banner,
     }
-    return TemplateResponse(request, "careplans/pacing/new.html", context, status=status)
+    return patient_page(request, "careplans/pacing/new.html", context, status=status)
 
 
 def pacing_plan_for(plan: CarePlan, pacing_id) -> PacingPlan:
@@ -187,7 +186,7 @@ def pacing_detail(request: HttpRequest, public_id, pacing_id) -> HttpResponse:
         "stop_form": StopPacingForm() if may_edit and view.is_active else None,
         "banner": banner,
     }
-    return TemplateResponse(request, "careplans/pacing/detail.html", context)
+    return patient_page(request, "careplans/pacing/detail.html", context)
 
 
 @login_required
@@ -241,4 +240,4 @@ def log_trends(request: HttpRequest, public_id) -> HttpResponse:
         "more": len(entries) > ENTRIES_SHOWN,
         "banner": banner,
     }
-    return TemplateResponse(request, "careplans/logs/trends.html", context)
+    return patient_page(request, "careplans/logs/trends.html", context)

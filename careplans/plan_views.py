@@ -44,7 +44,7 @@ from careplans.plan_forms import (
 )
 from clinic.access import get_patient_for_user
 from clinic.roles import Discipline
-from measures.templatetags.measures_banner import banner_for
+from patients.banner import banner_for
 from patients.story import goal_suggestions, latest_intake_for
 
 EDITORS_ONLY = "Only a clinician on the patient's care team can change the care plan."

@@ -34,7 +34,7 @@ from clinic.care_team_services import (
     remove_member,
     team_of,
 )
-from measures.templatetags.measures_banner import banner_for
+from patients.banner import banner_for
 
 HISTORY_SHOWN = 50
 PAGE = "clinic/care_team.html"

@@ -22,7 +22,7 @@ from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.models import Referral
 from clinic.referral_forms import ReferralFilterForm, ReferralForm, ReferralStepForm
 from clinic.referral_services import create_referral, take_referral_step, update_referral
-from measures.templatetags.measures_banner import banner_for
+from patients.banner import banner_for, patient_page
 
 PAGE_SIZE = 50
 CHART_SHOWN = 20
@@ -172,7 +172,7 @@ def detail_page(request: HttpRequest, referral: Referral, *, failed: ReferralSte
         "banner": banner_for(referral.patient, request.user),
     }
     status = 400 if failed is not None else 200
-    return TemplateResponse(request, "clinic/referrals/detail.html", context, status=status)
+    return patient_page(request, "clinic/referrals/detail.html", context, status=status)
 
 
 @login_required
@@ -223,7 +223,7 @@ def referral_new(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target="new referral")
     context = {"form": form, "patient": patient, "banner": banner_for(patient, request.user)}
-    return TemplateResponse(request, "clinic/referrals/form.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "clinic/referrals/form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -260,7 +260,7 @@ def referral_edit(request: HttpRequest, referral_id) -> HttpResponse:
         form = ReferralForm(initial={**initial, "version": referral.version})
         record_access(request=request, patient=patient, action=Action.VIEW, target="edit referral")
     context = {"form": form, "patient": patient, "referral": referral, "banner": banner_for(patient, request.user)}
-    return TemplateResponse(request, "clinic/referrals/form.html", context, status=status)
+    return patient_page(request, "clinic/referrals/form.html", context, status=status)
 
 
 def changed_meanwhile(request: HttpRequest, referral: Referral, stale: rules.ReferralChanged) -> ReferralForm:

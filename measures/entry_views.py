@@ -4,13 +4,13 @@ urgent task went to. The alert and its task were saved with the answers (measure
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from audit.models import Action
 from audit.services import record_access
 from measures.models import Alert
 from measures.views import patient_for_entry
+from patients.banner import patient_page
 
 
 @login_required
@@ -27,4 +27,4 @@ def entered_safety(request: HttpRequest, public_id, response_id) -> HttpResponse
         raise Http404("No safety alert for this response.")
     record_access(request=request, patient=patient, action=Action.VIEW, target="safety alert after entry")
     context = {"patient": patient, "alert": alert, "response": alert.response, "task": alert.task}
-    return TemplateResponse(request, "measures/entered_safety.html", context)
+    return patient_page(request, "measures/entered_safety.html", context)

@@ -22,6 +22,7 @@ from measures.forms import ScheduleForm
 from measures.models import Instrument, MeasurementSchedule
 from measures.permissions import SCHEDULE_CHANGERS_ONLY, may_change_schedule
 from measures.scheduling import schedules_for, set_schedule_active, start_default_schedule, update_schedule
+from patients.banner import patient_page
 
 
 def instrument_names() -> dict[str, str]:
@@ -49,7 +50,7 @@ def refused(request: HttpRequest, patient, *, action: Action, target: str) -> Te
     tried = REFUSED_VERBS[action]
     record_access(request=request, patient=patient, action=Action.REFUSED, target=f"refused (403) {tried}: {target}")
     context = {"patient": patient, "reason": SCHEDULE_CHANGERS_ONLY}
-    return TemplateResponse(request, "measures/schedule_refused.html", context, status=403)
+    return patient_page(request, "measures/schedule_refused.html", context, status=403)
 
 
 @login_required
@@ -68,7 +69,7 @@ def schedule_list(request: HttpRequest, public_id) -> HttpResponse:
         "may_change": may_change_schedule(request.user, patient),
         "changers_only": SCHEDULE_CHANGERS_ONLY,
     }
-    return TemplateResponse(request, "measures/schedule.html", context)
+    return patient_page(request, "measures/schedule.html", context)
 
 
 @login_required
@@ -98,7 +99,7 @@ def schedule_edit(request: HttpRequest, public_id, instrument_code: str) -> Http
         )
     record_access(request=request, patient=patient, action=Action.VIEW, target=f"questionnaire schedule: {name}")
     context = {"patient": patient, "schedule": schedule, "name": name, "form": form}
-    return TemplateResponse(request, "measures/schedule_edit.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "measures/schedule_edit.html", context, status=400 if form.errors else 200)
 
 
 @login_required

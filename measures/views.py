@@ -30,8 +30,8 @@ from measures.entry_forms import ResponseEntryForm
 from measures.models import Alert, Instrument, Response
 from measures.permissions import may_acknowledge_alerts, may_enter_responses
 from measures.services import acknowledge_alert, latest_instrument
-from measures.templatetags.measures_banner import banner_for
 from measures.trends import trends_for
+from patients.banner import banner_for, patient_page
 
 RESPONSES_SHOWN = 100
 ALERTS_SHOWN = 50
@@ -74,7 +74,7 @@ def instrument_detail(request: HttpRequest, public_id, code: str) -> HttpRespons
         "alerts": alerts,
         "banner": banner_for(patient, request.user),
     }
-    return TemplateResponse(request, "measures/instrument_detail.html", context)
+    return patient_page(request, "measures/instrument_detail.html", context)
 
 
 def response_row(response: Response) -> dict:
@@ -128,7 +128,7 @@ def acknowledge(request: HttpRequest, public_id, response_id, kind: str) -> Http
         return redirect(back)
     record_access(request=request, patient=patient, action=Action.VIEW, target="alert to acknowledge")
     context = {"patient": patient, "alert": alert, "form": form, "next": back}
-    return TemplateResponse(request, "measures/acknowledge.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "measures/acknowledge.html", context, status=400 if form.errors else 200)
 
 
 def safe_next(request: HttpRequest, *, default: str) -> str:
@@ -154,7 +154,7 @@ def choose_instrument(request: HttpRequest, public_id) -> HttpResponse:
     record_access(request=request, patient=patient, action=Action.VIEW, target="enter a questionnaire")
     newest = Instrument.objects.only("code", "name", "version", "loaded_at").newest_active()
     instruments = sorted(newest.values(), key=lambda i: i.name.lower())
-    return TemplateResponse(request, "measures/choose.html", {"patient": patient, "instruments": instruments})
+    return patient_page(request, "measures/choose.html", {"patient": patient, "instruments": instruments})
 
 
 @login_required
@@ -174,7 +174,7 @@ def enter_on_behalf(request: HttpRequest, public_id, code: str) -> HttpResponse:
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target=f"enter on behalf: {code}")
     context = {"patient": patient, "instrument": instrument, "definition": instrument.spec, "form": form}
-    return TemplateResponse(request, "measures/enter.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "measures/enter.html", context, status=400 if form.errors else 200)
 
 
 ENTRY_TARGETS = {

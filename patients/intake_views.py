@@ -8,15 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
-from measures.templatetags.measures_banner import banner_for
 from patients import intake as sections
+from patients.banner import banner_for, patient_page
 from patients.intake_services import send_intake_link
 from patients.models import Intake
 from patients.story import intake_to_show, story_for
@@ -53,7 +52,7 @@ def send_link(request: HttpRequest, public_id) -> HttpResponse:
     record_access(request=request, patient=patient, action=Action.CREATE, target="intake link sent")
     if sent.channel is None:
         context = {"patient": patient, "url": sent.url, "link": sent.link, "banner": banner_for(patient, request.user)}
-        return TemplateResponse(request, "patients/intake/link_given.html", context)
+        return patient_page(request, "patients/intake/link_given.html", context)
     messages.success(
         request,
         f"The intake link is on its way to {patient.called} by {CHANNEL_WORDS.get(sent.channel, sent.channel)}.",
@@ -95,7 +94,7 @@ def story(request: HttpRequest, public_id) -> HttpResponse:
         "story": story_for(intake) if intake is not None else None,
         "earlier": earlier,
     }
-    return TemplateResponse(request, "patients/intake/story.html", context)
+    return patient_page(request, "patients/intake/story.html", context)
 
 
 @login_required
@@ -123,4 +122,4 @@ def answers(request: HttpRequest, public_id) -> HttpResponse:
         "intake": intake,
         "rows": rows,
     }
-    return TemplateResponse(request, "patients/intake/answers.html", context)
+    return patient_page(request, "patients/intake/answers.html", context)

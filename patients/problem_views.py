@@ -22,8 +22,8 @@ from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user, may_chart
 from clinic.models import TeamTask
-from measures.templatetags.measures_banner import banner_for
 from measures.views import safe_next
+from patients.banner import banner_for, patient_page
 from patients.models import ComplexityRating, PainClassification, Patient, Problem, RedFlag
 from patients.problem_forms import (
     OUT_OF_DATE,
@@ -138,7 +138,7 @@ def problem_add(request: HttpRequest, public_id) -> HttpResponse:
         return redirect(chart_at(patient, "problems"))
     record_access(request=request, patient=patient, action=Action.VIEW, target="problem list: add a problem")
     context = {"patient": patient, "form": form, "banner": banner_for(patient, request.user)}
-    return TemplateResponse(request, "patients/problems/form.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "patients/problems/form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -182,7 +182,7 @@ def problem_edit(request: HttpRequest, public_id, problem_id) -> HttpResponse:
         "conflict": conflict,
         "banner": banner_for(patient, request.user),
     }
-    return TemplateResponse(request, "patients/problems/form.html", context, status=status)
+    return patient_page(request, "patients/problems/form.html", context, status=status)
 
 
 # --------------------------------------------------------------------------- classification and complexity
@@ -272,7 +272,7 @@ def red_flags(request: HttpRequest, public_id) -> HttpResponse:
     )
     record_access(request=request, patient=patient, action=Action.VIEW, target="red flags")
     context = {"patient": patient, "red_flag_section": section, "banner": banner_for(patient, request.user)}
-    return TemplateResponse(request, "patients/red_flags/list.html", context)
+    return patient_page(request, "patients/red_flags/list.html", context)
 
 
 @login_required
@@ -300,7 +300,7 @@ def red_flag_add(request: HttpRequest, public_id) -> HttpResponse:
             return redirect(chart_at(patient, "red-flags"))
     record_access(request=request, patient=patient, action=Action.VIEW, target="red flags: record a red flag")
     context = {"patient": patient, "form": form, "banner": banner_for(patient, request.user)}
-    return TemplateResponse(request, "patients/red_flags/new.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "patients/red_flags/new.html", context, status=400 if form.errors else 200)
 
 
 def recorded_message(flag: RedFlag) -> str:
@@ -340,4 +340,4 @@ def red_flag_acknowledge(request: HttpRequest, public_id, flag_id) -> HttpRespon
     record_access(request=request, patient=patient, action=Action.VIEW, target="red flag to acknowledge")
     context = {"patient": patient, "flag": flag, "form": form, "next": back}
     context["banner"] = banner_for(patient, request.user)
-    return TemplateResponse(request, "patients/red_flags/acknowledge.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "patients/red_flags/acknowledge.html", context, status=400 if form.errors else 200)

@@ -12,9 +12,9 @@ from clinic.care_team_services import CareTeamRefused, may_manage_care_team
 from clinic.referral_views import chart_referrals
 from clinic.team_services import team_section_for
 from measures.permissions import may_enter_responses
-from measures.templatetags.measures_banner import banner_for
 from measures.trends import trends_for
 from medications.selectors.pages import chart_section as medication_chart_section
+from patients.banner import banner_for, patient_page
 from patients.forms import PatientDetailsForm, RegistrationForm
 from patients.models import clean_query, search_kind
 from patients.problem_views import chart_sections as problem_chart_sections
@@ -65,7 +65,7 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
         "team_section": team_section_for(patient, request.user),  # messages, early warning (clinic)
         "medication_section": medication_chart_section(patient, request.user),  # medications (issue 6)
     }
-    return TemplateResponse(request, "patients/chart.html", context)
+    return patient_page(request, "patients/chart.html", context)
 
 
 def may_offer_registration(user) -> bool:
@@ -132,7 +132,7 @@ def edit_details(request: HttpRequest, public_id) -> HttpResponse:
         form = PatientDetailsForm(initial=PatientDetailsForm.initial_for(patient))
         record_access(request=request, patient=patient, action=Action.VIEW, target="edit patient details")
     context = {"form": form, "patient": patient, "banner": banner_for(patient, request.user), **refusal}
-    return TemplateResponse(request, "patients/edit_details.html", context)
+    return patient_page(request, "patients/edit_details.html", context)
 
 
 def explain_refusal(request: HttpRequest, form: PatientDetailsForm, refused, *, during: str) -> dict:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
-from measures.templatetags.measures_banner import banner_for
+from patients.banner import banner_for, patient_page
 from patients.encounters import CATALOGUE, OTHER, EditConflict, NoteLocked, NotTheAuthor
 from patients.language import kinder_phrasing
 from patients.models import Addendum, Encounter, Patient, PsychotherapyNote
@@ -92,7 +92,7 @@ def new_visit(request: HttpRequest, public_id) -> HttpResponse:
         return back_to_note(patient, encounter)
     record_access(request=request, patient=patient, action=Action.VIEW, target=f"new {VISIT_NOTE}")
     context = form_context(request, patient, form=form, tests=tests)
-    return TemplateResponse(request, "patients/visits/new.html", context, status=400 if form.is_bound else 200)
+    return patient_page(request, "patients/visits/new.html", context, status=400 if form.is_bound else 200)
 
 
 @login_required
@@ -146,7 +146,7 @@ def edit_visit(request: HttpRequest, public_id, visit_id) -> HttpResponse:
         request, patient, form=form, tests=tests, encounter=encounter, saved_meanwhile=saved_meanwhile, locked=locked
     )
     status = 409 if saved_meanwhile else 400 if form.is_bound else 200
-    return TemplateResponse(request, "patients/visits/edit.html", context, status=status)
+    return patient_page(request, "patients/visits/edit.html", context, status=status)
 
 
 def with_version(data, version: int):
@@ -171,7 +171,7 @@ def visit_detail(request: HttpRequest, public_id, visit_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
     encounter = encounter_of(patient, visit_id)
     record_access(request=request, patient=patient, action=Action.VIEW, target=VISIT_NOTE)
-    return TemplateResponse(request, "patients/visits/detail.html", detail_context(request, patient, encounter))
+    return patient_page(request, "patients/visits/detail.html", detail_context(request, patient, encounter))
 
 
 def detail_context(request: HttpRequest, patient: Patient, encounter: Encounter, **extra) -> dict:
@@ -232,7 +232,7 @@ def addendum(request: HttpRequest, public_id, visit_id) -> HttpResponse:
         return back_to_note(patient, encounter)
     record_access(request=request, patient=patient, action=Action.VIEW, target=VISIT_NOTE)
     context = detail_context(request, patient, encounter, addendum_form=form)
-    return TemplateResponse(request, "patients/visits/detail.html", context, status=400)
+    return patient_page(request, "patients/visits/detail.html", context, status=400)
 
 
 @login_required
@@ -253,7 +253,7 @@ def visit_list(request: HttpRequest, public_id) -> HttpResponse:
         "next_page": page + 1 if timeline.more and page < LAST_PAGE else None,
         "banner": banner_for(patient, request.user),
     }
-    return TemplateResponse(request, "patients/visits/list.html", context)
+    return patient_page(request, "patients/visits/list.html", context)
 
 
 def page_number(raw) -> int:
@@ -292,7 +292,7 @@ def psychotherapy_notes(request: HttpRequest, public_id) -> HttpResponse:
         "more": len(notes) > PSYCHOTHERAPY_NOTES_SHOWN,
         "banner": banner_for(patient, request.user),
     }
-    return TemplateResponse(request, "patients/visits/psychotherapy_list.html", context)
+    return patient_page(request, "patients/visits/psychotherapy_list.html", context)
 
 
 @login_required
@@ -322,7 +322,7 @@ def psychotherapy_note(request: HttpRequest, public_id, note_id) -> HttpResponse
         raise Http404("No such note.") from None
     record_access(request=request, patient=patient, action=Action.VIEW, target=PSYCHOTHERAPY_NOTE)
     context = {"patient": patient, "note": note, "banner": banner_for(patient, request.user)}
-    return TemplateResponse(request, "patients/visits/psychotherapy_detail.html", context)
+    return patient_page(request, "patients/visits/psychotherapy_detail.html", context)
 
 
 # --------------------------------------------------------------------------- the language check

@@ -14,9 +14,9 @@ from django.urls import reverse
 from audit.models import Action
 from audit.refusals import record_refusal
 from audit.services import record_access
-from measures.templatetags.measures_banner import banner_for
 from medications.models import Medication
 from medications.permissions import Refused
+from patients.banner import banner_for
 from patients.models import Patient
 
 

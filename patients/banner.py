@@ -1,10 +1,14 @@
-"""The patient banner's alerts: every chart page shows the patient's open alerts and unacknowledged red
-flags (two queries), and the care plan's tier (one query)."""
+"""The patient banner: every page about a patient shows the patient's open alerts and unacknowledged red flags,
+the care plan's tier, lead and sprint, and the opioid regimen's MME and flags.
+
+The view builds it (``banner_for``, or ``patient_page`` for a page with nothing else to say about it) and passes
+it as ``banner``; the template tag that places it (patients/templatetags/patient_banner.py) never queries."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import template
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from careplans.models import CarePlan
 from measures.models import Alert
@@ -12,14 +16,13 @@ from measures.permissions import may_acknowledge_alerts
 from medications.selectors.regimen import banner_opioids
 from patients.models import RedFlag
 
-register = template.Library()
-
 #: The banner shows at most this many red flags, most pressing first.
 BANNER_RED_FLAGS = 10
 
 
 @dataclass(frozen=True)
 class BannerAlerts:
+    patient_id: int
     alerts: list[Alert]
     can_acknowledge: bool
     #: Unacknowledged red flags (patients.RedFlag), emergency ones first.
@@ -42,15 +45,6 @@ class BannerAlerts:
         return [alert for alert in self.alerts if not alert.is_urgent]
 
 
-@register.simple_tag(takes_context=True)
-def banner_alerts(context, patient) -> BannerAlerts:
-    """The open alerts for the banner; a view that already has them passes ``banner`` in its context."""
-    found = context.get("banner")
-    if isinstance(found, BannerAlerts):
-        return found
-    return banner_for(patient, context["request"].user)
-
-
 def banner_for(patient, user) -> BannerAlerts:
     alerts = list(Alert.objects.for_banner(patient))
     flags = RedFlag.objects.unacknowledged().filter(patient=patient).with_people().most_pressing_first()
@@ -59,6 +53,7 @@ def banner_for(patient, user) -> BannerAlerts:
     red_flags = red_flags[:BANNER_RED_FLAGS]
     may_acknowledge = (alerts or red_flags) and may_acknowledge_alerts(user, patient)
     return BannerAlerts(
+        patient_id=patient.pk,
         alerts=alerts,
         can_acknowledge=bool(alerts and may_acknowledge),
         red_flags=red_flags,
@@ -68,3 +63,12 @@ def banner_for(patient, user) -> BannerAlerts:
         care_plan=CarePlan.objects.for_banner().filter(patient=patient).first(),
         opioids=banner_opioids(patient),
     )
+
+
+def patient_page(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> TemplateResponse:
+    """A page that may be about a patient (``context["patient"]``): with that patient's banner, built here unless
+    the view passed it (a task about no patient has none)."""
+    patient = context.get("patient")
+    if patient is not None and "banner" not in context:
+        context = {**context, "banner": banner_for(patient, request.user)}
+    return TemplateResponse(request, template, context, status=status)
