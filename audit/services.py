@@ -1,34 +1,37 @@
-"""The one helper every patient view calls to record an access."""
+"""The one writer of audit events: record_event for services (an actor and an AuditContext), record_access for
+views (who and where from the request)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 from django.core.exceptions import FieldDoesNotExist
-from django.http import HttpRequest
 
+from audit.context import NO_REQUEST, AuditContext, context_of
 from audit.models import Action, AuditEvent
-from clinic.log_filters import redact_patient_links
 
 PORTAL_ACTOR = "Patient (portal link)"
 
 
-def record_access(
-    *,
-    request: HttpRequest,
-    patient,
-    action: Action,
-    target: str,
-    by_patient: bool = False,
-    shown: Iterable = (),
-) -> AuditEvent:
-    """Write one audit event for this request, now (not queued), in the request's transaction.
+class ViewRequest(Protocol):
+    """What record_access reads of a view's request (a Django request): services never see one."""
 
-    `target` names the page or object in words and must not contain patient data. Portal pages
-    pass `by_patient=True`: the actor is then the patient, even in a browser a staff member uses.
-    A list page passes the rows it shows as `shown` (patients, or rows with their patient loaded):
-    the event keeps those patients' public ids, so one INSERT names everyone on the page.
+    user: Any
+    path: str
+    META: Mapping[str, Any]
+
+
+def record_event(
+    *, actor, context: AuditContext | None, patient, action: Action, target: str, shown: Iterable = ()
+) -> AuditEvent:
+    """Write one audit event now (not queued), in the caller's transaction.
+
+    `actor` is the user who did it, or None for the patient on a portal page. `context` says where from (the
+    request's page and address); None, for a task, a command or the admin without a request, records neither.
+    `target` names the page or object in words and must not contain patient data; `shown` as for record_access.
     """
     return AuditEvent.objects.create(
-        **event_fields(request, by_patient=by_patient),
+        **actor_fields(actor),
+        **where_fields(context or NO_REQUEST),
         action=action,
         target=target,
         patient=patient,
@@ -36,7 +39,32 @@ def record_access(
     )
 
 
-def record_access_each(*, request: HttpRequest, patients, action: Action, target: str) -> None:
+def record_access(
+    *,
+    request: ViewRequest,
+    patient,
+    action: Action,
+    target: str,
+    by_patient: bool = False,
+    shown: Iterable = (),
+) -> AuditEvent:
+    """A view's event: the signed-in user (if any) from the request's page and address.
+
+    Portal pages pass `by_patient=True`: the actor is then the patient, even in a browser a staff member uses.
+    A list page passes the rows it shows as `shown` (patients, or rows with their patient loaded):
+    the event keeps those patients' public ids, so one INSERT names everyone on the page.
+    """
+    return record_event(
+        actor=request_actor(request, by_patient=by_patient),
+        context=context_of(request),
+        patient=patient,
+        action=action,
+        target=target,
+        shown=shown,
+    )
+
+
+def record_access_each(*, request: ViewRequest, patients, action: Action, target: str) -> None:
     """One event per patient shown (a list of people on one page), written in one INSERT."""
     fields = event_fields(request, by_patient=False)
     AuditEvent.objects.bulk_create(
@@ -44,15 +72,22 @@ def record_access_each(*, request: HttpRequest, patients, action: Action, target
     )
 
 
-def event_fields(request: HttpRequest, *, by_patient: bool) -> dict:
+def event_fields(request: ViewRequest, *, by_patient: bool) -> dict:
     """Who and from where, as every event of this request records them (a patient link's token never)."""
-    user = request.user if request.user.is_authenticated and not by_patient else None
-    return {
-        "actor": user,
-        "actor_label": user.display_name if user else PORTAL_ACTOR,
-        "path": redact_patient_links(request.path)[:300],
-        "ip": request.META.get("REMOTE_ADDR") or None,
-    }
+    return {**actor_fields(request_actor(request, by_patient=by_patient)), **where_fields(context_of(request))}
+
+
+def request_actor(request: ViewRequest, *, by_patient: bool):
+    user = request.user
+    return user if user.is_authenticated and not by_patient else None
+
+
+def actor_fields(actor) -> dict:
+    return {"actor": actor, "actor_label": actor.display_name if actor else PORTAL_ACTOR}
+
+
+def where_fields(context: AuditContext) -> dict:
+    return {"path": context.path, "ip": context.ip}
 
 
 def shown_patient_ids(rows: Iterable) -> list[str]:
