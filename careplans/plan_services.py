@@ -26,10 +26,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import Action
+from audit.services import record_event
 from careplans.models import (
     CarePlan,
     Goal,
@@ -43,7 +44,6 @@ from clinic.models import User
 from measures.definitions import UnknownInstrumentError, get_definition
 from measures.models import MeasureSummary
 from patients.models import Patient
-from patients.services import audit
 
 HISTORY_SHOWN = 50
 SPRINTS_SHOWN = 20
@@ -148,7 +148,7 @@ def start_plan(
     tier: Tier,
     who_to_call: str = "",
     reason: str = "",
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> CarePlan:
     """Start the patient's care plan (audit "create"); the measures in front of ``by`` are kept.
 
@@ -183,7 +183,7 @@ def start_plan(
         snapshot=measures_snapshot(patient),
         at=now,
     )
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="care plan: started")
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="care plan: started")
     return plan
 
 
@@ -204,7 +204,7 @@ def change_tier(
     tier: Tier,
     reason: str,
     based_on_version: int,
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> CarePlan:
     """Move the plan to another tier: who, when, why and the latest measures are kept (audit "update").
 
@@ -213,7 +213,7 @@ def change_tier(
     """
     locked = lock_plan(plan, based_on_version=based_on_version)
     move_tier(locked, by=by, tier=tier, reason=reason, summary_prefix="Tier changed")
-    audit(by=by, request=request, patient=plan.patient, action=Action.UPDATE, target="care plan: tier changed")
+    record_event(actor=by, context=audit, patient=plan.patient, action=Action.UPDATE, target="care plan: tier changed")
     return locked
 
 
@@ -250,7 +250,7 @@ def change_plan_details(
     lead: User,
     who_to_call: str,
     reason: str = "",
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> list[str]:
     """Change the lead clinician and who the patient calls (audit "update"); returns the fields changed.
 
@@ -288,7 +288,7 @@ def change_plan_details(
         at=now,
     )
     target = f"care plan: details changed ({', '.join(changes)})"
-    audit(by=by, request=request, patient=plan.patient, action=Action.UPDATE, target=target)
+    record_event(actor=by, context=audit, patient=plan.patient, action=Action.UPDATE, target=target)
     return list(changes)
 
 
@@ -374,7 +374,7 @@ def add_goal(
     custom_unit: str = "",
     lower_is_better: bool = False,
     from_intake: bool = False,
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> Goal:
     """Add a goal in the patient's words (audit "create").
 
@@ -409,13 +409,13 @@ def add_goal(
         details={"object": object_key(goal), "fields": {"words": [None, goal.words]}},
         at=now,
     )
-    audit(by=by, request=request, patient=plan.patient, action=Action.CREATE, target="care plan: goal added")
+    record_event(actor=by, context=audit, patient=plan.patient, action=Action.CREATE, target="care plan: goal added")
     return goal
 
 
 @transaction.atomic
 def change_goal(
-    *, goal: Goal, by: User, based_on_version: int, request: HttpRequest | None = None, **fields
+    *, goal: Goal, by: User, based_on_version: int, audit: AuditContext | None = None, **fields
 ) -> list[str]:
     """Change a goal the editor opened at ``based_on_version`` (audit "update"); returns the fields changed.
 
@@ -452,7 +452,7 @@ def change_goal(
         at=now,
     )
     target = f"care plan: goal changed ({', '.join(changed)})"
-    audit(by=by, request=request, patient=goal.plan.patient, action=Action.UPDATE, target=target)
+    record_event(actor=by, context=audit, patient=goal.plan.patient, action=Action.UPDATE, target=target)
     return list(changed)
 
 
@@ -463,7 +463,7 @@ def record_goal_progress(
     by: User,
     value: Decimal,
     recorded_on: datetime.date,
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> GoalProgress:
     """A value of the goal's metric on a day, recorded by a clinician (audit "create").
 
@@ -472,7 +472,9 @@ def record_goal_progress(
     if recorded_on > timezone.localdate():
         raise PlanRefused("Progress is recorded for today or an earlier day.")
     progress = GoalProgress.objects.create(goal=goal, value=value, recorded_on=recorded_on, recorded_by=by)
-    audit(by=by, request=request, patient=goal.plan.patient, action=Action.CREATE, target="care plan: goal progress")
+    record_event(
+        actor=by, context=audit, patient=goal.plan.patient, action=Action.CREATE, target="care plan: goal progress"
+    )
     return progress
 
 
@@ -506,7 +508,7 @@ def status_dates(fields: dict[str, Any], *, before: str | None, started_on, stop
 
 
 @transaction.atomic
-def add_intervention(*, plan: CarePlan, by: User, request: HttpRequest | None = None, **fields) -> Intervention:
+def add_intervention(*, plan: CarePlan, by: User, audit: AuditContext | None = None, **fields) -> Intervention:
     """Add a treatment to the portfolio (audit "create"). The four questions may be left open: the plan
     shows the treatment as incomplete until they are answered.
 
@@ -527,13 +529,15 @@ def add_intervention(*, plan: CarePlan, by: User, request: HttpRequest | None = 
         details={"object": object_key(intervention), "fields": {"name": [None, intervention.name]}},
         at=now,
     )
-    audit(by=by, request=request, patient=plan.patient, action=Action.CREATE, target="care plan: treatment added")
+    record_event(
+        actor=by, context=audit, patient=plan.patient, action=Action.CREATE, target="care plan: treatment added"
+    )
     return intervention
 
 
 @transaction.atomic
 def change_intervention(
-    *, intervention: Intervention, by: User, based_on_version: int, request: HttpRequest | None = None, **fields
+    *, intervention: Intervention, by: User, based_on_version: int, audit: AuditContext | None = None, **fields
 ) -> list[str]:
     """Change a treatment the editor opened at ``based_on_version`` (audit "update"); returns the fields changed.
 
@@ -570,5 +574,5 @@ def change_intervention(
         at=now,
     )
     target = f"care plan: treatment changed ({', '.join(changed)})"
-    audit(by=by, request=request, patient=intervention.plan.patient, action=Action.UPDATE, target=target)
+    record_event(actor=by, context=audit, patient=intervention.plan.patient, action=Action.UPDATE, target=target)
     return list(changed)

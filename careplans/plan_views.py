@@ -156,7 +156,7 @@ def start(request: HttpRequest, public_id) -> HttpResponse:
     form = StartPlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.start_plan(patient=patient, by=request.user, request=request, **form.cleaned_data)
+            services.start_plan(patient=patient, by=request.user, audit=request.audit, **form.cleaned_data)
         except services.PlanExists:
             messages.info(request, "This patient already has a care plan.")
         else:
@@ -184,7 +184,7 @@ def change_tier(request: HttpRequest, public_id) -> HttpResponse:
                 tier=form.cleaned_data["tier"],
                 reason=form.cleaned_data["reason"],
                 based_on_version=form.cleaned_data["version"],
-                request=request,
+                audit=request.audit,
             )
             attempt = try_save(
                 save,
@@ -239,7 +239,7 @@ def edit_details(request: HttpRequest, public_id) -> HttpResponse:
                 lead=data["lead"],
                 who_to_call=data["who_to_call"],
                 reason=data["reason"],
-                request=request,
+                audit=request.audit,
             )
             attempt = try_save(
                 save, form, refill=lambda data, current: PlanDetailsForm(data), labels=PlanDetailsForm.LABELS
@@ -287,7 +287,7 @@ def goal_add(request: HttpRequest, public_id) -> HttpResponse:
         form = GoalForm(request.POST)
         if form.is_valid():
             try:
-                services.add_goal(plan=plan, by=request.user, request=request, **form.fields_to_save())
+                services.add_goal(plan=plan, by=request.user, audit=request.audit, **form.fields_to_save())
             except services.PlanRefused as refused:
                 form.add_error(None, str(refused))
             else:
@@ -322,7 +322,7 @@ def goal_edit(request: HttpRequest, public_id, goal_id) -> HttpResponse:
                 goal=goal,
                 by=request.user,
                 based_on_version=form.cleaned_data["version"],
-                request=request,
+                audit=request.audit,
                 **form.fields_to_save(),
             )
             attempt = try_save(
@@ -355,7 +355,7 @@ def goal_progress(request: HttpRequest, public_id, goal_id) -> HttpResponse:
     form = ProgressForm(request.POST or None, goal=goal, prefix=f"progress-{goal.public_id}")
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_goal_progress(goal=goal, by=request.user, request=request, **form.cleaned_data)
+            services.record_goal_progress(goal=goal, by=request.user, audit=request.audit, **form.cleaned_data)
         except services.PlanRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -387,7 +387,7 @@ def intervention_add(request: HttpRequest, public_id) -> HttpResponse:
         if form.is_valid():
             try:
                 intervention = services.add_intervention(
-                    plan=plan, by=request.user, request=request, **form.fields_to_save()
+                    plan=plan, by=request.user, audit=request.audit, **form.fields_to_save()
                 )
             except services.PlanRefused as refused:
                 form.add_error(None, str(refused))
@@ -421,7 +421,7 @@ def intervention_edit(request: HttpRequest, public_id, intervention_id) -> HttpR
                 intervention=intervention,
                 by=request.user,
                 based_on_version=form.cleaned_data["version"],
-                request=request,
+                audit=request.audit,
                 **form.fields_to_save(),
             )
             attempt = try_save(

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import Action
+from audit.services import record_event
 from careplans import sprints
 from careplans.models import (
     CarePlan,
@@ -41,7 +42,6 @@ from clinic.safety_net import route_urgent
 from clinic.services import create_task
 from measures.models import MeasureSummary
 from patients.models import Patient
-from patients.services import audit
 
 HISTORY_SHOWN = 50
 SPRINTS_SHOWN = 20
@@ -83,7 +83,7 @@ def start_sprint(
     ends_on: datetime.date,
     metrics: Sequence[str],
     interventions: Iterable[Intervention] = (),
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> Sprint:
     """Start a 4-6 week sprint testing ``interventions`` against ``metrics`` (audit "create").
 
@@ -115,7 +115,9 @@ def start_sprint(
         details={"object": f"sprint:{sprint.public_id}", "metrics": metrics},
         at=now,
     )
-    audit(by=by, request=request, patient=plan.patient, action=Action.CREATE, target="care plan: sprint started")
+    record_event(
+        actor=by, context=audit, patient=plan.patient, action=Action.CREATE, target="care plan: sprint started"
+    )
     return sprint
 
 
@@ -131,7 +133,7 @@ def review_sprint(
     decision: str,
     reason: str,
     based_on_plan_version: int,
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> Sprint:
     """Record the clinician's decision on a sprint, with the rule's suggestion and the judged metrics.
 
@@ -186,11 +188,15 @@ def review_sprint(
     if new_tier_number is not None:
         tier = Tier.objects.get(number=new_tier_number)
         move_tier(plan, by=by, tier=tier, reason=reason, summary_prefix=f"Sprint {sprint.number} decision")
-        audit(by=by, request=request, patient=plan.patient, action=Action.UPDATE, target="care plan: tier changed")
+        record_event(
+            actor=by, context=audit, patient=plan.patient, action=Action.UPDATE, target="care plan: tier changed"
+        )
     task = TeamTask.objects.filter(source_key=review_task_key(sprint), status=TeamTask.Status.OPEN).first()
     if task is not None:
         task.mark_done(by=by, note="Sprint reviewed.")
-    audit(by=by, request=request, patient=plan.patient, action=Action.UPDATE, target="care plan: sprint reviewed")
+    record_event(
+        actor=by, context=audit, patient=plan.patient, action=Action.UPDATE, target="care plan: sprint reviewed"
+    )
     sprint.refresh_from_db()
     return sprint
 

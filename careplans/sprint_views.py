@@ -56,7 +56,7 @@ def sprint_new(request: HttpRequest, public_id) -> HttpResponse:
                     ends_on=data["ends_on"],
                     metrics=data["metrics"],
                     interventions=data["interventions"],
-                    request=request,
+                    audit=request.audit,
                 )
             except services.PlanRefused as refused:
                 form.add_error(None, str(refused))
@@ -123,7 +123,7 @@ def sprint_review(request: HttpRequest, public_id, sprint_id) -> HttpResponse:
                         decision=form.cleaned_data["decision"],
                         reason=form.cleaned_data["reason"],
                         based_on_plan_version=form.cleaned_data["plan_version"],
-                        request=request,
+                        audit=request.audit,
                     )
                 except services.StaleEdit as stale:
                     current = stale.current

@@ -25,10 +25,10 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest
 
+from audit.context import AuditContext
 from audit.models import Action, AuditEvent
-from audit.services import record_access
+from audit.services import record_event
 from clinic.models import CareTeamChange, CareTeamMember, User
 from clinic.roles import Role
 from patients.models import Patient
@@ -90,7 +90,7 @@ def active_clinicians():
 
 @transaction.atomic
 def add_member(
-    *, patient: Patient, member: User, by: User, reason: str = "", request: HttpRequest | None = None
+    *, patient: Patient, member: User, by: User, reason: str = "", audit: AuditContext | None = None
 ) -> CareTeamMember:
     """Put an active clinician on the patient's care team (not as lead).
 
@@ -106,12 +106,12 @@ def add_member(
         raise ReasonRequired("Say why they join the team.")
     membership = CareTeamMember.objects.create(patient=patient, member=member)
     _history(patient, Kind.ADDED, member, by, reason)
-    _audit(by=by, request=request, patient=patient, target="care team: member added")
+    _audit(by=by, audit=audit, patient=patient, target="care team: member added")
     return membership
 
 
 @transaction.atomic
-def remove_member(*, patient: Patient, member: User, by: User, reason: str, request: HttpRequest | None = None) -> None:
+def remove_member(*, patient: Patient, member: User, by: User, reason: str, audit: AuditContext | None = None) -> None:
     """Take someone off the patient's care team; when they were the lead, their lead role ends too.
 
     Preconditions: ``may_manage_care_team(by)``. Raises StaleChange (not on the team any more) and
@@ -128,7 +128,7 @@ def remove_member(*, patient: Patient, member: User, by: User, reason: str, requ
         _history(patient, Kind.LEAD_ENDED, member, by, reason)
     membership.delete()
     _history(patient, Kind.REMOVED, member, by, reason)
-    _audit(by=by, request=request, patient=patient, target="care team: member removed")
+    _audit(by=by, audit=audit, patient=patient, target="care team: member removed")
 
 
 @transaction.atomic
@@ -139,7 +139,7 @@ def make_lead(
     by: User,
     reason: str = "",
     replacing: User | _Unchecked | None = UNCHECKED,
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> CareTeamMember:
     """Make an active clinician the patient's lead clinician, adding them to the team if they are not on it
     and ending the previous lead's lead role (they stay on the team). One history row per change.
@@ -171,12 +171,12 @@ def make_lead(
         CareTeamMember.objects.filter(pk=membership.pk).update(is_lead=True)
         membership.is_lead = True
     _history(patient, Kind.MADE_LEAD, member, by, reason)
-    _audit(by=by, request=request, patient=patient, target="care team: lead clinician changed")
+    _audit(by=by, audit=audit, patient=patient, target="care team: lead clinician changed")
     return membership
 
 
 @transaction.atomic
-def end_lead(*, patient: Patient, member: User, by: User, reason: str, request: HttpRequest | None = None) -> None:
+def end_lead(*, patient: Patient, member: User, by: User, reason: str, audit: AuditContext | None = None) -> None:
     """End ``member``'s lead role (they stay on the team); the patient then has no lead until one is named.
 
     Preconditions: ``may_manage_care_team(by)``. Raises StaleChange (``member`` is not the lead now)
@@ -191,7 +191,7 @@ def end_lead(*, patient: Patient, member: User, by: User, reason: str, request: 
         raise ReasonRequired("Say why their lead role ends.")
     CareTeamMember.objects.filter(pk=current.pk).update(is_lead=False)
     _history(patient, Kind.LEAD_ENDED, member, by, reason)
-    _audit(by=by, request=request, patient=patient, target="care team: lead clinician ended")
+    _audit(by=by, audit=audit, patient=patient, target="care team: lead clinician ended")
 
 
 def set_up_team(
@@ -201,16 +201,16 @@ def set_up_team(
     members: Iterable[User],
     by: User,
     reason: str,
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> None:
     """A new patient's first team (registration): the lead, if any, then the other members, in the
     caller's transaction. Preconditions as for make_lead and add_member; the team is empty."""
     if lead is not None:
-        make_lead(patient=patient, member=lead, by=by, reason=reason, replacing=None, request=request)
+        make_lead(patient=patient, member=lead, by=by, reason=reason, replacing=None, audit=audit)
     added = {lead.pk} if lead is not None else set()
     for member in members:
         if member.pk not in added:
-            add_member(patient=patient, member=member, by=by, reason=reason, request=request)
+            add_member(patient=patient, member=member, by=by, reason=reason, audit=audit)
             added.add(member.pk)
 
 
@@ -273,10 +273,5 @@ def _history(patient: Patient, kind: str, member: User, by: User, reason: str) -
     return CareTeamChange.objects.create(patient=patient, kind=kind, member=member, by=by, reason=reason)
 
 
-def _audit(*, by: User, request: HttpRequest | None, patient: Patient, target: str) -> AuditEvent:
-    """Through the request when there is one (its path and address); else who did it, from no address."""
-    if request is not None and request.user == by:
-        return record_access(request=request, patient=patient, action=Action.UPDATE, target=target)
-    return AuditEvent.objects.create(
-        actor=by, actor_label=by.display_name, patient=patient, action=Action.UPDATE, target=target
-    )
+def _audit(*, by: User, audit: AuditContext | None, patient: Patient, target: str) -> AuditEvent:
+    return record_event(actor=by, context=audit, patient=patient, action=Action.UPDATE, target=target)

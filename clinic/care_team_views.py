@@ -104,15 +104,17 @@ def apply(action: str, request: HttpRequest, patient, data: dict) -> str:
     """Call the service for ``action``; returns the message saying what was done."""
     member, reason, by = data["member"], data["reason"], request.user
     if action == "add":
-        add_member(patient=patient, member=member, by=by, reason=reason, request=request)
+        add_member(patient=patient, member=member, by=by, reason=reason, audit=request.audit)
         return f"{member.display_name} is on the care team."
     if action == "remove":
-        remove_member(patient=patient, member=member, by=by, reason=reason, request=request)
+        remove_member(patient=patient, member=member, by=by, reason=reason, audit=request.audit)
         return f"{member.display_name} is no longer on the care team."
     if action == "lead":
-        make_lead(patient=patient, member=member, by=by, reason=reason, replacing=data["replacing"], request=request)
+        make_lead(
+            patient=patient, member=member, by=by, reason=reason, replacing=data["replacing"], audit=request.audit
+        )
         return f"{member.display_name} is the lead clinician."
-    end_lead(patient=patient, member=member, by=by, reason=reason, request=request)
+    end_lead(patient=patient, member=member, by=by, reason=reason, audit=request.audit)
     return f"{member.display_name} is no longer the lead clinician. The patient needs a new lead."
 
 

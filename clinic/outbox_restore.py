@@ -17,11 +17,11 @@ Both decisions are audited and take effect once (a conditional UPDATE on the HEL
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import Action, AuditEvent
-from audit.services import record_access
+from audit.services import record_event
 from clinic.models import OutboxMessage, User
 from clinic.outbox_secrets import GAVE_UP_NOTE, forget_secrets
 from clinic.roles import Role
@@ -83,39 +83,34 @@ def held_count() -> int:
     return OutboxMessage.objects.filter(state=State.HELD).count()
 
 
-def release_held_message(*, message: OutboxMessage, by: User, request: HttpRequest | None = None) -> bool:
+def release_held_message(*, message: OutboxMessage, by: User, audit: AuditContext | None = None) -> bool:
     """ "Send": the held message goes back to the outbox, due now. False if it was no longer held."""
     return _decide(
         message=message,
         by=by,
-        request=request,
+        audit=audit,
         target="outbox message released after a restore: send",
         fields={"state": State.PENDING, "next_attempt_at": timezone.now(), "claimed_at": None},
     )
 
 
-def cancel_held_message(*, message: OutboxMessage, by: User, request: HttpRequest | None = None) -> bool:
+def cancel_held_message(*, message: OutboxMessage, by: User, audit: AuditContext | None = None) -> bool:
     """ "Don't send": the held message is cancelled and its link forgotten. False if it was no longer held."""
     return _decide(
         message=message,
         by=by,
-        request=request,
+        audit=audit,
         target="outbox message cancelled after a restore: not sent",
         fields={"state": State.CANCELLED, "claimed_at": None, **forget_secrets(message, note=GAVE_UP_NOTE)},
     )
 
 
 @transaction.atomic
-def _decide(*, message: OutboxMessage, by: User, request: HttpRequest | None, target: str, fields: dict) -> bool:
+def _decide(*, message: OutboxMessage, by: User, audit: AuditContext | None = None, target: str, fields: dict) -> bool:
     if not may_review_held(by):
         raise PermissionDenied("Only care coordinators and clinic admins decide about held messages.")
     changed = OutboxMessage.objects.filter(id=message.id, state=State.HELD).update(**fields)
     if not changed:
         return False
-    if request is not None and request.user == by:
-        record_access(request=request, patient=message.patient, action=Action.UPDATE, target=target)
-    else:
-        AuditEvent.objects.create(
-            actor=by, actor_label=by.display_name, patient=message.patient, action=Action.UPDATE, target=target
-        )
+    record_event(actor=by, context=audit, patient=message.patient, action=Action.UPDATE, target=target)
     return True

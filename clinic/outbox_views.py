@@ -36,7 +36,7 @@ def held_list(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, message_id, *, service, done: str) -> HttpResponse:
     refuse_unless_reviewer(request.user)
     message = get_object_or_404(OutboxMessage.objects.select_related("patient"), public_id=message_id)
-    if service(message=message, by=request.user, request=request):
+    if service(message=message, by=request.user, audit=request.audit):
         messages.success(request, done)
     else:
         messages.info(request, "That message was already dealt with; nothing changed.")

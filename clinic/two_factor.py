@@ -34,8 +34,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.context import AuditContext
 from audit.models import Action, AuditEvent
-from audit.services import record_access
+from audit.services import record_event
 from clinic.middleware import redirect_with_next
 
 RECOVERY_CODE_COUNT = 10
@@ -139,7 +140,7 @@ def check_on(device, code: str) -> CodeCheck:
 
 
 @transaction.atomic
-def check_sign_in_code(*, user, code: str, request: HttpRequest | None = None) -> CodeCheck:
+def check_sign_in_code(*, user, code: str, audit: AuditContext | None = None) -> CodeCheck:
     """The second step: a 6-digit code from the person's app, or one of their recovery codes (used up when
     it works). Every refused code is audited, like a used recovery code (a code from the app that works is
     an ordinary sign-in, which axes records); the caller marks the session verified when `ok`."""
@@ -149,10 +150,12 @@ def check_sign_in_code(*, user, code: str, request: HttpRequest | None = None) -
     result = check_on(device, code) if device is not None and code else CodeCheck()
     kind = "authenticator app" if is_app_code(code) else "recovery code"
     if result.ok and result.by_recovery_code:
-        audit(by=user, request=request, action=Action.VIEW, target="sign-in: second step passed (recovery code)")
+        account_event(by=user, audit=audit, action=Action.VIEW, target="sign-in: second step passed (recovery code)")
     elif not result.ok:
         refused = "too many wrong codes" if result.paused else "wrong code"
-        audit(by=user, request=request, action=Action.VIEW, target=f"sign-in: second step refused, {refused} ({kind})")
+        account_event(
+            by=user, audit=audit, action=Action.VIEW, target=f"sign-in: second step refused, {refused} ({kind})"
+        )
     return result
 
 
@@ -160,7 +163,7 @@ def check_sign_in_code(*, user, code: str, request: HttpRequest | None = None) -
 
 
 @transaction.atomic
-def confirm_app_device(*, user, code: str, request: HttpRequest | None = None) -> tuple[CodeCheck, list[str]]:
+def confirm_app_device(*, user, code: str, audit: AuditContext | None = None) -> tuple[CodeCheck, list[str]]:
     """Finish setting up the authenticator app with a code from it. Preconditions: the person has no
     confirmed app (a second app is never added this way) and opened the set-up page (a pending device).
     Returns the check and, when it worked, the new recovery codes (shown to the person once)."""
@@ -171,13 +174,13 @@ def confirm_app_device(*, user, code: str, request: HttpRequest | None = None) -
     result = check_on(device, code) if device is not None and is_app_code(code) else CodeCheck()
     if not result.ok:
         refused = "too many wrong codes" if result.paused else "wrong code"
-        audit(by=user, request=request, action=Action.VIEW, target=f"two-step sign-in: set-up refused, {refused}")
+        account_event(by=user, audit=audit, action=Action.VIEW, target=f"two-step sign-in: set-up refused, {refused}")
         return result, []
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     codes = replace_recovery_codes(user)
-    audit(by=user, request=request, action=Action.CREATE, target="two-step sign-in: set up")
+    account_event(by=user, audit=audit, action=Action.CREATE, target="two-step sign-in: set up")
     return result, codes
 
 
@@ -194,33 +197,31 @@ def replace_recovery_codes(user) -> list[str]:
 
 
 @transaction.atomic
-def regenerate_recovery_codes(*, by, request: HttpRequest | None = None) -> list[str]:
+def regenerate_recovery_codes(*, by, audit: AuditContext | None = None) -> list[str]:
     """New recovery codes for the person themselves (the old ones stop working). Precondition: they have
     two-step sign-in set up."""
     if app_device(by) is None:
         raise PermissionDenied("Set up two-step sign-in first.")
     codes = replace_recovery_codes(by)
-    audit(by=by, request=request, action=Action.UPDATE, target="two-step sign-in: new recovery codes")
+    account_event(by=by, audit=audit, action=Action.UPDATE, target="two-step sign-in: new recovery codes")
     return codes
 
 
 @transaction.atomic
-def reset_two_step(*, user, by, request: HttpRequest | None = None) -> bool:
+def reset_two_step(*, user, by, audit: AuditContext | None = None) -> bool:
     """A clinic admin resets someone's two-step sign-in (a lost phone): their app and recovery codes are
     deleted, so they set it up again at their next sign-in. Returns whether they had anything to reset."""
     if not by.is_clinic_admin:
         raise PermissionDenied("Only a clinic admin resets two-step sign-in.")
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     deleted_static, _ = StaticDevice.objects.filter(user=user).delete()
-    audit(by=by, request=request, action=Action.UPDATE, target=f"two-step sign-in reset for {user.username}"[:200])
+    account_event(by=by, audit=audit, action=Action.UPDATE, target=f"two-step sign-in reset for {user.username}"[:200])
     return bool(deleted or deleted_static)
 
 
-def audit(*, by, request: HttpRequest | None, action: Action, target: str) -> AuditEvent:
-    """Through the request when there is one (its page and address); else who did it, from no address."""
-    if request is not None and request.user.is_authenticated and request.user.pk == by.pk:
-        return record_access(request=request, patient=None, action=action, target=target)
-    return AuditEvent.objects.create(actor=by, actor_label=by.display_name, patient=None, action=action, target=target)
+def account_event(*, by, audit: AuditContext | None, action: Action, target: str) -> AuditEvent:
+    """An event about a person's sign-in, not about a patient."""
+    return record_event(actor=by, context=audit, patient=None, action=action, target=target)
 
 
 # --- The session ----------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ for model in (TOTPDevice, StaticDevice):
 
 @admin.action(description="Reset two-step sign-in (lost or new phone)")
 def reset_two_step_sign_in(modeladmin, request, queryset):
-    reset = [person for person in queryset if two_factor.reset_two_step(user=person, by=request.user, request=request)]
+    reset = [
+        person for person in queryset if two_factor.reset_two_step(user=person, by=request.user, audit=request.audit)
+    ]
     if reset:
         names = ", ".join(person.display_name for person in reset)
         modeladmin.message_user(

@@ -90,7 +90,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         form = RecoveryCodeForm(request.POST) if using_recovery else AppCodeForm(request.POST)
         field = "recovery_code" if using_recovery else "code"
         if form.is_valid():
-            result = two_factor.check_sign_in_code(user=user, code=form.cleaned_data[field], request=request)
+            result = two_factor.check_sign_in_code(user=user, code=form.cleaned_data[field], audit=request.audit)
             if result.ok:
                 two_factor.pass_second_step(request, result.device)
                 if result.by_recovery_code:
@@ -133,7 +133,9 @@ def set_up(request: HttpRequest) -> HttpResponse:
     form, status = AppCodeForm(request.POST or None), 200
     if request.method == "POST":
         if form.is_valid():
-            result, codes = two_factor.confirm_app_device(user=user, code=form.cleaned_data["code"], request=request)
+            result, codes = two_factor.confirm_app_device(
+                user=user, code=form.cleaned_data["code"], audit=request.audit
+            )
             if result.ok:
                 two_factor.pass_second_step(request, result.device)
                 request.session[SESSION_NEW_CODES] = codes
@@ -188,7 +190,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
     if not two_factor.second_step_done(request):
         raise PermissionDenied
-    codes = two_factor.regenerate_recovery_codes(by=request.user, request=request)
+    codes = two_factor.regenerate_recovery_codes(by=request.user, audit=request.audit)
     request.session[SESSION_NEW_CODES] = codes
     request.session[SESSION_NEXT] = reverse("two_step:settings")
     return redirect("two_step:recovery_codes")

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import Action
+from audit.services import record_event
 from clinic.models import TeamTask
 from clinic.roles import Discipline
 from clinic.safety_net import acknowledge_tasks, acknowledgement_words, raise_routed_task
@@ -38,7 +39,6 @@ from patients.models import (
     Problem,
     RedFlag,
 )
-from patients.services import audit
 
 # --------------------------------------------------------------------------- who may
 
@@ -110,7 +110,7 @@ def add_problem(
     status: str = Problem.Status.ACTIVE,
     owner_discipline: str = "",
     notes: str = "",
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> Problem:
     """Add a problem to the patient's list (audit "create").
 
@@ -131,13 +131,13 @@ def add_problem(
         updated_by=by,
         updated_at=now,
     )
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="problem list: problem added")
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="problem list: problem added")
     return problem
 
 
 @transaction.atomic
 def change_problem(
-    *, problem: Problem, by, seen_updated_at: datetime, request: HttpRequest | None = None, **fields
+    *, problem: Problem, by, seen_updated_at: datetime, audit: AuditContext | None = None, **fields
 ) -> tuple[Problem, list[str]]:
     """Change a problem that the editor saw as last updated at ``seen_updated_at`` (audit "update").
 
@@ -160,7 +160,7 @@ def change_problem(
     )
     changed = locked.change(by=by, **fields)
     target = f"problem list: problem changed ({', '.join(changed)})" if changed else "problem list: no change"
-    audit(by=by, request=request, patient=problem.patient, action=Action.UPDATE, target=target)
+    record_event(actor=by, context=audit, patient=problem.patient, action=Action.UPDATE, target=target)
     return locked, changed
 
 
@@ -182,7 +182,7 @@ def classify_pain(
     main_condition: str,
     other_conditions=(),
     note: str = "",
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> PainClassification:
     """Record the pain type and conditions (a new history row) and copy them onto the patient.
 
@@ -209,13 +209,13 @@ def classify_pain(
         pain_type=pain_type, primary_condition=conditions[0], other_conditions=conditions[1:]
     )
     patient.pain_type, patient.primary_condition, patient.other_conditions = pain_type, conditions[0], conditions[1:]
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="pain classification recorded")
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="pain classification recorded")
     return row
 
 
 @transaction.atomic
 def rate_complexity(
-    *, patient: Patient, by, level: str, reason: str, request: HttpRequest | None = None
+    *, patient: Patient, by, level: str, reason: str, audit: AuditContext | None = None
 ) -> ComplexityRating:
     """Record simple or complex with the reason (a new history row) and copy the level onto the patient.
 
@@ -231,7 +231,7 @@ def rate_complexity(
     )
     Patient.objects.filter(pk=patient.pk).update(complexity=level)
     patient.complexity = level
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="complexity rated")
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="complexity rated")
     return row
 
 
@@ -259,7 +259,7 @@ def record_exam_red_flag(
     code: str,
     note: str = "",
     key: uuid.UUID | None = None,
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
 ) -> RedFlag:
     """Record a red flag a clinician found at examination (an examination item, or any screen item from
     the history): a RedFlag with source "examination" and the item's level, and the audit event.
@@ -293,9 +293,9 @@ def record_exam_red_flag(
         else:
             if item.level == redflags.EMERGENCY:
                 task_for_red_flag(flag, item, found_by=by)
-            audit(
-                by=by,
-                request=request,
+            record_event(
+                actor=by,
+                context=audit,
                 patient=patient,
                 action=Action.CREATE,
                 target="red flag found at examination",
@@ -331,7 +331,7 @@ def settled_task_keys(red_flag: RedFlag) -> list[str]:
 
 @transaction.atomic
 def acknowledge_red_flag(
-    *, red_flag: RedFlag, by, note: str, action: str = "", request: HttpRequest | None = None
+    *, red_flag: RedFlag, by, note: str, action: str = "", audit: AuditContext | None = None
 ) -> bool:
     """A clinician has seen the red flag and says what was done; its task (if this app made one) is done too.
 
@@ -344,5 +344,7 @@ def acknowledge_red_flag(
         return False
     tasks = TeamTask.objects.filter(source_key__in=settled_task_keys(red_flag))
     acknowledge_tasks(tasks=tasks, by=by, action=action, note=note)
-    audit(by=by, request=request, patient=red_flag.patient, action=Action.UPDATE, target="red flag acknowledged")
+    record_event(
+        actor=by, context=audit, patient=red_flag.patient, action=Action.UPDATE, target="red flag acknowledged"
+    )
     return True

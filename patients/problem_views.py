@@ -133,7 +133,7 @@ def problem_add(request: HttpRequest, public_id) -> HttpResponse:
     refuse_unless(may_chart(request.user, patient), CHARTING_ONLY)
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        add_problem(patient=patient, by=request.user, request=request, **form.fields_to_save())
+        add_problem(patient=patient, by=request.user, audit=request.audit, **form.fields_to_save())
         messages.success(request, "Problem added to the list.")
         return redirect(chart_at(patient, "problems"))
     record_access(request=request, patient=patient, action=Action.VIEW, target="problem list: add a problem")
@@ -157,7 +157,7 @@ def problem_edit(request: HttpRequest, public_id, problem_id) -> HttpResponse:
                     problem=problem,
                     by=request.user,
                     seen_updated_at=form.cleaned_data["updated_at"],
-                    request=request,
+                    audit=request.audit,
                     **form.fields_to_save(),
                 )
             except StaleEdit as stale:
@@ -243,7 +243,7 @@ def history_record_page(request: HttpRequest, patient, kind: HistoryRecord, *, i
         refuse_unless(may, CHARTING_ONLY)
         form = kind.form_class(request.POST)
         if form.is_valid():
-            kind.record(patient=patient, by=request.user, request=request, **form.cleaned_data)
+            kind.record(patient=patient, by=request.user, audit=request.audit, **form.cleaned_data)
             messages.success(request, kind.saved)
             return redirect(chart_at(patient, kind.section))
     else:
@@ -291,7 +291,7 @@ def red_flag_add(request: HttpRequest, public_id) -> HttpResponse:
                 code=data["code"],
                 note=data["note"],
                 key=data["submission"],
-                request=request,
+                audit=request.audit,
             )
         except SubmissionReused:
             form.add_error(None, OUT_OF_DATE)
@@ -331,7 +331,7 @@ def red_flag_acknowledge(request: HttpRequest, public_id, flag_id) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if acknowledge_red_flag(
-            red_flag=flag, by=request.user, note=data["note"], action=data["action"], request=request
+            red_flag=flag, by=request.user, note=data["note"], action=data["action"], audit=request.audit
         ):
             messages.success(request, f"Red flag acknowledged: {flag.text_in_sentence}.")
         else:

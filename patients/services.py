@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
-from audit.models import Action, AuditEvent
-from audit.services import record_access
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import record_event
 from clinic.care_team_services import set_up_team
 from patients.models import Patient
 
@@ -74,7 +74,7 @@ def patient_with_mrn(mrn: str, *, exclude: Patient | None = None) -> Patient | N
 def register_patient(
     *,
     by,
-    request: HttpRequest | None = None,
+    audit: AuditContext | None = None,
     confirmed_new_person: bool = False,
     lead=None,
     team_members: Iterable = (),
@@ -104,16 +104,16 @@ def register_patient(
         given=fields["given_name"], family=fields["family_name"], preferred=fields.get("preferred_name", "")
     )
     save_unless_mrn_taken(patient, force_insert=True)
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="patient registration")
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="patient registration")
     members = list(team_members)
     if lead is not None or members:
-        set_up_team(patient=patient, lead=lead, members=members, by=by, reason=REGISTRATION_REASON, request=request)
+        set_up_team(patient=patient, lead=lead, members=members, by=by, reason=REGISTRATION_REASON, audit=audit)
     return patient
 
 
 @transaction.atomic
 def update_patient_details(
-    *, patient: Patient, by, request: HttpRequest | None = None, confirmed_new_person: bool = False, **fields
+    *, patient: Patient, by, audit: AuditContext | None = None, confirmed_new_person: bool = False, **fields
 ) -> Patient:
     """Change a patient's registry details and record who did it (audit action "update").
 
@@ -145,7 +145,7 @@ def update_patient_details(
     if changed:
         save_unless_mrn_taken(patient)
     target = f"patient details: {', '.join(changed)}" if changed else "patient details: no change"
-    audit(by=by, request=request, patient=patient, action=Action.UPDATE, target=target[:200])
+    record_event(actor=by, context=audit, patient=patient, action=Action.UPDATE, target=target[:200])
     return patient
 
 
@@ -171,12 +171,3 @@ def save_unless_mrn_taken(patient: Patient, **kwargs) -> None:
         if existing is None:
             raise
         raise MRNTaken(existing) from None
-
-
-def audit(*, by, request: HttpRequest | None, patient: Patient, action: Action, target: str) -> AuditEvent:
-    """The audit event for this change: through the request when there is one (path and address)."""
-    if request is not None and request.user == by:
-        return record_access(request=request, patient=patient, action=action, target=target)
-    return AuditEvent.objects.create(
-        actor=by, actor_label=by.display_name, patient=patient, action=action, target=target
-    )

@@ -89,7 +89,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             patient = register_patient(
                 by=request.user,
-                request=request,
+                audit=request.audit,
                 confirmed_new_person=form.cleaned_data["confirm_new_person"],
                 **team,
                 **form.details(),
@@ -119,7 +119,7 @@ def edit_details(request: HttpRequest, public_id) -> HttpResponse:
                 patient = update_patient_details(
                     patient=patient,
                     by=request.user,
-                    request=request,
+                    audit=request.audit,
                     confirmed_new_person=form.cleaned_data["confirm_new_person"],
                     **form.details(),
                 )

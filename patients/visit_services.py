@@ -23,10 +23,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import CharField, Count, DateTimeField, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
 
+from audit.context import AuditContext
 from audit.models import Action
-from audit.services import record_access
+from audit.services import record_event
 from clinic.access import CHART_PERMISSION, patients_visible_to
 from clinic.models import User
 from clinic.roles import Discipline, Role
@@ -59,7 +59,7 @@ def may_use_psychotherapy_notes(user) -> bool:
 
 
 @transaction.atomic
-def start_visit(*, patient: Patient, by: User, request: HttpRequest, **fields: Any) -> Encounter:
+def start_visit(*, patient: Patient, by: User, audit: AuditContext | None = None, **fields: Any) -> Encounter:
     """Save a new visit note as a draft by ``by``, with their discipline as it is now.
 
     Preconditions: ``may_chart_visits(by)``; ``patient`` came from get_patient_for_user for ``by``;
@@ -69,13 +69,13 @@ def start_visit(*, patient: Patient, by: User, request: HttpRequest, **fields: A
     _check_fields(fields)
     fields["functional_tests"] = clean_functional_tests(fields.get("functional_tests") or [])
     encounter = Encounter.objects.create(patient=patient, author=by, discipline=by.discipline, **fields)
-    record_access(request=request, patient=patient, action=Action.CREATE, target=f"{VISIT_NOTE} (draft)")
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target=f"{VISIT_NOTE} (draft)")
     return encounter
 
 
 @transaction.atomic
 def save_visit_draft(
-    *, encounter: Encounter, by: User, request: HttpRequest, based_on_version: int, **fields: Any
+    *, encounter: Encounter, by: User, audit: AuditContext | None = None, based_on_version: int, **fields: Any
 ) -> Encounter:
     """Save the author's changes to their draft if nobody saved it after ``based_on_version``.
 
@@ -86,23 +86,29 @@ def save_visit_draft(
     if "functional_tests" in fields:
         fields["functional_tests"] = clean_functional_tests(fields["functional_tests"] or [])
     encounter.save_draft(by=by, based_on_version=based_on_version, **fields)
-    record_access(request=request, patient=encounter.patient, action=Action.UPDATE, target=f"{VISIT_NOTE} (draft)")
+    record_event(
+        actor=by, context=audit, patient=encounter.patient, action=Action.UPDATE, target=f"{VISIT_NOTE} (draft)"
+    )
     return encounter
 
 
 @transaction.atomic
-def sign_visit(*, encounter: Encounter, by: User, request: HttpRequest, based_on_version: int) -> Encounter:
+def sign_visit(
+    *, encounter: Encounter, by: User, audit: AuditContext | None = None, based_on_version: int
+) -> Encounter:
     """Sign the author's draft as they read it; from now on it is locked and changes are addenda.
 
     Raises NotTheAuthor, NoteLocked (already signed) or EditConflict (saved after the author read it).
     """
     encounter.sign(by=by, based_on_version=based_on_version)
-    record_access(request=request, patient=encounter.patient, action=Action.UPDATE, target=f"{VISIT_NOTE} signed")
+    record_event(
+        actor=by, context=audit, patient=encounter.patient, action=Action.UPDATE, target=f"{VISIT_NOTE} signed"
+    )
     return encounter
 
 
 @transaction.atomic
-def add_addendum(*, encounter: Encounter, by: User, request: HttpRequest, text: str) -> Addendum:
+def add_addendum(*, encounter: Encounter, by: User, audit: AuditContext | None = None, text: str) -> Addendum:
     """Add an addendum (author and time) to a signed note.
 
     Preconditions: ``may_chart_visits(by)``; the note is signed (ValueError otherwise); ``text`` is not blank.
@@ -110,7 +116,9 @@ def add_addendum(*, encounter: Encounter, by: User, request: HttpRequest, text: 
     if not text.strip():
         raise ValueError("An addendum needs text.")
     addendum = encounter.add_addendum(by=by, text=text)
-    record_access(request=request, patient=encounter.patient, action=Action.CREATE, target=f"{VISIT_NOTE} addendum")
+    record_event(
+        actor=by, context=audit, patient=encounter.patient, action=Action.CREATE, target=f"{VISIT_NOTE} addendum"
+    )
     return addendum
 
 
@@ -142,7 +150,7 @@ _NOTE_TEXT = ("priorities", "findings", "functional_tests", "assessment", "plan"
 
 @transaction.atomic
 def write_psychotherapy_note(
-    *, patient: Patient, by: User, request: HttpRequest, occurred_on: datetime.date, text: str
+    *, patient: Patient, by: User, audit: AuditContext | None = None, occurred_on: datetime.date, text: str
 ) -> PsychotherapyNote:
     """Keep a psychotherapy note apart from the chart.
 
@@ -154,7 +162,7 @@ def write_psychotherapy_note(
     if not text.strip():
         raise ValueError("A psychotherapy note needs text.")
     note = PsychotherapyNote.objects.create(patient=patient, author=by, occurred_on=occurred_on, text=text)
-    record_access(request=request, patient=patient, action=Action.CREATE, target=PSYCHOTHERAPY_NOTE)
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target=PSYCHOTHERAPY_NOTE)
     return note
 
 

@@ -86,7 +86,11 @@ def new_visit(request: HttpRequest, public_id) -> HttpResponse:
     tests = functional_test_formset(post_or_none(request))
     if request.method == "POST" and all([form.is_valid(), tests.is_valid()]):
         encounter = start_visit(
-            patient=patient, by=request.user, request=request, **form.note_fields(), functional_tests=tests.entries()
+            patient=patient,
+            by=request.user,
+            audit=request.audit,
+            **form.note_fields(),
+            functional_tests=tests.entries(),
         )
         messages.success(request, "Visit note saved as a draft. Sign it when it is complete.")
         return back_to_note(patient, encounter)
@@ -120,7 +124,7 @@ def edit_visit(request: HttpRequest, public_id, visit_id) -> HttpResponse:
                 save_visit_draft(
                     encounter=encounter,
                     by=request.user,
-                    request=request,
+                    audit=request.audit,
                     based_on_version=form.cleaned_data["version"] or 0,
                     **form.note_fields(),
                     functional_tests=tests.entries(),
@@ -201,7 +205,9 @@ def sign(request: HttpRequest, public_id, visit_id) -> HttpResponse:
         messages.error(request, "The note could not be signed: reload the page and try again.")
         return back_to_note(patient, encounter)
     try:
-        sign_visit(encounter=encounter, by=request.user, request=request, based_on_version=form.cleaned_data["version"])
+        sign_visit(
+            encounter=encounter, by=request.user, audit=request.audit, based_on_version=form.cleaned_data["version"]
+        )
     except EditConflict:
         messages.error(
             request, "Someone saved this note after you opened it. Read it again below, then sign it if it is right."
@@ -227,7 +233,7 @@ def addendum(request: HttpRequest, public_id, visit_id) -> HttpResponse:
         return back_to_note(patient, encounter)
     form = AddendumForm(request.POST)
     if form.is_valid():
-        add_addendum(encounter=encounter, by=request.user, request=request, text=form.cleaned_data["text"])
+        add_addendum(encounter=encounter, by=request.user, audit=request.audit, text=form.cleaned_data["text"])
         messages.success(request, "Addendum added.")
         return back_to_note(patient, encounter)
     record_access(request=request, patient=patient, action=Action.VIEW, target=VISIT_NOTE)
@@ -302,7 +308,7 @@ def new_psychotherapy_note(request: HttpRequest, public_id) -> HttpResponse:
     patient = patient_for_psychotherapy(request, public_id)
     form = PsychotherapyNoteForm(post_or_none(request), patient=patient, initial={"occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        note = write_psychotherapy_note(patient=patient, by=request.user, request=request, **form.cleaned_data)
+        note = write_psychotherapy_note(patient=patient, by=request.user, audit=request.audit, **form.cleaned_data)
         messages.success(request, "Psychotherapy note saved. The chart shows that it exists, never what it says.")
         return redirect("patients:psychotherapy_note", public_id=patient.public_id, note_id=note.public_id)
     record_access(request=request, patient=patient, action=Action.VIEW, target=f"new {PSYCHOTHERAPY_NOTE}")

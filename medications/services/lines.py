@@ -8,16 +8,16 @@ import datetime
 
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import Action
+from audit.services import record_event
 from medications.models import Medication, MedicationChange
 from medications.permissions import ANNOTATORS_ONLY, may_annotate, may_change_class, refusal_for, refuse_unless
 from medications.rules import drugs
 from medications.selectors.regimen import forget_summary
 from medications.services import StaleEdit
-from patients.services import audit
 
 
 def _drug(code: str) -> drugs.Drug:
@@ -28,7 +28,7 @@ def _drug(code: str) -> drugs.Drug:
 
 
 @transaction.atomic
-def add_medication(*, patient, by, request: HttpRequest | None, values: dict, why: str = "") -> Medication:
+def add_medication(*, patient, by, audit: AuditContext | None = None, values: dict, why: str = "") -> Medication:
     """Add a line. Preconditions: ``values`` holds Medication.TRACKED_FIELDS (a form's cleaned data) with a drug
     code from the list. Refused unless the person may change lines of the drug's class."""
     drug = _drug(values["drug_code"])
@@ -49,9 +49,9 @@ def add_medication(*, patient, by, request: HttpRequest | None, values: dict, wh
     MedicationChange.objects.create(
         medication=medication, kind=MedicationChange.Kind.ADDED, reason=why, after=medication.snapshot(), by=by, at=now
     )
-    audit(
-        by=by,
-        request=request,
+    record_event(
+        actor=by,
+        context=audit,
         patient=patient,
         action=Action.CREATE,
         target=f"medication added ({drug.drug_class.label})",
@@ -61,7 +61,7 @@ def add_medication(*, patient, by, request: HttpRequest | None, values: dict, wh
 
 @transaction.atomic
 def change_medication(
-    *, medication: Medication, by, request: HttpRequest | None, values: dict, why: str, expected_version: int
+    *, medication: Medication, by, audit: AuditContext | None = None, values: dict, why: str, expected_version: int
 ) -> Medication:
     """Change a line; the history keeps what changed, who and why. Refused unless the person may change both
     the line's class and the new drug's class. Raises StaleEdit when the line changed since ``expected_version``."""
@@ -102,18 +102,18 @@ def change_medication(
         at=current.updated_at,
     )
     words = "stopped" if kind == MedicationChange.Kind.STOPPED else f"changed: {', '.join(sorted(changed))}"
-    audit(by=by, request=request, patient=patient, action=Action.UPDATE, target=f"medication {words}"[:200])
+    record_event(actor=by, context=audit, patient=patient, action=Action.UPDATE, target=f"medication {words}"[:200])
     return current
 
 
 def stop_medication(
-    *, medication: Medication, by, request: HttpRequest | None, on: datetime.date, why: str, expected_version: int
+    *, medication: Medication, by, audit: AuditContext | None = None, on: datetime.date, why: str, expected_version: int
 ) -> Medication:
     """Stop a line on a date, with the reason (a change of ``stopped_on`` and ``stop_reason``)."""
     return change_medication(
         medication=medication,
         by=by,
-        request=request,
+        audit=audit,
         values={"stopped_on": on, "stop_reason": why},
         why=why,
         expected_version=expected_version,
@@ -121,13 +121,17 @@ def stop_medication(
 
 
 @transaction.atomic
-def annotate_medication(*, medication: Medication, by, request: HttpRequest | None, note: str) -> MedicationChange:
+def annotate_medication(
+    *, medication: Medication, by, audit: AuditContext | None = None, note: str
+) -> MedicationChange:
     """A pharmacist's (or prescriber's) note on a line; the line itself does not change."""
     refuse_unless(may_annotate(by, medication.patient), ANNOTATORS_ONLY)
     change = MedicationChange.objects.create(
         medication=medication, kind=MedicationChange.Kind.ANNOTATED, reason=note, by=by
     )
-    audit(by=by, request=request, patient=medication.patient, action=Action.UPDATE, target="medication annotated")
+    record_event(
+        actor=by, context=audit, patient=medication.patient, action=Action.UPDATE, target="medication annotated"
+    )
     return change
 
 

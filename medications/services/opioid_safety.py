@@ -9,9 +9,10 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
+from audit import services as audit_trail
+from audit.context import AuditContext
 from audit.models import Action
 from medications.models import (
     AgreementPolicy,
@@ -37,14 +38,13 @@ from medications.selectors.monitoring import current_policy
 from medications.selectors.regimen import forget_summary, opioid_summary
 from medications.services import StaleEdit
 from medications.services.monitoring import close_tasks, monitoring_key_prefix, trial_review_key
-from patients.services import audit
 
 # --------------------------------------------------------------------------- flags and naloxone
 
 
 @transaction.atomic
 def acknowledge_flag(
-    *, patient, by, request: HttpRequest | None, flag: str, reason: str, review_on: datetime.date
+    *, patient, by, audit: AuditContext | None = None, flag: str, reason: str, review_on: datetime.date
 ) -> OpioidFlagAcknowledgement:
     """A prescriber acknowledges a safety flag with a reason; it reappears after ``review_on`` (or when the MME
     rises above today's). Precondition: ``flag`` is one of safety.SAFETY_FLAG_ORDER."""
@@ -57,13 +57,15 @@ def acknowledge_flag(
         patient=patient, flag=flag, reason=reason, review_on=review_on, mme_at_the_time=summary.total, by=by
     )
     forget_summary(patient)
-    audit(by=by, request=request, patient=patient, action=Action.UPDATE, target=f"opioid flag acknowledged: {flag}")
+    audit_trail.record_event(
+        actor=by, context=audit, patient=patient, action=Action.UPDATE, target=f"opioid flag acknowledged: {flag}"
+    )
     return ack
 
 
 @transaction.atomic
 def record_naloxone(
-    *, patient, by, request: HttpRequest | None, status: str, on: datetime.date, note: str = ""
+    *, patient, by, audit: AuditContext | None = None, status: str, on: datetime.date, note: str = ""
 ) -> NaloxoneRecord:
     """Naloxone offered, prescribed or declined. Prescribed: prescribers only."""
     if status == NaloxoneRecord.Status.PRESCRIBED:
@@ -71,7 +73,9 @@ def record_naloxone(
     else:
         refuse_unless(may_record_monitoring(by, patient), CLINICIANS_ONLY)
     record = NaloxoneRecord.objects.create(patient=patient, status=status, on=on, note=note, by=by)
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target=f"naloxone {status}")
+    audit_trail.record_event(
+        actor=by, context=audit, patient=patient, action=Action.CREATE, target=f"naloxone {status}"
+    )
     return record
 
 
@@ -83,7 +87,7 @@ def start_trial(
     *,
     patient,
     by,
-    request: HttpRequest | None,
+    audit: AuditContext | None = None,
     medication: Medication | None,
     goals,
     started_on: datetime.date,
@@ -99,7 +103,9 @@ def start_trial(
         patient=patient, medication=medication, started_on=started_on, review_on=review_on, started_by=by
     )
     trial.goals.set(goals)
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="opioid trial started")
+    audit_trail.record_event(
+        actor=by, context=audit, patient=patient, action=Action.CREATE, target="opioid trial started"
+    )
     return trial
 
 
@@ -108,7 +114,7 @@ def review_trial(
     *,
     trial: OpioidTrial,
     by,
-    request: HttpRequest | None,
+    audit: AuditContext | None = None,
     function_vs_goals: str,
     benefit_documented: bool,
     decision: str,
@@ -128,8 +134,12 @@ def review_trial(
     if not claimed:
         return False
     close_tasks(prefix=trial_review_key(trial.id), by=by, note="Opioid trial reviewed.")
-    audit(
-        by=by, request=request, patient=trial.patient, action=Action.UPDATE, target=f"opioid trial reviewed: {decision}"
+    audit_trail.record_event(
+        actor=by,
+        context=audit,
+        patient=trial.patient,
+        action=Action.UPDATE,
+        target=f"opioid trial reviewed: {decision}",
     )
     return True
 
@@ -167,7 +177,7 @@ def publish_policy(
 
 @transaction.atomic
 def record_agreement(
-    *, patient, by, request: HttpRequest | None, policy: AgreementPolicy, signed_on: datetime.date, review_on
+    *, patient, by, audit: AuditContext | None = None, policy: AgreementPolicy, signed_on: datetime.date, review_on
 ) -> TreatmentAgreement:
     """A treatment agreement signed on a date under a policy version; review yearly by default."""
     refuse_unless(may_record_monitoring(by, patient), CLINICIANS_ONLY)
@@ -175,9 +185,9 @@ def record_agreement(
         patient=patient, policy=policy, signed_on=signed_on, review_on=review_on, recorded_by=by
     )
     close_tasks(prefix=monitoring_key_prefix(safety.DueKind.AGREEMENT, patient.id), by=by, note="Agreement recorded.")
-    audit(
-        by=by,
-        request=request,
+    audit_trail.record_event(
+        actor=by,
+        context=audit,
         patient=patient,
         action=Action.CREATE,
         target=f"treatment agreement (policy v{policy.version})",
@@ -193,7 +203,7 @@ def record_drug_screen(
     *,
     patient,
     by,
-    request: HttpRequest | None,
+    audit: AuditContext | None = None,
     collected_on: datetime.date,
     expected_findings: str = "",
     unexpected_findings: str = "",
@@ -213,29 +223,31 @@ def record_drug_screen(
         by=by,
         note="Drug screen recorded.",
     )
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="urine drug screen")
+    audit_trail.record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="urine drug screen")
     return screen
 
 
 @transaction.atomic
 def record_pdmp_check(
-    *, patient, by, request: HttpRequest | None, checked_on: datetime.date, findings: str = ""
+    *, patient, by, audit: AuditContext | None = None, checked_on: datetime.date, findings: str = ""
 ) -> PdmpCheck:
     refuse_unless(may_record_monitoring(by, patient), CLINICIANS_ONLY)
     check = PdmpCheck.objects.create(patient=patient, checked_on=checked_on, findings=findings, recorded_by=by)
     close_tasks(prefix=monitoring_key_prefix(safety.DueKind.PDMP, patient.id), by=by, note="PDMP check recorded.")
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="PDMP check")
+    audit_trail.record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="PDMP check")
     return check
 
 
 @transaction.atomic
 def record_event(
-    *, patient, by, request: HttpRequest | None, kind: str, on: datetime.date, note: str = ""
+    *, patient, by, audit: AuditContext | None = None, kind: str, on: datetime.date, note: str = ""
 ) -> MedicationEvent:
     """An early refill request, lost or stolen medication, or taking more than prescribed."""
     refuse_unless(may_record_monitoring(by, patient), CLINICIANS_ONLY)
     event = MedicationEvent.objects.create(patient=patient, kind=kind, on=on, note=note, recorded_by=by)
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target=f"medication event: {kind}")
+    audit_trail.record_event(
+        actor=by, context=audit, patient=patient, action=Action.CREATE, target=f"medication event: {kind}"
+    )
     return event
 
 
@@ -244,7 +256,7 @@ def decide_monitoring_plan(
     *,
     patient,
     by,
-    request: HttpRequest | None,
+    audit: AuditContext | None = None,
     supply_days: int | None,
     drug_screen_every_days: int | None,
     pdmp_every_days: int | None,
@@ -264,5 +276,7 @@ def decide_monitoring_plan(
             decided_at=timezone.now(),
         ),
     )
-    audit(by=by, request=request, patient=patient, action=Action.UPDATE, target="closer monitoring plan")
+    audit_trail.record_event(
+        actor=by, context=audit, patient=patient, action=Action.UPDATE, target="closer monitoring plan"
+    )
     return plan

@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
 
+from audit.context import AuditContext
 from audit.models import Action
+from audit.services import record_event
 from medications.models import Medication, TaperActual, TaperPlan
 from medications.permissions import PRESCRIBER_DECISION, may_prescribe, refuse_unless
 from medications.rules import tapering
@@ -20,7 +21,6 @@ from medications.selectors.monitoring import policy_or_defaults
 from medications.selectors.tapers import actual_concerns, taper_concerns
 from medications.services import AlreadyExists, ReasonRequired, StaleEdit
 from medications.services.monitoring import close_tasks, taper_follow_up_prefix
-from patients.services import audit
 
 
 @transaction.atomic
@@ -28,7 +28,7 @@ def start_taper(
     *,
     patient,
     by,
-    request: HttpRequest | None,
+    audit: AuditContext | None = None,
     schedule: tapering.TaperSchedule,
     single_step: bool = False,
     reason: str = "",
@@ -57,13 +57,13 @@ def start_taper(
         faster_reason=reason.strip() if concerns.need_reason else "",
         created_by=by,
     )
-    audit(by=by, request=request, patient=patient, action=Action.CREATE, target="taper plan")
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="taper plan")
     return taper
 
 
 @transaction.atomic
 def record_taper_actual(
-    *, taper: TaperPlan, by, request: HttpRequest | None, on: datetime.date, mme: Decimal, note: str = ""
+    *, taper: TaperPlan, by, audit: AuditContext | None = None, on: datetime.date, mme: Decimal, note: str = ""
 ) -> TaperActual:
     """The dose actually taken from a date (a follow-up). Below the plan on that date (faster than the chosen
     rate), or a stop from above the policy's MME, needs a reason in ``note`` (ReasonRequired)."""
@@ -73,13 +73,13 @@ def record_taper_actual(
         raise ReasonRequired("A reduction faster than the plan, or a stop from a higher dose, needs a reason.")
     actual = TaperActual.objects.create(taper=taper, on=on, mme=mme, note=note.strip(), recorded_by=by)
     close_tasks(prefix=taper_follow_up_prefix(taper.id), by=by, note="Taper follow-up recorded.")
-    audit(by=by, request=request, patient=taper.patient, action=Action.CREATE, target="taper follow-up dose")
+    record_event(actor=by, context=audit, patient=taper.patient, action=Action.CREATE, target="taper follow-up dose")
     return actual
 
 
 @transaction.atomic
 def set_taper_status(
-    *, taper: TaperPlan, by, request: HttpRequest | None, status: str, expected_version: int
+    *, taper: TaperPlan, by, audit: AuditContext | None = None, status: str, expected_version: int
 ) -> TaperPlan:
     """Pause, resume, complete or stop a taper (optimistic locking on its version)."""
     refuse_unless(may_prescribe(by, taper.patient), PRESCRIBER_DECISION)
@@ -89,5 +89,5 @@ def set_taper_status(
     if not updated:
         raise StaleEdit(TaperPlan.objects.get(pk=taper.pk))
     taper.refresh_from_db()
-    audit(by=by, request=request, patient=taper.patient, action=Action.UPDATE, target=f"taper {status}")
+    record_event(actor=by, context=audit, patient=taper.patient, action=Action.UPDATE, target=f"taper {status}")
     return taper

@@ -56,7 +56,7 @@ def medication_add(request: HttpRequest, public_id) -> HttpResponse:
                 medication = add_medication(
                     patient=patient,
                     by=request.user,
-                    request=request,
+                    audit=request.audit,
                     values=form.values(),
                     why=form.cleaned_data["why"],
                 )
@@ -114,7 +114,7 @@ def medication_edit(request: HttpRequest, public_id, medication_id) -> HttpRespo
                     medication = change_medication(
                         medication=medication,
                         by=request.user,
-                        request=request,
+                        audit=request.audit,
                         values=form.values(),
                         why=form.cleaned_data["why"],
                         expected_version=form.cleaned_data["version"],
@@ -160,7 +160,7 @@ def medication_stop(request: HttpRequest, public_id, medication_id) -> HttpRespo
                 stop_medication(
                     medication=medication,
                     by=request.user,
-                    request=request,
+                    audit=request.audit,
                     on=form.cleaned_data["stopped_on"],
                     why=form.cleaned_data["why"],
                     expected_version=form.cleaned_data["version"],
@@ -185,7 +185,7 @@ def medication_annotate(request: HttpRequest, public_id, medication_id) -> HttpR
     form = AnnotateForm(request.POST)
     detail = reverse("medications:medication_detail", args=[patient.public_id, medication.public_id])
     if form.is_valid():
-        annotate_medication(medication=medication, by=request.user, request=request, note=form.cleaned_data["note"])
+        annotate_medication(medication=medication, by=request.user, audit=request.audit, note=form.cleaned_data["note"])
         messages.success(request, "Note added to the history.")
     else:
         messages.error(request, "Write the note before saving it (at most 2000 characters).")

@@ -71,7 +71,7 @@ def flag_acknowledge(request: HttpRequest, public_id, flag: str) -> HttpResponse
         return redirect(medications_url(patient))
     form = AcknowledgeFlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        acknowledge_flag(patient=patient, by=request.user, request=request, flag=flag, **form.cleaned_data)
+        acknowledge_flag(patient=patient, by=request.user, audit=request.audit, flag=flag, **form.cleaned_data)
         messages.success(
             request,
             f"Flag acknowledged until {form.cleaned_data['review_on']:%b} {form.cleaned_data['review_on'].day}.",
@@ -102,7 +102,7 @@ def naloxone(request: HttpRequest, public_id) -> HttpResponse:
             c for c in NaloxoneRecord.Status.choices if c[0] != NaloxoneRecord.Status.PRESCRIBED
         ]
     if request.method == "POST" and form.is_valid():
-        record = record_naloxone(patient=patient, by=request.user, request=request, **form.cleaned_data)
+        record = record_naloxone(patient=patient, by=request.user, audit=request.audit, **form.cleaned_data)
         messages.success(request, f"Naloxone {record.get_status_display().lower()}: recorded.")
         return redirect(medications_url(patient))
     seen(request, patient, "naloxone: record")
@@ -139,7 +139,7 @@ def trial_start(request: HttpRequest, public_id) -> HttpResponse:
         # Two weeks out: the middle of the 1-4 week window.
         form.initial["review_on"] = timezone.localdate() + datetime.timedelta(days=14)
     if request.method == "POST" and form.is_valid():
-        start_trial(patient=patient, by=request.user, request=request, **form.cleaned_data)
+        start_trial(patient=patient, by=request.user, audit=request.audit, **form.cleaned_data)
         messages.success(request, "Opioid trial recorded.")
         return redirect(safety_url(patient, "trials"))
     seen(request, patient, "opioid trial: start")
@@ -167,7 +167,7 @@ def trial_review(request: HttpRequest, public_id, trial_id) -> HttpResponse:
         return redirect(safety_url(patient, "trials"))
     form = TrialReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if review_trial(trial=trial, by=request.user, request=request, **form.cleaned_data):
+        if review_trial(trial=trial, by=request.user, audit=request.audit, **form.cleaned_data):
             messages.success(request, "Trial review recorded.")
         else:
             messages.info(request, "This trial was already reviewed.")
@@ -222,7 +222,7 @@ def agreement_new(request: HttpRequest, public_id) -> HttpResponse:
                 record_agreement(
                     patient=patient,
                     by=request.user,
-                    request=request,
+                    audit=request.audit,
                     policy=policy,
                     signed_on=form.cleaned_data["signed_on"],
                     review_on=form.cleaned_data["review_on"],
@@ -257,7 +257,7 @@ def record_page(request, public_id, *, form_class, service, template, target, do
     refuse_unless(may_record_monitoring(request.user, patient), CLINICIANS_ONLY)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        service(patient=patient, by=request.user, request=request, **form.cleaned_data)
+        service(patient=patient, by=request.user, audit=request.audit, **form.cleaned_data)
         messages.success(request, done)
         return redirect(safety_url(patient, anchor))
     seen(request, patient, target)
@@ -330,7 +330,7 @@ def monitoring_plan(request: HttpRequest, public_id) -> HttpResponse:
         }
     form = MonitoringPlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        decide_monitoring_plan(patient=patient, by=request.user, request=request, **form.cleaned_data)
+        decide_monitoring_plan(patient=patient, by=request.user, audit=request.audit, **form.cleaned_data)
         messages.success(request, "Monitoring plan recorded.")
         return redirect(safety_url(patient, "monitoring"))
     seen(request, patient, "monitoring plan: decide")

@@ -73,7 +73,7 @@ def taper_new(request: HttpRequest, public_id) -> HttpResponse:
                     taper = start_taper(
                         patient=patient,
                         by=request.user,
-                        request=request,
+                        audit=request.audit,
                         schedule=form.schedule,
                         single_step=form.cleaned_data["single_step"],
                         reason=form.cleaned_data["reason"],
@@ -131,7 +131,7 @@ def taper_actual(request: HttpRequest, public_id, taper_id) -> HttpResponse:
     detail = reverse("medications:taper_detail", args=[patient.public_id, taper.public_id])
     if form.is_valid():
         try:
-            record_taper_actual(taper=taper, by=request.user, request=request, **form.cleaned_data)
+            record_taper_actual(taper=taper, by=request.user, audit=request.audit, **form.cleaned_data)
         except ReasonRequired:
             form.add_error("note", "This is faster than the plan, or a stop from a higher dose: record the reason.")
         else:
@@ -163,7 +163,7 @@ def taper_status(request: HttpRequest, public_id, taper_id) -> HttpResponse:
         taper = set_taper_status(
             taper=taper,
             by=request.user,
-            request=request,
+            audit=request.audit,
             status=form.cleaned_data["status"],
             expected_version=form.cleaned_data["version"],
         )

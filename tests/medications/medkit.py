@@ -71,7 +71,7 @@ def add_line(
         "side_effects": "",
         **extra,
     }
-    return add_medication(patient=patient, by=by, request=None, values=values, why=why)
+    return add_medication(patient=patient, by=by, values=values, why=why)
 
 
 def oxycodone_60(patient, by) -> Medication:

@@ -28,7 +28,6 @@ def records(patient, physician):
     taper = start_taper(
         patient=patient,
         by=physician,
-        request=None,
         schedule=plan_taper(original_mme=60, starts_on=timezone.localdate()),
     )
     return {"medication_id": line.public_id, "trial_id": trial.public_id, "taper_id": taper.public_id}
@@ -128,7 +127,6 @@ def records_for(patient, physician):
     taper = start_taper(
         patient=patient,
         by=physician,
-        request=None,
         schedule=plan_taper(original_mme=60, starts_on=timezone.localdate()),
     )
     return {"medication_id": line.public_id, "trial_id": trial.public_id, "taper_id": taper.public_id}

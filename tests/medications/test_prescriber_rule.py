@@ -78,7 +78,6 @@ def test_the_service_refuses_changing_the_prescriber_to_a_non_prescriber(patient
         change_medication(
             medication=line,
             by=physician,
-            request=None,
             values={"prescriber": psychologist},
             why="typo",
             expected_version=line.version,
@@ -96,7 +95,6 @@ def test_a_line_keeps_a_prescriber_who_has_since_left_when_other_fields_change(r
     changed = change_medication(
         medication=line,
         by=prescriber,
-        request=None,
         values={"prescriber": physician, "benefit": "Sleeping better"},
         why="review",
         expected_version=line.version,

@@ -157,7 +157,7 @@ def saved_taper(patient, physician, starts_on=None) -> TaperPlan:
     from medications.rules.tapering import plan_taper
 
     schedule = plan_taper(original_mme=Decimal(60), starts_on=starts_on or days_ago(35))
-    return start_taper(patient=patient, by=physician, request=None, schedule=schedule)
+    return start_taper(patient=patient, by=physician, schedule=schedule)
 
 
 def test_the_plan_page_shows_planned_vs_actual_and_peg_and_phq9_beside_it(signed_in, patient, physician):

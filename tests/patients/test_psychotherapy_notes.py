@@ -133,13 +133,9 @@ def test_a_note_of_another_patient_is_not_found_under_this_patients_address(
     assert signed_in(psychologist).get(address).status_code == 404
 
 
-def test_the_service_refuses_anyone_but_a_psychologist(rf, physician, patient):
-    request = rf.post("/")
-    request.user = physician
+def test_the_service_refuses_anyone_but_a_psychologist(physician, patient):
     with pytest.raises(PermissionError):
-        write_psychotherapy_note(
-            patient=patient, by=physician, request=request, occurred_on=timezone.localdate(), text="x"
-        )
+        write_psychotherapy_note(patient=patient, by=physician, occurred_on=timezone.localdate(), text="x")
     assert not PsychotherapyNote.objects.exists()
 
 
