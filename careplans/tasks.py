@@ -10,8 +10,7 @@ from dataclasses import asdict
 from celery import shared_task
 
 from careplans import log_services, sprint_services
-from clinic.dates import within_message_hours
-from clinic.tasks import RETRY_POLICY
+from clinic.tasks import RETRY_POLICY, in_message_hours_only
 
 
 @shared_task(**RETRY_POLICY)
@@ -22,9 +21,8 @@ def sweep_sprint_reviews() -> int:
 
 
 @shared_task(**RETRY_POLICY)
+@in_message_hours_only
 def sweep_log_reminders_task() -> dict:
     """Send the check-in reminders that are due (each claimed by a conditional UPDATE on its due time); in
     message hours only: a reminder due in the night waits for the morning's first run."""
-    if not within_message_hours():
-        return {"outside_message_hours": True}
     return asdict(log_services.sweep_log_reminders())

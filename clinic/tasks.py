@@ -5,11 +5,27 @@ on database hiccups; message content never travels through the broker, only ids.
 """
 
 from dataclasses import asdict
+from functools import wraps
 
 from celery import shared_task
 from django.db import OperationalError
 
 from clinic import referral_services, services, sweeps
+from clinic.dates import within_message_hours
+
+OUTSIDE_MESSAGE_HOURS = {"outside_message_hours": True}
+
+
+def in_message_hours_only(sweep):
+    """For a task that texts or emails patients: outside the clinic's message hours it sends nothing and says so;
+    the due rows wait for the first run of the morning (clinic.dates.within_message_hours)."""
+
+    @wraps(sweep)
+    def wrapped(*args, **kwargs):
+        return sweep(*args, **kwargs) if within_message_hours() else OUTSIDE_MESSAGE_HOURS
+
+    return wrapped
+
 
 RETRY_POLICY = dict(
     acks_late=True,
