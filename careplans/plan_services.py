@@ -45,12 +45,6 @@ from measures.definitions import UnknownInstrumentError, get_definition
 from measures.models import MeasureSummary
 from patients.models import Patient
 
-HISTORY_SHOWN = 50
-SPRINTS_SHOWN = 20
-POINTS_PER_METRIC = 60
-SWEEP_BATCH = 500
-
-
 # --------------------------------------------------------------------------- who may
 
 

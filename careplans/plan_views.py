@@ -22,7 +22,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -44,7 +43,7 @@ from careplans.plan_forms import (
 )
 from clinic.access import get_patient_for_user
 from clinic.roles import Discipline
-from patients.banner import banner_for
+from patients.banner import banner_for, patient_page
 from patients.story import goal_suggestions, latest_intake_for
 
 EDITORS_ONLY = "Only a clinician on the patient's care team can change the care plan."
@@ -76,10 +75,6 @@ def with_plan(request: HttpRequest, public_id, *, edit: bool):
         raise Http404("This patient has no care plan yet.")
     plan.patient = patient
     return patient, plan, banner, may_edit
-
-
-def page(request, template: str, context: dict, *, status: int = 200) -> TemplateResponse:
-    return TemplateResponse(request, template, context, status=status)
 
 
 def with_version(data, name: str, version: int):
@@ -129,7 +124,7 @@ def plan_page(request: HttpRequest, public_id) -> HttpResponse:
     record_access(request=request, patient=patient, action=Action.VIEW, target="care plan")
     context = {"patient": patient, "banner": banner, "may_edit": may_edit, "plan": plan}
     if plan is None:
-        return page(request, "careplans/plan.html", context)
+        return patient_page(request, "careplans/plan.html", context)
     plan.patient = patient
     content = selectors.plan_page(plan)
     context |= {
@@ -138,7 +133,7 @@ def plan_page(request: HttpRequest, public_id) -> HttpResponse:
         "log_section": log_section(plan),
         "log_section_template": LOG_SECTION,
     }
-    return page(request, "careplans/plan.html", context)
+    return patient_page(request, "careplans/plan.html", context)
 
 
 @login_required
@@ -165,7 +160,7 @@ def start(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: start")
     context = {"patient": patient, "banner": banner, "form": form, "measures": services.measures_snapshot(patient)}
-    return page(request, "careplans/start.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "careplans/start.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -211,7 +206,7 @@ def change_tier(request: HttpRequest, public_id) -> HttpResponse:
         "measures": services.measures_snapshot(patient),
         "tiers": list(Tier.objects.all()),
     }
-    return page(request, "careplans/tier.html", context, status=status)
+    return patient_page(request, "careplans/tier.html", context, status=status)
 
 
 TIER_LABELS = {"tier": "Tier"}
@@ -254,7 +249,7 @@ def edit_details(request: HttpRequest, public_id) -> HttpResponse:
         form = PlanDetailsForm(initial=PlanDetailsForm.initial_for(plan))
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: edit details")
     context = {"patient": patient, "banner": banner, "plan": plan, "form": form, "conflict": conflict}
-    return page(request, "careplans/details.html", context, status=status)
+    return patient_page(request, "careplans/details.html", context, status=status)
 
 
 def conflict_for(stale: services.StaleEdit, form, labels: dict, *, display: dict | None = None) -> dict:
@@ -301,7 +296,7 @@ def goal_add(request: HttpRequest, public_id) -> HttpResponse:
         form = GoalForm(initial=initial)
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: add a goal")
     context = {"patient": patient, "banner": banner, "plan": plan, "form": form, "suggestions": suggestions}
-    return page(request, "careplans/goal_form.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "careplans/goal_form.html", context, status=400 if form.errors else 200)
 
 
 GOAL_DISPLAY = {"metric": choice_words(Goal.Metric.choices), "status": choice_words(Goal.Status.choices)}
@@ -342,7 +337,7 @@ def goal_edit(request: HttpRequest, public_id, goal_id) -> HttpResponse:
         form = GoalForm(initial=GoalForm.initial_for(goal), editing=True)
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: edit a goal")
     context = {"patient": patient, "banner": banner, "plan": plan, "goal": goal, "form": form, "conflict": conflict}
-    return page(request, "careplans/goal_form.html", context, status=status)
+    return patient_page(request, "careplans/goal_form.html", context, status=status)
 
 
 @login_required
@@ -364,7 +359,7 @@ def goal_progress(request: HttpRequest, public_id, goal_id) -> HttpResponse:
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: record goal progress")
     context = {"patient": patient, "banner": banner, "plan": plan, "goal": goal, "form": form}
-    return page(request, "careplans/progress_form.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "careplans/progress_form.html", context, status=400 if form.errors else 200)
 
 
 # --------------------------------------------------------------------------- the treatment portfolio
@@ -403,7 +398,7 @@ def intervention_add(request: HttpRequest, public_id) -> HttpResponse:
         form = InterventionForm(initial={"category": request.GET.get("category", "")})
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: add a treatment")
     context = {"patient": patient, "banner": banner, "plan": plan, "form": form}
-    return page(request, "careplans/intervention_form.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "careplans/intervention_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -448,7 +443,7 @@ def intervention_edit(request: HttpRequest, public_id, intervention_id) -> HttpR
         "form": form,
         "conflict": conflict,
     }
-    return page(request, "careplans/intervention_form.html", context, status=status)
+    return patient_page(request, "careplans/intervention_form.html", context, status=status)
 
 
 # --------------------------------------------------------------------------- daily logs and pacing
@@ -496,4 +491,4 @@ def print_plan(request: HttpRequest, public_id) -> HttpResponse:
         "parts": parts,
         "today": timezone.localdate(),
     }
-    return page(request, "careplans/print.html", context)
+    return patient_page(request, "careplans/print.html", context)

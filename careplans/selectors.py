@@ -33,7 +33,6 @@ from patients.models import Patient
 HISTORY_SHOWN = 50
 SPRINTS_SHOWN = 20
 POINTS_PER_METRIC = 60
-SWEEP_BATCH = 500
 
 
 # --------------------------------------------------------------------------- reads: the sprint review
@@ -66,10 +65,6 @@ class SprintReview:
 def window_end(sprint: Sprint) -> datetime.date:
     """The last day the review looks at: the sprint's end, or today while it is still running."""
     return min(sprint.ends_on, timezone.localdate())
-
-
-def day_words(day: datetime.date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
 
 
 def goal_values(goals: Sequence[Goal], *, starts_on: datetime.date, until: datetime.date) -> dict[int, dict]:

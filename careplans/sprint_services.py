@@ -36,16 +36,14 @@ from careplans.plan_services import (
     move_tier,
     record_change,
 )
-from careplans.selectors import day_words, sprint_review
+from careplans.selectors import sprint_review
+from charts import long_date
 from clinic.models import TeamTask, User
 from clinic.safety_net import route_urgent
 from clinic.services import create_task
 from measures.models import MeasureSummary
 from patients.models import Patient
 
-HISTORY_SHOWN = 50
-SPRINTS_SHOWN = 20
-POINTS_PER_METRIC = 60
 SWEEP_BATCH = 500
 
 
@@ -111,7 +109,7 @@ def start_sprint(
         plan=plan,
         by=by,
         kind=PlanChange.Kind.SPRINT,
-        summary=f"Sprint {number} started: {day_words(starts_on)} to {day_words(ends_on)}",
+        summary=f"Sprint {number} started: {long_date(starts_on)} to {long_date(ends_on)}",
         details={"object": f"sprint:{sprint.public_id}", "metrics": metrics},
         at=now,
     )

@@ -23,7 +23,8 @@ from careplans import logs, selectors, sprint_services, sprints
 from careplans import plan_services as services
 from careplans.models import CarePlan, Goal, Intervention, Sprint
 from careplans.plan_forms import ReviewForm, SprintForm
-from careplans.plan_views import page, plan_url, with_plan, with_version
+from careplans.plan_views import plan_url, with_plan, with_version
+from patients.banner import patient_page
 
 
 def metric_choices(patient, plan: CarePlan) -> list[tuple[str, str]]:
@@ -68,7 +69,7 @@ def sprint_new(request: HttpRequest, public_id) -> HttpResponse:
         form = SprintForm(initial=sprint_initial(plan, previous, choices), metric_choices=choices, plan=plan)
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: start a sprint")
     context = {"patient": patient, "banner": banner, "plan": plan, "form": form, "previous": previous}
-    return page(request, "careplans/sprint_form.html", context, status=400 if form.errors else 200)
+    return patient_page(request, "careplans/sprint_form.html", context, status=400 if form.errors else 200)
 
 
 def previous_sprint(plan: CarePlan, public_id: str) -> Sprint | None:
@@ -172,7 +173,7 @@ def sprint_review(request: HttpRequest, public_id, sprint_id) -> HttpResponse:
         "judgements": recorded if reviewed else review.judgements,
         "today": timezone.localdate(),
     }
-    return page(request, "careplans/sprint_review.html", context, status=status)
+    return patient_page(request, "careplans/sprint_review.html", context, status=status)
 
 
 def decision_message(decision: str, sprint: Sprint) -> str:

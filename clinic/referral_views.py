@@ -22,7 +22,7 @@ from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.models import Referral
 from clinic.referral_forms import ReferralFilterForm, ReferralForm, ReferralStepForm
 from clinic.referral_services import create_referral, take_referral_step, update_referral
-from patients.banner import banner_for, patient_page
+from patients.banner import patient_page
 
 PAGE_SIZE = 50
 CHART_SHOWN = 20
@@ -169,7 +169,6 @@ def detail_page(request: HttpRequest, referral: Referral, *, failed: ReferralSte
         "more_events": len(events) > EVENTS_SHOWN,
         "steps": steps,
         "may_change": may_change,
-        "banner": banner_for(referral.patient, request.user),
     }
     status = 400 if failed is not None else 200
     return patient_page(request, "clinic/referrals/detail.html", context, status=status)
@@ -222,7 +221,7 @@ def referral_new(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("referrals:detail", referral_id=referral.public_id)
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target="new referral")
-    context = {"form": form, "patient": patient, "banner": banner_for(patient, request.user)}
+    context = {"form": form, "patient": patient}
     return patient_page(request, "clinic/referrals/form.html", context, status=400 if form.errors else 200)
 
 
@@ -259,7 +258,7 @@ def referral_edit(request: HttpRequest, referral_id) -> HttpResponse:
         initial = {name: getattr(referral, name) for name in ReferralForm.Meta.fields}
         form = ReferralForm(initial={**initial, "version": referral.version})
         record_access(request=request, patient=patient, action=Action.VIEW, target="edit referral")
-    context = {"form": form, "patient": patient, "referral": referral, "banner": banner_for(patient, request.user)}
+    context = {"form": form, "patient": patient, "referral": referral}
     return patient_page(request, "clinic/referrals/form.html", context, status=status)
 
 

@@ -44,7 +44,7 @@ from clinic.team_services import (
     tasks_visible_to,
 )
 from clinic.worklists import TaskFilters, worklist_for
-from patients.banner import banner_for, patient_page
+from patients.banner import patient_page
 from patients.models import Patient
 
 CONFERENCES_SHOWN = 20
@@ -125,7 +125,6 @@ def render_task(request: HttpRequest, task: TeamTask, *, status: int = 200, **fo
     }
     if task.patient:
         context["patient"] = task.patient
-        context["banner"] = banner_for(task.patient, request.user)
     return patient_page(request, "clinic/task.html", context, status=status)
 
 
@@ -220,7 +219,7 @@ def team_message(request: HttpRequest, public_id) -> HttpResponse:
     form = TeamMessageForm(request.POST, patient=patient, author=request.user)
     if not form.is_valid():
         record_access(request=request, patient=patient, action=Action.VIEW, target="team message form")
-        context = {"patient": patient, "form": form, "banner": banner_for(patient, request.user)}
+        context = {"patient": patient, "form": form}
         return patient_page(request, "clinic/team/message_form.html", context, status=400)
     message = post_team_message(
         patient=patient,
@@ -257,7 +256,7 @@ def flag_review(request: HttpRequest, public_id, flag_id) -> HttpResponse:
         messages.success(request, "The early-warning flag is marked reviewed.")
         return redirect(chart)
     record_access(request=request, patient=patient, action=Action.VIEW, target="early warning review")
-    context = {"patient": patient, "flag": flag, "form": form, "banner": banner_for(patient, request.user)}
+    context = {"patient": patient, "flag": flag, "form": form}
     return patient_page(request, "clinic/team/flag_review.html", context, status=400 if form.errors else 200)
 
 
@@ -442,7 +441,6 @@ def render_item(request, conference, patient: Patient, item, *, discussion_form=
         "may_act": may_act,
         "discussion_form": discussion_form,
         "task_form": task_form,
-        "banner": banner_for(patient, request.user),
     }
     invalid = (discussion_form is not None and discussion_form.errors) or (task_form is not None and task_form.errors)
     return patient_page(request, "clinic/conferences/item.html", context, status=400 if invalid else 200)

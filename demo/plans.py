@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from careplans import plan_services, selectors, sprints
 from careplans.models import CarePlan, Goal, GoalProgress, Intervention, PlanChange, Sprint, Tier
+from charts import long_date
 from clinic.models import CareTeamMember
 
 PLAN_PATIENTS = 60
@@ -341,7 +342,7 @@ class DemoPlan:
         self.change(
             plan,
             PlanChange.Kind.SPRINT,
-            f"Sprint {number} started: {selectors.day_words(starts_on)} to {selectors.day_words(ends_on)}",
+            f"Sprint {number} started: {long_date(starts_on)} to {long_date(ends_on)}",
             on=starts_on,
             details={"object": f"sprint:{sprint.public_id}", "metrics": metrics},
         )

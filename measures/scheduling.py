@@ -181,9 +181,9 @@ def set_schedule_active(*, schedule: MeasurementSchedule, active: bool, by, toda
 
 
 def messaged_on(patient_id: int, day: date) -> bool:
-    start = start_of_day(day)
+    # The day ends at the next clinic midnight: 23 or 25 hours on DST days (clinic/dates.py), as in the sweeps.
     return OutboxMessage.objects.filter(
-        patient_id=patient_id, created_at__gte=start, created_at__lt=start + timedelta(days=1)
+        patient_id=patient_id, created_at__gte=start_of_day(day), created_at__lt=start_of_day(day + timedelta(days=1))
     ).exists()
 
 

@@ -31,7 +31,7 @@ from measures.models import Alert, Instrument, Response
 from measures.permissions import may_acknowledge_alerts, may_enter_responses
 from measures.services import acknowledge_alert, latest_instrument
 from measures.trends import trends_for
-from patients.banner import banner_for, patient_page
+from patients.banner import patient_page
 
 RESPONSES_SHOWN = 100
 ALERTS_SHOWN = 50
@@ -72,7 +72,6 @@ def instrument_detail(request: HttpRequest, public_id, code: str) -> HttpRespons
         "rows": rows,
         "more": len(responses) > RESPONSES_SHOWN,
         "alerts": alerts,
-        "banner": banner_for(patient, request.user),
     }
     return patient_page(request, "measures/instrument_detail.html", context)
 

@@ -15,7 +15,7 @@ from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
 from patients import intake as sections
-from patients.banner import banner_for, patient_page
+from patients.banner import patient_page
 from patients.intake_services import send_intake_link
 from patients.models import Intake
 from patients.story import intake_to_show, story_for
@@ -51,7 +51,7 @@ def send_link(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("patients:chart", public_id=patient.public_id)
     record_access(request=request, patient=patient, action=Action.CREATE, target="intake link sent")
     if sent.channel is None:
-        context = {"patient": patient, "url": sent.url, "link": sent.link, "banner": banner_for(patient, request.user)}
+        context = {"patient": patient, "url": sent.url, "link": sent.link}
         return patient_page(request, "patients/intake/link_given.html", context)
     messages.success(
         request,
@@ -89,7 +89,6 @@ def story(request: HttpRequest, public_id) -> HttpResponse:
         )
     context = {
         "patient": patient,
-        "banner": banner_for(patient, request.user),
         "intake": intake,
         "story": story_for(intake) if intake is not None else None,
         "earlier": earlier,
@@ -118,7 +117,6 @@ def answers(request: HttpRequest, public_id) -> HttpResponse:
         )
     context = {
         "patient": patient,
-        "banner": banner_for(patient, request.user),
         "intake": intake,
         "rows": rows,
     }

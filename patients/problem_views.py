@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,7 +22,7 @@ from audit.services import record_access
 from clinic.access import get_patient_for_user, may_chart
 from clinic.models import TeamTask
 from measures.views import safe_next
-from patients.banner import banner_for, patient_page
+from patients.banner import patient_page
 from patients.models import ComplexityRating, PainClassification, Patient, Problem, RedFlag
 from patients.problem_forms import (
     OUT_OF_DATE,
@@ -137,7 +136,7 @@ def problem_add(request: HttpRequest, public_id) -> HttpResponse:
         messages.success(request, "Problem added to the list.")
         return redirect(chart_at(patient, "problems"))
     record_access(request=request, patient=patient, action=Action.VIEW, target="problem list: add a problem")
-    context = {"patient": patient, "form": form, "banner": banner_for(patient, request.user)}
+    context = {"patient": patient, "form": form}
     return patient_page(request, "patients/problems/form.html", context, status=400 if form.errors else 200)
 
 
@@ -180,7 +179,6 @@ def problem_edit(request: HttpRequest, public_id, problem_id) -> HttpResponse:
         "problem": problem,
         "form": form,
         "conflict": conflict,
-        "banner": banner_for(patient, request.user),
     }
     return patient_page(request, "patients/problems/form.html", context, status=status)
 
@@ -254,9 +252,8 @@ def history_record_page(request: HttpRequest, patient, kind: HistoryRecord, *, i
         "patient": patient,
         "form": form if may else None,
         "history": history,
-        "banner": banner_for(patient, request.user),
     }
-    return TemplateResponse(request, kind.template, context, status=400 if form.errors else 200)
+    return patient_page(request, kind.template, context, status=400 if form.errors else 200)
 
 
 # --------------------------------------------------------------------------- red flags
@@ -271,7 +268,7 @@ def red_flags(request: HttpRequest, public_id) -> HttpResponse:
         patient, request.user, limit=RED_FLAGS_SHOWN, may_record=may_chart(request.user, patient)
     )
     record_access(request=request, patient=patient, action=Action.VIEW, target="red flags")
-    context = {"patient": patient, "red_flag_section": section, "banner": banner_for(patient, request.user)}
+    context = {"patient": patient, "red_flag_section": section}
     return patient_page(request, "patients/red_flags/list.html", context)
 
 
@@ -299,7 +296,7 @@ def red_flag_add(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, recorded_message(flag))
             return redirect(chart_at(patient, "red-flags"))
     record_access(request=request, patient=patient, action=Action.VIEW, target="red flags: record a red flag")
-    context = {"patient": patient, "form": form, "banner": banner_for(patient, request.user)}
+    context = {"patient": patient, "form": form}
     return patient_page(request, "patients/red_flags/new.html", context, status=400 if form.errors else 200)
 
 
@@ -339,5 +336,4 @@ def red_flag_acknowledge(request: HttpRequest, public_id, flag_id) -> HttpRespon
         return redirect(back)
     record_access(request=request, patient=patient, action=Action.VIEW, target="red flag to acknowledge")
     context = {"patient": patient, "flag": flag, "form": form, "next": back}
-    context["banner"] = banner_for(patient, request.user)
     return patient_page(request, "patients/red_flags/acknowledge.html", context, status=400 if form.errors else 200)

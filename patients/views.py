@@ -14,7 +14,7 @@ from clinic.team_services import team_section_for
 from measures.permissions import may_enter_responses
 from measures.trends import trends_for
 from medications.selectors.pages import chart_section as medication_chart_section
-from patients.banner import banner_for, patient_page
+from patients.banner import patient_page
 from patients.forms import PatientDetailsForm, RegistrationForm
 from patients.models import clean_query, search_kind
 from patients.problem_views import chart_sections as problem_chart_sections
@@ -56,7 +56,6 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
         "team": list(team),
         "may_manage_care_team": may_manage_care_team(request.user),
         "trends": trends_for(patient),
-        "banner": banner_for(patient, request.user),
         "may_enter_questionnaires": may_enter_responses(request.user, patient),
         "referrals": chart_referrals(patient),
         **problem_chart_sections(patient, request.user),  # red_flag_section, problem_section
@@ -131,7 +130,7 @@ def edit_details(request: HttpRequest, public_id) -> HttpResponse:
     else:
         form = PatientDetailsForm(initial=PatientDetailsForm.initial_for(patient))
         record_access(request=request, patient=patient, action=Action.VIEW, target="edit patient details")
-    context = {"form": form, "patient": patient, "banner": banner_for(patient, request.user), **refusal}
+    context = {"form": form, "patient": patient, **refusal}
     return patient_page(request, "patients/edit_details.html", context)
 
 

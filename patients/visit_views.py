@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
-from patients.banner import banner_for, patient_page
+from patients.banner import patient_page
 from patients.encounters import CATALOGUE, OTHER, EditConflict, NoteLocked, NotTheAuthor
 from patients.language import kinder_phrasing
 from patients.models import Addendum, Encounter, Patient, PsychotherapyNote
@@ -162,7 +162,6 @@ def with_version(data, version: int):
 def form_context(request: HttpRequest, patient: Patient, **extra) -> dict:
     return {
         "patient": patient,
-        "banner": banner_for(patient, request.user),
         "scores": latest_scores_for(patient),
         "catalogue": [test for test in CATALOGUE.values() if test.code != OTHER],
         **extra,
@@ -189,7 +188,6 @@ def detail_context(request: HttpRequest, patient: Patient, encounter: Encounter,
         "may_add_addendum": may_chart and encounter.is_signed,
         "addendum_form": AddendumForm(),
         "sign_form": SignForm(initial={"version": encounter.version}),
-        "banner": banner_for(patient, request.user),
         **extra,
     }
 
@@ -257,7 +255,6 @@ def visit_list(request: HttpRequest, public_id) -> HttpResponse:
         "page": page,
         "previous_page": page - 1 if page > 1 else None,
         "next_page": page + 1 if timeline.more and page < LAST_PAGE else None,
-        "banner": banner_for(patient, request.user),
     }
     return patient_page(request, "patients/visits/list.html", context)
 
@@ -296,7 +293,6 @@ def psychotherapy_notes(request: HttpRequest, public_id) -> HttpResponse:
         "patient": patient,
         "notes": notes[:PSYCHOTHERAPY_NOTES_SHOWN],
         "more": len(notes) > PSYCHOTHERAPY_NOTES_SHOWN,
-        "banner": banner_for(patient, request.user),
     }
     return patient_page(request, "patients/visits/psychotherapy_list.html", context)
 
@@ -312,8 +308,8 @@ def new_psychotherapy_note(request: HttpRequest, public_id) -> HttpResponse:
         messages.success(request, "Psychotherapy note saved. The chart shows that it exists, never what it says.")
         return redirect("patients:psychotherapy_note", public_id=patient.public_id, note_id=note.public_id)
     record_access(request=request, patient=patient, action=Action.VIEW, target=f"new {PSYCHOTHERAPY_NOTE}")
-    context = {"patient": patient, "form": form, "banner": banner_for(patient, request.user)}
-    return TemplateResponse(
+    context = {"patient": patient, "form": form}
+    return patient_page(
         request, "patients/visits/psychotherapy_new.html", context, status=400 if form.is_bound else 200
     )
 
@@ -327,7 +323,7 @@ def psychotherapy_note(request: HttpRequest, public_id, note_id) -> HttpResponse
     except PsychotherapyNote.DoesNotExist:
         raise Http404("No such note.") from None
     record_access(request=request, patient=patient, action=Action.VIEW, target=PSYCHOTHERAPY_NOTE)
-    context = {"patient": patient, "note": note, "banner": banner_for(patient, request.user)}
+    context = {"patient": patient, "note": note}
     return patient_page(request, "patients/visits/psychotherapy_detail.html", context)
 
 

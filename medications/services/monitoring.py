@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from charts import long_date
 from clinic.models import CareTeamMember, TeamTask, TeamTaskEvent
 from clinic.roles import Role
 from medications.models import Medication, OpioidTrial, TaperPlan
@@ -133,7 +134,7 @@ def sweep_monitoring(*, today: datetime.date | None = None, now: datetime.dateti
             if not due.is_due(today):
                 continue
             state = "overdue" if due.is_overdue(today) else "due"
-            details = f"{due.title} {state} (since {_day(due.due_on)}; {due.basis})."
+            details = f"{due.title} {state} (since {long_date(due.due_on)}; {due.basis})."
             if risk:
                 details += f" Increased risk: {', '.join(risk)}."
             add(
@@ -149,7 +150,7 @@ def sweep_monitoring(*, today: datetime.date | None = None, now: datetime.dateti
         add(
             patient=trial.patient,
             title="Opioid trial review due",
-            details=f"Review function against the goals and decide (review date {_day(trial.review_on)}).",
+            details=f"Review function against the goals and decide (review date {long_date(trial.review_on)}).",
             key=trial_review_key(trial.id),
             due_on=trial.review_on,
             high=True,
@@ -163,7 +164,7 @@ def sweep_monitoring(*, today: datetime.date | None = None, now: datetime.dateti
             patient=taper.patient,
             title="Taper follow-up due",
             details=(
-                f"Follow-up at least monthly during a taper (due {_day(due_on)}): check pain, function and mood "
+                f"Follow-up at least monthly during a taper (due {long_date(due_on)}): check pain, function and mood "
                 "(PEG and PHQ-9), and record the dose taken."
             ),
             key=f"{taper_follow_up_prefix(taper.id)}{due_on.isoformat()}",
@@ -191,7 +192,3 @@ def sweep_monitoring(*, today: datetime.date | None = None, now: datetime.dateti
         )
     result.tasks_created = len(created)
     return result
-
-
-def _day(day: datetime.date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"

@@ -35,13 +35,15 @@ def start_taper(
 ) -> TaperPlan:
     """Save a taper plan made by the planner from the current regimen. Preconditions: ``schedule`` comes from
     ``tapering.plan_taper`` with the current total MME/day. A rapid taper or a stop from above the policy's MME
-    needs ``reason`` (ReasonRequired). One active taper per patient (AlreadyExists)."""
+    needs ``reason`` (ReasonRequired). One taper in progress (active or paused) per patient (AlreadyExists), the
+    same rule as the taper page's."""
     refuse_unless(may_prescribe(by, patient), PRESCRIBER_DECISION)
     concerns = taper_concerns(schedule, single_step=single_step, policy=policy_or_defaults())
     if concerns.need_reason and not reason.strip():
         raise ReasonRequired("This taper is faster than the guideline's rate or stops from a higher dose.")
-    if TaperPlan.objects.select_for_update().filter(patient=patient, status=TaperPlan.Status.ACTIVE).exists():
-        raise AlreadyExists("This patient already has an active taper.")
+    in_progress = (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED)
+    if TaperPlan.objects.select_for_update().filter(patient=patient, status__in=in_progress).exists():
+        raise AlreadyExists("This patient already has a taper in progress.")
     current = list(Medication.objects.filter(patient=patient).current().opioids().order_by("id"))
     taper = TaperPlan.objects.create(
         patient=patient,

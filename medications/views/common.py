@@ -16,7 +16,7 @@ from audit.refusals import record_refusal
 from audit.services import record_access
 from medications.models import Medication
 from medications.permissions import Refused
-from patients.banner import banner_for
+from patients.banner import patient_page
 from patients.models import Patient
 
 
@@ -36,8 +36,7 @@ def refusals(view):
 
 
 def page(request: HttpRequest, template: str, patient: Patient, context: dict, *, status: int = 200):
-    context = {"patient": patient, "banner": banner_for(patient, request.user), **context}
-    return TemplateResponse(request, template, context, status=status)
+    return patient_page(request, template, {"patient": patient, **context}, status=status)
 
 
 def seen(request: HttpRequest, patient: Patient, target: str, action=Action.VIEW) -> None:

@@ -247,3 +247,15 @@ def test_the_taper_page_runs_a_constant_number_of_queries(
     client = signed_in(physician)
     with django_assert_max_num_queries(24):
         assert client.get(detail_url(taper)).status_code == 200
+
+
+def test_the_service_refuses_a_second_taper_while_one_is_paused(patient, physician):
+    from medications.services import AlreadyExists
+    from medications.services.tapers import set_taper_status
+
+    oxycodone_60(patient, physician)
+    taper = saved_taper(patient, physician)
+    set_taper_status(taper=taper, by=physician, status="paused", expected_version=taper.version)
+    with pytest.raises(AlreadyExists):
+        saved_taper(patient, physician)
+    assert TaperPlan.objects.count() == 1
