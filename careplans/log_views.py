@@ -2,7 +2,7 @@
 
 Thin views: the patient through `get_patient_for_user` (404 to outsiders), the active care plan (404
 without one), a form, one service call, a message, a redirect. Editing is for those who may edit the
-plan (careplans.plan_services.may_edit_plan: clinicians on the team; 403 to others, before any form is
+plan (clinic.access.plans.may_edit_plan: clinicians on the team; 403 to others, before any form is
 read). Every view writes an audit event.
 """
 
@@ -24,12 +24,11 @@ from audit.services import record_access
 from careplans import log_services, logs
 from careplans.log_forms import FlarePlanForm, PacingPlanForm, StopPacingForm
 from careplans.models import CarePlan, DailyLog, FlarePlan, PacingPlan
-from careplans.plan_services import may_edit_plan
 from clinic.access import get_patient_for_user
+from clinic.access.plans import EDITORS_ONLY, may_edit_plan
 from clinic.dates import start_of_day
 from patients.banner import banner_for, patient_page
 
-EDITORS_ONLY = "Only clinicians on the patient's care team can change the care plan."
 ENTRIES_SHOWN = 100
 TREND_WEEKS = (2, 4, 6, 12)
 

@@ -39,18 +39,12 @@ from careplans.models import (
     PlanChange,
     Tier,
 )
-from clinic.access import may_chart
 from clinic.models import User
 from measures.definitions import UnknownInstrumentError, get_definition
 from measures.models import MeasureSummary
 from patients.models import Patient
 
 # --------------------------------------------------------------------------- who may
-
-
-def may_edit_plan(user, patient) -> bool:
-    """Clinicians with access to the patient who may chart clinical notes; never coordinators or admins."""
-    return may_chart(user, patient)
 
 
 # --------------------------------------------------------------------------- refusals

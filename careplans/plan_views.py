@@ -42,11 +42,11 @@ from careplans.plan_forms import (
     differences,
 )
 from clinic.access import get_patient_for_user
+from clinic.access.plans import EDITORS_ONLY, may_edit_plan
 from clinic.roles import Discipline
 from patients.banner import banner_for, patient_page
 from patients.story import goal_suggestions, latest_intake_for
 
-EDITORS_ONLY = "Only a clinician on the patient's care team can change the care plan."
 FLARE_PRINT = "careplans/flare/_print.html"
 PACING_PRINT = "careplans/pacing/_print.html"
 LOG_SECTION = "careplans/logs/_plan_section.html"
@@ -66,7 +66,7 @@ def with_plan(request: HttpRequest, public_id, *, edit: bool):
     With ``edit``, refuse (403) anyone who may not change the plan before any form is read.
     """
     patient = get_patient_for_user(request.user, public_id)
-    may_edit = services.may_edit_plan(request.user, patient)
+    may_edit = may_edit_plan(request.user, patient)
     if edit and not may_edit:
         raise PermissionDenied(EDITORS_ONLY)
     banner = banner_for(patient, request.user)
@@ -119,7 +119,7 @@ def plan_page(request: HttpRequest, public_id) -> HttpResponse:
     """The plan: tier, lead, goals, portfolio, current sprint and history; or a way to start one."""
     patient = get_patient_for_user(request.user, public_id)
     banner = banner_for(patient, request.user)
-    may_edit = services.may_edit_plan(request.user, patient)
+    may_edit = may_edit_plan(request.user, patient)
     plan = banner.care_plan
     record_access(request=request, patient=patient, action=Action.VIEW, target="care plan")
     context = {"patient": patient, "banner": banner, "may_edit": may_edit, "plan": plan}
@@ -140,7 +140,7 @@ def plan_page(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, public_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
-    if not services.may_edit_plan(request.user, patient):
+    if not may_edit_plan(request.user, patient):
         raise PermissionDenied(EDITORS_ONLY)
     banner = banner_for(patient, request.user)
     if banner.care_plan is not None:

@@ -200,7 +200,7 @@ def tasks_from(item: ConferenceItem) -> QuerySet[TeamTask]:
 
 @transaction.atomic
 def schedule_conference(*, title: str, scheduled_for: datetime, attendees: list[User], by: User) -> CaseConference:
-    """Plan a conference. Precondition: ``by`` may run conferences (clinic.team_services.may_coordinate)."""
+    """Plan a conference. Precondition: ``by`` may run conferences (clinic.access.tasks.may_coordinate)."""
     conference = CaseConference.objects.create(title=title, scheduled_for=scheduled_for, created_by=by)
     conference.attendees.set(attendees)
     return conference

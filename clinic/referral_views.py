@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
-from audit.refusals import NotVisible
 from audit.services import record_access
 from clinic import referrals as rules
-from clinic.access import get_patient_for_user, patients_visible_to
+from clinic.access import get_patient_for_user
+from clinic.access.referrals import get_referral_for_user, may_write_referrals, referrals_visible_to
 from clinic.models import Referral
 from clinic.referral_forms import ReferralFilterForm, ReferralForm, ReferralStepForm
 from clinic.referral_services import create_referral, take_referral_step, update_referral
@@ -48,31 +48,9 @@ LISTING_FIELDS = (
 PATIENT_FIELDS = tuple(f"patient__{name}" for name in ("public_id", "mrn", "given_name", "family_name"))
 
 
-def may_change_referrals(user) -> bool:
-    """Coordinators and clinicians write referrals and move them on; clinic admins only read them."""
-    return user.has_perm("clinic.coordinate_care") or user.has_perm("clinic.chart_clinical_notes")
-
-
-def referrals_visible_to(user):
-    """The one access rule: a referral is visible with its patient (clinic.access)."""
-    return Referral.objects.filter(patient__in=patients_visible_to(user))
-
-
-def get_referral_for_user(user, referral_id) -> Referral:
-    try:
-        return (
-            referrals_visible_to(user)
-            .with_overdue()
-            .select_related("patient", "state_changed_by")
-            .get(public_id=referral_id)
-        )
-    except Referral.DoesNotExist:
-        raise NotVisible("referral", referral_id, "No such referral.") from None
-
-
 def get_referral_to_change(request: HttpRequest, referral_id) -> Referral:
     referral = get_referral_for_user(request.user, referral_id)
-    if not may_change_referrals(request.user):
+    if not may_write_referrals(request.user):
         raise PermissionDenied("Coordinators and clinicians change referrals.")
     return referral
 
@@ -153,7 +131,7 @@ def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
 def detail_page(request: HttpRequest, referral: Referral, *, failed: ReferralStepForm | None = None) -> HttpResponse:
     """The referral page; `failed` is a step's form with errors, shown again with what was typed."""
     events = list(referral.events.select_related("by").order_by("-at", "-id")[: EVENTS_SHOWN + 1])
-    may_change = may_change_referrals(request.user)
+    may_change = may_write_referrals(request.user)
     steps = []
     if may_change:
         for step in referral.allowed_steps:
@@ -211,7 +189,7 @@ def referral_step(request: HttpRequest, referral_id, action: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, public_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
-    if not may_change_referrals(request.user):
+    if not may_write_referrals(request.user):
         raise PermissionDenied("Coordinators and clinicians write referrals.")
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

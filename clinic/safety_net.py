@@ -313,18 +313,6 @@ def restart_escalation(task: TeamTask, *, now: datetime | None = None) -> None:
 # --- Acknowledgement ---------------------------------------------------------------------------------
 
 
-def may_acknowledge_urgent(user, task: TeamTask) -> bool:
-    """A clinician who may see the task's patient (the assignee while the task is open, the care team):
-    acknowledging says what was done clinically, so coordinators and admins hand it on instead."""
-    from clinic.access import patients_visible_to
-
-    if not (user.is_active and user.role == Role.CLINICIAN):
-        return False
-    if task.patient_id is None:
-        return task.assignee_id == user.pk
-    return patients_visible_to(user).filter(pk=task.patient_id).exists()
-
-
 @transaction.atomic
 def acknowledge_tasks(*, tasks: models.QuerySet[TeamTask], by: User, action: str, note: str) -> int:
     """Record what was done on each open task, close it and stop its escalation; returns how many.

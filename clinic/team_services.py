@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from clinic.access import is_team_clinician, patients_visible_to
+from clinic.access.alerts import may_review_flag
+from clinic.access.tasks import may_coordinate
 from clinic.escalation import SUGGESTION
 from clinic.models import EscalationFlag, TeamMessage, TeamTask, User
 from clinic.roles import Role
@@ -24,28 +25,6 @@ MENTION_DETAILS_CHARS = 500
 
 
 # --- Who may do what ---------------------------------------------------------------------------
-
-
-def may_coordinate(user) -> bool:
-    """Post team messages, work on tasks, run case conferences: clinicians and coordinators.
-    Clinic admins read everything and change none of it."""
-    return bool(user.is_active and user.role in (Role.CLINICIAN, Role.COORDINATOR))
-
-
-def tasks_visible_to(user) -> QuerySet[TeamTask]:
-    """Every task (open or not) this person may open. A task about a patient follows the patient's rule
-    (clinic.access.patients_visible_to, which counts an open task as access while it is open): so a
-    closed task no longer shows its former assignee that patient. A task about nobody: theirs or their
-    role's. Coordinators and admins see every task."""
-    if not (user.is_authenticated and user.is_active):
-        return TeamTask.objects.none()
-    if user.sees_every_patient:
-        return TeamTask.objects.all()
-    return TeamTask.objects.filter(
-        Q(patient__in=patients_visible_to(user))
-        | Q(patient__isnull=True, assignee=user)
-        | Q(patient__isnull=True, assignee__isnull=True, assignee_role=user.role)
-    )
 
 
 def colleagues_for(patient) -> QuerySet[User]:
@@ -144,8 +123,3 @@ def team_section_for(patient, user, *, form=None) -> TeamSection:
         may_review_flag=bool(flag) and may_review_flag(user, patient),
         form=form if may_post else None,
     )
-
-
-def may_review_flag(user, patient) -> bool:
-    """Reviewing an early-warning flag is a clinical act: clinicians with access to the patient."""
-    return is_team_clinician(user, patient)

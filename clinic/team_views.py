@@ -2,7 +2,7 @@
 and case conferences. Thin views: access first (404 for what the person may not see), a form, one
 service call or model method, an audit event, a message, a redirect.
 
-Clinic admins read every page here and change nothing (clinic.team_services.may_coordinate).
+Clinic admins read every page here and change nothing (clinic.access.tasks.may_coordinate).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
-from audit.refusals import NotVisible
 from audit.services import record_access, record_access_each
 from clinic import conferences, outbox_restore, rota_services
 from clinic.access import get_patient_for_user, patients_visible_to
+from clinic.access.alerts import may_review_flag
+from clinic.access.tasks import get_task_for_user, may_acknowledge_urgent, may_coordinate, tasks_visible_to
 from clinic.models import CaseConference, EscalationFlag, TeamTask
 from clinic.safety_forms import AcknowledgeUrgentForm
-from clinic.safety_net import acknowledge_task, may_acknowledge_urgent, restart_escalation
+from clinic.safety_net import acknowledge_task, restart_escalation
 from clinic.team_forms import (
     AddCandidateForm,
     AddPatientForm,
@@ -38,10 +39,7 @@ from clinic.team_forms import (
     WorklistFilterForm,
 )
 from clinic.team_services import (
-    may_coordinate,
-    may_review_flag,
     post_team_message,
-    tasks_visible_to,
 )
 from clinic.worklists import TaskFilters, worklist_for
 from patients.banner import patient_page
@@ -84,17 +82,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 
 # --- Tasks ---------------------------------------------------------------------------------------
-
-
-def get_task_for_user(user, task_id) -> TeamTask:
-    try:
-        return (
-            tasks_visible_to(user)
-            .select_related("patient", "assignee", "done_by", "acknowledged_by")
-            .get(public_id=task_id)
-        )
-    except TeamTask.DoesNotExist:
-        raise NotVisible("team task", task_id, "No such task.") from None
 
 
 @login_required

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
+from clinic.access.schedules import SCHEDULE_CHANGERS_ONLY, may_change_schedule
 from measures.forms import ScheduleForm
 from measures.models import Instrument, MeasurementSchedule
-from measures.permissions import SCHEDULE_CHANGERS_ONLY, may_change_schedule
 from measures.scheduling import schedules_for, set_schedule_active, start_default_schedule, update_schedule
 from patients.banner import patient_page
 

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
+from clinic.access.alerts import may_acknowledge_alerts
+from clinic.access.schedules import may_enter_responses
 from clinic.middleware import KIOSK_LOCK
 from clinic.safety_forms import AcknowledgeUrgentForm
 from clinic.sign_in import (
@@ -28,7 +30,6 @@ from clinic.sign_in import (
 from measures.entry import record_in_clinic
 from measures.entry_forms import ResponseEntryForm
 from measures.models import Alert, Instrument, Response
-from measures.permissions import may_acknowledge_alerts, may_enter_responses
 from measures.services import acknowledge_alert, latest_instrument
 from measures.trends import trends_for
 from patients.banner import patient_page

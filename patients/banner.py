@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from careplans.models import CarePlan
+from clinic.access.alerts import may_acknowledge_alerts
 from measures.models import Alert
-from measures.permissions import may_acknowledge_alerts
 from medications.selectors.regimen import banner_opioids
 from patients.models import RedFlag
 
@@ -57,7 +57,7 @@ def banner_for(patient, user) -> BannerAlerts:
         alerts=alerts,
         can_acknowledge=bool(alerts and may_acknowledge),
         red_flags=red_flags,
-        # The rule of patients.problem_services.may_acknowledge_red_flags (the same as for alerts).
+        # The rule of clinic.access.alerts.may_acknowledge_alerts (red flags as alerts).
         can_acknowledge_red_flags=bool(red_flags and may_acknowledge),
         more_red_flags=more_red_flags,
         care_plan=CarePlan.objects.for_banner().filter(patient=patient).first(),

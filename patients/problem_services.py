@@ -5,7 +5,7 @@ Who may do what (issue 3: staff only; every view and change audited):
 - Clinicians with access to the patient (their care team, or an open task about the patient) and the
   ``clinic.chart_clinical_notes`` permission add and change problems, classify the pain, rate the
   complexity and record red flags found at examination (``may_chart``).
-- Clinicians with access acknowledge red flags (``may_acknowledge_red_flags``, the same rule as alerts).
+- Clinicians with access acknowledge red flags (clinic.access.alerts, the rule for alerts).
 - Coordinators and clinic admins read all of it and change none of it.
 
 Every function here takes a patient already obtained through ``clinic.access.get_patient_for_user`` for
@@ -26,7 +26,6 @@ from audit.services import record_event
 from clinic.models import TeamTask
 from clinic.roles import Discipline
 from clinic.safety_net import acknowledge_tasks, acknowledgement_words, raise_routed_task
-from measures.permissions import may_acknowledge_alerts
 from patients import redflags
 from patients.intake_services import intake_red_flag_task_key
 from patients.models import (
@@ -41,11 +40,6 @@ from patients.models import (
 )
 
 # --------------------------------------------------------------------------- who may
-
-
-def may_acknowledge_red_flags(user, patient) -> bool:
-    """Clinicians with access to the patient (as for questionnaire alerts)."""
-    return may_acknowledge_alerts(user, patient)
 
 
 # --------------------------------------------------------------------------- problems
@@ -335,7 +329,7 @@ def acknowledge_red_flag(
 ) -> bool:
     """A clinician has seen the red flag and says what was done; its task (if this app made one) is done too.
 
-    Preconditions: ``may_acknowledge_red_flags(by, patient)`` and a note. Returns False, changing nothing,
+    Preconditions: ``may_acknowledge_alerts(by, patient)`` and a note. Returns False, changing nothing,
     when someone acknowledged it first (their note stays). Audit "update".
     """
     if not note.strip():

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user, may_chart
+from clinic.access.alerts import may_acknowledge_alerts
 from clinic.models import TeamTask
 from measures.views import safe_next
 from patients.banner import patient_page
@@ -41,7 +42,6 @@ from patients.problem_services import (
     change_problem,
     classify_pain,
     group_by_domain,
-    may_acknowledge_red_flags,
     rate_complexity,
     record_exam_red_flag,
     red_flag_task_key,
@@ -105,7 +105,7 @@ def red_flag_section(patient: Patient, user, *, limit: int, may_record: bool) ->
         red_flags=flags[:limit],
         more=len(flags) > limit,
         may_record=may_record,
-        may_acknowledge=bool(flags) and may_acknowledge_red_flags(user, patient),
+        may_acknowledge=bool(flags) and may_acknowledge_alerts(user, patient),
     )
 
 
@@ -317,7 +317,7 @@ def red_flag_acknowledge(request: HttpRequest, public_id, flag_id) -> HttpRespon
     flag = get_object_or_404(RedFlag.objects.with_people(), patient=patient, public_id=flag_id)
     flag.patient = patient
     refuse_unless(
-        may_acknowledge_red_flags(request.user, patient),
+        may_acknowledge_alerts(request.user, patient),
         "Only a clinician on the patient's care team can acknowledge a red flag.",
     )
     back = safe_next(request, default=chart_at(patient, "red-flags"))

@@ -27,9 +27,11 @@ from django.db.models.functions import Coalesce
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
-from clinic.access import CHART_PERMISSION, patients_visible_to
+from clinic.access import patients_visible_to
+from clinic.access.psychotherapy_notes import may_use_psychotherapy_notes
+from clinic.access.visit_notes import may_chart_visits
 from clinic.models import User
-from clinic.roles import Discipline, Role
+from clinic.roles import Discipline
 from measures.change import change_with
 from measures.models import Instrument, MeasureSummary
 from patients.encounters import clean_functional_tests
@@ -43,16 +45,6 @@ PSYCHOTHERAPY_NOTE = "psychotherapy note"
 
 
 # --------------------------------------------------------------------------- who may
-
-
-def may_chart_visits(user) -> bool:
-    """Clinicians chart visits; coordinators and clinic admins do not (even a superuser's admin role)."""
-    return bool(user.is_active and user.role == Role.CLINICIAN and user.has_perm(CHART_PERMISSION))
-
-
-def may_use_psychotherapy_notes(user) -> bool:
-    """Psychologists only: not physicians, not coordinators, not clinic admins."""
-    return bool(user.is_active and user.role == Role.CLINICIAN and user.discipline == Discipline.PSYCHOLOGIST)
 
 
 # --------------------------------------------------------------------------- visit notes

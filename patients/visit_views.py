@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
+from clinic.access.psychotherapy_notes import may_use_psychotherapy_notes
+from clinic.access.visit_notes import may_chart_visits
 from patients.banner import patient_page
 from patients.encounters import CATALOGUE, OTHER, EditConflict, NoteLocked, NotTheAuthor
 from patients.language import kinder_phrasing
@@ -29,8 +31,6 @@ from patients.visit_services import (
     VISIT_NOTE,
     add_addendum,
     latest_scores_for,
-    may_chart_visits,
-    may_use_psychotherapy_notes,
     save_visit_draft,
     sign_visit,
     start_visit,

@@ -3,7 +3,7 @@
 
 Every function that writes takes a patient (or a row of one) already obtained through
 ``clinic.access.get_patient_for_user`` for the same person (outsiders have had their 404), checks who may do it
-itself (medications/permissions.py: ``Refused``), runs in one transaction and writes its audit event there.
+itself (clinic/access/medication_lines.py: ``Refused``), runs in one transaction and writes its audit event there.
 Audit targets name the kind of record, never its content. The reads behind the pages are in
 medications/selectors/; the clinical rules they apply are pure, in medications/rules/.
 

@@ -1,5 +1,5 @@
 """Medication lines: add, change, stop and annotate, each with its history entry (who, when, why, what changed)
-and its audit event. Only prescribers change opioid and benzodiazepine lines (medications/permissions.py).
+and its audit event. Only prescribers change opioid and benzodiazepine lines (clinic/access/medication_lines.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from django.utils import timezone
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
+from clinic.access.medication_lines import ANNOTATORS_ONLY, may_annotate, may_change_class, refusal_for
+from clinic.access.refusals import refuse_unless
 from medications.models import Medication, MedicationChange
-from medications.permissions import ANNOTATORS_ONLY, may_annotate, may_change_class, refusal_for, refuse_unless
 from medications.rules import drugs
 from medications.selectors.regimen import forget_summary
 from medications.services import StaleEdit

@@ -14,6 +14,8 @@ from django.utils import timezone
 from audit import services as audit_trail
 from audit.context import AuditContext
 from audit.models import Action
+from clinic.access.medication_lines import CLINICIANS_ONLY, PRESCRIBER_DECISION, may_prescribe, may_record_monitoring
+from clinic.access.refusals import refuse_unless
 from medications.models import (
     AgreementPolicy,
     DrugScreen,
@@ -25,13 +27,6 @@ from medications.models import (
     OpioidTrial,
     PdmpCheck,
     TreatmentAgreement,
-)
-from medications.permissions import (
-    CLINICIANS_ONLY,
-    PRESCRIBER_DECISION,
-    may_prescribe,
-    may_record_monitoring,
-    refuse_unless,
 )
 from medications.rules import safety
 from medications.selectors.monitoring import current_policy

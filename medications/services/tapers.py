@@ -14,8 +14,9 @@ from django.db.models import F
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
+from clinic.access.medication_lines import PRESCRIBER_DECISION, may_prescribe
+from clinic.access.refusals import refuse_unless
 from medications.models import Medication, TaperActual, TaperPlan
-from medications.permissions import PRESCRIBER_DECISION, may_prescribe, refuse_unless
 from medications.rules import tapering
 from medications.selectors.monitoring import policy_or_defaults
 from medications.selectors.tapers import actual_concerns, taper_concerns

@@ -14,8 +14,8 @@ from django.urls import reverse
 from audit.models import Action
 from audit.refusals import record_refusal
 from audit.services import record_access
+from clinic.access.refusals import Refused
 from medications.models import Medication
-from medications.permissions import Refused
 from patients.banner import patient_page
 from patients.models import Patient
 

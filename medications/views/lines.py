@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import get_patient_for_user
-from medications.forms import AnnotateForm, MedicationForm, StopForm
-from medications.permissions import (
+from clinic.access.medication_lines import (
     ANNOTATORS_ONLY,
     CLINICIANS_ONLY,
     PRESCRIBERS_ONLY,
@@ -20,8 +19,9 @@ from medications.permissions import (
     may_change_class,
     permissions_for,
     refusal_for,
-    refuse_unless,
 )
+from clinic.access.refusals import refuse_unless
+from medications.forms import AnnotateForm, MedicationForm, StopForm
 from medications.selectors.pages import line_history, medication_list_page
 from medications.services import StaleEdit
 from medications.services.lines import add_medication, annotate_medication, change_medication, stop_medication

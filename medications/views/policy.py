@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
+from clinic.access.refusals import refuse_unless
 from medications.forms import POLICY_SECTIONS, PolicyForm
 from medications.models import AgreementPolicy
-from medications.permissions import refuse_unless
 from medications.selectors.monitoring import current_policy, policy_or_defaults
 from medications.services.opioid_safety import publish_policy
 from medications.views.common import refusals

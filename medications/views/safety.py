@@ -17,6 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import Action
 from careplans.models import Goal
 from clinic.access import get_patient_for_user
+from clinic.access.medication_lines import (
+    CLINICIANS_ONLY,
+    PRESCRIBER_DECISION,
+    may_prescribe,
+    may_record_monitoring,
+    permissions_for,
+)
+from clinic.access.refusals import refuse_unless
 from medications.forms import (
     AcknowledgeFlagForm,
     AgreementForm,
@@ -29,14 +37,6 @@ from medications.forms import (
     TrialStartForm,
 )
 from medications.models import AgreementPolicy, Medication, MonitoringPlan, NaloxoneRecord, OpioidTrial
-from medications.permissions import (
-    CLINICIANS_ONLY,
-    PRESCRIBER_DECISION,
-    may_prescribe,
-    may_record_monitoring,
-    permissions_for,
-    refuse_unless,
-)
 from medications.rules import safety
 from medications.selectors.monitoring import current_policy
 from medications.selectors.pages import opioid_safety_page

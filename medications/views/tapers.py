@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from clinic.access import get_patient_for_user
+from clinic.access.medication_lines import PRESCRIBER_DECISION, may_prescribe, permissions_for
+from clinic.access.refusals import refuse_unless
 from measures.trends import trends_for
 from medications.forms import TaperActualForm, TaperForm, TaperStatusForm
 from medications.models import TaperPlan
-from medications.permissions import PRESCRIBER_DECISION, may_prescribe, permissions_for, refuse_unless
 from medications.rules import safety, tapering
 from medications.selectors.monitoring import policy_or_defaults
 from medications.selectors.pages import taper_context

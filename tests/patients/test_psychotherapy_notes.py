@@ -110,7 +110,7 @@ def test_a_psychologist_on_no_team_gets_a_404(signed_in, patient, note):
 
 
 def test_an_inactive_psychologist_may_not(psychologist):
-    from patients.visit_services import may_use_psychotherapy_notes
+    from clinic.access.psychotherapy_notes import may_use_psychotherapy_notes
 
     assert may_use_psychotherapy_notes(psychologist)
     psychologist.is_active = False

@@ -1,7 +1,9 @@
-"""Who may do what with medications and opioid safety (issue 6; DESIGN.md "only prescribers change opioid
-regimens"). Every service checks these itself and raises ``Refused``; the pages ask ``permissions_for`` once
-per request to show only what the person may do.
+"""Medication lines and opioid safety records: who may see and do what (issue 6; DESIGN.md "only prescribers
+change opioid regimens"). Every service checks these itself and raises ``Refused``; the pages ask
+``permissions_for`` once per request to show only what the person may do.
 
+- Everyone who may see the patient sees the medication list and the opioid safety records
+  (``medication_lines_visible_to``).
 - Prescribers (physicians and nurse practitioners with ``clinic.prescribe_controlled_substances``) on the
   patient's care team add, change and stop every line; they alone add, change or stop opioid and
   benzodiazepine lines, acknowledge opioid safety flags, prescribe naloxone, start and review opioid trials,
@@ -17,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
-from clinic.access import is_team_clinician
+from clinic.access.patients import is_team_clinician, may_see_patient, patients_visible_to
+from medications.models import Medication
 from medications.rules import drugs
 
 PRESCRIBE = "clinic.prescribe_controlled_substances"
@@ -38,8 +41,13 @@ CLINICIANS_ONLY = (
 ANNOTATORS_ONLY = "Pharmacists and prescribers on the care team annotate medication lines."
 
 
-class Refused(PermissionDenied):
-    """The person may not make this change; the message says who may."""
+def medication_lines_visible_to(user) -> QuerySet[Medication]:
+    """Every medication line (current or stopped) of the patients this person may see."""
+    return Medication.objects.filter(patient__in=patients_visible_to(user))
+
+
+def may_see_medication_line(user, line: Medication) -> bool:
+    return may_see_patient(user, line.patient)
 
 
 def may_prescribe(user, patient) -> bool:
@@ -81,11 +89,6 @@ def permissions_for(user, patient) -> Permissions:
         annotate=clinician and (prescribe or user.has_perm(ANNOTATE)),
         record=clinician,
     )
-
-
-def refuse_unless(allowed: bool, why: str) -> None:
-    if not allowed:
-        raise Refused(why)
 
 
 def refusal_for(user, patient, drug_class: str) -> str:

@@ -1,4 +1,4 @@
-"""Who may see which patient: one rule, used for single objects and for lists alike.
+"""Patients: who may see which patient, one rule used for single objects and for lists alike.
 
 Coordinators and clinic admins see every patient (they register and route them); a clinician
 sees the patients whose care team they are on, and a patient about whom they have been given an
@@ -30,6 +30,16 @@ def patients_visible_to(user) -> QuerySet[Patient]:
     return Patient.objects.filter(Exists(on_team) | Exists(tasked))
 
 
+def may_see_patient(user, patient) -> bool:
+    """The single-object form of ``patients_visible_to``, for a patient reached some other way than
+    ``get_patient_for_user`` (through a task, a referral, a note): every other object's rule starts here."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.sees_every_patient or getattr(patient, VISIBLE_TO, None) == user.pk:
+        return True
+    return patients_visible_to(user).filter(pk=patient.pk).exists()
+
+
 def is_on_team(user, patient) -> bool:
     """On the patient's care team, or, for a clinician, holding an open task about the patient (the on-duty
     clinician for a patient with no lead): both count.
@@ -40,7 +50,7 @@ def is_on_team(user, patient) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     if not user.sees_every_patient:
-        return getattr(patient, VISIBLE_TO, None) == user.pk or patients_visible_to(user).filter(pk=patient.pk).exists()
+        return may_see_patient(user, patient)
     return CareTeamMember.objects.filter(patient=patient, member=user).exists()
 
 

@@ -1,0 +1,70 @@
+"""Team tasks: who may open, work on and acknowledge them.
+
+- A task about a patient follows the patient's rule (``patients_visible_to``, which counts an open task as
+  access while it is open), so a closed task no longer shows its former assignee that patient. A task about
+  nobody: its assignee's, or its role's while unassigned. Coordinators and clinic admins see every task.
+- Clinicians and coordinators work on the tasks they may see (take, hand on, mark done) and post team
+  messages; clinic admins read everything and change none of it.
+- Acknowledging urgent work says what was done clinically: a clinician who may see the task's patient
+  (the assignee while it is open, the care team), or the assignee of a task about nobody.
+"""
+
+from django.db.models import Q, QuerySet
+
+from audit.refusals import NotVisible
+from clinic.access.patients import may_see_patient, patients_visible_to
+from clinic.models import TeamTask
+from clinic.roles import Role
+
+WORKERS_ONLY = "Clinic admins read the team's work; clinicians and coordinators change it."
+ACKNOWLEDGERS_ONLY = "A clinician who may see the patient acknowledges urgent work."
+
+
+def tasks_visible_to(user) -> QuerySet[TeamTask]:
+    if not (user.is_authenticated and user.is_active):
+        return TeamTask.objects.none()
+    if user.sees_every_patient:
+        return TeamTask.objects.all()
+    return TeamTask.objects.filter(
+        Q(patient__in=patients_visible_to(user))
+        | Q(patient__isnull=True, assignee=user)
+        | Q(patient__isnull=True, assignee__isnull=True, assignee_role=user.role)
+    )
+
+
+def may_see_task(user, task: TeamTask) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.sees_every_patient:
+        return True
+    if task.patient_id is not None:
+        return may_see_patient(user, task.patient)
+    return task.assignee_id == user.pk or (task.assignee_id is None and task.assignee_role == user.role)
+
+
+def may_coordinate(user) -> bool:
+    """Post team messages, work on tasks, run case conferences: clinicians and coordinators."""
+    return bool(user.is_active and user.role in (Role.CLINICIAN, Role.COORDINATOR))
+
+
+def may_work_on_task(user, task: TeamTask) -> bool:
+    return may_coordinate(user) and may_see_task(user, task)
+
+
+def may_acknowledge_urgent(user, task: TeamTask) -> bool:
+    if not (user.is_active and user.role == Role.CLINICIAN):
+        return False
+    if task.patient_id is None:
+        return task.assignee_id == user.pk
+    return may_see_patient(user, task.patient)
+
+
+def get_task_for_user(user, task_id) -> TeamTask:
+    try:
+        return (
+            tasks_visible_to(user)
+            .select_related("patient", "assignee", "done_by", "acknowledged_by")
+            .get(public_id=task_id)
+        )
+    except TeamTask.DoesNotExist:
+        raise NotVisible("team task", task_id, "No such task.") from None
