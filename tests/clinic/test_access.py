@@ -1,10 +1,13 @@
-"""The access rule (clinic/access.py): patients_visible_to and get_patient_for_user agree."""
+"""The patient rule (clinic/access/patients.py): patients_visible_to, may_see_patient and get_patient_for_user
+agree; and every object type in clinic/access/ has its rule in both forms."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from clinic.access import get_patient_for_user, patients_visible_to
+import importlib
+
+from clinic.access import get_patient_for_user, may_see_patient, patients_visible_to
 from tests.factories import CareTeamMemberFactory
 
 CAST = ["physician", "psychologist", "coordinator", "outsider", "clinic_admin"]
@@ -75,6 +78,37 @@ def test_the_list_rule_and_the_single_patient_rule_agree(request, member, patien
 
     for someone in (patient, other_patient):
         assert can_open(user, someone) == (someone in listed), someone
+
+
+@pytest.mark.parametrize("member", CAST)
+def test_the_single_object_check_agrees_with_the_list_for_a_patient_from_elsewhere(
+    request, member, patient, other_patient
+):
+    from patients.models import Patient
+
+    user = request.getfixturevalue(member)
+    listed = set(patients_visible_to(user))
+
+    for someone in (patient, other_patient):
+        assert may_see_patient(user, Patient.objects.get(pk=someone.pk)) == (someone in listed), someone
+
+
+OBJECT_RULES = {
+    "visit_notes": ("visit_notes_visible_to", "may_see_visit_note"),
+    "psychotherapy_notes": ("psychotherapy_notes_visible_to", "may_see_psychotherapy_note"),
+    "plans": ("plans_visible_to", "may_see_plan"),
+    "medication_lines": ("medication_lines_visible_to", "may_see_medication_line"),
+    "referrals": ("referrals_visible_to", "may_see_referral"),
+    "tasks": ("tasks_visible_to", "may_see_task"),
+    "schedules": ("schedules_visible_to", "may_see_schedule"),
+}
+
+
+@pytest.mark.parametrize("module", sorted(OBJECT_RULES))
+def test_every_object_type_has_one_module_with_its_list_and_single_object_rule(module):
+    rules = importlib.import_module(f"clinic.access.{module}")
+    for name in OBJECT_RULES[module]:
+        assert callable(getattr(rules, name)), f"clinic.access.{module}.{name}"
 
 
 def test_the_list_rule_is_one_query_whatever_the_caseload(physician, django_assert_num_queries):
