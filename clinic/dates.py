@@ -9,7 +9,7 @@ Postgres runs in UTC for Django; date lookups on datetimes (``__date``, TruncDat
 zone, and the app never uses the database's now() or CURRENT_DATE.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -25,9 +25,28 @@ def start_of_day(day: date) -> datetime:
 def within_message_hours(moment: datetime | None = None) -> bool:
     """Whether ``moment`` (default: now) falls in the clinic's message hours, clinic time.
 
-    The app's own rule (settings.MESSAGE_HOURS_START to MESSAGE_HOURS_END, 08:00 to 20:00 by default): the sweeps
-    that text or email patients check it themselves, so a run that beat queued late or someone queued by hand
-    sends nothing at night; the due rows wait for the first run in the morning.
+    The app's own rule (settings.MESSAGE_HOURS_START to MESSAGE_HOURS_END, 08:00 to 21:00 by default): no message
+    goes to a patient outside them. The sweeps that text or email patients check it themselves, so a run that
+    beat queued late sends nothing at night, and the outbox holds any other message to a patient written at
+    night until the hours open (clinic.services.queue_message).
     """
     hour = timezone.localtime(moment).hour
     return settings.MESSAGE_HOURS_START <= hour < settings.MESSAGE_HOURS_END
+
+
+def next_message_hours_start(moment: datetime) -> datetime:
+    """The first moment of message hours at or after ``moment``: the same moment inside them, else the next
+    MESSAGE_HOURS_START o'clock, clinic time (today's before it, tomorrow's after MESSAGE_HOURS_END)."""
+    if within_message_hours(moment):
+        return moment
+    local = timezone.localtime(moment)
+    day = local.date() if local.hour < settings.MESSAGE_HOURS_START else local.date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(settings.MESSAGE_HOURS_START)))
+
+
+def held_for_message_hours_words(moment: datetime | None = None) -> str:
+    """For staff who just sent a patient something: "" in message hours, else when it will go."""
+    if within_message_hours(moment):
+        return ""
+    opening = time(settings.MESSAGE_HOURS_START).strftime("%I:%M %p").lstrip("0").lower()
+    return f" It will go at {opening}, when message hours begin: patients get no texts or emails at night."

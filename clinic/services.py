@@ -12,6 +12,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clinic.dates import next_message_hours_start
 from clinic.models import CareTeamMember, OutboxMessage, TeamTask, TeamTaskEvent, User, WorkerHeartbeat
 from clinic.outbox_secrets import GAVE_UP_NOTE, forget_secrets
 from clinic.roles import Role
@@ -44,12 +45,17 @@ def queue_message(
     patient=None,
     staff=None,
     dedupe_key: str | None = None,
+    patient_asked: bool = False,
 ) -> OutboxMessage:
     """Write a message to the outbox in the caller's transaction; the outbox sweep sends it.
 
-    With a `dedupe_key`, writing the same logical message twice keeps the first one.
+    A message to a patient written outside message hours waits until they open (clinic.dates), unless the
+    patient asked for it just now (``patient_asked``: a new link they requested, which they are waiting for);
+    messages to staff go at once. With a `dedupe_key`, writing the same logical message twice keeps the first one.
     """
     fields = dict(channel=channel, to_address=to_address, body=body, subject=subject, patient=patient, staff=staff)
+    if patient is not None and not patient_asked:
+        fields["next_attempt_at"] = next_message_hours_start(timezone.now())
     if dedupe_key is None:
         return OutboxMessage.objects.create(**fields)
     message, _ = OutboxMessage.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)

@@ -299,12 +299,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30, minimum=1)
-# Message hours, clinic time: the sweeps that text or email patients (questionnaire invitations and reminders,
-# daily check-in reminders) run only from MESSAGE_HOURS_START to MESSAGE_HOURS_END (the app's own rule). Beat
-# schedules them in these hours, and each task checks the hour itself as well (clinic.dates.within_message_hours),
-# so a run queued late (after a broker outage) or by hand never sends at night.
+# Message hours, clinic time (the app's own rule): no message goes to a patient before MESSAGE_HOURS_START or from
+# MESSAGE_HOURS_END on. The sweeps that text or email patients (questionnaire invitations and reminders, daily
+# check-in reminders) run only in these hours: beat schedules them in these hours, and each task checks the hour
+# itself as well (clinic.dates.within_message_hours), so a run queued late (after a broker outage) or by hand never
+# sends at night. Any other message to a patient written at night (an intake link sent late) waits in the outbox
+# until the hours open; messages to staff (urgent work) are never held.
 MESSAGE_HOURS_START = env_int("MESSAGE_HOURS_START", 8, minimum=0)
-MESSAGE_HOURS_END = env_int("MESSAGE_HOURS_END", 20, minimum=MESSAGE_HOURS_START + 1)
+MESSAGE_HOURS_END = env_int("MESSAGE_HOURS_END", 21, minimum=MESSAGE_HOURS_START + 1)
 _MESSAGE_HOURS_CRON = f"{MESSAGE_HOURS_START}-{min(MESSAGE_HOURS_END, 24) - 1}"
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "clinic.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
+from clinic.dates import held_for_message_hours_words
 from patients import intake as sections
 from patients.banner import patient_page
 from patients.intake_services import send_intake_link
@@ -55,7 +56,8 @@ def send_link(request: HttpRequest, public_id) -> HttpResponse:
         return patient_page(request, "patients/intake/link_given.html", context)
     messages.success(
         request,
-        f"The intake link is on its way to {patient.called} by {CHANNEL_WORDS.get(sent.channel, sent.channel)}.",
+        f"The intake link is on its way to {patient.called} by {CHANNEL_WORDS.get(sent.channel, sent.channel)}."
+        + held_for_message_hours_words(),
     )
     return redirect("patients:chart", public_id=patient.public_id)
 

@@ -79,5 +79,6 @@ def renew_expired_link(*, token: str) -> bool:
         subject=subject,
         body=body,
         patient=patient,
+        patient_asked=True,  # they are waiting for it, whatever the hour: not held for message hours
     )
     return True

@@ -1,11 +1,11 @@
 """The patient rule (clinic/access/patients.py): patients_visible_to, may_see_patient and get_patient_for_user
 agree; and every object type in clinic/access/ has its rule in both forms."""
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
-
-import importlib
 
 from clinic.access import get_patient_for_user, may_see_patient, patients_visible_to
 from tests.factories import CareTeamMemberFactory

@@ -227,7 +227,7 @@ def test_the_task_runs_the_sweep_and_returns_counts_only(patient, eager_celery):
         assert sweep_reminders_task.delay().get()["reminders"] == 0
 
 
-@pytest.mark.parametrize("hour, minute", [(7, 59), (20, 0), (23, 30), (0, 30), (3, 0)])
+@pytest.mark.parametrize("hour, minute", [(7, 59), (21, 0), (23, 30), (0, 30), (3, 0)])
 def test_the_tasks_send_nothing_outside_message_hours_even_when_queued_late(patient, eager_celery, hour, minute):  # noqa: F811
     start_default_schedule(patient=patient, start_on=timezone.localdate())
 
@@ -243,7 +243,7 @@ def test_the_tasks_send_nothing_outside_message_hours_even_when_queued_late(pati
 def test_beat_runs_the_sweeps_in_message_hours_only(settings):
     beat = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     due, reminders = beat["measures.tasks.sweep_due_measures_task"], beat["measures.tasks.sweep_reminders_task"]
-    assert due.hour == reminders.hour == set(range(8, 20))  # 08:00 to 19:59, clinic time
+    assert due.hour == reminders.hour == set(range(8, 21))  # 08:00 to 20:59, clinic time
     assert due.minute == {5}
     assert reminders.minute == {0, 15, 30, 45}
     assert settings.CELERY_TIMEZONE == settings.TIME_ZONE
