@@ -33,9 +33,11 @@ The planner's rules (app rules where the guideline leaves the arithmetic open, f
 
 Checks used by the services (a recorded reason is required when any is true):
 
-- ``is_rapid(rate_percent)``: faster than the guideline's rate (REFERENCE.md 2.3, app implications: "Any dose
-  reduction >10%/month in a long-term patient should prompt a 'rapid taper' warning"; weekly: "10% of the
-  original dose per week or slower").
+- ``is_rapid(rate_percent, period, long_term=...)``: faster than the guideline's rate (REFERENCE.md 2.3, app
+  implications: "Any dose reduction >10%/month in a long-term patient should prompt a 'rapid taper' warning";
+  weekly: "10% of the original dose per week or slower"). Whether use is long-term comes from the medication
+  history (``opioid_use_began``), not only from the period the prescriber chose: a weekly taper for a patient
+  on opioids for a year or more is rapid at any rate (the clinic's slowest, 5% a week, is over 20% a month).
 - ``stops_from_above(points, threshold)``: a step to 0 from a daily MME above the clinic's policy level.
 - ``faster_than_plan(schedule, on, mme)``: an actual dose below the planned dose on that date (faster than the
   chosen rate, or during a pause).
@@ -64,7 +66,9 @@ __all__ = [
     "TaperStep",
     "add_periods",
     "faster_than_plan",
+    "is_long_term",
     "is_rapid",
+    "opioid_use_began",
     "plan_taper",
     "planned_mme_on",
     "stops_from_above",
@@ -80,6 +84,11 @@ SLOWING_FROM_PERCENT = Decimal(30)
 #: A plan never has more rows than this (5% a month from any dose needs 34 steps).
 MAX_STEPS = 240
 MAX_PAUSE_PERIODS = 12
+#: "Long-term use (e.g. ≥1 year)" (REFERENCE.md 2.3).
+LONG_TERM_DAYS = 365
+#: The app's rule: opioid lines with a week or less between them are one run of use (a switch from one opioid to
+#: another, a prescription renewed a few days late).
+SAME_RUN_GAP_DAYS = 7
 
 #: CDC 2022 Recommendation 5 (REFERENCE.md 2.3, VERIFIED), quoted verbatim wherever a faster taper or a stop
 #: from a higher dose needs a reason.
@@ -310,9 +319,39 @@ def _pauses(pauses: Iterable[Pause]) -> dict[int, int]:
 # --------------------------------------------------------------------------- checks
 
 
-def is_rapid(rate_percent: Decimal | int | float) -> bool:
-    """Faster than the guideline's rate (10% of the original dose per month, or per week for shorter use)."""
-    return as_decimal(rate_percent, "rate_percent") > GUIDELINE_RATE_PERCENT
+def is_rapid(
+    rate_percent: Decimal | int | float, period: Period | str = Period.MONTH, *, long_term: bool = False
+) -> bool:
+    """Faster than the guideline's rate: 10% of the original dose per month for long-term use, per week for
+    shorter use. A weekly taper is rapid for long-term use whatever its rate."""
+    too_fast = as_decimal(rate_percent, "rate_percent") > GUIDELINE_RATE_PERCENT
+    return too_fast or (long_term and Period(period) is Period.WEEK)
+
+
+def opioid_use_began(
+    lines: Iterable[tuple[datetime.date | None, datetime.date | None]], today: datetime.date
+) -> datetime.date | None:
+    """When the run of opioid use that reaches ``today`` began, from the opioid lines' (started_on, stopped_on),
+    current and past; None when it is not known (no current line, or a line in the run with no start date).
+
+    Lines that overlap or have SAME_RUN_GAP_DAYS or fewer between them are one run.
+    """
+    spans = sorted(((start, stop or today) for start, stop in lines), key=lambda span: span[1], reverse=True)
+    if not spans or spans[0][1] < today:
+        return None  # no line is current: nothing is being tapered
+    began: datetime.date | None = None
+    for start, stop in spans:
+        if began is not None and (stop - began).days < -SAME_RUN_GAP_DAYS:
+            break  # an older run, before a longer gap
+        if start is None:
+            return None
+        began = start if began is None else min(began, start)
+    return began
+
+
+def is_long_term(began: datetime.date | None, today: datetime.date) -> bool:
+    """On opioids for a year or more. Unknown (None) is not long-term: the prescriber's chosen period stands."""
+    return began is not None and (today - began).days >= LONG_TERM_DAYS
 
 
 def stops_from_above(

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from medications.models import AgreementPolicy, TaperActual, TaperPlan
+from medications.models import AgreementPolicy, Medication, TaperActual, TaperPlan
 from medications.rules import tapering
 from medications.selectors.monitoring import policy_or_defaults
 
@@ -27,22 +27,43 @@ def taper_schedule(taper: TaperPlan) -> tapering.TaperSchedule:
 
 
 @dataclass(frozen=True)
+class OpioidUse:
+    """How long the patient has been on opioids, from the medication history (tapering.opioid_use_began)."""
+
+    began: datetime.date | None  # None: not known (a line with no start date)
+    long_term: bool
+
+
+def opioid_use(patient, today: datetime.date) -> OpioidUse:
+    """One query: every opioid line's dates, current and past."""
+    lines = Medication.objects.filter(patient=patient).opioids().values_list("started_on", "stopped_on")
+    began = tapering.opioid_use_began(lines, today)
+    return OpioidUse(began=began, long_term=tapering.is_long_term(began, today))
+
+
+@dataclass(frozen=True)
 class TaperConcerns:
     rapid: bool  # faster than the guideline's rate, or in one step
     stops_from: Decimal | None  # a stop from above the policy's MME: the MME it stops from
     threshold: Decimal
+    # A weekly taper for long-term use: rapid because of how long the patient has been on opioids.
+    weekly_for_long_term: bool = False
 
     @property
     def need_reason(self) -> bool:
         return self.rapid or self.stops_from is not None
 
 
-def taper_concerns(schedule: tapering.TaperSchedule, *, single_step: bool, policy: AgreementPolicy) -> TaperConcerns:
+def taper_concerns(
+    schedule: tapering.TaperSchedule, *, single_step: bool, policy: AgreementPolicy, use: OpioidUse
+) -> TaperConcerns:
     threshold = Decimal(policy.taper_reason_above_mme)
+    weekly_for_long_term = use.long_term and schedule.period is tapering.Period.WEEK
     return TaperConcerns(
-        rapid=single_step or tapering.is_rapid(schedule.rate_percent),
+        rapid=single_step or tapering.is_rapid(schedule.rate_percent, schedule.period, long_term=use.long_term),
         stops_from=tapering.stops_from_above(schedule.points(), threshold, start=schedule.original_mme),
         threshold=threshold,
+        weekly_for_long_term=weekly_for_long_term,
     )
 
 

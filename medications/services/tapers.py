@@ -16,10 +16,11 @@ from audit.models import Action
 from audit.services import record_event
 from clinic.access.medication_lines import PRESCRIBER_DECISION, may_prescribe
 from clinic.access.refusals import refuse_unless
+from clinic.dates import today
 from medications.models import Medication, TaperActual, TaperPlan
 from medications.rules import tapering
 from medications.selectors.monitoring import policy_or_defaults
-from medications.selectors.tapers import actual_concerns, taper_concerns
+from medications.selectors.tapers import actual_concerns, opioid_use, taper_concerns
 from medications.services import AlreadyExists, ReasonRequired, StaleEdit
 from medications.services.monitoring import close_tasks, taper_follow_up_prefix
 
@@ -35,11 +36,13 @@ def start_taper(
     reason: str = "",
 ) -> TaperPlan:
     """Save a taper plan made by the planner from the current regimen. Preconditions: ``schedule`` comes from
-    ``tapering.plan_taper`` with the current total MME/day. A rapid taper or a stop from above the policy's MME
-    needs ``reason`` (ReasonRequired). One taper in progress (active or paused) per patient (AlreadyExists), the
-    same rule as the taper page's."""
+    ``tapering.plan_taper`` with the current total MME/day. A rapid taper (judged with how long the patient has
+    been on opioids, from the medication history) or a stop from above the policy's MME needs ``reason``
+    (ReasonRequired). One taper in progress (active or paused) per patient (AlreadyExists), the same rule as the
+    taper page's."""
     refuse_unless(may_prescribe(by, patient), PRESCRIBER_DECISION)
-    concerns = taper_concerns(schedule, single_step=single_step, policy=policy_or_defaults())
+    use = opioid_use(patient, today())
+    concerns = taper_concerns(schedule, single_step=single_step, policy=policy_or_defaults(), use=use)
     if concerns.need_reason and not reason.strip():
         raise ReasonRequired("This taper is faster than the guideline's rate or stops from a higher dose.")
     in_progress = (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED)

@@ -17,6 +17,7 @@ from audit.models import Action
 from clinic.access import get_patient_for_user
 from clinic.access.medication_lines import PRESCRIBER_DECISION, may_prescribe, permissions_for
 from clinic.access.refusals import refuse_unless
+from clinic.dates import today
 from measures.trends import trends_for
 from medications.forms import TaperActualForm, TaperForm, TaperStatusForm
 from medications.models import TaperPlan
@@ -24,7 +25,7 @@ from medications.rules import safety, tapering
 from medications.selectors.monitoring import policy_or_defaults
 from medications.selectors.pages import taper_context
 from medications.selectors.regimen import opioid_summary
-from medications.selectors.tapers import taper_concerns, taper_schedule
+from medications.selectors.tapers import opioid_use, taper_concerns, taper_schedule
 from medications.services import ReasonRequired, StaleEdit
 from medications.services.tapers import record_taper_actual, set_taper_status, start_taper
 from medications.taper_chart import taper_svg
@@ -54,11 +55,13 @@ def taper_new(request: HttpRequest, public_id) -> HttpResponse:
     form = TaperForm(request.POST or None, original_mme=summary.total if known else None)
     concerns, status = None, 200
     policy = policy_or_defaults()
+    use = opioid_use(patient, today())
     if request.method == "POST":
         status = 400
         if form.is_valid():
             status = 200
-            concerns = taper_concerns(form.schedule, single_step=form.cleaned_data["single_step"], policy=policy)
+            single_step = form.cleaned_data["single_step"]
+            concerns = taper_concerns(form.schedule, single_step=single_step, policy=policy, use=use)
             if request.POST.get("action") == "save":
                 if active:
                     form.add_error(None, "This patient already has a taper in progress: complete or stop it first.")
@@ -88,6 +91,7 @@ def taper_new(request: HttpRequest, public_id) -> HttpResponse:
         "active": active,
         "schedule": form.schedule,
         "concerns": concerns,
+        "use": use,
         "policy": policy,
         "exception": tapering.LIFE_THREATENING_EXCEPTION,
         "exception_source": tapering.LIFE_THREATENING_SOURCE,

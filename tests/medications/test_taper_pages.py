@@ -95,6 +95,38 @@ def test_a_rapid_taper_or_a_stop_from_above_the_policy_needs_a_recorded_reason(
     assert reason in page and EXCEPTION in page
 
 
+def test_a_weekly_taper_for_a_patient_on_opioids_a_year_or_more_is_rapid(signed_in, patient, physician):
+    add_line(patient, physician, "oxycodone", 5, units=2, doses=4, started=400)
+    client = signed_in(physician)
+    assert "long-term use, so taper per month" in client.get(new_url(patient)).content.decode()
+
+    response = client.post(new_url(patient), plan_data(action="save", period="week"))
+
+    assert response.status_code == 400
+    assert "a year or more: for long-term use the guideline" in response.content.decode()
+    assert not TaperPlan.objects.exists()
+
+
+def test_a_weekly_taper_at_the_guidelines_rate_needs_no_reason_for_shorter_use(signed_in, patient, physician):
+    oxycodone_60(patient, physician)  # started 30 days ago
+
+    response = signed_in(physician).post(new_url(patient), plan_data(action="save", period="week"))
+
+    assert response.status_code == 302
+    assert TaperPlan.objects.get().period == "week"
+
+
+def test_the_service_judges_a_weekly_taper_by_the_medication_history_too(patient, physician):
+    from medications.rules.tapering import plan_taper
+    from medications.services import ReasonRequired
+
+    add_line(patient, physician, "oxycodone", 5, units=2, doses=4, started=400)
+    weekly = plan_taper(original_mme=60, starts_on=timezone.localdate(), period="week")
+    with pytest.raises(ReasonRequired):
+        start_taper(patient=patient, by=physician, schedule=weekly)
+    assert not TaperPlan.objects.exists()
+
+
 def test_a_stop_in_one_step_from_below_the_policy_level_is_still_rapid(signed_in, patient, physician):
     add_line(patient, physician, "hydrocodone", 5, doses=4)  # 20 MME
     response = signed_in(physician).post(new_url(patient), plan_data(action="save", single_step="on"))

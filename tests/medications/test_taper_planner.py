@@ -14,7 +14,9 @@ from medications.rules.tapering import (
     TaperStep,
     add_periods,
     faster_than_plan,
+    is_long_term,
     is_rapid,
+    opioid_use_began,
     plan_taper,
     planned_mme_on,
     stops_from_above,
@@ -264,3 +266,62 @@ def test_the_chart_says_when_no_actual_dose_is_recorded():
     svg = taper_svg(plan_taper(original_mme=60, starts_on=MON, single_step=True))
     assert "No actual doses recorded yet." in svg
     assert "actual-points" not in svg
+
+
+@pytest.mark.parametrize(
+    ("rate", "period", "long_term", "rapid"),
+    [
+        (10, "month", True, False),
+        (D("10.5"), "month", True, True),
+        (5, "week", True, True),  # the slowest weekly taper is over 20% a month: rapid for long-term use
+        (10, "week", False, False),  # 10% of the original dose per week: the guideline's rate for shorter use
+        (15, "week", False, True),
+    ],
+)
+def test_a_weekly_taper_is_rapid_for_long_term_use_whatever_its_rate(rate, period, long_term, rapid):
+    assert is_rapid(rate, period, long_term=long_term) is rapid
+
+
+TODAY = datetime.date(2026, 12, 9)
+
+
+def days_before(n: int) -> datetime.date:
+    return TODAY - datetime.timedelta(days=n)
+
+
+@pytest.mark.parametrize(
+    ("lines", "began"),
+    [
+        ([(days_before(400), None)], days_before(400)),
+        # a switch from one opioid to another, 7 days apart: one run of use
+        ([(days_before(500), days_before(107)), (days_before(100), None)], days_before(500)),
+        # 8 days apart: the older run is not this one
+        ([(days_before(500), days_before(108)), (days_before(100), None)], days_before(100)),
+        # overlapping lines, the older still current
+        ([(days_before(700), None), (days_before(30), days_before(10))], days_before(700)),
+        ([(days_before(400), days_before(2))], None),  # nothing current: nothing to taper
+        ([], None),
+        ([(None, None)], None),  # a current line with no start date: not known
+        ([(days_before(60), None), (None, days_before(300))], days_before(60)),  # an unknown start long before
+        ([(days_before(60), None), (None, days_before(58))], None),  # an unknown start in the run
+    ],
+    ids=[
+        "one-line",
+        "switch-7-days",
+        "gap-8-days",
+        "overlap",
+        "none-current",
+        "no-lines",
+        "no-start",
+        "old-unknown",
+        "unknown-in-run",
+    ],
+)
+def test_how_long_opioids_have_been_taken_comes_from_the_lines_of_one_run(lines, began):
+    assert opioid_use_began(lines, TODAY) == began
+
+
+@pytest.mark.parametrize(("days", "long_term"), [(364, False), (365, True), (None, False)])
+def test_long_term_use_is_a_year_or_more(days, long_term):
+    began = None if days is None else days_before(days)
+    assert is_long_term(began, TODAY) is long_term
