@@ -440,6 +440,8 @@ class TaperPlan(models.Model):
     schedule = models.JSONField(default=list)
     starts_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # While paused: the day it was paused (the steps after it are moved later when it resumes).
+    paused_on = models.DateField(null=True, blank=True)
     # Required when the taper is faster than the chosen rate or stops from above the policy's MME.
     faster_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

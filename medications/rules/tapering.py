@@ -26,7 +26,10 @@ The planner's rules (app rules where the guideline leaves the arithmetic open, f
    step of its phase or smaller, and a plan never jumps straight to 0 unless ``single_step=True`` is asked for
    explicitly (only for the guideline's life-threatening exception, with a recorded reason: the services check).
 4. Pauses: ``Pause(after_step=n, periods=k)`` holds the dose reached at step n for k more periods; the schedule
-   shows the pause as its own row.
+   shows the pause as its own row. A taper paused along the way (the status "paused") holds the dose it had
+   reached, and on resuming every step not yet reached is moved later by the days it was paused
+   (``redate_after_pause``), so the next step comes as long after the resume as it was due after the pause:
+   never two steps at once.
 5. Arithmetic is exact (Decimal); each step's MME is shown to 0.01 and its percent of the original to 0.1.
    Dates: step 1 is on ``starts_on``; step n is n-1 periods later (calendar months, clamped to the month's end),
    plus any pauses.
@@ -50,7 +53,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -71,6 +74,7 @@ __all__ = [
     "opioid_use_began",
     "plan_taper",
     "planned_mme_on",
+    "redate_after_pause",
     "stops_from_above",
 ]
 
@@ -314,6 +318,17 @@ def _pauses(pauses: Iterable[Pause]) -> dict[int, int]:
             raise ValueError(f"A pause lasts 1 to {MAX_PAUSE_PERIODS} periods.")
         holds[pause.after_step] = holds.get(pause.after_step, 0) + pause.periods
     return holds
+
+
+def redate_after_pause(
+    schedule: TaperSchedule, *, paused_on: datetime.date, resumed_on: datetime.date
+) -> TaperSchedule:
+    """The schedule with every step after ``paused_on`` moved later by the days until ``resumed_on``."""
+    held = datetime.timedelta(days=(resumed_on - paused_on).days)
+    if held.days <= 0:
+        return schedule
+    steps = tuple(replace(step, on=step.on + held) if step.on > paused_on else step for step in schedule.steps)
+    return replace(schedule, steps=steps)
 
 
 # --------------------------------------------------------------------------- checks

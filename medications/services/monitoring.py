@@ -65,7 +65,7 @@ def safety_url(patient) -> str:
 def sweep_monitoring(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> SweepResult:
     """Create one team task per monitoring item due or overdue: drug screens, PDMP checks and agreement reviews
     for patients on an opioid (policy intervals, or the prescriber's closer plan), opioid trial reviews, and the
-    at least monthly follow-up of an active taper.
+    at least monthly follow-up of a taper in progress (active or paused).
 
     Set-based and idempotent: a constant number of queries finds everything due (whatever the number of
     patients), one insert writes the tasks and the unique source key (kind, patient and due date; trial; taper
@@ -95,7 +95,8 @@ def sweep_monitoring(*, today: datetime.date | None = None, now: datetime.dateti
         .only("id", "review_on", "patient__id", "patient__public_id")
     )
     tapers = list(
-        TaperPlan.objects.filter(status=TaperPlan.Status.ACTIVE)
+        # A paused taper is still followed up at least monthly: a pause is part of the taper, not its end.
+        TaperPlan.objects.filter(status__in=(TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED))
         .annotate(last_follow_up=Max("actuals__on"))
         .select_related("patient")
         .only("id", "starts_on", "patient__id", "patient__public_id")

@@ -20,7 +20,7 @@ from clinic.dates import today
 from medications.models import Medication, TaperActual, TaperPlan
 from medications.rules import tapering
 from medications.selectors.monitoring import policy_or_defaults
-from medications.selectors.tapers import actual_concerns, opioid_use, taper_concerns
+from medications.selectors.tapers import actual_concerns, opioid_use, taper_concerns, taper_schedule
 from medications.services import AlreadyExists, ReasonRequired, StaleEdit
 from medications.services.monitoring import close_tasks, taper_follow_up_prefix
 
@@ -87,13 +87,26 @@ def record_taper_actual(
 def set_taper_status(
     *, taper: TaperPlan, by, audit: AuditContext | None = None, status: str, expected_version: int
 ) -> TaperPlan:
-    """Pause, resume, complete or stop a taper (optimistic locking on its version)."""
+    """Pause, resume, complete or stop a taper (optimistic locking on its version).
+
+    Pausing keeps the day; resuming moves every step not yet reached later by the days it was paused
+    (tapering.redate_after_pause), so the patient never takes two steps at once after a pause.
+    """
     refuse_unless(may_prescribe(by, taper.patient), PRESCRIBER_DECISION)
-    updated = TaperPlan.objects.filter(pk=taper.pk, version=expected_version).update(
-        status=status, version=F("version") + 1
-    )
-    if not updated:
-        raise StaleEdit(TaperPlan.objects.get(pk=taper.pk))
+    locked = TaperPlan.objects.select_for_update().get(pk=taper.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(locked)
+    fields = {"status": status, "version": F("version") + 1}
+    resumed = locked.status == TaperPlan.Status.PAUSED and status == TaperPlan.Status.ACTIVE
+    if status == TaperPlan.Status.PAUSED and locked.status != TaperPlan.Status.PAUSED:
+        fields["paused_on"] = today()
+    elif status != TaperPlan.Status.PAUSED:
+        fields["paused_on"] = None
+    if resumed and locked.paused_on:
+        fields["schedule"] = tapering.redate_after_pause(
+            taper_schedule(locked), paused_on=locked.paused_on, resumed_on=today()
+        ).as_json()
+    TaperPlan.objects.filter(pk=taper.pk).update(**fields)
     taper.refresh_from_db()
     record_event(actor=by, context=audit, patient=taper.patient, action=Action.UPDATE, target=f"taper {status}")
     return taper

@@ -291,3 +291,43 @@ def test_the_service_refuses_a_second_taper_while_one_is_paused(patient, physici
     with pytest.raises(AlreadyExists):
         saved_taper(patient, physician)
     assert TaperPlan.objects.count() == 1
+
+
+def test_a_taper_resumed_after_a_pause_takes_its_next_step_as_long_after_the_resume(patient, physician):
+    """Paused 60 days in (after step 3 of a monthly 10% taper) for 45 days: no step is skipped or doubled; the
+    steps still to come move 45 days later, so the patient does not go from 80% straight to 60%."""
+    import time_machine
+
+    from medications.services.tapers import set_taper_status
+
+    oxycodone_60(patient, physician)
+    started = timezone.localdate() - datetime.timedelta(days=60)
+    taper = saved_taper(patient, physician, starts_on=started)
+    before = [(row["on"], row["mme"]) for row in taper.schedule]
+    paused_on = timezone.localdate()
+    taper = set_taper_status(taper=taper, by=physician, status="paused", expected_version=taper.version)
+    assert taper.paused_on == paused_on
+
+    resume = timezone.now() + datetime.timedelta(days=45)
+    with time_machine.travel(resume, tick=False):
+        taper = set_taper_status(taper=taper, by=physician, status="active", expected_version=taper.version)
+
+    after = [(row["on"], row["mme"]) for row in taper.schedule]
+    assert taper.paused_on is None and taper.status == "active"
+    assert [mme for _, mme in after] == [mme for _, mme in before]  # the same steps, none dropped
+    for (was, _), (now, _) in zip(before, after, strict=True):
+        moved = datetime.date.fromisoformat(was) > paused_on
+        expected = datetime.date.fromisoformat(was) + datetime.timedelta(days=45 if moved else 0)
+        assert datetime.date.fromisoformat(now) == expected
+
+
+def test_a_paused_taper_is_still_followed_up_at_least_monthly(patient, physician):
+    from medications.services.tapers import set_taper_status
+
+    oxycodone_60(patient, physician)
+    taper = saved_taper(patient, physician, starts_on=days_ago(40))
+    set_taper_status(taper=taper, by=physician, status="paused", expected_version=taper.version)
+
+    sweep_monitoring()
+
+    assert TeamTask.objects.get(title="Taper follow-up due", status="open").assignee == physician

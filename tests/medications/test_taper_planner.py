@@ -19,6 +19,7 @@ from medications.rules.tapering import (
     opioid_use_began,
     plan_taper,
     planned_mme_on,
+    redate_after_pause,
     stops_from_above,
 )
 from medications.taper_chart import taper_svg
@@ -325,3 +326,16 @@ def test_how_long_opioids_have_been_taken_comes_from_the_lines_of_one_run(lines,
 def test_long_term_use_is_a_year_or_more(days, long_term):
     began = None if days is None else days_before(days)
     assert is_long_term(began, TODAY) is long_term
+
+
+def test_resuming_after_a_pause_moves_only_the_steps_not_yet_reached():
+    schedule = plan_taper(original_mme=100, starts_on=MON)  # monthly: Mar 2, Apr 2, May 2, ...
+    paused_on, resumed_on = datetime.date(2026, 4, 10), datetime.date(2026, 5, 20)  # 40 days
+
+    moved = redate_after_pause(schedule, paused_on=paused_on, resumed_on=resumed_on)
+
+    assert [s.mme for s in moved.steps] == [s.mme for s in schedule.steps]
+    assert moved.steps[0].on == MON and moved.steps[1].on == datetime.date(2026, 4, 2)  # already reached
+    assert moved.steps[2].on == datetime.date(2026, 5, 2) + datetime.timedelta(days=40)
+    assert moved.steps[-1].on == schedule.steps[-1].on + datetime.timedelta(days=40)
+    assert redate_after_pause(schedule, paused_on=paused_on, resumed_on=paused_on) == schedule
