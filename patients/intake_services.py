@@ -241,13 +241,15 @@ def intake_red_flag_task_key(intake_public_id, level: str) -> str:
 
 def red_flag_task(intake: Intake, level: str) -> TeamTask:
     title, priority = RED_FLAG_TASKS[level]
-    return raise_routed_task(
+    task = raise_routed_task(
         title=title,
         source=TeamTask.Source.RED_FLAG,
         source_key=intake_red_flag_task_key(intake.public_id, level),
         patient=intake.patient,
         priority=priority,
     )
+    assert task is not None  # nobody is excluded, so the routing chain always gives a task
+    return task
 
 
 # --------------------------------------------------------------------------- sending it to the care team

@@ -330,10 +330,11 @@ def settled_task_keys(red_flag: RedFlag) -> list[str]:
     """The tasks an acknowledged flag settles: its own (an examination finding), and its intake's task for
     that level once no flag of that intake and level is left unacknowledged."""
     keys = [red_flag_task_key(red_flag)]
-    if red_flag.intake_id is not None:
-        still_open = RedFlag.objects.unacknowledged().filter(intake_id=red_flag.intake_id, level=red_flag.level)
-        if not still_open.exists():
-            keys.append(intake_red_flag_task_key(red_flag.intake.public_id, red_flag.level))
+    if red_flag.intake_id is None:  # found at examination: no intake task to settle
+        return keys
+    still_open = RedFlag.objects.unacknowledged().filter(intake_id=red_flag.intake_id, level=red_flag.level)
+    if not still_open.exists() and (intake := red_flag.intake) is not None:
+        keys.append(intake_red_flag_task_key(intake.public_id, red_flag.level))
     return keys
 
 

@@ -19,6 +19,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -387,7 +388,7 @@ def latest_scores_for(patient: Patient) -> list[ScoreLine]:
                 code=summary.instrument_code,
                 name=definition.name,
                 latest=_score(summary.latest_total, definition.display_decimals),
-                band=definition.band_for(summary.latest_total),
+                band=definition.band_for(Fraction(summary.latest_total)),  # the Decimal total, exactly
                 latest_at=summary.latest_at,
                 baseline=_score(summary.baseline_total, definition.display_decimals),
                 baseline_at=summary.baseline_at,
