@@ -4,6 +4,11 @@ flags and tasks in the same transaction), and submit the intake once.
 Every write locks the intake row first (``select_for_update``), so a double tap, a retried request or an
 autosave racing a "Save and continue" take turns, and unique constraints back this up (one red flag per
 intake and item; one task per intake and red-flag level, by ``source_key``).
+
+Who may: sending the link is a staff member's act (``by``), checked here (clinic/access/patients.py,
+``Refused`` otherwise). Saving sections, the red-flag screen and submitting are the patient's own, through
+their portal link (portal/intake_views.py checks the token): those take no staff ``by`` and check nothing
+more here.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.access.patients import LINK_SENDERS_ONLY, may_send_patient_links
+from clinic.access.refusals import refuse_unless
 from clinic.models import OutboxMessage, TeamTask, User
 from clinic.safety_net import raise_routed_task
 from clinic.services import queue_message
@@ -67,7 +74,7 @@ def intake_link_dedupe_key(link: PatientLink) -> str:
 
 
 @transaction.atomic
-def send_intake_link(*, patient: Patient, by: User | None, days: int = INTAKE_LINK_DAYS) -> SentIntakeLink:
+def send_intake_link(*, patient: Patient, by: User, days: int = INTAKE_LINK_DAYS) -> SentIntakeLink:
     """Open the patient's intake (or reuse the open one), give it a fresh link and queue the message.
 
     A previous link of the open intake is revoked, so only the newest link works. The message carries
@@ -79,8 +86,9 @@ def send_intake_link(*, patient: Patient, by: User | None, days: int = INTAKE_LI
     so a double click or twenty parallel POSTs make one link and one message. The patient row lock
     makes the parallel calls take turns, so each later one sees the first one's link.
 
-    Preconditions: ``by`` may send patient links and see this patient.
+    Refused unless ``by`` may send patient links to this patient (``may_send_patient_links``: coordinators).
     """
+    refuse_unless(may_send_patient_links(by, patient), LINK_SENDERS_ONLY)
     Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()  # two senders take turns
     now = timezone.now()
     intake = Intake.objects.filter(patient=patient, submitted_at__isnull=True).first()
@@ -144,6 +152,7 @@ def save_section(*, intake: Intake, code: str, values: Mapping, finished: bool) 
     The section's free text, as saved, is checked for self-harm words: a match raises an urgent task in
     this transaction, once per intake and section (``self-harm:intake:<intake>:<section>``).
 
+    The patient's own save through their portal link (no staff ``by``: the portal checked the token).
     Preconditions: ``code`` is a section of patients.intake other than the red-flag screen (see
     save_red_flags). Raises IntakeClosed once the intake is sent.
     """
@@ -199,6 +208,7 @@ def save_red_flags(*, intake: Intake, answers: Mapping[str, bool | None], finish
     for the lead, else every clinician; one task per intake and level, so a retry or a second submit
     creates nothing twice. The screen counts as saved when ``finished`` and every item is answered.
 
+    The patient's own save through their portal link (no staff ``by``: the portal checked the token).
     Preconditions: ``answers`` maps red-flag item codes to True/False/None (patients.intake.clean_section
     of the ``safety`` section). Raises IntakeClosed once the intake is sent.
     """
@@ -231,13 +241,15 @@ def intake_red_flag_task_key(intake_public_id, level: str) -> str:
 
 def red_flag_task(intake: Intake, level: str) -> TeamTask:
     title, priority = RED_FLAG_TASKS[level]
-    return raise_routed_task(
+    task = raise_routed_task(
         title=title,
         source=TeamTask.Source.RED_FLAG,
         source_key=intake_red_flag_task_key(intake.public_id, level),
         patient=intake.patient,
         priority=priority,
     )
+    assert task is not None  # nobody is excluded, so the routing chain always gives a task
+    return task
 
 
 # --------------------------------------------------------------------------- sending it to the care team
@@ -257,7 +269,8 @@ def submit_intake(*, intake: Intake) -> IntakeSubmission:
     GAD-2 answers into scored measures responses (source portal), which raise alerts and their tasks like
     any other response. An instrument is recorded only when all its items are answered.
 
-    Idempotent: a second call finds the intake submitted and returns it unchanged.
+    Idempotent: a second call finds the intake submitted and returns it unchanged. The patient's own act
+    through their portal link (no staff ``by``: the portal checked the token).
     Preconditions: the red-flag screen is answered (the portal checks it before offering "Send").
     """
     locked = Intake.objects.select_for_update(of=("self",)).select_related("patient", "link").get(pk=intake.pk)

@@ -5,7 +5,7 @@ Every view checks access to the patient first (404 to outsiders, clinic.access) 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from audit.services import record_access
-from clinic.access import get_patient_for_user
+from clinic.access import get_patient_for_user, refuse_unless
+from clinic.access.patients import LINK_SENDERS_ONLY, may_send_patient_links
 from clinic.dates import held_for_message_hours_words
 from patients import intake as sections
 from patients.banner import patient_page
@@ -31,8 +32,7 @@ EARLIER_SHOWN = 10
 def send_link(request: HttpRequest, public_id) -> HttpResponse:
     """Send (or send again) the intake link. Without a consented channel the link is shown once, here."""
     patient = get_patient_for_user(request.user, public_id)
-    if not request.user.has_perm("clinic.send_patient_links"):
-        raise PermissionDenied("Coordinators send patient links.")
+    refuse_unless(may_send_patient_links(request.user, patient), LINK_SENDERS_ONLY)
     sent = send_intake_link(patient=patient, by=request.user)
     if sent.repeated:  # a double click or a retried POST: the link of a moment ago stands, nothing new was sent
         record_access(

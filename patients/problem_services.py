@@ -8,9 +8,10 @@ Who may do what (issue 3: staff only; every view and change audited):
 - Clinicians with access acknowledge red flags (clinic.access.alerts, the rule for alerts).
 - Coordinators and clinic admins read all of it and change none of it.
 
-Every function here takes a patient already obtained through ``clinic.access.get_patient_for_user`` for
-the same person (outsiders have had their 404), and writes its audit event in its own transaction. Audit
-targets name the kind of change and the fields changed, never their values.
+Every change checks who asks itself (the rules in clinic/access/) and raises ``Refused``, writing nothing,
+when they may not; the pages ask the same rules first to show only what the person may do. Every change
+writes its audit event in its own transaction. Audit targets name the kind of change and the fields
+changed, never their values.
 """
 
 import uuid
@@ -23,7 +24,10 @@ from django.utils import timezone
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
-from clinic.models import TeamTask
+from clinic.access.alerts import may_acknowledge_alerts
+from clinic.access.patients import may_chart
+from clinic.access.refusals import refuse_unless
+from clinic.models import TeamTask, User
 from clinic.roles import Discipline
 from clinic.safety_net import acknowledge_tasks, acknowledgement_words, raise_routed_task
 from patients import redflags
@@ -40,6 +44,10 @@ from patients.models import (
 )
 
 # --------------------------------------------------------------------------- who may
+
+CHARTING_ONLY = "Only a clinician on the patient's care team can change the problem list, classification or complexity."
+RECORDING_ONLY = "Only a clinician on the patient's care team can record a red flag."
+ACKNOWLEDGING_ONLY = "Only a clinician on the patient's care team can acknowledge a red flag."
 
 
 # --------------------------------------------------------------------------- problems
@@ -98,7 +106,7 @@ def check_problem_fields(*, domain: str, title: str, status: str, owner_discipli
 def add_problem(
     *,
     patient: Patient,
-    by,
+    by: User,
     domain: str,
     title: str,
     status: str = Problem.Status.ACTIVE,
@@ -108,9 +116,10 @@ def add_problem(
 ) -> Problem:
     """Add a problem to the patient's list (audit "create").
 
-    Preconditions: ``may_chart(by, patient)``; the values have been checked by ProblemForm (the service
-    refuses an unknown domain, status or discipline and an empty title with ValueError).
+    Refused unless ``may_chart(by, patient)``. Preconditions: the values have been checked by ProblemForm
+    (the service refuses an unknown domain, status or discipline and an empty title with ValueError).
     """
+    refuse_unless(may_chart(by, patient), CHARTING_ONLY)
     check_problem_fields(domain=domain, title=title, status=status, owner_discipline=owner_discipline)
     now = timezone.now()
     problem = Problem.objects.create(
@@ -131,14 +140,16 @@ def add_problem(
 
 @transaction.atomic
 def change_problem(
-    *, problem: Problem, by, seen_updated_at: datetime, audit: AuditContext | None = None, **fields
+    *, problem: Problem, by: User, seen_updated_at: datetime, audit: AuditContext | None = None, **fields
 ) -> tuple[Problem, list[str]]:
     """Change a problem that the editor saw as last updated at ``seen_updated_at`` (audit "update").
 
-    Preconditions as for add_problem; ``fields`` are some of Problem.EDITABLE. Raises StaleEdit, saving
-    nothing, when the problem was saved by anyone since ``seen_updated_at``: two clinicians editing at once
-    do not silently overwrite each other. Returns the saved problem and the names of the fields changed.
+    Refused unless ``may_chart(by, problem.patient)``. Preconditions: ``fields`` are some of
+    Problem.EDITABLE. Raises StaleEdit, saving nothing, when the problem was saved by anyone since
+    ``seen_updated_at``: two clinicians editing at once do not silently overwrite each other. Returns the
+    saved problem and the names of the fields changed.
     """
+    refuse_unless(may_chart(by, problem.patient), CHARTING_ONLY)
     locked = Problem.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=problem.pk)
     if locked.updated_at != seen_updated_at:
         raise StaleEdit(locked)
@@ -171,7 +182,7 @@ def conditions_in_order(main_condition: str, other_conditions) -> list[str]:
 def classify_pain(
     *,
     patient: Patient,
-    by,
+    by: User,
     pain_type: str,
     main_condition: str,
     other_conditions=(),
@@ -181,9 +192,10 @@ def classify_pain(
     """Record the pain type and conditions (a new history row) and copy them onto the patient.
 
     The main condition becomes ``Patient.primary_condition`` and the others ``Patient.other_conditions``,
-    so the registry and the classification keep one list of conditions. Preconditions: ``may_chart(by,
+    so the registry and the classification keep one list of conditions. Refused unless ``may_chart(by,
     patient)``; unknown types or conditions raise ValueError. Audit "create".
     """
+    refuse_unless(may_chart(by, patient), CHARTING_ONLY)
     if pain_type not in PainType.values or pain_type == PainType.NOT_CLASSIFIED:
         raise ValueError(f"Not a pain type: {pain_type!r}")
     unknown = {main_condition, *other_conditions} - set(PainCondition.values)
@@ -209,12 +221,13 @@ def classify_pain(
 
 @transaction.atomic
 def rate_complexity(
-    *, patient: Patient, by, level: str, reason: str, audit: AuditContext | None = None
+    *, patient: Patient, by: User, level: str, reason: str, audit: AuditContext | None = None
 ) -> ComplexityRating:
     """Record simple or complex with the reason (a new history row) and copy the level onto the patient.
 
-    Preconditions: ``may_chart(by, patient)``; a reason is required (ValueError without one). Audit "create".
+    Refused unless ``may_chart(by, patient)``; a reason is required (ValueError without one). Audit "create".
     """
+    refuse_unless(may_chart(by, patient), CHARTING_ONLY)
     if level not in Complexity.values or level == Complexity.NOT_RATED:
         raise ValueError(f"Not a complexity level: {level!r}")
     if not reason.strip():
@@ -249,7 +262,7 @@ def red_flag_task_title(item: redflags.RedFlagItem) -> str:
 def record_exam_red_flag(
     *,
     patient: Patient,
-    by,
+    by: User,
     code: str,
     note: str = "",
     key: uuid.UUID | None = None,
@@ -262,10 +275,11 @@ def record_exam_red_flag(
     when the team has no lead), unless that is the clinician who found it: they already know.
 
     ``key`` (the form's submission key) becomes the flag's public id, so a double submit or a retried
-    request records the flag and its task once. Preconditions: ``may_chart(by, patient)``. Raises
+    request records the flag and its task once. Refused unless ``may_chart(by, patient)``. Raises
     UnknownRedFlagError for an unknown code, SubmissionReused when the key names a flag that is not this
     finder's examination flag for this patient (a tampered form).
     """
+    refuse_unless(may_chart(by, patient), RECORDING_ONLY)
     item = redflags.item_for(code)
     key = key or uuid.uuid4()
     existing = RedFlag.objects.filter(public_id=key).first()
@@ -316,22 +330,25 @@ def settled_task_keys(red_flag: RedFlag) -> list[str]:
     """The tasks an acknowledged flag settles: its own (an examination finding), and its intake's task for
     that level once no flag of that intake and level is left unacknowledged."""
     keys = [red_flag_task_key(red_flag)]
-    if red_flag.intake_id is not None:
-        still_open = RedFlag.objects.unacknowledged().filter(intake_id=red_flag.intake_id, level=red_flag.level)
-        if not still_open.exists():
-            keys.append(intake_red_flag_task_key(red_flag.intake.public_id, red_flag.level))
+    if red_flag.intake_id is None:  # found at examination: no intake task to settle
+        return keys
+    still_open = RedFlag.objects.unacknowledged().filter(intake_id=red_flag.intake_id, level=red_flag.level)
+    if not still_open.exists() and (intake := red_flag.intake) is not None:
+        keys.append(intake_red_flag_task_key(intake.public_id, red_flag.level))
     return keys
 
 
 @transaction.atomic
 def acknowledge_red_flag(
-    *, red_flag: RedFlag, by, note: str, action: str = "", audit: AuditContext | None = None
+    *, red_flag: RedFlag, by: User, note: str, action: str = "", audit: AuditContext | None = None
 ) -> bool:
     """A clinician has seen the red flag and says what was done; its task (if this app made one) is done too.
 
-    Preconditions: ``may_acknowledge_alerts(by, patient)`` and a note. Returns False, changing nothing,
-    when someone acknowledged it first (their note stays). Audit "update".
+    Refused unless ``may_acknowledge_alerts(by, red_flag.patient)``; a note is required (ValueError without
+    one). Returns False, changing nothing, when someone acknowledged it first (their note stays). Audit
+    "update".
     """
+    refuse_unless(may_acknowledge_alerts(by, red_flag.patient), ACKNOWLEDGING_ONLY)
     if not note.strip():
         raise ValueError("An acknowledgement needs a note of what was done.")
     if not red_flag.acknowledge(by=by, note=acknowledgement_words(action, note)):

@@ -11,7 +11,6 @@ from uuid import uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
-from clinic.access import get_patient_for_user, may_chart
+from clinic.access import get_patient_for_user, may_chart, refuse_unless
 from clinic.access.alerts import may_acknowledge_alerts
 from clinic.models import TeamTask
 from measures.views import safe_next
@@ -34,6 +33,9 @@ from patients.problem_forms import (
     RedFlagAcknowledgeForm,
 )
 from patients.problem_services import (
+    ACKNOWLEDGING_ONLY,
+    CHARTING_ONLY,
+    RECORDING_ONLY,
     ProblemGroup,
     StaleEdit,
     SubmissionReused,
@@ -111,15 +113,6 @@ def red_flag_section(patient: Patient, user, *, limit: int, may_record: bool) ->
 
 def chart_at(patient: Patient, anchor: str) -> str:
     return f"{reverse('patients:chart', args=[patient.public_id])}#{anchor}"
-
-
-def refuse_unless(allowed: bool, why: str) -> None:
-    if not allowed:
-        raise PermissionDenied(why)
-
-
-RECORDING_ONLY = "Only a clinician on the patient's care team can record a red flag."
-CHARTING_ONLY = "Only a clinician on the patient's care team can change the problem list, classification or complexity."
 
 
 # --------------------------------------------------------------------------- problems
@@ -316,10 +309,7 @@ def red_flag_acknowledge(request: HttpRequest, public_id, flag_id) -> HttpRespon
     patient = get_patient_for_user(request.user, public_id)
     flag = get_object_or_404(RedFlag.objects.with_people(), patient=patient, public_id=flag_id)
     flag.patient = patient
-    refuse_unless(
-        may_acknowledge_alerts(request.user, patient),
-        "Only a clinician on the patient's care team can acknowledge a red flag.",
-    )
+    refuse_unless(may_acknowledge_alerts(request.user, patient), ACKNOWLEDGING_ONLY)
     back = safe_next(request, default=chart_at(patient, "red-flags"))
     if flag.is_acknowledged:
         messages.info(request, f"This red flag was already acknowledged by {flag.acknowledged_by}.")

@@ -7,6 +7,10 @@ clinic.safety_net, in the transaction that saves the text, once per saved text (
 portal shows the patient the crisis resources on the page returned by that save.
 
 No patient words in the task: its title and details say where to look, never what was written.
+
+Who may: nobody on the staff calls this. It runs inside the patient's own save (their portal link, checked
+by the portal) or the system's, so it takes no staff ``by`` and checks no access rule; the task it raises is
+routed by clinic.safety_net.
 """
 
 from __future__ import annotations

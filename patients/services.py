@@ -3,6 +3,9 @@
 Both refuse an MRN that another patient has (MRNs compare case-insensitively, as search does) and
 stop at a possible duplicate (same name once case and accents are set aside, same date of birth)
 until the user confirms that this is a different person.
+
+Both check who asks themselves (clinic/access/patients.py) and raise ``Refused`` otherwise: coordinators and
+clinic admins register patients and change their details; clinicians do neither.
 """
 
 from collections.abc import Iterable
@@ -13,7 +16,10 @@ from django.db import IntegrityError, transaction
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
+from clinic.access.patients import REGISTRARS_ONLY, may_change_patient_details, may_register_patients
+from clinic.access.refusals import refuse_unless
 from clinic.care_team_services import set_up_team
+from clinic.models import User
 from patients.models import Patient
 
 DUPLICATES_SHOWN = 5
@@ -73,7 +79,7 @@ def patient_with_mrn(mrn: str, *, exclude: Patient | None = None) -> Patient | N
 @transaction.atomic
 def register_patient(
     *,
-    by,
+    by: User,
     audit: AuditContext | None = None,
     confirmed_new_person: bool = False,
     lead=None,
@@ -82,9 +88,9 @@ def register_patient(
 ) -> Patient:
     """Register a new patient and record who did it (audit action "create").
 
-    Preconditions: `by` may register patients (patients.register_patient) and the fields have been
-    checked by PatientDetailsForm (formats, dates, consents). mrn, given_name, family_name and
-    date_of_birth are required; the rest take the model's defaults.
+    Refused unless `by` may register patients (``may_register_patients``: coordinators and clinic admins).
+    Preconditions: the fields have been checked by PatientDetailsForm (formats, dates, consents). mrn,
+    given_name, family_name and date_of_birth are required; the rest take the model's defaults.
 
     `lead` (optional) and `team_members` (optional) are the patient's first care team, set in the same
     transaction by clinic.care_team_services (with its history and audit): a refusal there
@@ -94,6 +100,7 @@ def register_patient(
     Raises MRNTaken when another patient has the MRN, and PossibleDuplicate when a patient with the
     same name and date of birth exists, unless `confirmed_new_person`.
     """
+    refuse_unless(may_register_patients(by), REGISTRARS_ONLY)
     check_fields(fields, required=REQUIRED_FIELDS)
     if existing := patient_with_mrn(fields["mrn"]):
         raise MRNTaken(existing)
@@ -113,14 +120,17 @@ def register_patient(
 
 @transaction.atomic
 def update_patient_details(
-    *, patient: Patient, by, audit: AuditContext | None = None, confirmed_new_person: bool = False, **fields
+    *, patient: Patient, by: User, audit: AuditContext | None = None, confirmed_new_person: bool = False, **fields
 ) -> Patient:
     """Change a patient's registry details and record who did it (audit action "update").
 
-    Preconditions as for register_patient; only the fields given change. A changed MRN must be
-    free; a changed name or date of birth that matches another patient raises PossibleDuplicate
-    unless `confirmed_new_person`. The audit target names the changed fields, never their values.
+    Refused unless `by` may change this patient's details (``may_change_patient_details``: who registers
+    patients, for a patient they may see). Preconditions as for register_patient; only the fields given
+    change. A changed MRN must be free; a changed name or date of birth that matches another patient
+    raises PossibleDuplicate unless `confirmed_new_person`. The audit target names the changed fields,
+    never their values.
     """
+    refuse_unless(may_change_patient_details(by, patient), REGISTRARS_ONLY)
     check_fields(fields, required=())
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     before = {name: getattr(patient, name) for name in DETAIL_FIELDS}

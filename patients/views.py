@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user, patients_visible_to
+from clinic.access.patients import may_offer_registration
 from clinic.access.schedules import may_enter_responses
 from clinic.care_team_services import CareTeamRefused, may_manage_care_team
 from clinic.referral_views import chart_referrals
@@ -65,15 +66,6 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
         "medication_section": medication_chart_section(patient, request.user),  # medications (issue 6)
     }
     return patient_page(request, "patients/chart.html", context)
-
-
-def may_offer_registration(user) -> bool:
-    """Whether to show the "Register a patient" link, without loading permissions (two queries).
-
-    The roles whose groups hold patients.register_patient (clinic/roles.py, migration 0002 in clinic)
-    are the ones that see every patient; the register view itself checks the permission.
-    """
-    return user.sees_every_patient
 
 
 @login_required

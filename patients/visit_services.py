@@ -1,13 +1,14 @@
 """Charting workflows and reads: visit notes (draft, sign, addenda), psychotherapy notes, the chart's timeline,
 the latest questionnaire scores shown while writing, and the unsigned notes of a clinician's worklist.
 
-Who may do what (each function below takes a patient already obtained through
-``clinic.access.get_patient_for_user`` for the same user, so outsiders have had their 404):
+Who may do what (clinic/access/visit_notes.py and psychotherapy_notes.py); every change below checks it
+itself and raises ``Refused``, writing nothing, when the person may not:
 
-- Chart a visit, sign it, add an addendum: clinicians (role clinician with ``clinic.chart_clinical_notes``).
-  Only the author changes or signs a draft. Coordinators and clinic admins read the chart, never chart.
-- Psychotherapy notes: psychologists only (create, list, read). Everyone who can see the chart sees that a
-  note exists (date and author), never its content.
+- Chart a visit, add an addendum: clinicians with access to the patient who may chart
+  (``clinic.chart_clinical_notes``). Only the author changes or signs a draft (NotTheAuthor to a colleague
+  who may chart, as the pages say). Coordinators and clinic admins read the chart, never chart.
+- Psychotherapy notes: psychologists with access to the patient only (create, list, read). Everyone who can
+  see the chart sees that a note exists (date and author), never its content.
 
 Every change writes an audit event in the same transaction; no target names the content of a note.
 """
@@ -18,6 +19,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -28,13 +30,23 @@ from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
 from clinic.access import patients_visible_to
-from clinic.access.psychotherapy_notes import may_use_psychotherapy_notes
-from clinic.access.visit_notes import may_chart_visits
+from clinic.access.psychotherapy_notes import (
+    PSYCHOLOGISTS_ONLY,
+    may_read_psychotherapy_notes,
+    may_use_psychotherapy_notes,
+)
+from clinic.access.refusals import refuse_unless
+from clinic.access.visit_notes import (
+    CLINICIANS_CHART,
+    may_change_visit_note,
+    may_chart_visits,
+    may_write_visit_note,
+)
 from clinic.models import User
 from clinic.roles import Discipline
 from measures.change import change_with
 from measures.models import Instrument, MeasureSummary
-from patients.encounters import clean_functional_tests
+from patients.encounters import NotTheAuthor, clean_functional_tests
 from patients.models import Addendum, Encounter, Patient, PsychotherapyNote
 
 TIMELINE_LIMIT = 20
@@ -47,6 +59,18 @@ PSYCHOTHERAPY_NOTE = "psychotherapy note"
 # --------------------------------------------------------------------------- who may
 
 
+def refuse_unless_may_change(by: User, encounter: Encounter) -> None:
+    """Saving or signing a draft: its author, while they may chart for the patient.
+
+    A colleague who may chart gets NotTheAuthor (the page tells them only the author changes a draft);
+    anyone who may not chart for the patient at all is Refused.
+    """
+    if may_change_visit_note(by, encounter):
+        return
+    refuse_unless(may_write_visit_note(by, encounter.patient), CLINICIANS_CHART)
+    raise NotTheAuthor()
+
+
 # --------------------------------------------------------------------------- visit notes
 
 
@@ -54,10 +78,11 @@ PSYCHOTHERAPY_NOTE = "psychotherapy note"
 def start_visit(*, patient: Patient, by: User, audit: AuditContext | None = None, **fields: Any) -> Encounter:
     """Save a new visit note as a draft by ``by``, with their discipline as it is now.
 
-    Preconditions: ``may_chart_visits(by)``; ``patient`` came from get_patient_for_user for ``by``;
-    ``fields`` are among Encounter.DRAFT_FIELDS, cleaned by the visit form (functional tests are cleaned
-    again here: patients.encounters.FunctionalTestError if they are not valid).
+    Refused unless ``may_write_visit_note(by, patient)``. Preconditions: ``fields`` are among
+    Encounter.DRAFT_FIELDS, cleaned by the visit form (functional tests are cleaned again here:
+    patients.encounters.FunctionalTestError if they are not valid).
     """
+    refuse_unless(may_write_visit_note(by, patient), CLINICIANS_CHART)
     _check_fields(fields)
     fields["functional_tests"] = clean_functional_tests(fields.get("functional_tests") or [])
     encounter = Encounter.objects.create(patient=patient, author=by, discipline=by.discipline, **fields)
@@ -71,9 +96,12 @@ def save_visit_draft(
 ) -> Encounter:
     """Save the author's changes to their draft if nobody saved it after ``based_on_version``.
 
-    Preconditions as for start_visit. Raises NotTheAuthor, NoteLocked (signed) or EditConflict (saved
-    meanwhile; its ``current`` is the note as saved now) and then writes nothing, audit included.
+    Refused unless ``may_change_visit_note(by, encounter)`` (NotTheAuthor to a colleague who may chart).
+    Preconditions: ``fields`` as for start_visit. Raises NoteLocked (signed) or EditConflict (saved
+    meanwhile; its ``current`` is the note as saved now). Whatever it raises, it writes nothing, audit
+    included.
     """
+    refuse_unless_may_change(by, encounter)
     _check_fields(fields)
     if "functional_tests" in fields:
         fields["functional_tests"] = clean_functional_tests(fields["functional_tests"] or [])
@@ -90,8 +118,10 @@ def sign_visit(
 ) -> Encounter:
     """Sign the author's draft as they read it; from now on it is locked and changes are addenda.
 
-    Raises NotTheAuthor, NoteLocked (already signed) or EditConflict (saved after the author read it).
+    Refused unless ``may_change_visit_note(by, encounter)`` (NotTheAuthor to a colleague who may chart).
+    Raises NoteLocked (already signed) or EditConflict (saved after the author read it), writing nothing.
     """
+    refuse_unless_may_change(by, encounter)
     encounter.sign(by=by, based_on_version=based_on_version)
     record_event(
         actor=by, context=audit, patient=encounter.patient, action=Action.UPDATE, target=f"{VISIT_NOTE} signed"
@@ -103,8 +133,10 @@ def sign_visit(
 def add_addendum(*, encounter: Encounter, by: User, audit: AuditContext | None = None, text: str) -> Addendum:
     """Add an addendum (author and time) to a signed note.
 
-    Preconditions: ``may_chart_visits(by)``; the note is signed (ValueError otherwise); ``text`` is not blank.
+    Refused unless ``may_write_visit_note(by, encounter.patient)``. Preconditions: the note is signed
+    (ValueError otherwise); ``text`` is not blank (ValueError).
     """
+    refuse_unless(may_write_visit_note(by, encounter.patient), CLINICIANS_CHART)
     if not text.strip():
         raise ValueError("An addendum needs text.")
     addendum = encounter.add_addendum(by=by, text=text)
@@ -146,11 +178,10 @@ def write_psychotherapy_note(
 ) -> PsychotherapyNote:
     """Keep a psychotherapy note apart from the chart.
 
-    Preconditions: ``may_use_psychotherapy_notes(by)`` (PermissionError otherwise); ``patient`` came from
-    get_patient_for_user for ``by``; ``text`` is not blank.
+    Refused unless ``may_read_psychotherapy_notes(by, patient)`` (psychologists with access to the patient).
+    Preconditions: ``text`` is not blank (ValueError).
     """
-    if not may_use_psychotherapy_notes(by):
-        raise PermissionError("Only psychologists write psychotherapy notes.")
+    refuse_unless(may_read_psychotherapy_notes(by, patient), PSYCHOLOGISTS_ONLY)
     if not text.strip():
         raise ValueError("A psychotherapy note needs text.")
     note = PsychotherapyNote.objects.create(patient=patient, author=by, occurred_on=occurred_on, text=text)
@@ -357,7 +388,7 @@ def latest_scores_for(patient: Patient) -> list[ScoreLine]:
                 code=summary.instrument_code,
                 name=definition.name,
                 latest=_score(summary.latest_total, definition.display_decimals),
-                band=definition.band_for(summary.latest_total),
+                band=definition.band_for(Fraction(summary.latest_total)),  # the Decimal total, exactly
                 latest_at=summary.latest_at,
                 baseline=_score(summary.baseline_total, definition.display_decimals),
                 baseline_at=summary.baseline_at,

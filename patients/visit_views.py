@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
-from clinic.access.psychotherapy_notes import may_use_psychotherapy_notes
-from clinic.access.visit_notes import may_chart_visits
+from clinic.access.psychotherapy_notes import may_read_psychotherapy_notes, psychotherapy_notes_visible_to
+from clinic.access.visit_notes import CLINICIANS_CHART, may_chart_visits, visit_notes_visible_to
 from patients.banner import patient_page
 from patients.encounters import CATALOGUE, OTHER, EditConflict, NoteLocked, NotTheAuthor
 from patients.language import kinder_phrasing
@@ -53,15 +53,19 @@ def patient_to_chart(request: HttpRequest, public_id) -> Patient:
     """The patient, if the user may see them (404) and chart visits (403: they know the patient exists)."""
     patient = get_patient_for_user(request.user, public_id)
     if not may_chart_visits(request.user):
-        raise PermissionDenied("Clinicians chart visits; coordinators and clinic admins read the chart.")
+        raise PermissionDenied(CLINICIANS_CHART)
     return patient
 
 
-def encounter_of(patient: Patient, visit_id) -> Encounter:
+def encounter_of(request: HttpRequest, patient: Patient, visit_id) -> Encounter:
+    """The patient's visit note, through the rule for visit notes (404 otherwise)."""
+    notes = visit_notes_visible_to(request.user).select_related("author")
     try:
-        return Encounter.objects.select_related("author").get(patient=patient, public_id=visit_id)
+        encounter = notes.get(patient=patient, public_id=visit_id)
     except Encounter.DoesNotExist:
         raise Http404("No such visit.") from None
+    encounter.patient = patient  # with its proof of access, so the services check it with no query
+    return encounter
 
 
 def back_to_note(patient: Patient, encounter: Encounter):
@@ -105,7 +109,7 @@ def new_visit(request: HttpRequest, public_id) -> HttpResponse:
 def edit_visit(request: HttpRequest, public_id, visit_id) -> HttpResponse:
     """Change a draft (its author only). A save based on an older version is refused and both are shown."""
     patient = patient_to_chart(request, public_id)
-    encounter = encounter_of(patient, visit_id)
+    encounter = encounter_of(request, patient, visit_id)
     if encounter.author_id != request.user.pk:
         messages.error(request, str(NotTheAuthor()))
         return back_to_note(patient, encounter)
@@ -172,7 +176,7 @@ def form_context(request: HttpRequest, patient: Patient, **extra) -> dict:
 @require_GET
 def visit_detail(request: HttpRequest, public_id, visit_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
-    encounter = encounter_of(patient, visit_id)
+    encounter = encounter_of(request, patient, visit_id)
     record_access(request=request, patient=patient, action=Action.VIEW, target=VISIT_NOTE)
     return patient_page(request, "patients/visits/detail.html", detail_context(request, patient, encounter))
 
@@ -197,7 +201,7 @@ def detail_context(request: HttpRequest, patient: Patient, encounter: Encounter,
 def sign(request: HttpRequest, public_id, visit_id) -> HttpResponse:
     """Sign a draft (its author only): from then on it is locked and changes are addenda."""
     patient = patient_to_chart(request, public_id)
-    encounter = encounter_of(patient, visit_id)
+    encounter = encounter_of(request, patient, visit_id)
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The note could not be signed: reload the page and try again.")
@@ -225,7 +229,7 @@ def sign(request: HttpRequest, public_id, visit_id) -> HttpResponse:
 def addendum(request: HttpRequest, public_id, visit_id) -> HttpResponse:
     """Add an addendum to a signed note (any clinician who may see the patient)."""
     patient = patient_to_chart(request, public_id)
-    encounter = encounter_of(patient, visit_id)
+    encounter = encounter_of(request, patient, visit_id)
     if not encounter.is_signed:
         messages.error(request, "Addenda are for signed notes. The author can still change this draft.")
         return back_to_note(patient, encounter)
@@ -273,7 +277,7 @@ def page_number(raw) -> int:
 def patient_for_psychotherapy(request: HttpRequest, public_id) -> Patient:
     """The patient, for a psychologist who may see them; 404 to everyone else (the notes are not theirs to know)."""
     patient = get_patient_for_user(request.user, public_id)
-    if not may_use_psychotherapy_notes(request.user):
+    if not may_read_psychotherapy_notes(request.user, patient):
         raise Http404("No such page.")
     return patient
 
@@ -283,7 +287,8 @@ def patient_for_psychotherapy(request: HttpRequest, public_id) -> Patient:
 def psychotherapy_notes(request: HttpRequest, public_id) -> HttpResponse:
     patient = patient_for_psychotherapy(request, public_id)
     notes = list(
-        PsychotherapyNote.objects.filter(patient=patient)
+        psychotherapy_notes_visible_to(request.user)
+        .filter(patient=patient)
         .select_related("author")
         .defer("text")
         .order_by("-occurred_on", "-created_at", "-id")[: PSYCHOTHERAPY_NOTES_SHOWN + 1]
@@ -319,7 +324,11 @@ def new_psychotherapy_note(request: HttpRequest, public_id) -> HttpResponse:
 def psychotherapy_note(request: HttpRequest, public_id, note_id) -> HttpResponse:
     patient = patient_for_psychotherapy(request, public_id)
     try:
-        note = PsychotherapyNote.objects.select_related("author").get(patient=patient, public_id=note_id)
+        note = (
+            psychotherapy_notes_visible_to(request.user)
+            .select_related("author")
+            .get(patient=patient, public_id=note_id)
+        )
     except PsychotherapyNote.DoesNotExist:
         raise Http404("No such note.") from None
     record_access(request=request, patient=patient, action=Action.VIEW, target=PSYCHOTHERAPY_NOTE)

@@ -6,6 +6,9 @@ open task (the on-duty clinician receiving an urgent alert for a patient with no
 able to open the chart). Anyone else sees none. Outsiders get a 404,
 never a 403, so a patient's existence is not revealed; the 404 (audit.refusals.NotVisible) carries the
 id that was asked for, and the refused attempt is audited.
+
+Coordinators and clinic admins register patients and change their registry details; coordinators send
+patient links (the intake's). Clinicians do neither.
 """
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -72,3 +75,35 @@ def get_patient_for_user(user, public_id) -> Patient:
         raise NotVisible("patient", public_id, "No such patient.") from None
     setattr(patient, VISIBLE_TO, user.pk)  # the proof is_on_team reads: this user may see this patient
     return patient
+
+
+# --------------------------------------------------------------------------- the registry and patient links
+
+REGISTER_PERMISSION = "patients.register_patient"
+SEND_LINKS_PERMISSION = "clinic.send_patient_links"
+REGISTRARS_ONLY = "Coordinators and clinic admins register patients and change their details."
+LINK_SENDERS_ONLY = "Coordinators send patient links."
+
+
+def may_register_patients(user) -> bool:
+    """Register a patient: coordinators and clinic admins (their groups hold ``patients.register_patient``)."""
+    return bool(user.is_active and user.has_perm(REGISTER_PERMISSION))
+
+
+def may_offer_registration(user) -> bool:
+    """Whether to show the "Register a patient" link, without loading permissions (two queries).
+
+    The roles whose groups hold ``patients.register_patient`` (clinic/roles.py, migration 0002 in clinic)
+    are the ones that see every patient; registering itself asks ``may_register_patients``.
+    """
+    return user.sees_every_patient
+
+
+def may_change_patient_details(user, patient) -> bool:
+    """Change a patient's registry details: who registers patients, for a patient they may see."""
+    return may_register_patients(user) and may_see_patient(user, patient)
+
+
+def may_send_patient_links(user, patient) -> bool:
+    """Send the patient a portal link (the intake's): coordinators (``clinic.send_patient_links``)."""
+    return bool(user.is_active and user.has_perm(SEND_LINKS_PERMISSION)) and may_see_patient(user, patient)

@@ -42,11 +42,11 @@ def test_it_refuses_a_rating_without_a_reason_or_level(physician, patient, level
     assert not ComplexityRating.objects.exists()
 
 
-def test_the_case_conference_finds_the_complex_patients(physician, patient, other_patient):
+def test_the_case_conference_finds_the_complex_patients(physician, patient, other_patient, other_team_lead):
     PatientFactory()  # never rated
     rate_complexity(patient=patient, by=physician, level="complex", reason=REASON)
-    rate_complexity(patient=other_patient, by=physician, level="complex", reason=REASON)
-    rate_complexity(patient=other_patient, by=physician, level="simple", reason="Responding to standard care.")
+    rate_complexity(patient=other_patient, by=other_team_lead, level="complex", reason=REASON)
+    rate_complexity(patient=other_patient, by=other_team_lead, level="simple", reason="Responding to standard care.")
     assert list(Patient.objects.complex()) == [patient]
 
 

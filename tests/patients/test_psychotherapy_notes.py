@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from clinic.access import Refused
 from clinic.roles import Discipline, Role
 from patients.models import PsychotherapyNote
 from patients.visit_services import write_psychotherapy_note
@@ -134,7 +135,7 @@ def test_a_note_of_another_patient_is_not_found_under_this_patients_address(
 
 
 def test_the_service_refuses_anyone_but_a_psychologist(physician, patient):
-    with pytest.raises(PermissionError):
+    with pytest.raises(Refused, match="Only psychologists write and read psychotherapy notes"):
         write_psychotherapy_note(patient=patient, by=physician, occurred_on=timezone.localdate(), text="x")
     assert not PsychotherapyNote.objects.exists()
 
