@@ -29,7 +29,8 @@ from clinic.access import patients_visible_to
 from clinic.models import CareTeamMember, EscalationFlag, Referral, TeamTask
 from clinic.roles import Role
 from measures.models import Alert, Invitation
-from patients.models import Encounter, Patient
+from patients.models import Patient
+from patients.selectors import unsigned_notes_for
 
 SECTION_SIZE = 25
 URGENT_SIZE = 50
@@ -278,8 +279,7 @@ def clinician_worklist(user, *, filters: TaskFilters = TaskFilters(), now: datet
         .order_by("created_at", "id")
     )
     notes, notes_more = bounded(
-        Encounter.objects.drafts()
-        .filter(author=user)
+        unsigned_notes_for(user)  # of patients they may still open
         .select_related("patient")
         .only("public_id", "occurred_on", "kind", "updated_at", "patient_id", *patient_only())
         .order_by("occurred_on", "created_at", "id")

@@ -15,7 +15,6 @@ changed, never their values.
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -51,36 +50,6 @@ ACKNOWLEDGING_ONLY = "Only a clinician on the patient's care team can acknowledg
 
 
 # --------------------------------------------------------------------------- problems
-
-
-@dataclass(frozen=True)
-class ProblemGroup:
-    """One domain of the problem list as the chart shows it."""
-
-    domain: str
-    label: str
-    #: Active, then monitoring; by title within each.
-    current: list[Problem]
-    #: Most recently changed first (the chart collapses them).
-    resolved: list[Problem]
-
-
-STATUS_ORDER = {status: rank for rank, status in enumerate(Problem.Status.values)}
-
-
-def group_by_domain(problems) -> list[ProblemGroup]:
-    """Problems grouped by domain in the list's domain order; domains without problems are left out."""
-    groups = []
-    for domain, label in Problem.Domain.choices:
-        mine = [problem for problem in problems if problem.domain == domain]
-        if not mine:
-            continue
-        current = sorted(
-            (p for p in mine if not p.is_resolved), key=lambda p: (STATUS_ORDER[p.status], p.title.casefold(), p.pk)
-        )
-        resolved = sorted((p for p in mine if p.is_resolved), key=lambda p: (p.updated_at, p.pk), reverse=True)
-        groups.append(ProblemGroup(domain=domain, label=label, current=current, resolved=resolved))
-    return groups
 
 
 class StaleEdit(Exception):

@@ -36,18 +36,17 @@ from patients.problem_services import (
     ACKNOWLEDGING_ONLY,
     CHARTING_ONLY,
     RECORDING_ONLY,
-    ProblemGroup,
     StaleEdit,
     SubmissionReused,
     acknowledge_red_flag,
     add_problem,
     change_problem,
     classify_pain,
-    group_by_domain,
     rate_complexity,
     record_exam_red_flag,
     red_flag_task_key,
 )
+from patients.selectors import ProblemGroup, group_by_domain
 
 #: Bounds that keep every page's work constant however long the history.
 PROBLEMS_SHOWN = 200

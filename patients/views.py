@@ -19,9 +19,9 @@ from patients.banner import patient_page
 from patients.forms import PatientDetailsForm, RegistrationForm
 from patients.models import clean_query, search_kind
 from patients.problem_views import chart_sections as problem_chart_sections
+from patients.selectors import timeline_for
 from patients.services import MRNTaken, PossibleDuplicate, register_patient, update_patient_details
 from patients.story import latest_intake_for
-from patients.visit_services import timeline_for
 
 PAGE_SIZE = 50
 

@@ -25,16 +25,15 @@ from patients.banner import patient_page
 from patients.encounters import CATALOGUE, OTHER, EditConflict, NoteLocked, NotTheAuthor
 from patients.language import kinder_phrasing
 from patients.models import Addendum, Encounter, Patient, PsychotherapyNote
+from patients.selectors import latest_scores_for, timeline_for
 from patients.visit_forms import AddendumForm, EncounterForm, PsychotherapyNoteForm, SignForm, functional_test_formset
 from patients.visit_services import (
     PSYCHOTHERAPY_NOTE,
     VISIT_NOTE,
     add_addendum,
-    latest_scores_for,
     save_visit_draft,
     sign_visit,
     start_visit,
-    timeline_for,
     write_psychotherapy_note,
 )
 

@@ -9,12 +9,8 @@ from django.utils import timezone
 from audit.models import Action, AuditEvent
 from clinic.access import may_chart
 from patients.models import Problem
-from patients.problem_services import (
-    StaleEdit,
-    add_problem,
-    change_problem,
-    group_by_domain,
-)
+from patients.problem_services import StaleEdit, add_problem, change_problem
+from patients.selectors import group_by_domain
 from tests.factories import ProblemFactory
 
 

@@ -1,4 +1,4 @@
-"""The latest questionnaire scores shown while writing a visit note (patients.visit_services.latest_scores_for):
+"""The latest questionnaire scores shown while writing a visit note (patients.selectors.latest_scores_for):
 latest value, band, date, and the change since baseline in words, in a constant number of queries."""
 
 import re
@@ -6,7 +6,7 @@ import re
 from django.urls import reverse
 
 from measures.models import MeasureSummary
-from patients.visit_services import latest_scores_for
+from patients.selectors import latest_scores_for
 from tests.measures.responses import gad7, peg, phq9
 
 # A page's ceiling: the banner and top bar (other parts of the chart) take most of it. What these tests

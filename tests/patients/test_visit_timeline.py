@@ -1,4 +1,4 @@
-"""The chart's timeline of visits and psychotherapy note stubs (patients.visit_services.timeline_for), the
+"""The chart's timeline of visits and psychotherapy note stubs (patients.selectors.timeline_for), the
 "all visits" page, and the unsigned notes of a clinician's worklist (unsigned_notes_for)."""
 
 import datetime
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from patients.models import Addendum
-from patients.visit_services import TIMELINE_LIMIT, timeline_for, unsigned_notes_for
+from patients.selectors import TIMELINE_LIMIT, timeline_for, unsigned_notes_for
 from tests.factories import CareTeamMemberFactory, EncounterFactory, PsychotherapyNoteFactory, StaffFactory
 
 
