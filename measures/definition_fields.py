@@ -32,6 +32,8 @@ _LOINC = re.compile(r"^(LA|LP|LL)?\d{1,7}-\d$")
 
 
 class Validator:
+    """Reads fields of one definition (its code, when known, names it in the error) and keeps every problem."""
+
     def __init__(self, code: str | None):
         self.code = code
         self.problems: list[str] = []
