@@ -27,14 +27,16 @@ def record_event(
 
     `actor` is the user who did it, or None for the patient on a portal page. `context` says where from (the
     request's page and address); None, for a task, a command or the admin without a request, records neither.
-    `target` names the page or object in words and must not contain patient data; `shown` as for record_access.
+    `patient` is a Patient, or only its id where that is all the caller read (a refused attempt reads just the
+    patient column of the object asked for, audit/refusals.py). `target` names the page or object in words and
+    must not contain patient data; `shown` as for record_access.
     """
     return AuditEvent.objects.create(
         **actor_fields(actor),
         **where_fields(context or NO_REQUEST),
+        **patient_field(patient),
         action=action,
         target=target,
-        patient=patient,
         shown=shown_patient_ids(shown),
     )
 
@@ -80,6 +82,10 @@ def event_fields(request: ViewRequest, *, by_patient: bool) -> dict:
 def request_actor(request: ViewRequest, *, by_patient: bool):
     user = request.user
     return user if user.is_authenticated and not by_patient else None
+
+
+def patient_field(patient) -> dict:
+    return {"patient_id": patient} if isinstance(patient, int) else {"patient": patient}
 
 
 def actor_fields(actor) -> dict:
