@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from measures.instrument import (
@@ -49,6 +49,18 @@ class Validator:
         unknown = sorted(str(key) for key in data if key not in allowed)
         if unknown:
             self.problem(f"{where} has unknown field(s) {', '.join(unknown)}")
+
+    def objects(
+        self, entries: list[Any], name: str, allowed: frozenset[str]
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """The entries of a list that are objects, each with where it stands ("item 3"); an entry that is not an
+        object, and any unknown field of one that is, is a problem."""
+        for index, raw in enumerate(entries, start=1):
+            where = f"{name} {index}"
+            entry = self.mapping(raw, where)
+            if entry is not None:
+                self.unknown_keys(entry, allowed, where)
+                yield where, entry
 
     def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
         value = data.get(key)
@@ -121,12 +133,7 @@ def read_items(v: Validator, data: Any) -> list[Item]:
         return []
     items: list[Item] = []
     seen: set[str] = set()
-    for index, raw in enumerate(data, start=1):
-        where = f"item {index}"
-        raw = v.mapping(raw, where)
-        if raw is None:
-            continue
-        v.unknown_keys(raw, frozenset({"code", "text", "scored", "options", "uses_stem", "loinc"}), where)
+    for where, raw in v.objects(data, "item", frozenset({"code", "text", "scored", "options", "uses_stem", "loinc"})):
         code = v.slug(raw, "code", where)
         if code is not None:
             where = f"item {code!r}"
@@ -154,14 +161,8 @@ def _options(v: Validator, data: Any, where: str) -> tuple[Option, ...]:
     options: list[Option] = []
     values: list[Number] = []
     labels: set[str] = set()
-    ok = True
-    for index, raw in enumerate(data, start=1):
-        what = f"{where}, option {index}"
-        raw = v.mapping(raw, what)
-        if raw is None:
-            ok = False
-            continue
-        v.unknown_keys(raw, frozenset({"value", "label", "anchor", "loinc"}), what)
+    ok = all(isinstance(raw, Mapping) for raw in data)
+    for what, raw in v.objects(data, f"{where}, option", frozenset({"value", "label", "anchor", "loinc"})):
         value = v.number(raw.get("value"), f"{what}: value") if "value" in raw else None
         if "value" not in raw:
             v.problem(f"{what} is missing value")

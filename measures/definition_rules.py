@@ -78,12 +78,7 @@ def read_bands(v: Validator, data: Any, totals: set[Fraction]) -> tuple[Band, ..
         return ()
     bands: list[Band] = []
     labels: set[str] = set()
-    for index, raw in enumerate(data, start=1):
-        where = f"band {index}"
-        raw = v.mapping(raw, where)
-        if raw is None:
-            continue
-        v.unknown_keys(raw, frozenset({"label", "min", "max"}), where)
+    for where, raw in v.objects(data, "band", frozenset({"label", "min", "max"})):
         label = v.text(raw, "label", where)
         if label is not None:
             where = f"band {label!r}"
@@ -182,12 +177,7 @@ def read_alerts(v: Validator, data: Any, items: Mapping[str, Item]) -> tuple[Ale
         v.problem(f"alerts must be a list, not {data!r}")
         return ()
     alerts = []
-    for index, raw in enumerate(data, start=1):
-        where = f"alert {index}"
-        raw = v.mapping(raw, where)
-        if raw is None:
-            continue
-        v.unknown_keys(raw, frozenset({"flag", "item", "above", "note"}), where)
+    for where, raw in v.objects(data, "alert", frozenset({"flag", "item", "above", "note"})):
         flag = v.slug(raw, "flag", where)
         if flag in RESERVED_FLAGS:
             v.problem(f"{where}: the flag {flag!r} is reserved for scoring problems")
