@@ -13,11 +13,17 @@ PORTAL_ACTOR = "Patient (portal link)"
 
 
 class ViewRequest(Protocol):
-    """What record_access reads of a view's request (a Django request): services never see one."""
+    """What record_access reads of a view's request (a Django request): services never see one.
+    Read-only members, so that an HttpRequest (whose META is a dict) fits."""
 
-    user: Any
-    path: str
-    META: Mapping[str, Any]
+    @property
+    def user(self) -> Any: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def META(self) -> Mapping[str, Any]: ...
 
 
 def record_event(

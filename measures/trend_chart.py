@@ -98,15 +98,21 @@ def _draw_baseline_and_threshold(
     """The baseline's level, and the responder threshold when the instrument has one."""
     chart.level(baseline, css_class="baseline-level", colour=BLUE, width=1, dash="2 3", opacity=0.6)
     if threshold is not None:
-        label = f"{number(definition.change.responder_min_percent)}% better"
-        places = max(definition.display_decimals, 1)
+        label, value = _threshold_words(definition, threshold)
         chart.threshold(
             threshold,
             css_class="responder-threshold",
             colour=BROWN,
             label=label,
-            title=f"{label} than baseline: {number(threshold, places)}",
+            title=f"{label} than baseline: {value}",
         )
+
+
+def _threshold_words(definition: InstrumentDefinition, threshold: float) -> tuple[str, str]:
+    """The dashed line's label ("30% better") and its value, shown with one decimal at least."""
+    percent = definition.change.responder_min_percent
+    assert percent is not None  # responder_threshold gives a threshold only with a percent-improvement rule
+    return f"{number(percent)}% better", number(threshold, max(definition.display_decimals, 1))
 
 
 def _bands(definition: InstrumentDefinition) -> list[Band]:
@@ -156,8 +162,8 @@ def _description(
         if len(series) > 1:
             words.append(f"Latest {number(last, places)} on {long_date(last_day)}; {len(series)} responses in all.")
         if threshold is not None:
-            percent = number(definition.change.responder_min_percent)
-            words.append(f"Dashed line: {percent}% better than baseline, at {number(threshold, max(places, 1))}.")
+            label, value = _threshold_words(definition, threshold)
+            words.append(f"Dashed line: {label} than baseline, at {value}.")
     if definition.bands:
         shaded = ", ".join(
             f"{band.label} {number(band.min, places)}-{number(band.max, places)}" for band in definition.bands
