@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from audit.models import Action, AuditEvent
-from audit.services import event_fields
+from audit.services import record_access
 
 
 class NotVisible(Http404):
@@ -96,11 +96,8 @@ def record_refusal(*, request: HttpRequest, exception: Exception) -> AuditEvent 
     page = f" at {match.view_name}" if match and match.view_name else ""
     what = ", ".join(f"{kind} {value}" for kind, value in asked) or "a page"
     target = f"refused ({status}){page}: {what}"
-    return AuditEvent.objects.create(
-        **event_fields(request, by_patient=False),
-        action=Action.REFUSED,
-        target=target[:TARGET_LENGTH],
-        patient_id=patient_concerned(asked),
+    return record_access(
+        request=request, patient=patient_concerned(asked), action=Action.REFUSED, target=target[:TARGET_LENGTH]
     )
 
 

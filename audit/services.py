@@ -13,11 +13,17 @@ PORTAL_ACTOR = "Patient (portal link)"
 
 
 class ViewRequest(Protocol):
-    """What record_access reads of a view's request (a Django request): services never see one."""
+    """What record_access reads of a view's request (a Django request): services never see one.
+    Read-only members, so that an HttpRequest (whose META is a dict) fits."""
 
-    user: Any
-    path: str
-    META: Mapping[str, Any]
+    @property
+    def user(self) -> Any: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def META(self) -> Mapping[str, Any]: ...
 
 
 def record_event(
@@ -27,14 +33,16 @@ def record_event(
 
     `actor` is the user who did it, or None for the patient on a portal page. `context` says where from (the
     request's page and address); None, for a task, a command or the admin without a request, records neither.
-    `target` names the page or object in words and must not contain patient data; `shown` as for record_access.
+    `patient` is a Patient, or only its id where that is all the caller read (a refused attempt reads just the
+    patient column of the object asked for, audit/refusals.py). `target` names the page or object in words and
+    must not contain patient data; `shown` as for record_access.
     """
     return AuditEvent.objects.create(
         **actor_fields(actor),
         **where_fields(context or NO_REQUEST),
+        **patient_field(patient),
         action=action,
         target=target,
-        patient=patient,
         shown=shown_patient_ids(shown),
     )
 
@@ -80,6 +88,10 @@ def event_fields(request: ViewRequest, *, by_patient: bool) -> dict:
 def request_actor(request: ViewRequest, *, by_patient: bool):
     user = request.user
     return user if user.is_authenticated and not by_patient else None
+
+
+def patient_field(patient) -> dict:
+    return {"patient_id": patient} if isinstance(patient, int) else {"patient": patient}
 
 
 def actor_fields(actor) -> dict:

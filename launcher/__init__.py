@@ -225,6 +225,14 @@ def free_port(preferred: int) -> int:
     raise ServiceMissing(f"no free port between {preferred} and {preferred + 19}.")
 
 
+def any_free_port() -> int:
+    """A port free right now, picked by the system: for a server of our own that nobody has to find
+    (the restore drill's web server, the reliability tests' Redis)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def as_role(database_url: str, role: str) -> str:
     """The same database, signed in as ``role`` (local trust or peer auth: no password)."""
     parts = urlparse(database_url)

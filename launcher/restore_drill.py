@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,10 +36,12 @@ from pathlib import Path
 from launcher import (
     BASE_DIR,
     DEFAULT_DATABASE_URL,
+    any_free_port,
     as_role,
     connection_kwargs,
     ensure_database,
     is_local,
+    page_answers,
     stop,
     wait_for,
 )
@@ -311,12 +312,6 @@ def app_role_refused_audit_delete(app_url: str) -> bool:
         connection.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def fetch(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -329,7 +324,7 @@ def serve_and_check(database_url: str) -> dict:
     """Start gunicorn against the database on a free port; the sign-in page must answer 200 and /health/
     must say the database answers. Returns /health/'s JSON. (A restored clinic has no worker yet: the
     runbook starts workers last, so /health/ may say "degraded" for the worker; that is expected here.)"""
-    port = free_port()
+    port = any_free_port()
     address = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).parent / "gunicorn"
     env = {**os.environ, "DATABASE_URL": database_url, "SITE_URL": address}
@@ -341,13 +336,14 @@ def serve_and_check(database_url: str) -> dict:
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
+        sign_in = f"{address}/accounts/sign-in/"
         try:
-            if not wait_for(lambda: server.poll() is not None or answers(f"{address}/accounts/sign-in/"), seconds=45):
+            if not wait_for(lambda: server.poll() is not None or page_answers(sign_in), seconds=45):
                 raise DrillFailed("the web app did not serve the sign-in page within 45 seconds.")
             if server.poll() is not None:
                 log.seek(0)
                 raise DrillFailed(f"the web app stopped: {log.read().decode(errors='replace')[-500:]}")
-            status, body = fetch(f"{address}/accounts/sign-in/")
+            status, body = fetch(sign_in)
             if status != 200 or b"sign in" not in body.lower():
                 raise DrillFailed(f"the sign-in page answered {status}.")
             status, body = fetch(f"{address}/health/")
@@ -360,13 +356,6 @@ def serve_and_check(database_url: str) -> dict:
             return {**health, "http_status": status}
         finally:
             stop([server])
-
-
-def answers(url: str) -> bool:
-    try:
-        return fetch(url)[0] == 200
-    except OSError:
-        return False
 
 
 def seed_small_demo(database_url: str, say: Callable[[str], None]) -> None:

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from measures.definitions import InstrumentDefinition, get_definition
+from measures.instrument import exact_fraction, plain_number
 
 __all__ = ["Change", "change_over_time", "change_with"]
 
@@ -66,8 +67,8 @@ def change_with(definition: InstrumentDefinition, baseline: Any, latest: Any) ->
     if first is None or last is None:
         return Change(
             code=definition.code,
-            baseline=_plain(first),
-            latest=_plain(last),
+            baseline=None if first is None else plain_number(first),
+            latest=None if last is None else plain_number(last),
             absolute_change=None,
             percent_change=None,
             improvement_percent=None,
@@ -92,21 +93,21 @@ def change_with(definition: InstrumentDefinition, baseline: Any, latest: Any) ->
 
     responder = None
     if rules.responder_min_percent is not None and improvement is not None:
-        responder = improvement >= _exact(rules.responder_min_percent)
+        responder = improvement >= exact_fraction(rules.responder_min_percent)
     remission = None
     if rules.remission_below is not None:
-        remission = last < _exact(rules.remission_below)
+        remission = last < exact_fraction(rules.remission_below)
     elif rules.remission_above is not None:
-        remission = last > _exact(rules.remission_above)
+        remission = last > exact_fraction(rules.remission_above)
     meaningful = None
     if rules.meaningful_points is not None:
-        meaningful = abs(delta) >= _exact(rules.meaningful_points)
+        meaningful = abs(delta) >= exact_fraction(rules.meaningful_points)
 
     return Change(
         code=definition.code,
-        baseline=_plain(first),
-        latest=_plain(last),
-        absolute_change=_plain(delta),
+        baseline=plain_number(first),
+        latest=plain_number(last),
+        absolute_change=plain_number(delta),
         percent_change=None if percent is None else float(percent),
         improvement_percent=None if improvement is None else float(improvement),
         direction=direction,
@@ -156,7 +157,7 @@ def _clinician_words(
     if remission is not None:
         status.append("remission" if remission else "not in remission")
     if meaningful and rules.meaningful_points is not None:  # "meaningful" is only ever set when there are points
-        points = _number(_exact(rules.meaningful_points), 0)
+        points = _number(exact_fraction(rules.meaningful_points), 0)
         kind = {"improved": "meaningful improvement", "worse": "meaningful worsening"}[direction]
         status.append(f"{kind} (\u2265{points} points)")
     return f"{head}: {'; '.join(status)}" if status else head
@@ -168,7 +169,7 @@ def _percent(percent: Fraction, rules: Any, responder: bool | None) -> str:
     magnitude = abs(percent)
     shown = _round(magnitude, 0)
     improving = percent != 0 and (percent < 0) == rules.lower_is_better
-    if responder is not None and improving and (shown >= _exact(rules.responder_min_percent)) != responder:
+    if responder is not None and improving and (shown >= exact_fraction(rules.responder_min_percent)) != responder:
         shown = _round_towards(magnitude, 1, up=responder)
     sign = "" if percent == 0 else (MINUS if percent < 0 else "+")
     return f"{sign}{_format(shown)}%"
@@ -207,18 +208,6 @@ def _total(value: Any) -> Fraction | None:
     if isinstance(value, int | Decimal | Fraction):
         return Fraction(value)
     raise TypeError(f"a score must be a number, a ScoreResult or None, not {type(value).__name__}")
-
-
-def _exact(value: int | float | Fraction) -> Fraction:
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)
-
-
-def _plain(value: Fraction | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value.denominator == 1 else float(value)
 
 
 def _round(value: Fraction, places: int) -> Decimal:

@@ -35,6 +35,7 @@ from fractions import Fraction
 from typing import Any
 
 from measures.definitions import InstrumentDefinition, Item, Option, get_definition
+from measures.instrument import exact_fraction, plain_number
 
 __all__ = ["INCOMPLETE", "INVALID_VALUE", "SAFETY_ALERT", "ScoreResult", "score", "score_with"]
 
@@ -157,7 +158,7 @@ def _chosen(item: Item, answer: Any) -> Option:
 
 
 def _combine(method: str, values: list[int | float]) -> Fraction:
-    exact = [_exact(value) for value in values]
+    exact = [exact_fraction(value) for value in values]
     if method == "sum":
         return sum(exact, Fraction(0))
     if method == "mean":
@@ -171,7 +172,7 @@ def _output(exact: Fraction, method: str, values: list[int | float]) -> int | fl
     """Ints stay ints (sums, counts); a mean is a float, unrounded (PEG keeps 7.666666666666667)."""
     if method == "mean" or any(isinstance(value, float) for value in values):
         return float(exact)
-    return int(exact) if exact.denominator == 1 else float(exact)
+    return plain_number(exact)
 
 
 def _positive(
@@ -183,7 +184,7 @@ def _positive(
     cutoff = screen.cutoff_for(context)
     if cutoff is None:
         return None, (screen.cutoff_by,) if screen.cutoff_by else ()
-    return exact >= _exact(cutoff), ()
+    return exact >= exact_fraction(cutoff), ()
 
 
 def _alert_raised(answer: Any, item: Item, above: int | float) -> bool:
@@ -193,7 +194,7 @@ def _alert_raised(answer: Any, item: Item, above: int | float) -> bool:
         return False
     option = item.option_for(answer)
     number = option.value if option is not None else _lenient_number(answer)
-    return number is not None and _exact(number) > _exact(above)
+    return number is not None and exact_fraction(number) > exact_fraction(above)
 
 
 def _lenient_number(answer: Any) -> Fraction | None:
@@ -208,9 +209,3 @@ def _lenient_number(answer: Any) -> Fraction | None:
             return None
         return Fraction(number) if number.is_finite() else None
     return None
-
-
-def _exact(value: int | float | Fraction) -> Fraction:
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)

@@ -54,6 +54,7 @@ def trend_svg(
     The first point (by date) is the baseline.
     """
     series = _clean(points)
+    threshold = responder_threshold(definition, series[0][1]) if series else None
     frame = trend_frame(width, height)
     y = frame.value_scale(definition.min_total, definition.max_total)
     chart = Chart(
@@ -63,7 +64,7 @@ def trend_svg(
         css_class="trend-chart",
         id_prefix=id_prefix or f"trend-{definition.code}",
         title=f"{definition.name} over time",
-        description=_description(definition, series),
+        description=_description(definition, series, threshold),
     )
     chart.bands(_bands(definition), best_at_bottom=definition.change.lower_is_better)
     chart.axis_lines()
@@ -74,7 +75,7 @@ def trend_svg(
         return chart.svg()
     chart.day_labels(chart.spaced_days([day for day, _ in series]))
     chart.day_axis_name("Date completed")
-    _draw_baseline_and_threshold(chart, definition, series[0][1])
+    _draw_baseline_and_threshold(chart, definition, series[0][1], threshold)
     chart.line(series, css_class="trend-line", colour=BLUE)
     chart.dots(
         [_titled(definition, day, total) for day, total in series[1:]], colour=BLUE, radius=dot_radius(len(series))
@@ -91,20 +92,27 @@ def trend_svg(
     return chart.svg()
 
 
-def _draw_baseline_and_threshold(chart: Chart, definition: InstrumentDefinition, baseline: float) -> None:
+def _draw_baseline_and_threshold(
+    chart: Chart, definition: InstrumentDefinition, baseline: float, threshold: float | None
+) -> None:
     """The baseline's level, and the responder threshold when the instrument has one."""
     chart.level(baseline, css_class="baseline-level", colour=BLUE, width=1, dash="2 3", opacity=0.6)
-    threshold = responder_threshold(definition, baseline)
     if threshold is not None:
-        label = f"{number(definition.change.responder_min_percent)}% better"
-        places = max(definition.display_decimals, 1)
+        label, value = _threshold_words(definition, threshold)
         chart.threshold(
             threshold,
             css_class="responder-threshold",
             colour=BROWN,
             label=label,
-            title=f"{label} than baseline: {number(threshold, places)}",
+            title=f"{label} than baseline: {value}",
         )
+
+
+def _threshold_words(definition: InstrumentDefinition, threshold: float) -> tuple[str, str]:
+    """The dashed line's label ("30% better") and its value, shown with one decimal at least."""
+    percent = definition.change.responder_min_percent
+    assert percent is not None  # responder_threshold gives a threshold only with a percent-improvement rule
+    return f"{number(percent)}% better", number(threshold, max(definition.display_decimals, 1))
 
 
 def _bands(definition: InstrumentDefinition) -> list[Band]:
@@ -137,7 +145,9 @@ def _clean(points) -> list[tuple[datetime.date, float]]:
     return sorted(cleaned, key=lambda pair: pair[0])
 
 
-def _description(definition: InstrumentDefinition, series: list[tuple[datetime.date, float]]) -> str:
+def _description(
+    definition: InstrumentDefinition, series: list[tuple[datetime.date, float]], threshold: float | None
+) -> str:
     places = definition.display_decimals
     better = "lower" if definition.change.lower_is_better else "higher"
     words = [
@@ -151,10 +161,9 @@ def _description(definition: InstrumentDefinition, series: list[tuple[datetime.d
         words.append(f"Baseline {number(first, places)} on {long_date(first_day)}.")
         if len(series) > 1:
             words.append(f"Latest {number(last, places)} on {long_date(last_day)}; {len(series)} responses in all.")
-        threshold = responder_threshold(definition, first)
         if threshold is not None:
-            percent = number(definition.change.responder_min_percent)
-            words.append(f"Dashed line: {percent}% better than baseline, at {number(threshold, max(places, 1))}.")
+            label, value = _threshold_words(definition, threshold)
+            words.append(f"Dashed line: {label} than baseline, at {value}.")
     if definition.bands:
         shaded = ", ".join(
             f"{band.label} {number(band.min, places)}-{number(band.max, places)}" for band in definition.bands

@@ -12,18 +12,17 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from clinic.celery import app as celery_app
 from clinic.models import OutboxMessage
 from clinic.services import queue_message
 from clinic.tasks import deliver_outbox_message, sweep_outbox
 from launcher import stop
+from tests.workers import worker_database_url
 
 pytestmark = pytest.mark.worker
 
@@ -47,12 +46,6 @@ class Worker:
 
     def log(self) -> str:
         return self.log_file.read_text() if self.log_file.exists() else ""
-
-
-def worker_database_url() -> str:
-    """DATABASE_URL with the database name swapped for the test database's."""
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 @pytest.fixture

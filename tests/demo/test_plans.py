@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 import demo.clinic
+import demo.history
 import demo.plans
 from careplans import selectors, sprint_services
 from careplans.models import CarePlan, Goal, GoalProgress, Sprint
@@ -17,7 +18,7 @@ def clinic():
     demo.clinic.seed_staff()
     for _ in demo.clinic.seed_patients(9, batch_size=9):
         pass
-    for _ in demo.clinic.seed_histories(9, batch_size=9):
+    for _ in demo.history.seed_histories(9, batch_size=9):
         pass
 
 

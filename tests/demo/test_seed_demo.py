@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import demo.clinic
+import demo.history
 from clinic.models import CareTeamMember, OutboxMessage, TeamTask, User
 from clinic.roles import Discipline, Role
 from measures.models import Alert, Invitation, MeasurementSchedule, Response
@@ -226,7 +227,7 @@ def test_exactly_one_patient_has_a_real_safety_alert_with_an_urgent_task_for_the
     alert = Alert.objects.get()
     assert alert.kind == Alert.Kind.SAFETY
     assert alert.acknowledged_at is None
-    assert alert.patient.mrn == demo.clinic.demo_mrn(demo.clinic.ALERT_PATIENT_NUMBER)
+    assert alert.patient.mrn == demo.clinic.demo_mrn(demo.history.ALERT_PATIENT_NUMBER)
     assert alert.response.answers["phq9_9"] > 0
     assert "safety_alert" in alert.response.flags
     assert alert.task.priority == TeamTask.Priority.URGENT
@@ -295,7 +296,7 @@ def test_scale_mode_gives_every_patient_the_number_of_responses_asked_for():
     call_command("seed_demo", patients=40, responses_per_patient=10, batch_size=15, stdout=out)
     per_patient = dict(Response.objects.values("patient__mrn").annotate(n=Count("id")).values_list("patient__mrn", "n"))
     assert len(per_patient) == 40
-    alert_mrn = demo.clinic.demo_mrn(demo.clinic.ALERT_PATIENT_NUMBER)
+    alert_mrn = demo.clinic.demo_mrn(demo.history.ALERT_PATIENT_NUMBER)
     assert {n for mrn, n in per_patient.items() if mrn not in (demo.clinic.DEMO_PATIENT["mrn"], alert_mrn)} == {10}
     assert per_patient[alert_mrn] == 11  # and the PHQ-9 that raised the alert
     assert per_patient[demo.clinic.DEMO_PATIENT["mrn"]] == 24  # the demo patient keeps her five months

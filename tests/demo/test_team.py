@@ -5,6 +5,7 @@ import pytest
 
 import demo.charts
 import demo.clinic
+import demo.history
 import demo.team
 from clinic.models import CaseConference, EscalationFlag, Referral, TeamMessage, TeamTask, TeamTaskEvent
 from clinic.roles import Role
@@ -17,7 +18,7 @@ def seed_demo(patients: int) -> None:
     """The demo clinic without its team coordination (seed_demo may call seed_team itself)."""
     demo.clinic.seed_staff()
     list(demo.clinic.seed_patients(patients))
-    list(demo.clinic.seed_histories(patients))
+    list(demo.history.seed_histories(patients))
     demo.charts.seed_charts(patients)
 
 

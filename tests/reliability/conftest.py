@@ -5,23 +5,22 @@ acting as beat (it sends the outbox sweep every half second)."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from clinic.celery import app as celery_app
 from clinic.models import OutboxMessage
 from clinic.services import message_reference, queue_message
 from clinic.tasks import sweep_outbox
+from launcher import any_free_port
+from tests.workers import worker_database_url
 
 # Short enough for a test: the claim lease (production: 60 s), the re-queue delay for tasks the broker lost
 # (production: 120 s) and the heartbeat (production: 10 s).
@@ -29,12 +28,6 @@ LEASE_SECONDS = 3
 REQUEUE_SECONDS = 6
 HEARTBEAT_SECONDS = 1
 SWEEP_EVERY = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(condition, *, seconds: float, what: str, log=lambda: ""):
@@ -51,7 +44,7 @@ class RedisServer:
     every queued task, as losing the broker does."""
 
     def __init__(self, directory: Path):
-        self.directory, self.port, self.process = directory, free_port(), None
+        self.directory, self.port, self.process = directory, any_free_port(), None
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
@@ -70,12 +63,6 @@ class RedisServer:
             return redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5).ping()
         except redis.RedisError:
             return False
-
-
-def worker_database_url() -> str:
-    """DATABASE_URL with the database name swapped for the test database's."""
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 class Rig:

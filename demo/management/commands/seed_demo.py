@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 import demo.charts
 import demo.clinic
 import demo.duty
+import demo.history
 import demo.intakes
 import demo.logs
 import demo.medications
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             if verbose and batch.patients:
                 self.stdout.write(f"  ... {total.patients} patients so far ({time.monotonic() - started:.1f} s)")
         patients_done = time.monotonic()
-        for batch in demo.clinic.seed_histories(
+        for batch in demo.history.seed_histories(
             patients, responses_per_patient=responses_per_patient, batch_size=batch_size
         ):
             total.add(batch)
