@@ -1,22 +1,14 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
+from clinic.admin_site import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only by design: the audit trail is append-only (also enforced in the database)."""
 
     list_display = ("at", "actor_label", "action", "target", "patient", "ip")
     list_filter = ("action", "at")  # no date_hierarchy: it scans years of rows for its year list
     list_select_related = ("patient",)
     show_full_result_count = False  # no COUNT(*) over years of audit rows per page
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

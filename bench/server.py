@@ -1,6 +1,5 @@
 """Gunicorn for the benchmark: started on a free local port, always stopped afterwards."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -9,23 +8,17 @@ from pathlib import Path
 
 from bench.client import HOST, SIGN_IN_PATH
 from bench.database import ROOT
-from launcher import page_answers, stop
+from launcher import any_free_port, page_answers, stop
 
 
 class ServerDidNotStart(Exception):
     pass
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(*, env: dict[str, str], workers: int, log_path: Path, start_seconds: float = 60.0):
     """Yield the port of a running gunicorn; stop it (and only it) on the way out."""
-    port = free_port()
+    port = any_free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "clinic.wsgi",

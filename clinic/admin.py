@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from clinic.admin_site import ReadOnlyAdmin
 from clinic.models import CareTeamMember, OutboxMessage, User
 from clinic.two_factor_admin import TwoStepStaffAdminMixin
 
@@ -27,7 +28,7 @@ class StaffAdmin(TwoStepStaffAdminMixin, UserAdmin):
 
 
 @admin.register(CareTeamMember)
-class CareTeamMemberAdmin(admin.ModelAdmin):
+class CareTeamMemberAdmin(ReadOnlyAdmin):
     """Read-only: care teams change on the patient's Care team page, which keeps who, when and why."""
 
     list_display = ("patient", "member", "is_lead", "added_at")
@@ -35,27 +36,12 @@ class CareTeamMemberAdmin(admin.ModelAdmin):
     raw_id_fields = ("patient", "member")
     search_fields = ("patient__mrn", "member__username", "member__last_name")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     """Read-only: operators can see that messages flow, not their content."""
 
     list_display = ("public_id", "channel", "state", "attempts", "created_at", "sent_at", "last_error")
     list_filter = ("state", "channel")
     fields = ("public_id", "channel", "state", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -33,3 +33,17 @@ class HavenAdminSite(admin.AdminSite):
         """A clinic admin who has passed the second step of sign-in (clinic/two_factor.py)."""
         user = request.user
         return user.is_authenticated and user.is_clinic_admin and getattr(user, "is_verified", lambda: False)()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows kept elsewhere with their history (care teams) or never changed at all (the audit trail, the
+    outbox): the admin shows them and offers no add, change or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
