@@ -3,7 +3,7 @@
 Thin views: the patient through `get_patient_for_user` (404 to outsiders), the active care plan (404
 without one), a form, one service call, a message, a redirect. Editing is for those who may edit the
 plan (clinic.access.plans.may_edit_plan: clinicians on the team; 403 to others, before any form is
-read). Every view writes an audit event.
+read; the services check again). Every page shown writes an audit event; every change's is the service's.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,6 +25,7 @@ from careplans.log_forms import FlarePlanForm, PacingPlanForm, StopPacingForm
 from careplans.models import CarePlan, DailyLog, FlarePlan, PacingPlan
 from clinic.access import get_patient_for_user
 from clinic.access.plans import EDITORS_ONLY, may_edit_plan
+from clinic.access.refusals import refuse_unless
 from clinic.dates import start_of_day
 from patients.banner import banner_for, patient_page
 
@@ -38,8 +38,8 @@ def plan_for(request: HttpRequest, public_id, *, edit: bool = False):
     non-editors when `edit` (before any form is read)."""
     patient = get_patient_for_user(request.user, public_id)
     may_edit = may_edit_plan(request.user, patient)
-    if edit and not may_edit:
-        raise PermissionDenied(EDITORS_ONLY)
+    if edit:
+        refuse_unless(may_edit, EDITORS_ONLY)
     banner = banner_for(patient, request.user)
     plan = banner.care_plan  # the active plan (the banner shows its tier)
     if plan is None:
@@ -74,6 +74,7 @@ def flare_edit(request: HttpRequest, public_id) -> HttpResponse:
                     version=form.cleaned_data["version"],
                     values=form.values(),
                     reason=form.cleaned_data["reason"],
+                    audit=request.audit,
                 )
             except log_services.StaleEdit as stale:
                 conflict = stale
@@ -86,7 +87,6 @@ def flare_edit(request: HttpRequest, public_id) -> HttpResponse:
                     request=request, patient=patient, action=Action.VIEW, target="flare-up plan: edit conflict"
                 )
             else:
-                record_access(request=request, patient=patient, action=Action.UPDATE, target="flare-up plan")
                 messages.success(request, "The flare-up plan is saved. The patient sees it in their portal.")
                 return redirect(plan_url(patient, "flare-up-plan"))
         else:
@@ -137,8 +137,9 @@ def pacing_create(request: HttpRequest, public_id) -> HttpResponse:
                 preview = logs.pacing.schedule(form.spec(), today=timezone.localdate())
                 record_access(request=request, patient=patient, action=Action.VIEW, target="pacing plan: preview")
             else:
-                pacing_plan = log_services.create_pacing_plan(plan=plan, by=request.user, **form.cleaned_data)
-                record_access(request=request, patient=patient, action=Action.CREATE, target="pacing plan")
+                pacing_plan = log_services.create_pacing_plan(
+                    plan=plan, by=request.user, audit=request.audit, **form.cleaned_data
+                )
                 messages.success(request, f"Pacing plan started: {pacing_plan.activity}.")
                 return redirect("careplans:pacing_detail", public_id=patient.public_id, pacing_id=pacing_plan.public_id)
         else:
@@ -160,6 +161,7 @@ def pacing_plan_for(plan: CarePlan, pacing_id) -> PacingPlan:
     found = PacingPlan.objects.filter(plan=plan, public_id=pacing_id).select_related("created_by").first()
     if found is None:
         raise Http404("No such pacing plan.")
+    found.plan = plan  # with the patient as the page reached it (the service's check needs no query)
     return found
 
 
@@ -198,9 +200,12 @@ def pacing_end(request: HttpRequest, public_id, pacing_id) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose why the plan ends: target reached, or stop it.")
     elif log_services.stop_pacing_plan(
-        pacing_plan=pacing_plan, by=request.user, reason=form.cleaned_data["reason"], status=form.cleaned_data["status"]
+        pacing_plan=pacing_plan,
+        by=request.user,
+        reason=form.cleaned_data["reason"],
+        status=form.cleaned_data["status"],
+        audit=request.audit,
     ):
-        record_access(request=request, patient=patient, action=Action.UPDATE, target="pacing plan: ended")
         messages.success(request, f"Pacing plan ended: {pacing_plan.activity}.")
     else:
         messages.info(request, "This pacing plan had already ended.")

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template import TemplateDoesNotExist
@@ -43,6 +42,7 @@ from careplans.plan_forms import (
 )
 from clinic.access import get_patient_for_user
 from clinic.access.plans import EDITORS_ONLY, may_edit_plan
+from clinic.access.refusals import refuse_unless
 from clinic.roles import Discipline
 from patients.banner import banner_for, patient_page
 from patients.story import goal_suggestions, latest_intake_for
@@ -67,8 +67,8 @@ def with_plan(request: HttpRequest, public_id, *, edit: bool):
     """
     patient = get_patient_for_user(request.user, public_id)
     may_edit = may_edit_plan(request.user, patient)
-    if edit and not may_edit:
-        raise PermissionDenied(EDITORS_ONLY)
+    if edit:
+        refuse_unless(may_edit, EDITORS_ONLY)
     banner = banner_for(patient, request.user)
     plan = banner.care_plan
     if plan is None:
@@ -140,8 +140,7 @@ def plan_page(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, public_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
-    if not may_edit_plan(request.user, patient):
-        raise PermissionDenied(EDITORS_ONLY)
+    refuse_unless(may_edit_plan(request.user, patient), EDITORS_ONLY)
     banner = banner_for(patient, request.user)
     if banner.care_plan is not None:
         messages.info(request, "This patient already has a care plan.")
