@@ -500,7 +500,7 @@ def status_dates(fields: dict[str, Any], *, before: str | None, started_on, stop
     """Started and stopped dates follow the status: active stamps a start, stopped stamps a stop."""
     today = timezone.localdate()
     status = fields.get("status")
-    dates = {}
+    dates: dict[str, Any] = {}
     if status == Intervention.Status.ACTIVE and not (fields.get("started_on") or started_on):
         dates["started_on"] = today
     if status == Intervention.Status.STOPPED and before != Intervention.Status.STOPPED:

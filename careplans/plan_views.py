@@ -27,8 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
-from careplans import logs, selectors
 from careplans import plan_services as services
+from careplans import selectors
+from careplans.logs.selectors import log_section_for, patient_plan_parts
 from careplans.models import CarePlan, Goal, Intervention, Tier
 from careplans.plan_forms import (
     GoalForm,
@@ -452,7 +453,7 @@ def log_section(plan: CarePlan) -> dict | None:
     """The daily-log and pacing section of the plan page (the patient side's partial), when it exists."""
     if existing_template(LOG_SECTION) is None:
         return None
-    return logs.log_section_for(plan)
+    return log_section_for(plan)
 
 
 # --------------------------------------------------------------------------- printing
@@ -479,7 +480,7 @@ def print_plan(request: HttpRequest, public_id) -> HttpResponse:
         )
     )
     flare_print, pacing_print = existing_template(FLARE_PRINT), existing_template(PACING_PRINT)
-    parts = logs.patient_plan_parts(plan) if flare_print or pacing_print else {}
+    parts = patient_plan_parts(plan) if flare_print or pacing_print else {}
     context = {
         "patient": patient,
         "plan": plan,

@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from careplans import log_services, plan_services, sprint_services, sprints
+from careplans import plan_services, sprint_services, sprints
+from careplans.logs import services as log_services
 from careplans.models import (
     CarePlan,
     FlarePlan,

@@ -34,8 +34,8 @@ from django.utils import timezone
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
-from careplans import pacing
-from careplans.logs import logged, spec_of
+from careplans.logs import pacing
+from careplans.logs.selectors import logged, spec_of
 from careplans.models import (
     CarePlan,
     DailyLog,
@@ -154,8 +154,13 @@ def write_flare_plan(*, plan: CarePlan, by: User, version: int, values: dict, re
     return current
 
 
+def flare_label(name: str) -> str:
+    """A flare-up plan field's words (its verbose name), as the history and the edit conflict show them."""
+    return next(str(field.verbose_name) for field in FlarePlan._meta.fields if field.name == name)
+
+
 def record_flare_change(plan, *, by, version: int, before: dict, after: dict, reason: str, created=False) -> None:
-    labels = ", ".join(FlarePlan._meta.get_field(name).verbose_name for name in FLARE_FIELDS if name in after)
+    labels = ", ".join(flare_label(name) for name in FLARE_FIELDS if name in after)
     summary = "Flare-up plan written" if created else f"Flare-up plan changed: {labels}"
     PlanChange.objects.create(
         plan=plan,
@@ -196,7 +201,7 @@ def create_pacing_plan(
     """Start a pacing plan on the care plan, with a PlanChange (audit "create").
 
     Refused unless ``may_edit_plan(by, plan.patient)``. Preconditions: the care plan is active (the page
-    finds the active one); the numbers make a schedule (PacingPlanForm checks them with careplans.pacing).
+    finds the active one); the numbers make a schedule (PacingPlanForm checks them with careplans.logs.pacing).
     """
     check_editor(by, plan.patient)
     pacing_plan = PacingPlan.objects.create(
@@ -287,6 +292,8 @@ def log_pacing_session(
         raise SessionRefused("You can log a session on the day you do it.")
     earlier = [logged(s) for s in locked.sessions.filter(on__lt=on)]
     planned = pacing.schedule(spec_of(locked), earlier, today=on).amount_on(on)
+    if planned is None:  # never: the day is not before the start (checked above); this tells the type checker
+        raise SessionRefused(f"This activity plan starts on {locked.starts_on:%A, %B} {locked.starts_on.day}.")
     if outcome == PacingSession.Outcome.DONE:
         actual_amount = planned if actual_amount is None else actual_amount
     elif outcome == PacingSession.Outcome.FLARE:
@@ -502,6 +509,9 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
         rows, sending = [], {}
         end_of_today = start_of_day(tomorrow) - timedelta(microseconds=1)
         for reminder in due:
+            due_at = reminder.next_due_at
+            if due_at is None:  # never: the query asked for reminders due by now (this tells the type checker)
+                continue
             contact = reminder.patient.contact_channel()
             send = False
             if not reminder.has_plan:
@@ -515,9 +525,9 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
                 next_due = next_reminder_at(LogReminder.Frequency.DAILY, 0, after=end_of_today)
             else:
                 send = True
-                sending[reminder.id] = (reminder, contact)
+                sending[reminder.id] = (reminder, contact, due_at)
                 next_due = next_reminder_at(reminder.frequency, reminder.weekday, after=end_of_today)
-            rows.append({"id": reminder.id, "due": reminder.next_due_at, "next_due_at": next_due, "send": send})
+            rows.append({"id": reminder.id, "due": due_at, "next_due_at": next_due, "send": send})
         with connection.cursor() as cursor:
             cursor.execute(
                 CLAIM_SQL.format(reminder=LogReminder._meta.db_table),
@@ -528,7 +538,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
         sent = [sending[i] for i in sending if i in claimed]
         if not sent:
             return result
-        tokens = {reminder.id: new_token() for reminder, _ in sent}
+        tokens = {reminder.id: new_token() for reminder, _, _ in sent}
         PatientLink.objects.bulk_create(
             [
                 PatientLink(
@@ -538,7 +548,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
                     created_at=now,
                     expires_at=now + timedelta(days=LINK_DAYS),
                 )
-                for reminder, _ in sent
+                for reminder, _, _ in sent
             ]
         )
         placeholder = "TOKEN-PLACEHOLDER"
@@ -550,11 +560,11 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
                 patient_id=reminder.patient_id,
                 subject=subject,
                 body=template.replace(placeholder, tokens[reminder.id]),
-                dedupe_key=reminder_key(reminder.id, reminder.next_due_at),
+                dedupe_key=reminder_key(reminder.id, due_at),
                 created_at=now,
                 next_attempt_at=now,
             )
-            for reminder, contact in sent
+            for reminder, contact, due_at in sent
         ]
         # The claim already makes each message unique; the dedupe key backs it up.
         OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
