@@ -378,7 +378,7 @@ class FlarePlan(models.Model):
 class PacingPlan(models.Model):
     """Graded activity: from a tolerance baseline, start at about 80% with rests, and build up to a target.
 
-    The dated schedule is computed by a pure function (careplans/pacing.py) from these fields and the
+    The dated schedule is computed by a pure function (careplans/logs/pacing.py) from these fields and the
     sessions logged so far (a flare holds the schedule).
     """
 

@@ -2,14 +2,16 @@
 portfolio). Sprints and their reviews are in careplans/sprint_services.py; the reads behind the plan page and
 the sprint review page in careplans/selectors.py.
 
-Who may do what (issue 5):
+Who may do what (issue 5; clinic/access/plans.py):
 
 - Clinicians with access to the patient (their care team, or an open task about the patient) and the
   ``clinic.chart_clinical_notes`` permission start and change plans (``may_edit_plan``).
 - Coordinators and clinic admins read plans and change nothing.
 
-Every function here takes a patient or plan already reached through ``clinic.access.get_patient_for_user``
-for the same person (outsiders have had their 404). Every change writes a PlanChange row (who, when, why,
+Every function here that changes a plan checks ``may_edit_plan(by, patient)`` itself, first, and raises
+``clinic.access.refusals.Refused`` (EDITORS_ONLY) before writing anything, whoever calls it (a page, a command,
+a test). The pages reach the patient through ``clinic.access.get_patient_for_user`` first (outsiders have had
+their 404) and refuse (403) before reading a form. Every change writes a PlanChange row (who, when, why,
 before and after) and an audit event in the same transaction; audit targets never carry patient data.
 
 Optimistic locking: plans, goals and interventions carry a version. A change based on an older version
@@ -39,12 +41,19 @@ from careplans.models import (
     PlanChange,
     Tier,
 )
+from clinic.access.plans import EDITORS_ONLY, may_edit_plan
+from clinic.access.refusals import refuse_unless
 from clinic.models import User
 from measures.definitions import UnknownInstrumentError, get_definition
 from measures.models import MeasureSummary
 from patients.models import Patient
 
 # --------------------------------------------------------------------------- who may
+
+
+def check_editor(by: User, patient: Patient) -> None:
+    """Refused (EDITORS_ONLY) unless ``by`` may change this patient's plan: every changing service's first step."""
+    refuse_unless(may_edit_plan(by, patient), EDITORS_ONLY)
 
 
 # --------------------------------------------------------------------------- refusals
@@ -140,9 +149,10 @@ def start_plan(
 ) -> CarePlan:
     """Start the patient's care plan (audit "create"); the measures in front of ``by`` are kept.
 
-    Preconditions: ``may_edit_plan(by, patient)``; ``lead`` is an active clinician. Raises PlanExists
-    when the patient already has an active plan (the database's one-active-plan rule backs this up).
+    Refused unless ``may_edit_plan(by, patient)``. Precondition: ``lead`` is an active clinician. Raises
+    PlanExists when the patient already has an active plan (the database's one-active-plan rule backs this up).
     """
+    check_editor(by, patient)
     existing = CarePlan.objects.active().filter(patient=patient).first()
     if existing is not None:
         raise PlanExists(existing)
@@ -196,9 +206,10 @@ def change_tier(
 ) -> CarePlan:
     """Move the plan to another tier: who, when, why and the latest measures are kept (audit "update").
 
-    Preconditions: ``may_edit_plan(by, plan.patient)``; ``reason`` is not empty. Raises StaleEdit when the
-    plan was changed after ``based_on_version``; PlanRefused when the tier is the current one.
+    Refused unless ``may_edit_plan(by, plan.patient)``. Raises PlanRefused without a reason or when the tier is
+    the current one; StaleEdit when the plan was changed after ``based_on_version``.
     """
+    check_editor(by, plan.patient)
     locked = lock_plan(plan, based_on_version=based_on_version)
     move_tier(locked, by=by, tier=tier, reason=reason, summary_prefix="Tier changed")
     record_event(actor=by, context=audit, patient=plan.patient, action=Action.UPDATE, target="care plan: tier changed")
@@ -206,7 +217,8 @@ def change_tier(
 
 
 def move_tier(locked: CarePlan, *, by: User, tier: Tier, reason: str, summary_prefix: str) -> None:
-    """The one path every tier change takes (from the tier form and from a sprint decision)."""
+    """The one path every tier change takes (from the tier form and from a sprint decision); its callers have
+    checked ``by`` (change_tier, sprint_services.review_sprint)."""
     if not reason.strip():
         raise PlanRefused("Say why the tier changes.")
     old = Tier.objects.get(pk=locked.tier_id)
@@ -242,9 +254,10 @@ def change_plan_details(
 ) -> list[str]:
     """Change the lead clinician and who the patient calls (audit "update"); returns the fields changed.
 
-    Preconditions: ``may_edit_plan(by, plan.patient)``; ``lead`` is an active clinician. StaleEdit as for
-    change_tier.
+    Refused unless ``may_edit_plan(by, plan.patient)``. Precondition: ``lead`` is an active clinician.
+    StaleEdit as for change_tier.
     """
+    check_editor(by, plan.patient)
     locked = lock_plan(plan, based_on_version=based_on_version)
     old_lead = User.objects.get(pk=locked.lead_id)
     changes: dict[str, list] = {}
@@ -366,9 +379,10 @@ def add_goal(
 ) -> Goal:
     """Add a goal in the patient's words (audit "create").
 
-    Preconditions: ``may_edit_plan(by, plan.patient)``; values checked by GoalForm (the service refuses an
-    empty goal, an unknown metric and an unnamed custom metric with PlanRefused).
+    Refused unless ``may_edit_plan(by, plan.patient)``. Values are checked by GoalForm; the service refuses an
+    empty goal, an unknown metric and an unnamed custom metric with PlanRefused.
     """
+    check_editor(by, plan.patient)
     fields = dict(words=words, metric=metric, custom_metric=custom_metric)
     check_goal(fields)
     now = timezone.now()
@@ -407,9 +421,10 @@ def change_goal(
 ) -> list[str]:
     """Change a goal the editor opened at ``based_on_version`` (audit "update"); returns the fields changed.
 
-    Preconditions as for add_goal; ``fields`` are some of GOAL_FIELDS. Raises StaleEdit (saving nothing)
-    when anyone saved the goal after ``based_on_version``.
+    Refused unless ``may_edit_plan(by, goal.plan.patient)``; ``fields`` are some of GOAL_FIELDS, checked as for
+    add_goal. Raises StaleEdit (saving nothing) when anyone saved the goal after ``based_on_version``.
     """
+    check_editor(by, goal.plan.patient)
     locked = Goal.objects.select_for_update().get(pk=goal.pk)
     if locked.version != based_on_version:
         last = last_change_of(locked)
@@ -455,8 +470,9 @@ def record_goal_progress(
 ) -> GoalProgress:
     """A value of the goal's metric on a day, recorded by a clinician (audit "create").
 
-    Preconditions: ``may_edit_plan(by, goal.plan.patient)``; ``recorded_on`` is not in the future.
+    Refused unless ``may_edit_plan(by, goal.plan.patient)``; PlanRefused when ``recorded_on`` is in the future.
     """
+    check_editor(by, goal.plan.patient)
     if recorded_on > timezone.localdate():
         raise PlanRefused("Progress is recorded for today or an earlier day.")
     progress = GoalProgress.objects.create(goal=goal, value=value, recorded_on=recorded_on, recorded_by=by)
@@ -484,7 +500,7 @@ def status_dates(fields: dict[str, Any], *, before: str | None, started_on, stop
     """Started and stopped dates follow the status: active stamps a start, stopped stamps a stop."""
     today = timezone.localdate()
     status = fields.get("status")
-    dates = {}
+    dates: dict[str, Any] = {}
     if status == Intervention.Status.ACTIVE and not (fields.get("started_on") or started_on):
         dates["started_on"] = today
     if status == Intervention.Status.STOPPED and before != Intervention.Status.STOPPED:
@@ -500,9 +516,10 @@ def add_intervention(*, plan: CarePlan, by: User, audit: AuditContext | None = N
     """Add a treatment to the portfolio (audit "create"). The four questions may be left open: the plan
     shows the treatment as incomplete until they are answered.
 
-    Preconditions: ``may_edit_plan(by, plan.patient)``; ``fields`` are some of INTERVENTION_FIELDS, checked
-    by InterventionForm (the service refuses a nameless treatment, unknown choices and a stop without a reason).
+    Refused unless ``may_edit_plan(by, plan.patient)``; ``fields`` are some of INTERVENTION_FIELDS, checked by
+    InterventionForm (the service refuses a nameless treatment, unknown choices and a stop without a reason).
     """
+    check_editor(by, plan.patient)
     fields.setdefault("status", Intervention.Status.PROPOSED)
     check_intervention(fields)
     now = timezone.now()
@@ -529,8 +546,10 @@ def change_intervention(
 ) -> list[str]:
     """Change a treatment the editor opened at ``based_on_version`` (audit "update"); returns the fields changed.
 
-    Preconditions as for add_intervention. Raises StaleEdit (saving nothing) when anyone saved it since.
+    Refused unless ``may_edit_plan(by, intervention.plan.patient)``; ``fields`` checked as for add_intervention.
+    Raises StaleEdit (saving nothing) when anyone saved it since.
     """
+    check_editor(by, intervention.plan.patient)
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if locked.version != based_on_version:
         last = last_change_of(locked)

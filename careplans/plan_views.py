@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template import TemplateDoesNotExist
@@ -28,8 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
-from careplans import logs, selectors
 from careplans import plan_services as services
+from careplans import selectors
+from careplans.logs.selectors import log_section_for, patient_plan_parts
 from careplans.models import CarePlan, Goal, Intervention, Tier
 from careplans.plan_forms import (
     GoalForm,
@@ -43,6 +43,7 @@ from careplans.plan_forms import (
 )
 from clinic.access import get_patient_for_user
 from clinic.access.plans import EDITORS_ONLY, may_edit_plan
+from clinic.access.refusals import refuse_unless
 from clinic.roles import Discipline
 from patients.banner import banner_for, patient_page
 from patients.story import goal_suggestions, latest_intake_for
@@ -67,8 +68,8 @@ def with_plan(request: HttpRequest, public_id, *, edit: bool):
     """
     patient = get_patient_for_user(request.user, public_id)
     may_edit = may_edit_plan(request.user, patient)
-    if edit and not may_edit:
-        raise PermissionDenied(EDITORS_ONLY)
+    if edit:
+        refuse_unless(may_edit, EDITORS_ONLY)
     banner = banner_for(patient, request.user)
     plan = banner.care_plan
     if plan is None:
@@ -140,8 +141,7 @@ def plan_page(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, public_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
-    if not may_edit_plan(request.user, patient):
-        raise PermissionDenied(EDITORS_ONLY)
+    refuse_unless(may_edit_plan(request.user, patient), EDITORS_ONLY)
     banner = banner_for(patient, request.user)
     if banner.care_plan is not None:
         messages.info(request, "This patient already has a care plan.")
@@ -453,7 +453,7 @@ def log_section(plan: CarePlan) -> dict | None:
     """The daily-log and pacing section of the plan page (the patient side's partial), when it exists."""
     if existing_template(LOG_SECTION) is None:
         return None
-    return logs.log_section_for(plan)
+    return log_section_for(plan)
 
 
 # --------------------------------------------------------------------------- printing
@@ -480,7 +480,7 @@ def print_plan(request: HttpRequest, public_id) -> HttpResponse:
         )
     )
     flare_print, pacing_print = existing_template(FLARE_PRINT), existing_template(PACING_PRINT)
-    parts = logs.patient_plan_parts(plan) if flare_print or pacing_print else {}
+    parts = patient_plan_parts(plan) if flare_print or pacing_print else {}
     context = {
         "patient": patient,
         "plan": plan,

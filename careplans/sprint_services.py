@@ -1,9 +1,10 @@
 """Treatment sprints: starting one, reviewing it (the decision and its tier change), and the sweep that gives
 each sprint ending soon a review task for its lead clinician.
 
-Who may, the refusals and the audit rules are those of careplans/plan_services.py: every function takes a plan
-already reached through ``clinic.access.get_patient_for_user`` for the same person, and every change writes a
-PlanChange row and an audit event in the same transaction.
+Who may, the refusals and the audit rules are those of careplans/plan_services.py: starting and reviewing a
+sprint check ``may_edit_plan(by, patient)`` themselves and raise ``Refused`` before writing anything, and every
+change writes a PlanChange row and an audit event in the same transaction. The review sweep is the system's
+(a Celery task, no person): it has no ``by`` and checks no one.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from careplans.models import (
 )
 from careplans.plan_services import (
     SprintRefused,
+    check_editor,
     lock_plan,
     measure_name,
     measures_snapshot,
@@ -85,10 +87,11 @@ def start_sprint(
 ) -> Sprint:
     """Start a 4-6 week sprint testing ``interventions`` against ``metrics`` (audit "create").
 
-    Preconditions: ``may_edit_plan(by, plan.patient)``; the interventions belong to this plan. Raises
-    SprintRefused for dates that do not make 4-6 weeks, for no or unknown metrics, and while another
-    sprint of the plan waits for its review.
+    Refused unless ``may_edit_plan(by, plan.patient)``. Raises SprintRefused for dates that do not make 4-6
+    weeks, for no or unknown metrics, for treatments of another plan, and while another sprint of the plan waits
+    for its review.
     """
+    check_editor(by, plan.patient)
     problem = sprints.sprint_length_problem(starts_on, ends_on)
     if problem:
         raise SprintRefused(problem)
@@ -137,10 +140,11 @@ def review_sprint(
 
     A step up or down moves the plan's tier through the same audited path as the tier form (a PlanChange
     with the measures in front of the clinician). The sprint's review task, if open, is closed.
-    Preconditions: ``may_edit_plan(by, plan.patient)``; ``reason`` is not empty. Raises SprintRefused when
-    the sprint was already reviewed or the decision cannot move the tier; StaleEdit when the plan changed
-    after ``based_on_plan_version`` (the tier it was decided on may no longer be the tier it is at).
+    Refused unless ``may_edit_plan(by, sprint.plan.patient)``. Raises SprintRefused for an unknown decision, an
+    empty reason, a sprint already reviewed or a decision that cannot move the tier; StaleEdit when the plan
+    changed after ``based_on_plan_version`` (the tier it was decided on may no longer be the tier it is at).
     """
+    check_editor(by, sprint.plan.patient)
     if decision not in sprints.Decision.__members__.values():
         raise SprintRefused("Choose a decision from the list.")
     if not reason.strip():
@@ -201,6 +205,8 @@ def review_sprint(
 
 def create_sprint_review_tasks(*, today: datetime.date | None = None, limit: int = SWEEP_BATCH) -> int:
     """The review sweep: a task reaches the lead clinician 3 days before each sprint ends; returns how many.
+
+    Called by the system (careplans.tasks, Celery beat), not by a member of staff: there is no ``by`` to check.
 
     Set-based: one query finds every due sprint (the partial index sprint_review_due), claims them with a
     conditional UPDATE of ``review_task_created_at`` in the same transaction as the tasks, and each task

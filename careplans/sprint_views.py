@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods
 
 from audit.models import Action
 from audit.services import record_access
-from careplans import logs, selectors, sprint_services, sprints
 from careplans import plan_services as services
+from careplans import selectors, sprint_services, sprints
+from careplans.logs.selectors import LogCharts, log_charts, log_series, pacing_adherence
 from careplans.models import CarePlan, Goal, Intervention, Sprint
 from careplans.plan_forms import ReviewForm, SprintForm
 from careplans.plan_views import plan_url, with_plan, with_version
@@ -154,7 +155,7 @@ def sprint_review(request: HttpRequest, public_id, sprint_id) -> HttpResponse:
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: sprint review")
     recorded = [sprints.Judgement.from_snapshot(item) for item in sprint.review_snapshot] if reviewed else []
-    adherence = logs.pacing_adherence(
+    adherence = pacing_adherence(
         plan, since=sprint.starts_on, until=max(selectors.window_end(sprint), sprint.starts_on)
     )
     context = {
@@ -186,9 +187,9 @@ def decision_message(decision: str, sprint: Sprint) -> str:
     return f"Sprint {sprint.number} reviewed: {words}. You can start the next sprint from this decision."
 
 
-def sprint_logs(patient, sprint: Sprint) -> logs.LogCharts:
+def sprint_logs(patient, sprint: Sprint) -> LogCharts:
     """The patient's daily-log trend over the sprint (small charts), three charts and one query."""
     since, until = sprint.starts_on, selectors.window_end(sprint)
     until = max(until, since)
-    points = logs.log_series(patient, since=since, until=until)
-    return logs.log_charts(points, since=since, until=until, prefix=f"sprint-{sprint.public_id}")
+    points = log_series(patient, since=since, until=until)
+    return log_charts(points, since=since, until=until, prefix=f"sprint-{sprint.public_id}")

@@ -9,7 +9,8 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from careplans import log_services, sprint_services
+from careplans import sprint_services
+from careplans.logs import services as log_services
 from clinic.tasks import RETRY_POLICY, in_message_hours_only
 
 

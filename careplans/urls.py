@@ -5,5 +5,5 @@ from django.urls import include, path
 app_name = "careplans"
 urlpatterns = [
     path("", include("careplans.plan_urls")),
-    path("", include("careplans.log_urls")),
+    path("", include("careplans.logs.urls")),
 ]

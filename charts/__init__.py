@@ -1,7 +1,7 @@
 """The one chart engine: every SVG chart in Haven is drawn here (pure: no database, no Django).
 
 Callers in the apps say what a chart shows: which series, thresholds, bands and words (measures/trend_chart.py:
-a questionnaire's totals; careplans/log_charts.py: check-ins and pacing; medications/taper_chart.py: a taper's MME).
+a questionnaire's totals; careplans/logs/charts.py: check-ins and pacing; medications/taper_chart.py: a taper's MME).
 The engine does every position, axis, tick and number format:
 
 - ``scales``: values and calendar days to pixels, tick values, which dates get a label;

@@ -8,7 +8,7 @@ chose reminders. The demo patient (number 0) has not checked in today, so the de
 
 Rows are written directly with their dates in the past, not through the audited services: seeding is not
 something anyone did, so it writes no audit events. The planned amounts come from the real pure schedule
-(careplans/pacing.py), so the pages show the same steps.
+(careplans/logs/pacing.py), so the pages show the same steps.
 
 Idempotent: a patient with any daily log is left alone. Only the first LOG_PATIENTS demo patients are seeded.
 """
@@ -23,10 +23,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from careplans import pacing
-from careplans.log_forms import MOOD_WORDS
-from careplans.log_services import next_reminder_at
-from careplans.logs import logged, spec_of
+from careplans.logs import pacing
+from careplans.logs.forms import MOOD_WORDS
+from careplans.logs.selectors import logged, spec_of
+from careplans.logs.services import next_reminder_at
 from careplans.models import CarePlan, DailyLog, FlarePlan, LogReminder, PacingPlan, PacingSession
 
 LOG_PATIENTS = 60

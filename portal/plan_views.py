@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record_access
-from careplans import log_services, logs
-from careplans.log_forms import DailyLogForm, GoalCommentForm, PacingSessionForm, ReminderForm
+from careplans.logs import pacing, selectors, services
+from careplans.logs.forms import DailyLogForm, GoalCommentForm, PacingSessionForm, ReminderForm
 from careplans.models import CarePlan, DailyLog, Goal, GoalComment, LogReminder, PacingPlan, PacingSession
 from clinic.dates import start_of_day
 from patients import self_harm, self_harm_services
@@ -60,14 +60,14 @@ def audit(request: HttpRequest, link: PatientLink, action: str, target: str) -> 
 
 def session_words(session: PacingSession, unit: str, activity: str) -> str:
     """A pacing session in the patient's words, to prefill the check-in's activity."""
-    planned = logs.pacing.round_amount(session.planned_amount) if session.planned_amount is not None else None
+    planned = pacing.round_amount(session.planned_amount) if session.planned_amount is not None else None
     if session.outcome == PacingSession.Outcome.DONE:
         done = session.actual_amount if session.actual_amount is not None else planned
-        return f"{activity}, {log_services.describe_amount(done, unit)}"
+        return f"{activity}, {services.describe_amount(done, unit)}"
     if session.outcome == PacingSession.Outcome.PARTLY:
         return (
-            f"{activity}, {log_services.describe_amount(session.actual_amount, unit)} "
-            f"(part of {log_services.describe_amount(planned, unit)})"
+            f"{activity}, {services.describe_amount(session.actual_amount, unit)} "
+            f"(part of {services.describe_amount(planned, unit)})"
         )
     return f"{activity}: rested because of a flare-up"
 
@@ -82,7 +82,7 @@ def my_plan(request: HttpRequest, link: PatientLink) -> HttpResponse:
     patient = link.patient
     audit(request, link, Action.VIEW, "my plan")
     plan = active_plan_of(patient)
-    context = {"patient": patient, "link": link, "plan": plan, "reminder": log_services.reminder_for(patient)}
+    context = {"patient": patient, "link": link, "plan": plan, "reminder": services.reminder_for(patient)}
     if plan is not None:
         goals = list(plan.goals.filter(status=Goal.Status.ACTIVE).order_by("position", "id"))
         recent = {}
@@ -95,7 +95,7 @@ def my_plan(request: HttpRequest, link: PatientLink) -> HttpResponse:
         context |= {
             "goals": goals,
             "comment_form": GoalCommentForm(),
-            **logs.patient_plan_parts(plan),
+            **selectors.patient_plan_parts(plan),
         }
     context["checked_in_today"] = DailyLog.objects.filter(
         patient=patient, logged_at__gte=start_of_day(timezone.localdate())
@@ -115,7 +115,7 @@ def goal_comment(request: HttpRequest, link: PatientLink, goal_id) -> HttpRespon
         return not_found(request)
     form = GoalCommentForm(request.POST)
     if form.is_valid():
-        comment = log_services.add_patient_goal_comment(goal=goal, text=form.cleaned_data["text"])
+        comment = services.add_patient_goal_comment(goal=goal, text=form.cleaned_data["text"])
         audit(request, link, Action.CREATE, "goal comment")
         if self_harm.mentions_self_harm(comment.text):  # the urgent task is saved with the comment
             return support_redirect(COMMENT)
@@ -192,12 +192,12 @@ def check_in(request: HttpRequest, link: PatientLink) -> HttpResponse:
         if form.is_valid():
             values = form.log_values()
             linked = sessions[0] if sessions and values["activity"] == prefill else None
-            log, created = log_services.save_daily_log(
+            log, created = services.save_daily_log(
                 patient=patient, pacing_session=linked, entry_id=form.cleaned_data["entry_id"], **values
             )
             if created:
                 audit(request, link, Action.CREATE, "daily check-in")
-            if self_harm.mentions_in_any(log_services.daily_log_texts(log)):  # the urgent task is saved with it
+            if self_harm.mentions_in_any(services.daily_log_texts(log)):  # the urgent task is saved with it
                 return support_redirect(CHECK_IN)
             return redirect("portal:plan_check_in_thanks")
         status = 400
@@ -210,7 +210,7 @@ def check_in(request: HttpRequest, link: PatientLink) -> HttpResponse:
         logged_plans = {s.pacing_plan_id for s in sessions}
         waiting = [
             view
-            for view in logs.pacing_views_for(plan, today=today, active_only=True)
+            for view in selectors.pacing_views_for(plan, today=today, active_only=True)
             if view.started and view.pacing_plan.id not in logged_plans
         ]
     context = {"patient": patient, "form": form, "waiting": waiting, "prefilled": bool(prefill)}
@@ -275,7 +275,7 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
     if pacing_plan is None:
         return not_found(request)
     today = timezone.localdate()
-    view = logs.pacing_view(pacing_plan, today=today)
+    view = selectors.pacing_view(pacing_plan, today=today)
     if not view.started:
         starts = pacing_plan.starts_on
         messages.info(request, f"Your {pacing_plan.activity.lower()} plan starts on {starts:%A, %B} {starts.day}.")
@@ -285,14 +285,14 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
         form = PacingSessionForm(request.POST, planned=view.today_amount, unit=pacing_plan.unit)
         if form.is_valid():
             try:
-                session, _ = log_services.log_pacing_session(
+                session, _ = services.log_pacing_session(
                     pacing_plan=pacing_plan,
                     on=today,
                     outcome=form.cleaned_data["outcome"],
                     actual_amount=form.cleaned_data["actual_amount"],
                     note=form.cleaned_data["note"],
                 )
-            except log_services.SessionRefused as refused:
+            except services.SessionRefused as refused:
                 form.add_error(None, str(refused))
                 status = 400
             else:
@@ -318,7 +318,7 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
         form = PacingSessionForm(initial=initial, planned=view.today_amount, unit=pacing_plan.unit)
     audit(request, link, Action.VIEW, "pacing session")
     plan = active_plan_of(patient)
-    flare_plan = logs.flare_plan_for(plan) if plan else None
+    flare_plan = selectors.flare_plan_for(plan) if plan else None
     context = {
         "patient": patient,
         "view": view,
@@ -338,12 +338,12 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
 @with_link
 def reminders(request: HttpRequest, link: PatientLink) -> HttpResponse:
     patient = link.patient
-    reminder = log_services.reminder_for(patient)
+    reminder = services.reminder_for(patient)
     status = 200
     if request.method == "POST":
         form = ReminderForm(request.POST)
         if form.is_valid():
-            chosen = log_services.set_log_reminder(
+            chosen = services.set_log_reminder(
                 patient=patient, frequency=form.cleaned_data["frequency"], weekday=form.cleaned_data["weekday"]
             )
             audit(request, link, Action.UPDATE, "check-in reminders")
@@ -364,7 +364,7 @@ def reminders(request: HttpRequest, link: PatientLink) -> HttpResponse:
 
 
 def reminder_words(reminder: LogReminder) -> str:
-    hour = log_services.REMINDER_TIME.strftime("%-I %p").lower()
+    hour = services.REMINDER_TIME.strftime("%-I %p").lower()
     if reminder.frequency == LogReminder.Frequency.DAILY:
         return f"Saved. We will remind you every day at about {hour}."
     if reminder.frequency == LogReminder.Frequency.WEEKLY:
@@ -385,5 +385,10 @@ def flare_print(request: HttpRequest, link: PatientLink) -> HttpResponse:
     if plan is None:
         return redirect("portal:plan")
     audit(request, link, Action.PRINT, "printable flare-up plan")
-    context = {"patient": patient, "plan": plan, "flare_plan": logs.flare_plan_for(plan), "today": timezone.localdate()}
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "flare_plan": selectors.flare_plan_for(plan),
+        "today": timezone.localdate(),
+    }
     return TemplateResponse(request, "portal/plan/flare_print.html", context)

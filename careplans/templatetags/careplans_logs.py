@@ -4,7 +4,7 @@ with nothing but the care plan in their context (a view that already has the val
 from django import template
 from django.utils import timezone
 
-from careplans import logs
+from careplans.logs import selectors
 
 register = template.Library()
 
@@ -13,23 +13,23 @@ register = template.Library()
 def log_section_of(context, plan) -> dict:
     """careplans/logs/_plan_section.html's context (four queries), unless the view passed `log_section`."""
     found = context.get("log_section")
-    return found if isinstance(found, dict) else logs.log_section_for(plan)
+    return found if isinstance(found, dict) else selectors.log_section_for(plan)
 
 
 @register.simple_tag(takes_context=True)
 def flare_plan_of(context, plan):
     """The plan's flare-up plan (or the clinic's defaults, unsaved), unless the view passed `flare_plan`."""
     found = context.get("flare_plan")
-    return found if found is not None else logs.flare_plan_for(plan)
+    return found if found is not None else selectors.flare_plan_for(plan)
 
 
 @register.simple_tag(takes_context=True)
 def pacing_of(context, plan) -> list:
     """The plan's running pacing plans with their schedules, unless the view passed `pacing`."""
     found = context.get("pacing")
-    return (
-        found if isinstance(found, list) else logs.pacing_views_for(plan, today=timezone.localdate(), active_only=True)
-    )
+    if isinstance(found, list):
+        return found
+    return selectors.pacing_views_for(plan, today=timezone.localdate(), active_only=True)
 
 
 @register.filter

@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from careplans import log_services, plan_services
+from careplans import plan_services
+from careplans.logs import services as log_services
 from careplans.models import DailyLog, PacingSession, Tier
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations

@@ -1,4 +1,6 @@
-"""Build care plans for tests through the real services (careplans/plan_services.py)."""
+"""Build care plans for tests through the real services (careplans/plan_services.py), which let only clinicians
+on the patient's care team change a plan: build a plan for a patient whose team its author is on
+(``patient_led_by``)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,6 +10,7 @@ from django.utils import timezone
 from careplans import plan_services as services
 from careplans import sprint_services, sprints
 from careplans.models import CarePlan, Goal, GoalProgress, Intervention, Sprint, Tier
+from tests.factories import CareTeamMemberFactory, PatientFactory
 
 FOUR_ANSWERS = {
     "expected_benefit": "Moderate; builds over 8 to 12 weeks.",
@@ -19,6 +22,13 @@ FOUR_ANSWERS = {
 
 def tier(number: int) -> Tier:
     return Tier.objects.get(number=number)
+
+
+def patient_led_by(clinician):
+    """A new patient whose care team the clinician leads."""
+    patient = PatientFactory()
+    CareTeamMemberFactory(patient=patient, member=clinician, is_lead=True)
+    return patient
 
 
 def plan_for(patient, lead, *, tier_number: int = 1, who_to_call: str = "Nurse line 555-0100") -> CarePlan:

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
-from careplans.log_services import StaleEdit, save_flare_plan
+from careplans.logs.services import StaleEdit, save_flare_plan
 from careplans.models import FlarePlan, PlanChange
 from tests.careplans.logkit import active_plan
 

@@ -1,8 +1,8 @@
-"""careplans/log_charts.py: small accessible SVG charts (pure), escaped, printable, no inline styles."""
+"""careplans/logs/charts.py: small accessible SVG charts (pure), escaped, printable, no inline styles."""
 
 from datetime import date
 
-from careplans.log_charts import Marker, Series, line_chart
+from careplans.logs.charts import Marker, Series, line_chart
 
 MARCH_1, MARCH_20, APRIL_11 = date(2026, 3, 1), date(2026, 3, 20), date(2026, 4, 11)
 

@@ -1,4 +1,4 @@
-"""careplans/logs.py: the daily points of the check-ins and the pacing adherence the sprint review uses."""
+"""careplans/logs/selectors.py: the daily points of the check-ins and the pacing adherence the sprint review uses."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from careplans.logs import DayPoint, log_section_for, log_series, pacing_adherence
+from careplans.logs.selectors import DayPoint, log_section_for, log_series, pacing_adherence
 from careplans.models import PacingPlan
 from tests.careplans.logkit import active_plan, check_in, session, walking_plan
 

@@ -1,4 +1,4 @@
-"""careplans/log_services.py: pacing sessions get the schedule's planned amount (a flare holds it), and
+"""careplans/logs/services.py: pacing sessions get the schedule's planned amount (a flare holds it), and
 what cannot be logged is refused in the patient's words."""
 
 from datetime import timedelta
@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from careplans.log_services import SessionRefused, log_pacing_session, save_daily_log
+from careplans.logs.services import SessionRefused, log_pacing_session, save_daily_log
 from careplans.models import DailyLog, PacingPlan
 from tests.careplans.logkit import active_plan, walking_plan
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from careplans.logs import log_section_for
+from careplans.logs.selectors import log_section_for
 from careplans.models import FlarePlan
 from tests.careplans.logkit import active_plan, check_in, session, walking_plan
 

@@ -1,11 +1,15 @@
-"""Pacing schedules (careplans/pacing.py): pure, table-tested, incl. flare holds and partly done repeats."""
+"""Pacing schedules (careplans/logs/pacing.py): pure, table-tested, incl. flare holds and partly done repeats."""
 
+import ast
+import sys
 from datetime import date, timedelta
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
-from careplans.pacing import (
+from careplans.logs import pacing
+from careplans.logs.pacing import (
     DONE,
     FIXED,
     FLARE,
@@ -275,3 +279,14 @@ def test_adherence_counts_done_sessions_against_planned_days(sessions, last_day,
 def test_percent_increments_compound_on_the_previous_step():
     amounts = step_amounts(spec(baseline=D(100), target=D(150), increment_kind=PERCENT, increment_value=D(20)))
     assert amounts == [D(80), D(96), D(115), D(138), D(150)]
+
+
+def test_the_pacing_rules_import_only_the_standard_library():
+    """careplans/logs/pacing.py stays pure: no Django, no ORM, no settings, no other app."""
+    source = Path(pacing.__file__).read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        for name in names:
+            assert name.split(".")[0] in sys.stdlib_module_names, f"pacing.py imports {name}"

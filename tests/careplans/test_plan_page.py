@@ -12,6 +12,7 @@ from careplans import sprints
 from careplans.models import CarePlan, Intervention, PlanChange
 from tests.careplans.plan_builders import (
     goal_for,
+    patient_led_by,
     plan_for,
     progress,
     reviewed_sprint,
@@ -62,17 +63,17 @@ def test_it_hides_every_plan_page_from_a_clinician_on_no_team(signed_in, outside
     assert not AuditEvent.objects.filter(patient=patient, actor=outsider).exclude(action=Action.REFUSED).exists()
 
 
-def test_it_hides_another_patients_plan_from_the_team_of_this_one(signed_in, physician, patient, other_patient):
-    other_plan = plan_for(other_patient, physician)
+def test_it_hides_another_patients_plan_from_the_team_of_this_one(
+    signed_in, physician, patient, other_patient, other_team_lead
+):
+    other_plan = plan_for(other_patient, other_team_lead)
     client = signed_in(physician)
     for url in every_url(other_patient, other_plan):
         assert client.get(url).status_code == 404, url
 
 
 def test_it_does_not_open_a_goal_of_another_plan_through_this_patient(signed_in, physician, patient, plan):
-    from tests.factories import PatientFactory
-
-    elsewhere = plan_for(PatientFactory(), physician)
+    elsewhere = plan_for(patient_led_by(physician), physician)
     goal = goal_for(elsewhere, physician)
     response = signed_in(physician).get(plan_url(patient, "goal_edit", goal.public_id))
     assert response.status_code == 404

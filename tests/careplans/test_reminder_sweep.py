@@ -9,7 +9,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from careplans.log_services import REMINDER_TIME, set_log_reminder, sweep_log_reminders
+from careplans.logs.services import REMINDER_TIME, set_log_reminder, sweep_log_reminders
 from careplans.models import CarePlan, LogReminder
 from careplans.tasks import sweep_log_reminders_task
 from clinic.models import OutboxMessage
@@ -65,7 +65,7 @@ def test_running_it_twice_sends_one_message(daily, today):
 
 def test_a_sweep_that_read_a_reminder_another_sweep_claimed_sends_nothing(daily, today, monkeypatch):
     """Two sweeps at once: the second read the row before the first claimed it; its claim no longer matches."""
-    from careplans import log_services
+    from careplans.logs import services as log_services
 
     first_read = list(LogReminder.objects.all())
     sweep_log_reminders(now=evening(today, 5))
@@ -173,7 +173,7 @@ def test_the_message_carries_no_health_information(daily, patient, today):
 
 
 def test_the_task_runs_the_sweep_and_returns_counts_only(daily, today, monkeypatch):
-    from careplans import log_services
+    from careplans.logs import services as log_services
 
     real = log_services.sweep_log_reminders
     monkeypatch.setattr(log_services, "sweep_log_reminders", lambda: real(now=evening(today, 5)))

@@ -7,12 +7,11 @@ from django.utils import timezone
 
 from careplans import selectors
 from careplans.models import CarePlan
-from tests.careplans.plan_builders import plan_for, reviewed_sprint, sprint_for
-from tests.factories import PatientFactory
+from tests.careplans.plan_builders import patient_led_by, plan_for, reviewed_sprint, sprint_for
 
 
 def history(physician, *improved):
-    plan = plan_for(PatientFactory(), physician)
+    plan = plan_for(patient_led_by(physician), physician)
     start = timezone.localdate() - timedelta(weeks=5 * (len(improved) + 1))
     for n, better in enumerate(improved):
         reviewed_sprint(plan, physician, improved=better, starts_on=start + timedelta(weeks=5 * n))

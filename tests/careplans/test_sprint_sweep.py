@@ -10,7 +10,7 @@ from careplans import sprint_services
 from careplans.models import CarePlan, Sprint
 from careplans.tasks import sweep_sprint_reviews
 from clinic.models import TeamTask
-from tests.careplans.plan_builders import plan_for, reviewed_sprint, sprint_for
+from tests.careplans.plan_builders import patient_led_by, plan_for, reviewed_sprint, sprint_for
 from tests.factories import CareTeamMemberFactory, PatientFactory
 
 
@@ -50,9 +50,9 @@ def test_a_sprint_claimed_but_without_its_task_gets_none_twice(physician, patien
 
 def test_it_leaves_sprints_not_due_yet_reviewed_or_of_closed_plans(physician, patient):
     ending_in(plan_for(patient, physician), physician, 4)  # not due for a day yet
-    reviewed = plan_for(PatientFactory(), physician)
+    reviewed = plan_for(patient_led_by(physician), physician)
     reviewed_sprint(reviewed, physician, improved=True, starts_on=timezone.localdate() - timedelta(weeks=5))
-    closed = plan_for(PatientFactory(), physician)
+    closed = plan_for(patient_led_by(physician), physician)
     ending_in(closed, physician, 1)
     CarePlan.objects.filter(pk=closed.pk).update(status=CarePlan.Status.CLOSED)
     assert sprint_services.create_sprint_review_tasks() == 0

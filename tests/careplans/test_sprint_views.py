@@ -88,8 +88,8 @@ def test_it_refuses_a_sprint_without_known_metrics(signed_in, physician, patient
     assert message in response.content.decode()
 
 
-def test_it_refuses_another_plans_treatment(signed_in, physician, patient, other_patient, plan):
-    elsewhere = treatment_for(plan_for(other_patient, physician), physician)
+def test_it_refuses_another_plans_treatment(signed_in, physician, patient, other_patient, other_team_lead, plan):
+    elsewhere = treatment_for(plan_for(other_patient, other_team_lead), other_team_lead)
     data = sprint_data(timezone.localdate(), 28, ["measure:peg"], [elsewhere])
     response = signed_in(physician).post(url(patient, "sprint_new"), data)
     assert response.status_code == 400

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans import sprint_services
-from careplans.log_services import REMINDER_TIME, next_reminder_at
+from careplans.logs.services import REMINDER_TIME, next_reminder_at
 from careplans.models import DailyLog, LogReminder, PacingSession
 from clinic import conferences
 from clinic.models import TeamTask
@@ -25,7 +25,7 @@ from measures.trend_chart import trend_svg
 from patients import redflags
 from patients.intake_services import save_red_flags, send_intake_link, submit_intake
 from tests.careplans.logkit import active_plan, walking_plan
-from tests.careplans.plan_builders import plan_for, sprint_for
+from tests.careplans.plan_builders import patient_led_by, plan_for, sprint_for
 from tests.clock import DAY_EDGES
 from tests.factories import PatientFactory
 
@@ -134,7 +134,7 @@ def test_the_sprint_review_sweep_runs_on_the_clinics_day(clinic_day_edge, physic
     today = clinic_day_edge
     plan = plan_for(patient, physician)
     due = sprint_for(plan, physician, starts_on=today + timedelta(days=3) - timedelta(weeks=4))  # ends in 3 days
-    other = plan_for(PatientFactory(), physician)
+    other = plan_for(patient_led_by(physician), physician)
     sprint_for(other, physician, starts_on=today + timedelta(days=4) - timedelta(weeks=4))  # ends in 4: not yet
 
     assert sprint_services.create_sprint_review_tasks() == 1

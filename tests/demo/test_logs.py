@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from careplans.logs import pacing_view
+from careplans.logs.selectors import pacing_view
 from careplans.models import DailyLog, FlarePlan, LogReminder, PacingPlan, PacingSession
 from demo.clinic import demo_mrn
 from demo.logs import seed_logs

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from careplans.logs import pacing_view
+from careplans.logs.selectors import pacing_view
 from careplans.models import PacingPlan, PacingSession
 from tests.careplans.logkit import active_plan, session, walking_plan
 

@@ -3,7 +3,7 @@
 Thin views: the patient through `get_patient_for_user` (404 to outsiders), the active care plan (404
 without one), a form, one service call, a message, a redirect. Editing is for those who may edit the
 plan (clinic.access.plans.may_edit_plan: clinicians on the team; 403 to others, before any form is
-read). Every view writes an audit event.
+read; the services check again). Every page shown writes an audit event; every change's is the service's.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record_access
-from careplans import log_services, logs
-from careplans.log_forms import FlarePlanForm, PacingPlanForm, StopPacingForm
-from careplans.models import CarePlan, DailyLog, FlarePlan, PacingPlan
+from careplans.logs import pacing, selectors, services
+from careplans.logs.forms import FlarePlanForm, PacingPlanForm, StopPacingForm
+from careplans.models import CarePlan, DailyLog, PacingPlan
 from clinic.access import get_patient_for_user
 from clinic.access.plans import EDITORS_ONLY, may_edit_plan
+from clinic.access.refusals import refuse_unless
 from clinic.dates import start_of_day
 from patients.banner import banner_for, patient_page
 
@@ -38,8 +38,8 @@ def plan_for(request: HttpRequest, public_id, *, edit: bool = False):
     non-editors when `edit` (before any form is read)."""
     patient = get_patient_for_user(request.user, public_id)
     may_edit = may_edit_plan(request.user, patient)
-    if edit and not may_edit:
-        raise PermissionDenied(EDITORS_ONLY)
+    if edit:
+        refuse_unless(may_edit, EDITORS_ONLY)
     banner = banner_for(patient, request.user)
     plan = banner.care_plan  # the active plan (the banner shows its tier)
     if plan is None:
@@ -61,21 +61,22 @@ def plan_url(patient, anchor: str = "") -> str:
 def flare_edit(request: HttpRequest, public_id) -> HttpResponse:
     """Write or change the flare-up plan; a save based on an older version is refused and shows what changed."""
     patient, plan, _, banner = plan_for(request, public_id, edit=True)
-    flare_plan = logs.flare_plan_for(plan)
+    flare_plan = selectors.flare_plan_for(plan)
     conflict = None
     status = 200
     if request.method == "POST":
         form = FlarePlanForm(request.POST)
         if form.is_valid():
             try:
-                log_services.save_flare_plan(
+                services.save_flare_plan(
                     plan=plan,
                     by=request.user,
                     version=form.cleaned_data["version"],
                     values=form.values(),
                     reason=form.cleaned_data["reason"],
+                    audit=request.audit,
                 )
-            except log_services.StaleEdit as stale:
+            except services.StaleEdit as stale:
                 conflict = stale
                 status = 409
                 data = request.POST.copy()
@@ -86,7 +87,6 @@ def flare_edit(request: HttpRequest, public_id) -> HttpResponse:
                     request=request, patient=patient, action=Action.VIEW, target="flare-up plan: edit conflict"
                 )
             else:
-                record_access(request=request, patient=patient, action=Action.UPDATE, target="flare-up plan")
                 messages.success(request, "The flare-up plan is saved. The patient sees it in their portal.")
                 return redirect(plan_url(patient, "flare-up-plan"))
         else:
@@ -106,14 +106,14 @@ def flare_edit(request: HttpRequest, public_id) -> HttpResponse:
     return patient_page(request, "careplans/flare/edit.html", context, status=status)
 
 
-def conflict_rows(stale: log_services.StaleEdit) -> list[dict]:
+def conflict_rows(stale: services.StaleEdit) -> list[dict]:
     """What changed since the editor opened the flare-up plan: who, when, and each field before and after."""
     rows = []
     for change in stale.changes:
         before, after = change.details.get("before", {}), change.details.get("after", {})
         fields = [
-            (FlarePlan._meta.get_field(name).verbose_name, before.get(name, ""), after.get(name, ""))
-            for name in log_services.FLARE_FIELDS
+            (services.flare_label(name), before.get(name, ""), after.get(name, ""))
+            for name in services.FLARE_FIELDS
             if name in after
         ]
         rows.append({"by": change.by, "at": change.at, "summary": change.summary, "fields": fields})
@@ -134,11 +134,12 @@ def pacing_create(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             if "preview" in request.POST:
-                preview = logs.pacing.schedule(form.spec(), today=timezone.localdate())
+                preview = pacing.schedule(form.spec(), today=timezone.localdate())
                 record_access(request=request, patient=patient, action=Action.VIEW, target="pacing plan: preview")
             else:
-                pacing_plan = log_services.create_pacing_plan(plan=plan, by=request.user, **form.cleaned_data)
-                record_access(request=request, patient=patient, action=Action.CREATE, target="pacing plan")
+                pacing_plan = services.create_pacing_plan(
+                    plan=plan, by=request.user, audit=request.audit, **form.cleaned_data
+                )
                 messages.success(request, f"Pacing plan started: {pacing_plan.activity}.")
                 return redirect("careplans:pacing_detail", public_id=patient.public_id, pacing_id=pacing_plan.public_id)
         else:
@@ -160,6 +161,7 @@ def pacing_plan_for(plan: CarePlan, pacing_id) -> PacingPlan:
     found = PacingPlan.objects.filter(plan=plan, public_id=pacing_id).select_related("created_by").first()
     if found is None:
         raise Http404("No such pacing plan.")
+    found.plan = plan  # with the patient as the page reached it (the service's check needs no query)
     return found
 
 
@@ -171,14 +173,14 @@ def pacing_detail(request: HttpRequest, public_id, pacing_id) -> HttpResponse:
     pacing_plan = pacing_plan_for(plan, pacing_id)
     record_access(request=request, patient=patient, action=Action.VIEW, target="pacing plan")
     today = timezone.localdate()
-    view = logs.pacing_view(pacing_plan, today=today)
-    since = max(pacing_plan.starts_on, today - timedelta(days=logs.LOG_WEEKS * 7 - 1))
+    view = selectors.pacing_view(pacing_plan, today=today)
+    since = max(pacing_plan.starts_on, today - timedelta(days=selectors.LOG_WEEKS * 7 - 1))
     context = {
         "patient": patient,
         "plan": plan,
         "view": view,
         "chart": view.chart(since=since, until=max(today, since), width=640, height=220),
-        "rows": view.rows(days=logs.LOG_WEEKS * 7),
+        "rows": view.rows(days=selectors.LOG_WEEKS * 7),
         "adherence": view.adherence(since=since, until=today),
         "since": since,
         "may_edit": may_edit,
@@ -197,10 +199,13 @@ def pacing_end(request: HttpRequest, public_id, pacing_id) -> HttpResponse:
     form = StopPacingForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose why the plan ends: target reached, or stop it.")
-    elif log_services.stop_pacing_plan(
-        pacing_plan=pacing_plan, by=request.user, reason=form.cleaned_data["reason"], status=form.cleaned_data["status"]
+    elif services.stop_pacing_plan(
+        pacing_plan=pacing_plan,
+        by=request.user,
+        reason=form.cleaned_data["reason"],
+        status=form.cleaned_data["status"],
+        audit=request.audit,
     ):
-        record_access(request=request, patient=patient, action=Action.UPDATE, target="pacing plan: ended")
         messages.success(request, f"Pacing plan ended: {pacing_plan.activity}.")
     else:
         messages.info(request, "This pacing plan had already ended.")
@@ -216,14 +221,14 @@ def log_trends(request: HttpRequest, public_id) -> HttpResponse:
     """The patient's check-ins: trend charts over 2 to 12 weeks and the latest entries."""
     patient, plan, _, banner = plan_for(request, public_id)
     try:
-        weeks = int(request.GET.get("weeks", logs.LOG_WEEKS))
+        weeks = int(request.GET.get("weeks", selectors.LOG_WEEKS))
     except ValueError:
-        weeks = logs.LOG_WEEKS
-    weeks = weeks if weeks in TREND_WEEKS else logs.LOG_WEEKS
+        weeks = selectors.LOG_WEEKS
+    weeks = weeks if weeks in TREND_WEEKS else selectors.LOG_WEEKS
     record_access(request=request, patient=patient, action=Action.VIEW, target="daily logs")
     today = timezone.localdate()
     since = today - timedelta(days=weeks * 7 - 1)
-    points = logs.log_series(patient, since=since, until=today)
+    points = selectors.log_series(patient, since=since, until=today)
     entries = list(
         DailyLog.objects.filter(patient=patient, logged_at__gte=start_of_day(since))
         .select_related("pacing_session")
@@ -234,7 +239,7 @@ def log_trends(request: HttpRequest, public_id) -> HttpResponse:
         "plan": plan,
         "weeks": weeks,
         "week_choices": TREND_WEEKS,
-        "charts": logs.log_charts(points, since=since, until=today),
+        "charts": selectors.log_charts(points, since=since, until=today),
         "entries": entries[:ENTRIES_SHOWN],
         "more": len(entries) > ENTRIES_SHOWN,
         "banner": banner,

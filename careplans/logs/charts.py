@@ -7,6 +7,7 @@ and value.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,7 +25,7 @@ class Series:
     """One line (or step line) of (day, value) points; None values are gaps."""
 
     name: str
-    points: list[tuple[date, float | int | Decimal | None]]
+    points: Sequence[tuple[date, float | int | Decimal | None]]
     colour: str = BLUE
     step: bool = False  # drawn as a staircase (a planned amount that holds until the next step)
     dashed: bool = False

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from careplans import log_views as views
+from careplans.logs import views
 
 urlpatterns = [
     path("flare-up/", views.flare_edit, name="flare_edit"),

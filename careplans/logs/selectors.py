@@ -21,8 +21,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from careplans import pacing
-from careplans.log_charts import PLANNED, Marker, Series, line_chart
+from careplans.logs import pacing
+from careplans.logs.charts import PLANNED, Marker, Series, line_chart
 from careplans.models import CarePlan, DailyLog, FlarePlan, PacingPlan, PacingSession
 from clinic.dates import start_of_day
 
@@ -242,7 +242,7 @@ class PacingView:
             width=width,
             height=height,
         )
-        return mark_safe(svg)  # built by log_charts: every text is escaped
+        return mark_safe(svg)  # built by careplans.logs.charts: every text is escaped
 
 
 def pacing_views_for(plan: CarePlan, *, today: date | None = None, active_only: bool = False) -> list[PacingView]:
@@ -298,7 +298,7 @@ def log_charts(points: list[DayPoint], *, since: date, until: date, prefix: str 
         svg = line_chart(
             series, since=since, until=until, low=0, high=high, title=title, unit=unit, id_prefix=f"{prefix}-{attr}"
         )
-        return mark_safe(svg)  # built by log_charts: every text is escaped
+        return mark_safe(svg)  # built by careplans.logs.charts: every text is escaped
 
     has_steps = any(p.steps is not None for p in points)
     return LogCharts(

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from careplans import pacing
+from careplans.logs import pacing
 from careplans.models import FlarePlan, LogReminder, PacingPlan, PacingSession
 from clinic.form_fields import date_input, long_text
 

@@ -1,4 +1,5 @@
-"""Pacing (graded activity) schedules: pure functions, no ORM, no Django.
+"""Pacing (graded activity) schedules: pure functions of their arguments, importing only the standard library
+(no ORM, no Django, no settings, no clock: "today" is always passed in), so the rules read and test on their own.
 
 A pacing plan starts from a tolerance baseline (how much the patient can do before pain climbs, e.g.
 walking 5 minutes), begins at about 80% of it, and builds up by a fixed step (+1 minute) or a percentage

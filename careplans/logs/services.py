@@ -1,13 +1,16 @@
 """Workflows for the flare-up plan, pacing plans, the patient's daily logs and their reminders.
 
-- `save_flare_plan`: optimistic locking on the flare-up plan's version; every change kept as PlanChange.
-- `create_pacing_plan`, `stop_pacing_plan`: a pacing plan starts and stops with a PlanChange.
-- `log_pacing_session`: the patient's log of today's session, with the planned amount of the schedule.
-- `save_daily_log`: a check-in (several a day; a repeated submission of the same form saves once).
-- `set_log_reminder`, `sweep_log_reminders`: the reminders the patient chose, sent by a set-based,
-  idempotent sweep (beat: every 15 minutes in clinic hours).
+Who calls them, and what they check:
 
-Audit events are written by the views (they know the request); these functions write the data.
+- Staff (``by``), from the clinician's pages: `save_flare_plan` (optimistic locking on the flare-up plan's
+  version; every change kept as PlanChange), `create_pacing_plan` and `stop_pacing_plan` (a pacing plan starts
+  and stops with a PlanChange). Each checks ``clinic.access.plans.may_edit_plan(by, patient)`` itself and raises
+  ``clinic.access.refusals.Refused`` (EDITORS_ONLY) before writing anything, and writes its audit event.
+- The patient, from the portal (their own link: there is no staff ``by``, and the portal views find the
+  patient's own rows): `log_pacing_session` (today's session, with the planned amount of the schedule),
+  `save_daily_log` (a check-in; several a day, a repeated submission of the same form saves once),
+  `set_log_reminder` and `add_patient_goal_comment`. The portal views write their audit events.
+- The system (Celery beat, every 15 minutes in clinic hours): `sweep_log_reminders`, set-based and idempotent.
 
 What the patient writes in their own words from the portal (a check-in, a session note, a goal comment) is
 checked for self-harm words as it is saved: a match raises an urgent task in the same transaction
@@ -28,8 +31,11 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans import pacing
-from careplans.logs import logged, spec_of
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import record_event
+from careplans.logs import pacing
+from careplans.logs.selectors import logged, spec_of
 from careplans.models import (
     CarePlan,
     DailyLog,
@@ -40,8 +46,9 @@ from careplans.models import (
     PacingSession,
     PlanChange,
 )
+from careplans.plan_services import check_editor
 from clinic.dates import start_of_day
-from clinic.models import OutboxMessage
+from clinic.models import OutboxMessage, User
 from patients import self_harm, self_harm_services
 from portal.models import PatientLink
 from portal.services import LINK_DAYS, link_message
@@ -86,13 +93,30 @@ def changes_since(plan: CarePlan, version: int) -> list[PlanChange]:
 
 
 @transaction.atomic
-def save_flare_plan(*, plan: CarePlan, by, version: int, values: dict, reason: str = "") -> FlarePlan:
-    """Save the flare-up plan as edited from `version` (0: the editor saw no saved plan yet).
+def save_flare_plan(
+    *,
+    plan: CarePlan,
+    by: User,
+    version: int,
+    values: dict,
+    reason: str = "",
+    audit: AuditContext | None = None,
+) -> FlarePlan:
+    """Save the flare-up plan as edited from `version` (0: the editor saw no saved plan yet); audit "update".
 
-    Preconditions: `by` may edit this patient's plan (the view checks); `values` holds every name of
+    Refused unless ``may_edit_plan(by, plan.patient)``. Precondition: `values` holds every name of
     FLARE_FIELDS, cleaned by FlarePlanForm. Raises StaleEdit when the saved version is not `version`:
-    nothing is overwritten, and the editor is shown what changed. Saving unchanged values writes nothing.
+    nothing is overwritten, and the editor is shown what changed. Saving unchanged values changes no row
+    (the save is still audited).
     """
+    check_editor(by, plan.patient)
+    saved = write_flare_plan(plan=plan, by=by, version=version, values=values, reason=reason)
+    record_event(actor=by, context=audit, patient=plan.patient, action=Action.UPDATE, target="flare-up plan")
+    return saved
+
+
+def write_flare_plan(*, plan: CarePlan, by: User, version: int, values: dict, reason: str) -> FlarePlan:
+    """save_flare_plan's rows (its caller has checked ``by``)."""
     values = {name: values[name] for name in FLARE_FIELDS}
     now = timezone.now()
     current = FlarePlan.objects.select_for_update().filter(plan=plan).first()
@@ -130,8 +154,13 @@ def save_flare_plan(*, plan: CarePlan, by, version: int, values: dict, reason: s
     return current
 
 
+def flare_label(name: str) -> str:
+    """A flare-up plan field's words (its verbose name), as the history and the edit conflict show them."""
+    return next(str(field.verbose_name) for field in FlarePlan._meta.fields if field.name == name)
+
+
 def record_flare_change(plan, *, by, version: int, before: dict, after: dict, reason: str, created=False) -> None:
-    labels = ", ".join(FlarePlan._meta.get_field(name).verbose_name for name in FLARE_FIELDS if name in after)
+    labels = ", ".join(flare_label(name) for name in FLARE_FIELDS if name in after)
     summary = "Flare-up plan written" if created else f"Flare-up plan changed: {labels}"
     PlanChange.objects.create(
         plan=plan,
@@ -156,7 +185,7 @@ def describe_amount(amount: Decimal | None, unit: str) -> str:
 def create_pacing_plan(
     *,
     plan: CarePlan,
-    by,
+    by: User,
     activity: str,
     unit: str,
     baseline: Decimal,
@@ -167,12 +196,14 @@ def create_pacing_plan(
     target: Decimal,
     rests: str,
     starts_on: date,
+    audit: AuditContext | None = None,
 ) -> PacingPlan:
-    """Start a pacing plan on the care plan, with a PlanChange.
+    """Start a pacing plan on the care plan, with a PlanChange (audit "create").
 
-    Preconditions: the care plan is active and `by` may edit it (the view checks); the numbers make a
-    schedule (PacingPlanForm checks them with careplans.pacing).
+    Refused unless ``may_edit_plan(by, plan.patient)``. Preconditions: the care plan is active (the page
+    finds the active one); the numbers make a schedule (PacingPlanForm checks them with careplans.logs.pacing).
     """
+    check_editor(by, plan.patient)
     pacing_plan = PacingPlan.objects.create(
         plan=plan,
         activity=activity,
@@ -198,15 +229,26 @@ def create_pacing_plan(
         details={"pacing_plan": str(pacing_plan.public_id), "starts_on": starts_on.isoformat()},
         by=by,
     )
+    record_event(actor=by, context=audit, patient=plan.patient, action=Action.CREATE, target="pacing plan")
     return pacing_plan
 
 
 @transaction.atomic
-def stop_pacing_plan(*, pacing_plan: PacingPlan, by, reason: str, status: str = PacingPlan.Status.STOPPED) -> bool:
-    """Stop a running pacing plan (or mark its target reached); False when it was no longer running.
+def stop_pacing_plan(
+    *,
+    pacing_plan: PacingPlan,
+    by: User,
+    reason: str,
+    status: str = PacingPlan.Status.STOPPED,
+    audit: AuditContext | None = None,
+) -> bool:
+    """Stop a running pacing plan (or mark its target reached; audit "update"); False when it was no longer
+    running (nothing written).
 
-    Preconditions: `by` may edit the care plan (the view checks); `status` is STOPPED or DONE.
+    Refused unless ``may_edit_plan(by, pacing_plan.plan.patient)``. Precondition: `status` is STOPPED or DONE.
     """
+    patient = pacing_plan.plan.patient
+    check_editor(by, patient)
     updated = PacingPlan.objects.filter(id=pacing_plan.id, status=PacingPlan.Status.ACTIVE).update(status=status)
     if not updated:
         return False
@@ -220,6 +262,7 @@ def stop_pacing_plan(*, pacing_plan: PacingPlan, by, reason: str, status: str = 
         details={"pacing_plan": str(pacing_plan.public_id)},
         by=by,
     )
+    record_event(actor=by, context=audit, patient=patient, action=Action.UPDATE, target="pacing plan: ended")
     return True
 
 
@@ -233,9 +276,11 @@ def log_pacing_session(
 ) -> tuple[PacingSession, bool]:
     """Log (or correct) the patient's session of `on`; returns (session, created).
 
-    Preconditions: outcome is one of PacingSession.Outcome; a partly done session has an amount
-    (PacingSessionForm checks). The planned amount is the schedule's for that day, from the sessions
-    logged before it. One session a day: logging the same day again replaces that day's log.
+    The patient's own, from the portal (no staff ``by``, so no staff check): the portal view finds the pacing
+    plan among the patient's own, by their link. Preconditions: outcome is one of PacingSession.Outcome; a
+    partly done session has an amount (PacingSessionForm checks). The planned amount is the schedule's for
+    that day, from the sessions logged before it. One session a day: logging the same day again replaces
+    that day's log.
     Raises SessionRefused when the plan is not running or the day is outside it.
     """
     locked = PacingPlan.objects.select_for_update().get(pk=pacing_plan.pk)
@@ -247,6 +292,8 @@ def log_pacing_session(
         raise SessionRefused("You can log a session on the day you do it.")
     earlier = [logged(s) for s in locked.sessions.filter(on__lt=on)]
     planned = pacing.schedule(spec_of(locked), earlier, today=on).amount_on(on)
+    if planned is None:  # never: the day is not before the start (checked above); this tells the type checker
+        raise SessionRefused(f"This activity plan starts on {locked.starts_on:%A, %B} {locked.starts_on.day}.")
     if outcome == PacingSession.Outcome.DONE:
         actual_amount = planned if actual_amount is None else actual_amount
     elif outcome == PacingSession.Outcome.FLARE:
@@ -288,6 +335,7 @@ def save_daily_log(
 ) -> tuple[DailyLog, bool]:
     """Save a check-in; returns (log, created).
 
+    The patient's own, from the portal (no staff ``by``, so no staff check): `patient` is the link's patient.
     Preconditions: values cleaned by DailyLogForm; `pacing_session`, if any, is the patient's own.
     `entry_id` is the id the check-in form was opened with: the same form sent twice (a double tap, a
     retried request) saves one check-in, and the second call returns it with created=False.
@@ -371,7 +419,8 @@ def reminder_for(patient) -> LogReminder:
 @transaction.atomic
 def set_log_reminder(*, patient, frequency: str, weekday: int = 0, now: datetime | None = None) -> LogReminder:
     """The patient's choice: daily, weekly on `weekday` (0 = Monday), or none; the next one is due at the
-    next reminder time. Preconditions: values cleaned by ReminderForm."""
+    next reminder time. The patient's own, from the portal (no staff ``by``, so no staff check).
+    Preconditions: values cleaned by ReminderForm."""
     now = now or timezone.now()
     reminder, _ = LogReminder.objects.update_or_create(
         patient=patient,
@@ -412,6 +461,8 @@ def reminder_key(reminder_id: int, due: datetime) -> str:
 
 def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BATCH) -> ReminderSweepResult:
     """Send every due check-in reminder once, with a fresh link; set-based and idempotent.
+
+    Called by the system (careplans.tasks, Celery beat), not by a member of staff: there is no ``by`` to check.
 
     One query finds the due reminders (with the patient's contact columns, whether they have an active
     plan and whether they had a message today); one UPDATE claims them by their `next_due_at` (a row
@@ -458,6 +509,9 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
         rows, sending = [], {}
         end_of_today = start_of_day(tomorrow) - timedelta(microseconds=1)
         for reminder in due:
+            due_at = reminder.next_due_at
+            if due_at is None:  # never: the query asked for reminders due by now (this tells the type checker)
+                continue
             contact = reminder.patient.contact_channel()
             send = False
             if not reminder.has_plan:
@@ -471,9 +525,9 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
                 next_due = next_reminder_at(LogReminder.Frequency.DAILY, 0, after=end_of_today)
             else:
                 send = True
-                sending[reminder.id] = (reminder, contact)
+                sending[reminder.id] = (reminder, contact, due_at)
                 next_due = next_reminder_at(reminder.frequency, reminder.weekday, after=end_of_today)
-            rows.append({"id": reminder.id, "due": reminder.next_due_at, "next_due_at": next_due, "send": send})
+            rows.append({"id": reminder.id, "due": due_at, "next_due_at": next_due, "send": send})
         with connection.cursor() as cursor:
             cursor.execute(
                 CLAIM_SQL.format(reminder=LogReminder._meta.db_table),
@@ -484,7 +538,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
         sent = [sending[i] for i in sending if i in claimed]
         if not sent:
             return result
-        tokens = {reminder.id: new_token() for reminder, _ in sent}
+        tokens = {reminder.id: new_token() for reminder, _, _ in sent}
         PatientLink.objects.bulk_create(
             [
                 PatientLink(
@@ -494,7 +548,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
                     created_at=now,
                     expires_at=now + timedelta(days=LINK_DAYS),
                 )
-                for reminder, _ in sent
+                for reminder, _, _ in sent
             ]
         )
         placeholder = "TOKEN-PLACEHOLDER"
@@ -506,11 +560,11 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
                 patient_id=reminder.patient_id,
                 subject=subject,
                 body=template.replace(placeholder, tokens[reminder.id]),
-                dedupe_key=reminder_key(reminder.id, reminder.next_due_at),
+                dedupe_key=reminder_key(reminder.id, due_at),
                 created_at=now,
                 next_attempt_at=now,
             )
-            for reminder, contact in sent
+            for reminder, contact, due_at in sent
         ]
         # The claim already makes each message unique; the dedupe key backs it up.
         OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
@@ -523,7 +577,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
 
 @transaction.atomic
 def add_patient_goal_comment(*, goal, text: str) -> GoalComment:
-    """The patient's comment on one of their goals, from the portal.
+    """The patient's comment on one of their goals, from the portal (no staff ``by``, so no staff check).
 
     Preconditions: `goal` belongs to the patient's active care plan (the portal view checks); `text` is
     cleaned by GoalCommentForm.
