@@ -10,7 +10,7 @@ from dataclasses import asdict
 from celery import shared_task
 
 from careplans import sprint_services
-from careplans.logs import services as log_services
+from careplans.logs import reminders
 from clinic.tasks import RETRY_POLICY, in_message_hours_only
 
 
@@ -26,4 +26,4 @@ def sweep_sprint_reviews() -> int:
 def sweep_log_reminders_task() -> dict:
     """Send the check-in reminders that are due (each claimed by a conditional UPDATE on its due time); in
     message hours only: a reminder due in the night waits for the morning's first run."""
-    return asdict(log_services.sweep_log_reminders())
+    return asdict(reminders.sweep_log_reminders())

@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from careplans.logs import pacing
 from careplans.logs.forms import MOOD_WORDS
+from careplans.logs.reminders import next_reminder_at
 from careplans.logs.selectors import logged, spec_of
-from careplans.logs.services import next_reminder_at
 from careplans.models import CarePlan, DailyLog, FlarePlan, LogReminder, PacingPlan, PacingSession
 
 LOG_PATIENTS = 60

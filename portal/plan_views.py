@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import Action
 from audit.services import record_access
 from careplans.logs import pacing, selectors, services
+from careplans.logs import reminders as log_reminders
 from careplans.logs.forms import DailyLogForm, GoalCommentForm, PacingSessionForm, ReminderForm
 from careplans.models import CarePlan, DailyLog, Goal, GoalComment, LogReminder, PacingPlan, PacingSession
 from clinic.dates import start_of_day
@@ -82,7 +83,7 @@ def my_plan(request: HttpRequest, link: PatientLink) -> HttpResponse:
     patient = link.patient
     audit(request, link, Action.VIEW, "my plan")
     plan = active_plan_of(patient)
-    context = {"patient": patient, "link": link, "plan": plan, "reminder": services.reminder_for(patient)}
+    context = {"patient": patient, "link": link, "plan": plan, "reminder": log_reminders.reminder_for(patient)}
     if plan is not None:
         goals = list(plan.goals.filter(status=Goal.Status.ACTIVE).order_by("position", "id"))
         recent = {}
@@ -338,12 +339,12 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
 @with_link
 def reminders(request: HttpRequest, link: PatientLink) -> HttpResponse:
     patient = link.patient
-    reminder = services.reminder_for(patient)
+    reminder = log_reminders.reminder_for(patient)
     status = 200
     if request.method == "POST":
         form = ReminderForm(request.POST)
         if form.is_valid():
-            chosen = services.set_log_reminder(
+            chosen = log_reminders.set_log_reminder(
                 patient=patient, frequency=form.cleaned_data["frequency"], weekday=form.cleaned_data["weekday"]
             )
             audit(request, link, Action.UPDATE, "check-in reminders")
@@ -364,7 +365,7 @@ def reminders(request: HttpRequest, link: PatientLink) -> HttpResponse:
 
 
 def reminder_words(reminder: LogReminder) -> str:
-    hour = services.REMINDER_TIME.strftime("%-I %p").lower()
+    hour = log_reminders.REMINDER_TIME.strftime("%-I %p").lower()
     if reminder.frequency == LogReminder.Frequency.DAILY:
         return f"Saved. We will remind you every day at about {hour}."
     if reminder.frequency == LogReminder.Frequency.WEEKLY:

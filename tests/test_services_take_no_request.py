@@ -17,6 +17,7 @@ def service_modules() -> list[Path]:
         found.update((ROOT / app).glob("services/*.py"))
         found.update((ROOT / app).rglob("selectors.py"))  # careplans/logs/selectors.py too
         found.update((ROOT / app).glob("selectors/*.py"))
+        found.update((ROOT / app).rglob("reminders.py"))  # careplans/logs/reminders.py: the reminder workflows
     return sorted(path for path in found if "migrations" not in path.parts)
 
 
@@ -42,6 +43,7 @@ def test_the_services_and_selectors_are_all_found():
         "careplans/selectors.py",
         "careplans/logs/selectors.py",
         "careplans/logs/services.py",
+        "careplans/logs/reminders.py",
         "medications/services/lines.py",
     }
     assert expected <= names

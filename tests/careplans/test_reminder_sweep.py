@@ -9,7 +9,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from careplans.logs.services import REMINDER_TIME, set_log_reminder, sweep_log_reminders
+from careplans.logs.reminders import REMINDER_TIME, set_log_reminder, sweep_log_reminders
 from careplans.models import CarePlan, LogReminder
 from careplans.tasks import sweep_log_reminders_task
 from clinic.models import OutboxMessage
@@ -65,7 +65,7 @@ def test_running_it_twice_sends_one_message(daily, today):
 
 def test_a_sweep_that_read_a_reminder_another_sweep_claimed_sends_nothing(daily, today, monkeypatch):
     """Two sweeps at once: the second read the row before the first claimed it; its claim no longer matches."""
-    from careplans.logs import services as log_services
+    from careplans.logs import reminders as log_reminders
 
     first_read = list(LogReminder.objects.all())
     sweep_log_reminders(now=evening(today, 5))
@@ -86,11 +86,11 @@ def test_a_sweep_that_read_a_reminder_another_sweep_claimed_sends_nothing(daily,
         def __getitem__(self, item):
             return self.rows[item]
 
-    monkeypatch.setattr(log_services.LogReminder.objects, "filter", StaleRead)
+    monkeypatch.setattr(log_reminders.LogReminder.objects, "filter", StaleRead)
     for row in first_read:
         row.has_plan, row.messaged_today = True, False
     second = sweep_log_reminders(now=evening(today, 5))
-    monkeypatch.setattr(log_services.LogReminder.objects, "filter", real_filter)
+    monkeypatch.setattr(log_reminders.LogReminder.objects, "filter", real_filter)
     assert (second.due, second.claimed, second.sent) == (1, 0, 0)
     assert OutboxMessage.objects.count() == 1
 
@@ -173,10 +173,10 @@ def test_the_message_carries_no_health_information(daily, patient, today):
 
 
 def test_the_task_runs_the_sweep_and_returns_counts_only(daily, today, monkeypatch):
-    from careplans.logs import services as log_services
+    from careplans.logs import reminders as log_reminders
 
-    real = log_services.sweep_log_reminders
-    monkeypatch.setattr(log_services, "sweep_log_reminders", lambda: real(now=evening(today, 5)))
+    real = log_reminders.sweep_log_reminders
+    monkeypatch.setattr(log_reminders, "sweep_log_reminders", lambda: real(now=evening(today, 5)))
     with time_machine.travel(evening(today, 5), tick=False):
         counts = sweep_log_reminders_task()
     assert counts == {"due": 1, "claimed": 1, "sent": 1, "held_for_tomorrow": 0, "no_channel": 0, "no_plan": 0}

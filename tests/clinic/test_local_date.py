@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans import sprint_services
-from careplans.logs.services import REMINDER_TIME, next_reminder_at
+from careplans.logs.reminders import REMINDER_TIME, next_reminder_at
 from careplans.models import DailyLog, LogReminder, PacingSession
 from clinic import conferences
 from clinic.models import TeamTask

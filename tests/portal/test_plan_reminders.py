@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from careplans.logs.services import REMINDER_TIME
+from careplans.logs.reminders import REMINDER_TIME
 from careplans.models import FlarePlan, LogReminder
 from tests.careplans.logkit import active_plan
 
@@ -112,7 +112,7 @@ def test_the_printable_flare_up_plan_needs_a_plan(opened):
 
 
 def test_reminders_are_due_at_the_reminder_time_in_the_clinic_time_zone():
-    from careplans.logs.services import next_reminder_at
+    from careplans.logs.reminders import next_reminder_at
 
     tz = timezone.get_current_timezone()
     monday_morning = datetime(2026, 3, 2, 9, 0, tzinfo=tz)
