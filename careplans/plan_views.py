@@ -308,36 +308,17 @@ def goal_edit(request: HttpRequest, public_id, goal_id) -> HttpResponse:
     patient, plan, banner, _ = with_plan(request, public_id, edit=True)
     goal = get_object_or_404(Goal, plan=plan, public_id=goal_id)
     goal.plan = plan
-    conflict, status = None, 200
-    if request.method == "POST":
-        form = GoalForm(request.POST, editing=True)
-        if form.is_valid():
-            save = partial(
-                services.change_goal,
-                goal=goal,
-                by=request.user,
-                based_on_version=form.cleaned_data["version"],
-                audit=request.audit,
-                **form.fields_to_save(),
-            )
-            attempt = try_save(
-                save,
-                form,
-                refill=lambda data, current: GoalForm(data, editing=True),
-                labels=GoalForm.LABELS,
-                display=GOAL_DISPLAY,
-            )
-            if attempt.saved:
-                messages.success(request, "Goal saved.")
-                return redirect(plan_url(patient, "goals"))
-            form, conflict, status = attempt.form, attempt.conflict, attempt.status
-        else:
-            status = 400
-    else:
-        form = GoalForm(initial=GoalForm.initial_for(goal), editing=True)
-        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: edit a goal")
-    context = {"patient": patient, "banner": banner, "plan": plan, "goal": goal, "form": form, "conflict": conflict}
-    return patient_page(request, "careplans/goal_form.html", context, status=status)
+    page = PlanItemPage(
+        kind="goal",
+        form_class=GoalForm,
+        change=services.change_goal,
+        display=GOAL_DISPLAY,
+        saved="Goal saved.",
+        anchor="goals",
+        template="careplans/goal_form.html",
+        words="a goal",
+    )
+    return edit_plan_item(request, page, patient=patient, plan=plan, banner=banner, item=goal)
 
 
 @login_required
@@ -407,13 +388,42 @@ def intervention_edit(request: HttpRequest, public_id, intervention_id) -> HttpR
     patient, plan, banner, _ = with_plan(request, public_id, edit=True)
     intervention = get_object_or_404(Intervention, plan=plan, public_id=intervention_id)
     intervention.plan = plan
+    page = PlanItemPage(
+        kind="intervention",
+        form_class=InterventionForm,
+        change=services.change_intervention,
+        display=INTERVENTION_DISPLAY,
+        saved="Treatment saved.",
+        anchor="portfolio",
+        template="careplans/intervention_form.html",
+        words="a treatment",
+    )
+    return edit_plan_item(request, page, patient=patient, plan=plan, banner=banner, item=intervention)
+
+
+@dataclass(frozen=True)
+class PlanItemPage:
+    """What differs between editing a goal and a treatment: the rest is edit_plan_item's stale-edit flow."""
+
+    kind: str  # the service's keyword and the template's name for the item
+    form_class: type
+    change: Callable[..., object]
+    display: dict
+    saved: str
+    anchor: str
+    template: str
+    words: str  # for the audit target: "care plan: edit a goal"
+
+
+def edit_plan_item(request: HttpRequest, page: PlanItemPage, *, patient, plan, banner, item) -> HttpResponse:
+    """Edit a versioned plan item: save unless someone saved it meanwhile (then show both, keep what was typed)."""
     conflict, status = None, 200
     if request.method == "POST":
-        form = InterventionForm(request.POST, editing=True)
+        form = page.form_class(request.POST, editing=True)
         if form.is_valid():
             save = partial(
-                services.change_intervention,
-                intervention=intervention,
+                page.change,
+                **{page.kind: item},
                 by=request.user,
                 based_on_version=form.cleaned_data["version"],
                 audit=request.audit,
@@ -422,28 +432,21 @@ def intervention_edit(request: HttpRequest, public_id, intervention_id) -> HttpR
             attempt = try_save(
                 save,
                 form,
-                refill=lambda data, current: InterventionForm(data, editing=True),
-                labels=InterventionForm.LABELS,
-                display=INTERVENTION_DISPLAY,
+                refill=lambda data, current: page.form_class(data, editing=True),
+                labels=page.form_class.LABELS,
+                display=page.display,
             )
             if attempt.saved:
-                messages.success(request, "Treatment saved.")
-                return redirect(plan_url(patient, "portfolio"))
+                messages.success(request, page.saved)
+                return redirect(plan_url(patient, page.anchor))
             form, conflict, status = attempt.form, attempt.conflict, attempt.status
         else:
             status = 400
     else:
-        form = InterventionForm(initial=InterventionForm.initial_for(intervention), editing=True)
-        record_access(request=request, patient=patient, action=Action.VIEW, target="care plan: edit a treatment")
-    context = {
-        "patient": patient,
-        "banner": banner,
-        "plan": plan,
-        "intervention": intervention,
-        "form": form,
-        "conflict": conflict,
-    }
-    return patient_page(request, "careplans/intervention_form.html", context, status=status)
+        form = page.form_class(initial=page.form_class.initial_for(item), editing=True)
+        record_access(request=request, patient=patient, action=Action.VIEW, target=f"care plan: edit {page.words}")
+    context = {"patient": patient, "banner": banner, "plan": plan, page.kind: item, "form": form, "conflict": conflict}
+    return patient_page(request, page.template, context, status=status)
 
 
 # --------------------------------------------------------------------------- daily logs and pacing
