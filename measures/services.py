@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.db import connections, transaction
 from django.utils import timezone
 
+from clinic.access.alerts import CLINICIANS_ACKNOWLEDGE, may_acknowledge_alerts
+from clinic.access.refusals import refuse_unless
 from clinic.models import TeamTask
 from clinic.safety_net import acknowledge_tasks, acknowledgement_words, raise_routed_task
 from measures.alerts import POSITIVE_SCREEN, SAFETY, SEVERE, alert_kinds
@@ -176,7 +178,13 @@ def close_invitation_if_done(invitation_id: int | None) -> None:
 @transaction.atomic
 def acknowledge_alert(*, alert: Alert, by, note: str, action: str = "") -> Alert:
     """A clinician has seen the alert and says what was done (an AckAction and a note); its task is
-    acknowledged and closed too, which stops its escalation (clinic/safety_net.py)."""
+    acknowledged and closed too, which stops its escalation (clinic/safety_net.py).
+
+    Refused, changing nothing, unless ``by`` may acknowledge the patient's alerts (a clinician on the care team,
+    or holding an open task about the patient). Raising alerts has no such check: it is the app's own work in
+    the transaction of a patient's answer (portal, kiosk), and must never be refused.
+    """
+    refuse_unless(may_acknowledge_alerts(by, alert.patient), CLINICIANS_ACKNOWLEDGE)
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
     if locked.acknowledged_at is None:
         words = acknowledgement_words(action, note)[:500]
