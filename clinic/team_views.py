@@ -70,13 +70,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "may_act": may_coordinate(request.user),
         "today": timezone.localdate(),
-        # Coordinators and admins keep the rota: tomorrow's gaps are their warning today (one query).
-        "rota_gaps": rota_services.tomorrow_gaps() if rota_services.may_keep_rota(request.user) else [],
-        # After a restore: messages held for a coordinator's decision (clinic/outbox_restore.py; one query).
-        "held_messages": outbox_restore.held_count() if outbox_restore.may_review_held(request.user) else 0,
     }
-    template = "clinic/worklist.html#sections" if request.htmx else "clinic/worklist.html"
-    return TemplateResponse(request, template, context)
+    if request.htmx:  # a filter change: the sections alone, which show neither warning below
+        return TemplateResponse(request, "clinic/worklist.html#sections", context)
+    # Coordinators and admins keep the rota: tomorrow's gaps are their warning today (one query).
+    context["rota_gaps"] = rota_services.tomorrow_gaps() if rota_services.may_keep_rota(request.user) else []
+    # After a restore: messages held for a coordinator's decision (clinic/outbox_restore.py; one query).
+    context["held_messages"] = outbox_restore.held_count() if outbox_restore.may_review_held(request.user) else 0
+    return TemplateResponse(request, "clinic/worklist.html", context)
 
 
 # --- Tasks ---------------------------------------------------------------------------------------
