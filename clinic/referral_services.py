@@ -7,6 +7,7 @@ Who may write and move referrals is checked here too (clinic.access.referrals): 
 ``Refused`` and nothing is written. The sweep and the insurance task are the app's own work, with no person.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -105,7 +106,7 @@ def take_referral_step(
     if action not in rules.STEPS:
         raise rules.ReferralTransitionError(rules.refusal(action, referral.state))
     step = rules.STEPS[action]
-    method = {
+    methods: dict[str, Callable[..., None]] = {
         "send": referral.mark_sent,
         "acknowledge": referral.acknowledge,
         "schedule": referral.schedule,
@@ -115,8 +116,9 @@ def take_referral_step(
         "decline": referral.decline,
         "cancel": referral.cancel,
         "no_show": referral.mark_no_show,
-    }[action]
-    extra = {"on": on} if step.needs_date else {}
+    }
+    method = methods[action]
+    extra: dict[str, object] = {"on": on} if step.needs_date else {}
     extra |= {"reason": reason} if step.needs_reason else {"note": note}
     method(by=by, expected_version=expected_version, **extra)
     if action == "attended":
@@ -126,12 +128,13 @@ def take_referral_step(
 def check_visit_cap(referral: Referral) -> TeamTask | None:
     """When the insurance's authorised visits are all used, one task for the coordinators (once per
     referral and authorisation, however often this is called)."""
-    if not rules.visit_cap_reached(referral.visits_authorised, referral.visits_used):
+    authorised = referral.visits_authorised
+    if authorised is None or not rules.visit_cap_reached(authorised, referral.visits_used):
         return None
     return create_task(
         title=VISIT_CAP_TITLE,
         source=TeamTask.Source.INSURANCE,
-        source_key=rules.visit_cap_key(referral.id, referral.visits_authorised),
+        source_key=rules.visit_cap_key(referral.id, authorised),
         patient=referral.patient,
         assignee_role=Role.COORDINATOR,
         priority=TeamTask.Priority.HIGH,
@@ -191,7 +194,7 @@ def track_referrals(*, now: datetime | None = None) -> TrackingResult:
 
 
 def overdue_task(referral: Referral, *, today: date, now: datetime) -> TeamTask:
-    stage = referral.overdue_stage
+    stage: str = getattr(referral, "overdue_stage", "")  # annotated by Referral.objects.with_overdue()
     return TeamTask(
         title=rules.OVERDUE_TITLES[stage],
         details=f"{referral.service_name} referral: {referral.overdue_words.lower()}.",

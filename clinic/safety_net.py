@@ -213,7 +213,8 @@ def task_url(task: TeamTask) -> str:
 
 def channels_for(person: User) -> list[tuple[str, str]]:
     """(channel, address) pairs from the staff profile; email when the chosen channel has no address."""
-    wanted = {User.Notify.EMAIL: ["email"], User.Notify.SMS: ["sms"]}.get(person.notify_by, ["email", "sms"])
+    chosen: dict[str, list[str]] = {User.Notify.EMAIL: ["email"], User.Notify.SMS: ["sms"]}
+    wanted = chosen.get(person.notify_by, ["email", "sms"])
     addresses = {"email": person.email.strip(), "sms": person.mobile_phone.strip()}
     found = [(channel, addresses[channel]) for channel in wanted if addresses[channel]]
     if not found:

@@ -7,6 +7,7 @@ tasks are unique per response and kind).
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections, transaction
 from django.utils import timezone
@@ -148,7 +149,7 @@ def raise_alerts(response: Response, kinds: list[str]) -> list[Alert]:
     return alerts
 
 
-def task_for_alert(alert: Alert, response: Response) -> TeamTask:
+def task_for_alert(alert: Alert, response: Response) -> TeamTask | None:
     title, priority = ALERT_TASKS[alert.kind]
     return raise_routed_task(
         title=title.format(name=response.instrument.name),
@@ -170,9 +171,10 @@ def close_invitation_if_done(invitation_id: int | None) -> None:
     now = timezone.now()
     invitation.completed_at, invitation.next_reminder_at = now, None
     invitation.save(update_fields=["completed_at", "next_reminder_at"])
-    if invitation.link_id and invitation.link.completed_at is None:
-        invitation.link.completed_at = now
-        invitation.link.save(update_fields=["completed_at"])
+    link = invitation.link  # loaded with the invitation (None when it has none)
+    if link is not None and link.completed_at is None:
+        link.completed_at = now
+        link.save(update_fields=["completed_at"])
 
 
 @transaction.atomic
@@ -264,10 +266,11 @@ def rebuild_summaries(*, patient_ids: list[int] | None = None, using: str = "def
         cursor.execute(f"DELETE FROM {table} {own}", params)
         cursor.execute(f"INSERT INTO {table} ({SUMMARY_COLUMNS}) {SUMMARY_ROWS.format(scope=scope)}", params)
         count = cursor.rowcount
+        stalled_query_params: list[Any] = [list(CHANGE_CODES), NOT_IMPROVING_AFTER, *params]  # codes, an interval, ids
         cursor.execute(
             f"""SELECT id, instrument_code, baseline_total, latest_total, latest_at - baseline_at FROM {table}
                  WHERE instrument_code = ANY(%s) AND latest_at - baseline_at >= %s {own.replace("WHERE", "AND")}""",
-            [list(CHANGE_CODES), NOT_IMPROVING_AFTER, *params],
+            stalled_query_params,
         )
         stalled = [
             pk for pk, code, baseline, latest, since in cursor if stalled_change(code, baseline, latest, since=since)
