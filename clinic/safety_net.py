@@ -308,7 +308,8 @@ def escalate_task(*, task_id: int, step: int, now: datetime) -> bool:
 
 @transaction.atomic
 def restart_escalation(task: TeamTask, *, now: datetime | None = None) -> None:
-    """A person handed an open urgent task on: tell the new person and give them the full time to act."""
+    """A person handed an open urgent task on: tell the new person and give them the full time to act.
+    Called by clinic.team_services.hand_on_task, which checks that person may hand it on."""
     if task.priority != TeamTask.Priority.URGENT or not task.is_open or task.assignee_id is None:
         return
     now = now or timezone.now()

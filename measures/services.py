@@ -3,6 +3,10 @@
 Safety alerts and their tasks are written in the same transaction as the answers that trigger
 them, and a retried submission creates nothing twice (the response row is locked and alerts and
 tasks are unique per response and kind).
+
+Who may: answering has no member of staff to check (the patient's own link; in clinic, measures.entry
+checks who entered the answers first), and raising alerts is the app's own work, never refused.
+Acknowledging an alert is a clinician's act: ``acknowledge_alert`` checks it (clinic.access.alerts).
 """
 
 from dataclasses import dataclass
