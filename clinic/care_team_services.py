@@ -22,6 +22,7 @@ adding to a team that already has members all say why.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -33,7 +34,7 @@ from clinic.models import CareTeamChange, CareTeamMember, User
 from clinic.roles import Role
 from patients.models import Patient
 
-REASON_MAX_LENGTH = CareTeamChange._meta.get_field("reason").max_length
+REASON_MAX_LENGTH = cast(int, CareTeamChange._meta.get_field("reason").max_length)  # a CharField's: never None
 Kind = CareTeamChange.Kind
 
 
@@ -156,7 +157,9 @@ def make_lead(
     current = next((m for m in team.values() if m.is_lead), None)
     if current is not None and current.member_id == member.pk:
         raise StaleChange(f"{member.display_name} is already the lead clinician. Nothing was changed.")
-    if replacing is not UNCHECKED and (current.member_id if current else None) != (replacing.pk if replacing else None):
+    if not isinstance(replacing, _Unchecked) and (current.member_id if current else None) != (
+        replacing.pk if replacing else None
+    ):
         raise StaleChange(_lead_changed_words(current))
     if team and not reason:
         raise ReasonRequired("Say why the lead clinician changes." if current else "Say why they lead the team.")

@@ -8,7 +8,9 @@ turns decisions into tasks (source CONFERENCE) straight from the item. Decisions
 the agenda item; writing them into the care plan comes with the care-plan issue.
 
 Coordinators and clinicians run conferences; clinic admins read them. A clinician sees only the agenda
-items about patients they may see (clinic.access).
+items about patients they may see (clinic.access). The writing services check this themselves and raise
+``Refused`` before writing anything; marking the early-warning flag reviewed is a clinician's act
+(clinic.access.alerts.may_review_flag).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.access import patients_visible_to
+from clinic.access.alerts import CLINICIANS_REVIEW, may_review_flag
+from clinic.access.refusals import refuse_unless
+from clinic.access.tasks import PATIENTS_WORKERS_ONLY, WORKERS_ONLY, may_coordinate, may_coordinate_for
 from clinic.escalation import SUGGESTION
 from clinic.models import CaseConference, ConferenceItem, EscalationFlag, Referral, TeamTask, User
 from clinic.services import create_task
@@ -200,7 +205,8 @@ def tasks_from(item: ConferenceItem) -> QuerySet[TeamTask]:
 
 @transaction.atomic
 def schedule_conference(*, title: str, scheduled_for: datetime, attendees: list[User], by: User) -> CaseConference:
-    """Plan a conference. Precondition: ``by`` may run conferences (clinic.access.tasks.may_coordinate)."""
+    """Plan a conference. Refused unless ``by`` may run conferences (clinic.access.tasks.may_coordinate)."""
+    refuse_unless(may_coordinate(by), WORKERS_ONLY)
     conference = CaseConference.objects.create(title=title, scheduled_for=scheduled_for, created_by=by)
     conference.attendees.set(attendees)
     return conference
@@ -212,8 +218,9 @@ def add_to_agenda(
 ) -> tuple[ConferenceItem, bool]:
     """Put a patient on the agenda once (a second add keeps the first); returns (item, created).
 
-    Preconditions: ``by`` may run conferences and may see the patient.
+    Refused unless ``by`` may run conferences and may see the patient.
     """
+    refuse_unless(may_coordinate_for(by, patient), PATIENTS_WORKERS_ONLY)
     existing = ConferenceItem.objects.filter(conference=conference, patient=patient).first()
     if existing:
         return existing, False
@@ -240,8 +247,12 @@ def record_discussion(
     """Keep the discussion and decisions; with ``review_flag``, mark the patient's open early-warning
     flag reviewed with the decisions as its note. Returns the flag reviewed, if any.
 
-    Preconditions: ``by`` may run conferences and may see the item's patient.
+    Refused unless ``by`` may run conferences and may see the item's patient, and, with ``review_flag``, is a
+    clinician who may review the flag (``may_review_flag``): then nothing is kept.
     """
+    refuse_unless(may_coordinate_for(by, item.patient), PATIENTS_WORKERS_ONLY)
+    if review_flag:
+        refuse_unless(may_review_flag(by, item.patient), CLINICIANS_REVIEW)
     item.record_discussion(discussion=discussion, decisions=decisions, by=by)
     if not review_flag:
         return None
@@ -277,8 +288,8 @@ def decision_task(
     """A task from a conference decision. The same decision submitted twice (a double click, a
     retried request) is one task: its source key is the item and a digest of what was asked.
 
-    Preconditions: ``by`` may run conferences and may see the item's patient; ``assignee`` was offered
-    to them (clinic.team_services.assignable_people).
+    Refused unless ``by`` may run conferences and may see the item's patient (create_task checks).
+    Precondition: ``assignee`` was offered to them (clinic.team_services.assignable_people).
     """
     asked = f"{title}|{assignee.pk if assignee else ''}|{assignee_role}|{due_on.isoformat()}|{priority}"
     digest = hashlib.sha256(asked.encode()).hexdigest()[:20]

@@ -10,6 +10,9 @@ What it feeds the rule: PEG (measures), referrals (clinic.Referral), and from th
 Imaging and procedures are not recorded anywhere yet: they are passed as unknown (None) and the facts say
 so. Candidates are the patients with enough new specialist referrals or a medication line started or
 stopped in the window (the only ways intensity can rise), without an open flag.
+
+A Celery sweep: the app's own work with no member of staff, so no access rule is asked (reviewing the flag
+it opens is a clinician's act, checked by clinic.team_services.review_flag).
 """
 
 from __future__ import annotations

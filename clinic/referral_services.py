@@ -2,8 +2,12 @@
 sweep. The rules are in clinic/referrals.py and the single-record changes are Referral's methods;
 these functions add what crosses models (the first history event, the insurance task, the sweep's
 tasks). Views write the audit events.
+
+Who may write and move referrals is checked here too (clinic.access.referrals): a refused person gets
+``Refused`` and nothing is written. The sweep and the insurance task are the app's own work, with no person.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import referrals as rules
+from clinic.access.referrals import WRITERS_ONLY, may_change_referral, may_refer
+from clinic.access.refusals import refuse_unless
 from clinic.models import Referral, ReferralEvent, TeamTask, TeamTaskEvent
 from clinic.roles import Role
 from clinic.services import create_task
@@ -44,9 +50,10 @@ def referral_url(referral: Referral) -> str:
 def create_referral(*, patient, by, details: dict) -> Referral:
     """Write a draft referral for `patient` with its first history event.
 
-    Preconditions: `by` may change this patient's referrals, and `details` holds DETAIL_FIELDS as
-    cleaned by ReferralForm (a bridge plan where the wait needs one, a reference for an approval).
+    Preconditions: `details` holds DETAIL_FIELDS as cleaned by ReferralForm (a bridge plan where the
+    wait needs one, a reference for an approval). Refused unless `by` may refer this patient.
     """
+    refuse_unless(may_refer(by, patient), WRITERS_ONLY)
     now = timezone.now()
     has_bridge = bool(details.get("bridge_plan") or details.get("bridge_contact"))
     referral = Referral.objects.create(
@@ -67,9 +74,11 @@ def create_referral(*, patient, by, details: dict) -> Referral:
 def update_referral(*, referral: Referral, by, details: dict, expected_version: int) -> list[str]:
     """Change a referral's details; returns the names of the fields that changed.
 
-    Preconditions as for create_referral. Raises ReferralChanged (nothing saved) when the referral
-    changed since `expected_version`, the version the form was shown with.
+    Preconditions as for create_referral; refused unless `by` may change this referral. Raises
+    ReferralChanged (nothing saved) when the referral changed since `expected_version`, the version the
+    form was shown with.
     """
+    refuse_unless(may_change_referral(by, referral), WRITERS_ONLY)
     changed = referral.update_details(by=by, changes=details, expected_version=expected_version)
     if changed:
         check_visit_cap(referral)
@@ -89,13 +98,15 @@ def take_referral_step(
 ) -> None:
     """Move a referral one step (clinic/referrals.py STEPS) by its model method.
 
-    Raises ReferralTransitionError when the step is not allowed now (or lacks its date or reason),
-    ReferralChanged when the referral changed since `expected_version`; nothing is saved then.
+    Refused unless `by` may change this referral. Raises ReferralTransitionError when the step is not
+    allowed now (or lacks its date or reason), ReferralChanged when the referral changed since
+    `expected_version`; nothing is saved then.
     """
+    refuse_unless(may_change_referral(by, referral), WRITERS_ONLY)
     if action not in rules.STEPS:
         raise rules.ReferralTransitionError(rules.refusal(action, referral.state))
     step = rules.STEPS[action]
-    method = {
+    methods: dict[str, Callable[..., None]] = {
         "send": referral.mark_sent,
         "acknowledge": referral.acknowledge,
         "schedule": referral.schedule,
@@ -105,8 +116,9 @@ def take_referral_step(
         "decline": referral.decline,
         "cancel": referral.cancel,
         "no_show": referral.mark_no_show,
-    }[action]
-    extra = {"on": on} if step.needs_date else {}
+    }
+    method = methods[action]
+    extra: dict[str, object] = {"on": on} if step.needs_date else {}
     extra |= {"reason": reason} if step.needs_reason else {"note": note}
     method(by=by, expected_version=expected_version, **extra)
     if action == "attended":
@@ -116,12 +128,13 @@ def take_referral_step(
 def check_visit_cap(referral: Referral) -> TeamTask | None:
     """When the insurance's authorised visits are all used, one task for the coordinators (once per
     referral and authorisation, however often this is called)."""
-    if not rules.visit_cap_reached(referral.visits_authorised, referral.visits_used):
+    authorised = referral.visits_authorised
+    if authorised is None or not rules.visit_cap_reached(authorised, referral.visits_used):
         return None
     return create_task(
         title=VISIT_CAP_TITLE,
         source=TeamTask.Source.INSURANCE,
-        source_key=rules.visit_cap_key(referral.id, referral.visits_authorised),
+        source_key=rules.visit_cap_key(referral.id, authorised),
         patient=referral.patient,
         assignee_role=Role.COORDINATOR,
         priority=TeamTask.Priority.HIGH,
@@ -181,7 +194,7 @@ def track_referrals(*, now: datetime | None = None) -> TrackingResult:
 
 
 def overdue_task(referral: Referral, *, today: date, now: datetime) -> TeamTask:
-    stage = referral.overdue_stage
+    stage: str = getattr(referral, "overdue_stage", "")  # annotated by Referral.objects.with_overdue()
     return TeamTask(
         title=rules.OVERDUE_TITLES[stage],
         details=f"{referral.service_name} referral: {referral.overdue_words.lower()}.",

@@ -12,6 +12,11 @@ reminds them again at each interval. Each step is claimed with a conditional UPD
 timer is a row in Postgres, so a broker outage only delays it.
 
 Acknowledging (``acknowledge_tasks``) records what was done from a short list and stops the escalation.
+
+Who may: acknowledging is checked against clinic.access.tasks.may_acknowledge_urgent (``Refused`` otherwise);
+handing a task on is clinic.team_services.hand_on_task. Routing, notifying and escalating are the app's own
+work, with no person to check: they run in a patient's answer transaction or the Celery sweep and must
+never be refused, or urgent work would reach nobody.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import duty
+from clinic.access.refusals import refuse_unless
+from clinic.access.tasks import ACKNOWLEDGERS_ONLY, may_acknowledge_urgent
 from clinic.models import DutyShift, OutboxMessage, StaffAbsence, TeamTask, TeamTaskEvent, User
 from clinic.roles import Discipline, Role
 from clinic.services import create_task, queue_message, team_lead
@@ -206,7 +213,8 @@ def task_url(task: TeamTask) -> str:
 
 def channels_for(person: User) -> list[tuple[str, str]]:
     """(channel, address) pairs from the staff profile; email when the chosen channel has no address."""
-    wanted = {User.Notify.EMAIL: ["email"], User.Notify.SMS: ["sms"]}.get(person.notify_by, ["email", "sms"])
+    chosen: dict[str, list[str]] = {User.Notify.EMAIL: ["email"], User.Notify.SMS: ["sms"]}
+    wanted = chosen.get(person.notify_by, ["email", "sms"])
     addresses = {"email": person.email.strip(), "sms": person.mobile_phone.strip()}
     found = [(channel, addresses[channel]) for channel in wanted if addresses[channel]]
     if not found:
@@ -300,7 +308,8 @@ def escalate_task(*, task_id: int, step: int, now: datetime) -> bool:
 
 @transaction.atomic
 def restart_escalation(task: TeamTask, *, now: datetime | None = None) -> None:
-    """A person handed an open urgent task on: tell the new person and give them the full time to act."""
+    """A person handed an open urgent task on: tell the new person and give them the full time to act.
+    Called by clinic.team_services.hand_on_task, which checks that person may hand it on."""
     if task.priority != TeamTask.Priority.URGENT or not task.is_open or task.assignee_id is None:
         return
     now = now or timezone.now()
@@ -318,13 +327,20 @@ def acknowledge_tasks(*, tasks: models.QuerySet[TeamTask], by: User, action: str
     """Record what was done on each open task, close it and stop its escalation; returns how many.
 
     Preconditions: ``action`` is an AckAction ("" only from callers with no person choosing, e.g. imports);
-    REVIEWED needs a note saying why (checked by the form too).
+    REVIEWED needs a note saying why (checked by the form too). Refused, closing none, unless ``by`` may
+    acknowledge every one of them that is still open (``may_acknowledge_urgent``): the check runs on the locked
+    open rows, so the clinician on duty, who sees the patient through the open task, may; a task someone else
+    closed first is simply not counted.
     """
     action = AckAction(action).value if action else ""
     if action == AckAction.REVIEWED and not note.strip():
         raise ValueError("Say why no contact is needed.")
     now = timezone.now()
-    ids = list(tasks.open().select_for_update().values_list("id", flat=True))
+    still_open = tasks.filter(status=TeamTask.Status.OPEN).select_for_update(of=("self",)).select_related("patient")
+    locked = list(still_open)
+    for task in locked:
+        refuse_unless(may_acknowledge_urgent(by, task), ACKNOWLEDGERS_ONLY)
+    ids = [task.pk for task in locked]
     closed = TeamTask.objects.filter(id__in=ids, status=TeamTask.Status.OPEN).update(
         status=TeamTask.Status.DONE,
         done_at=now,
@@ -352,7 +368,8 @@ EXAMINATION_RED_FLAG_KEY = re.compile(r"^red-flag:(?P<flag>[0-9a-f-]{36})$")
 @transaction.atomic
 def acknowledge_task(*, task: TeamTask, by: User, action: str, note: str) -> bool:
     """Acknowledge one urgent task from its own page, and the alert or red flags that raised it, so the chart
-    and the task agree. Returns False when the task was no longer open (someone acted first)."""
+    and the task agree. Returns False when the task was no longer open (someone acted first); refused, changing
+    nothing, unless ``by`` may acknowledge it (``acknowledge_tasks``)."""
     from measures.models import Alert
     from patients.models import RedFlag
 

@@ -12,6 +12,8 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clinic.access.refusals import refuse_unless
+from clinic.access.tasks import PATIENTS_WORKERS_ONLY, may_coordinate_for
 from clinic.dates import next_message_hours_start
 from clinic.models import CareTeamMember, OutboxMessage, TeamTask, TeamTaskEvent, User, WorkerHeartbeat
 from clinic.outbox_secrets import GAVE_UP_NOTE, forget_secrets
@@ -245,7 +247,14 @@ def create_task(
     with its CREATED history event (`by`: who created it; None for the app's own sweeps).
 
     With no assignee the task goes to everyone in `assignee_role` (clinicians when none is given).
+
+    A member of staff (`by`) may give a task only if they may work on the patient's tasks
+    (clinic.access.tasks.may_coordinate_for), else ``Refused``. The app's own tasks have no `by` and are
+    never refused: the safety net's urgent tasks for the on-duty clinician, the sweeps', an alert's task
+    raised in the transaction of a patient's answer.
     """
+    if by is not None:
+        refuse_unless(may_coordinate_for(by, patient), PATIENTS_WORKERS_ONLY)
     if assignee is None and not assignee_role:
         assignee_role = Role.CLINICIAN
     with transaction.atomic():

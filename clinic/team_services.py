@@ -1,5 +1,7 @@
-"""Team coordination around one patient: internal team messages with mentions, and who may do what
-with team tasks. Changes to one task are its model methods (TeamTask.mark_done, reassign, reopen).
+"""Team coordination around one patient: internal team messages with mentions, working on team tasks
+(done, reopened, handed on) and reviewing the early warning. Changes to one task are its model methods
+(TeamTask.mark_done, reassign, reopen); these services check who may make them first
+(clinic.access.tasks, clinic.access.alerts), raise ``Refused`` before writing anything, and audit the change.
 
 Team messages are for staff only: no portal page reads them, and nothing about them is sent to the
 patient. Mentioning a colleague creates one task for them (source MENTION), linked to the message.
@@ -13,11 +15,22 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from clinic.access.alerts import may_review_flag
-from clinic.access.tasks import may_coordinate
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import record_event
+from clinic.access.alerts import CLINICIANS_REVIEW, may_review_flag
+from clinic.access.refusals import refuse_unless
+from clinic.access.tasks import (
+    PATIENTS_WORKERS_ONLY,
+    WORKERS_ONLY,
+    may_coordinate,
+    may_coordinate_for,
+    may_work_on_task,
+)
 from clinic.escalation import SUGGESTION
 from clinic.models import EscalationFlag, TeamMessage, TeamTask, User
 from clinic.roles import Role
+from clinic.safety_net import restart_escalation
 from clinic.services import create_task
 
 MESSAGES_ON_CHART = 20
@@ -64,10 +77,11 @@ def mention_key(message: TeamMessage, user: User) -> str:
 def post_team_message(*, patient, author: User, body: str, mentions: list[User]) -> TeamMessage:
     """Write a team message and give each mentioned colleague one task about it.
 
-    Preconditions: ``author`` may see the patient and may coordinate (``may_coordinate``). Mentions
+    Refused unless ``author`` may see the patient and may coordinate (``may_coordinate_for``). Mentions
     of the author, of inactive staff or of anyone who may not see the patient create no task and are
     not kept.
     """
+    refuse_unless(may_coordinate_for(author, patient), PATIENTS_WORKERS_ONLY)
     body = body.strip()
     message = TeamMessage.objects.create(patient=patient, author=author, body=body)
     visible_ids = set(
@@ -89,6 +103,74 @@ def post_team_message(*, patient, author: User, body: str, mentions: list[User])
             by=author,
         )
     return message
+
+
+# --- Working on a task ------------------------------------------------------------------------
+
+
+class UrgentNeedsAcknowledgement(ValueError):
+    """An open urgent task is closed by acknowledging it (clinic.safety_net.acknowledge_task), saying what was done."""
+
+
+def mark_task_done(*, task: TeamTask, by: User, note: str = "", audit: AuditContext | None = None) -> bool:
+    """Close a task; False (nothing changed) when it was closed already. Refused unless ``by`` may work on it;
+    an open urgent task raises UrgentNeedsAcknowledgement (it must say what was done). Audit "update"."""
+    refuse_unless(may_work_on_task(by, task), WORKERS_ONLY)
+    if task.priority == TeamTask.Priority.URGENT and task.is_open:
+        raise UrgentNeedsAcknowledgement("An urgent task is closed by acknowledging it: say what was done.")
+    with transaction.atomic():
+        if not task.mark_done(by=by, note=note):
+            return False
+        record_event(actor=by, context=audit, patient=task.patient, action=Action.UPDATE, target="team task done")
+    return True
+
+
+def reopen_task(*, task: TeamTask, by: User, note: str = "", audit: AuditContext | None = None) -> bool:
+    """Open a closed task again; False when it was open already. Refused unless ``by`` may work on it."""
+    refuse_unless(may_work_on_task(by, task), WORKERS_ONLY)
+    with transaction.atomic():
+        if not task.reopen(by=by, note=note):
+            return False
+        record_event(actor=by, context=audit, patient=task.patient, action=Action.UPDATE, target="team task reopened")
+    return True
+
+
+@transaction.atomic
+def hand_on_task(
+    *,
+    task: TeamTask,
+    by: User,
+    to: User | None = None,
+    to_role: str = "",
+    note: str = "",
+    audit: AuditContext | None = None,
+) -> bool:
+    """Give an open task to another person or to a role; an urgent one tells the new person and restarts its
+    escalation timer (clinic.safety_net). False when it was closed or already theirs.
+
+    Refused unless ``by`` may work on the task. Preconditions: exactly one of ``to`` and ``to_role``, offered to
+    ``by`` (``assignable_people``, ``ASSIGNABLE_ROLES``).
+    """
+    refuse_unless(may_work_on_task(by, task), WORKERS_ONLY)
+    if not task.reassign(to=to, to_role=to_role, by=by, note=note):
+        return False
+    restart_escalation(task)
+    record_event(actor=by, context=audit, patient=task.patient, action=Action.UPDATE, target="team task reassigned")
+    return True
+
+
+# --- The early warning ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_flag(*, flag: EscalationFlag, by: User, note: str, audit: AuditContext | None = None) -> bool:
+    """Mark the patient's early-warning flag reviewed with what the team decided; False when it already was.
+    Refused unless ``by`` is a clinician on the patient's care team (``may_review_flag``). Audit "update"."""
+    refuse_unless(may_review_flag(by, flag.patient), CLINICIANS_REVIEW)
+    if not flag.mark_reviewed(by=by, note=note):
+        return False
+    record_event(actor=by, context=audit, patient=flag.patient, action=Action.UPDATE, target="early warning reviewed")
+    return True
 
 
 # --- The chart's team section ------------------------------------------------------------------

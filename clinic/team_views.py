@@ -25,7 +25,7 @@ from clinic.access.alerts import may_review_flag
 from clinic.access.tasks import get_task_for_user, may_acknowledge_urgent, may_coordinate, tasks_visible_to
 from clinic.models import CaseConference, EscalationFlag, TeamTask
 from clinic.safety_forms import AcknowledgeUrgentForm
-from clinic.safety_net import acknowledge_task, restart_escalation
+from clinic.safety_net import acknowledge_task
 from clinic.team_forms import (
     AddCandidateForm,
     AddPatientForm,
@@ -38,9 +38,7 @@ from clinic.team_forms import (
     TeamMessageForm,
     WorklistFilterForm,
 )
-from clinic.team_services import (
-    post_team_message,
-)
+from clinic.team_services import hand_on_task, mark_task_done, post_team_message, reopen_task, review_flag
 from clinic.worklists import TaskFilters, worklist_for
 from patients.banner import patient_page
 from patients.models import Patient
@@ -72,13 +70,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "may_act": may_coordinate(request.user),
         "today": timezone.localdate(),
-        # Coordinators and admins keep the rota: tomorrow's gaps are their warning today (one query).
-        "rota_gaps": rota_services.tomorrow_gaps() if rota_services.may_keep_rota(request.user) else [],
-        # After a restore: messages held for a coordinator's decision (clinic/outbox_restore.py; one query).
-        "held_messages": outbox_restore.held_count() if outbox_restore.may_review_held(request.user) else 0,
     }
-    template = "clinic/worklist.html#sections" if request.htmx else "clinic/worklist.html"
-    return TemplateResponse(request, template, context)
+    if request.htmx:  # a filter change: the sections alone, which show neither warning below
+        return TemplateResponse(request, "clinic/worklist.html#sections", context)
+    # Coordinators and admins keep the rota: tomorrow's gaps are their warning today (one query).
+    context["rota_gaps"] = rota_services.tomorrow_gaps() if rota_services.may_keep_rota(request.user) else []
+    # After a restore: messages held for a coordinator's decision (clinic/outbox_restore.py; one query).
+    context["held_messages"] = outbox_restore.held_count() if outbox_restore.may_review_held(request.user) else 0
+    return TemplateResponse(request, "clinic/worklist.html", context)
 
 
 # --- Tasks ---------------------------------------------------------------------------------------
@@ -126,8 +125,7 @@ def task_done(request: HttpRequest, task_id) -> HttpResponse:
     form = TaskNoteForm(request.POST, prefix="done")
     if not form.is_valid():
         return render_task(request, task, status=400, done_form=form)
-    if task.mark_done(by=request.user, note=form.cleaned_data["note"]):
-        record_access(request=request, patient=task.patient, action=Action.UPDATE, target="team task done")
+    if mark_task_done(task=task, by=request.user, note=form.cleaned_data["note"], audit=request.audit):
         messages.success(request, f"Done: {task.title}.")
     else:
         messages.info(request, "This task was already closed.")
@@ -142,8 +140,7 @@ def task_reopen(request: HttpRequest, task_id) -> HttpResponse:
     form = TaskNoteForm(request.POST, prefix="reopen")
     if not form.is_valid():
         return render_task(request, task, status=400, reopen_form=form)
-    if task.reopen(by=request.user, note=form.cleaned_data["note"]):
-        record_access(request=request, patient=task.patient, action=Action.UPDATE, target="team task reopened")
+    if reopen_task(task=task, by=request.user, note=form.cleaned_data["note"], audit=request.audit):
         messages.success(request, f"Reopened: {task.title}.")
     else:
         messages.info(request, "This task is already open.")
@@ -162,9 +159,8 @@ def task_reassign(request: HttpRequest, task_id) -> HttpResponse:
     if not form.is_valid():
         return render_task(request, task, status=400, reassign_form=form)
     person, role = form.assignee()
-    if task.reassign(to=person, to_role=role, by=request.user, note=form.cleaned_data["note"]):
-        restart_escalation(task)
-        record_access(request=request, patient=task.patient, action=Action.UPDATE, target="team task reassigned")
+    note = form.cleaned_data["note"]
+    if hand_on_task(task=task, to=person, to_role=role, by=request.user, note=note, audit=request.audit):
         messages.success(request, f"Handed on to {task.assigned_to}: {task.title}.")
     else:
         messages.info(request, f"This task is already with {task.assigned_to}.")
@@ -230,6 +226,7 @@ def flag_review(request: HttpRequest, public_id, flag_id) -> HttpResponse:
         flag = EscalationFlag.objects.get(patient=patient, public_id=flag_id)
     except EscalationFlag.DoesNotExist:
         raise Http404("No such flag.") from None
+    flag.patient = patient  # reached through the access rule: the service's check needs no query
     if not may_review_flag(request.user, patient):
         raise PermissionDenied("A clinician on the patient's care team reviews the early warning.")
     chart = reverse("patients:chart", args=[patient.public_id]) + "#team-escalation"
@@ -238,8 +235,7 @@ def flag_review(request: HttpRequest, public_id, flag_id) -> HttpResponse:
         return redirect(chart)
     form = FlagReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        flag.mark_reviewed(by=request.user, note=form.cleaned_data["note"])
-        record_access(request=request, patient=patient, action=Action.UPDATE, target="early warning reviewed")
+        review_flag(flag=flag, by=request.user, note=form.cleaned_data["note"], audit=request.audit)
         messages.success(request, "The early-warning flag is marked reviewed.")
         return redirect(chart)
     record_access(request=request, patient=patient, action=Action.VIEW, target="early warning review")
@@ -426,6 +422,7 @@ def render_item(request, conference, patient: Patient, item, *, discussion_form=
         "summary": conferences.summary_for(patient),
         "tasks": list(conferences.tasks_from(item)),
         "may_act": may_act,
+        "may_review_flag": may_act and may_review_flag(request.user, patient),
         "discussion_form": discussion_form,
         "task_form": task_form,
     }

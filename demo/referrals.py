@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import referrals as rules
+from clinic.access.referrals import may_refer
 from clinic.models import Referral, ReferralEvent
 from clinic.referral_services import create_referral, take_referral_step, track_referrals
 from clinic.roles import Role
@@ -232,8 +233,11 @@ def seed_referrals(patients: Sequence, staff: Iterable, *, today: date) -> int:
     for patient, patient_plans in zip(patients, plans, strict=False):
         if patient.pk in has_referrals:
             continue
+        # Every other one by the clinician where they may refer the patient (on the care team), else the coordinator.
+        clinician_refers = may_refer(clinician, patient)
         for number, plan in enumerate(patient_plans):
-            make_referral(patient, plan, by=clinician if number % 2 else coordinator, today=today)
+            writer = clinician if number % 2 and clinician_refers else coordinator
+            make_referral(patient, plan, by=writer, today=today)
             written += 1
     if written:
         track_referrals(now=moment(today))

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
+from clinic.access.refusals import refuse_unless
+from clinic.access.schedules import ENTRY_ONLY, may_enter_responses
 from measures.definitions import InstrumentDefinition
 from measures.models import Instrument, Response
 from measures.services import Submission, save_answer, start_response, submit_response
@@ -32,16 +34,20 @@ def not_asked(definition: InstrumentDefinition, answers: Mapping) -> frozenset[s
 
 @transaction.atomic
 def record_in_clinic(
-    *, patient, instrument: Instrument, answers: dict, source: str, entered_by=None, context: dict | None = None
+    *, patient, instrument: Instrument, answers: dict, source: str, by, context: dict | None = None
 ) -> Submission:
     """Start, answer and submit one response in one transaction.
 
-    Preconditions: the caller may enter responses for this patient, and ``answers`` holds option
-    values of the instrument's items (None for an item left unanswered). ``source`` is KIOSK or
-    ON_BEHALF; ``entered_by`` is the member of staff who typed the answers (None for the kiosk). Answers
-    to items a gate skipped (``not_asked``) are not stored.
+    ``by`` is the member of staff responsible: who typed the answers (ON_BEHALF, kept as the response's
+    ``entered_by``) or who handed the tablet over (KIOSK: the patient typed them, so nobody is kept as having
+    entered them). Refused unless ``by`` may enter questionnaires for this patient (``may_enter_responses``).
+    Preconditions: ``answers`` holds option values of the instrument's items (None for an item left
+    unanswered); ``source`` is KIOSK or ON_BEHALF. Answers to items a gate skipped (``not_asked``) are not
+    stored. The portal's answers (a patient's link, no staff) go through measures.services directly.
     """
     assert source in (Response.Source.KIOSK, Response.Source.ON_BEHALF)
+    refuse_unless(may_enter_responses(by, patient), ENTRY_ONLY)
+    entered_by = by if source == Response.Source.ON_BEHALF else None
     response = start_response(patient=patient, instrument=instrument, source=source, entered_by=entered_by)
     skipped = not_asked(instrument.spec, answers)
     for item_code, value in answers.items():

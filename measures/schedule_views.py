@@ -31,9 +31,11 @@ def instrument_names() -> dict[str, str]:
 
 def schedule_or_404(patient, instrument_code: str) -> MeasurementSchedule:
     try:
-        return MeasurementSchedule.objects.get(patient=patient, instrument_code=instrument_code)
+        schedule = MeasurementSchedule.objects.get(patient=patient, instrument_code=instrument_code)
     except MeasurementSchedule.DoesNotExist:
         raise Http404("No such schedule.") from None
+    schedule.patient = patient  # reached through the access rule: the service's check needs no query
+    return schedule
 
 
 def back_to_list(patient):

@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.access.refusals import refuse_unless
+from clinic.access.schedules import SCHEDULE_CHANGERS_ONLY, may_change_schedule
 from clinic.dates import start_of_day
 from clinic.models import OutboxMessage, TeamTask
 from clinic.roles import Role
@@ -125,8 +127,11 @@ def start_default_schedule(*, patient, start_on: date, by=None) -> list[Measurem
     """Give the patient every schedule of the default protocol they do not have yet.
 
     Idempotent: an instrument already scheduled (perhaps edited by a clinician) is left as it is.
-    Returns the patient's schedules in protocol order.
+    Returns the patient's schedules in protocol order. A member of staff (``by``) is refused unless they
+    may change the patient's schedules; with no ``by`` it is the app's own start (intake, the demo).
     """
+    if by is not None:
+        refuse_unless(may_change_schedule(by, patient), SCHEDULE_CHANGERS_ONLY)
     now = timezone.now()
     MeasurementSchedule.objects.bulk_create(
         [
@@ -157,8 +162,9 @@ def update_schedule(
     """Change how often and from when an instrument is asked, or pause/resume it.
 
     Preconditions (checked by the form): MIN_EVERY_DAYS <= every_days <= MAX_EVERY_DAYS and
-    next_due_on is not in the past.
+    next_due_on is not in the past. Refused unless ``by`` may change the patient's schedules.
     """
+    refuse_unless(may_change_schedule(by, schedule.patient), SCHEDULE_CHANGERS_ONLY)
     locked = MeasurementSchedule.objects.select_for_update().get(pk=schedule.pk)
     locked.every_days, locked.next_due_on, locked.active = every_days, next_due_on, active
     locked.updated_by, locked.updated_at = by, timezone.now()
@@ -168,7 +174,9 @@ def update_schedule(
 
 @transaction.atomic
 def set_schedule_active(*, schedule: MeasurementSchedule, active: bool, by, today: date) -> MeasurementSchedule:
-    """Pause or resume one schedule; a resumed schedule whose date has passed is due today."""
+    """Pause or resume one schedule; a resumed schedule whose date has passed is due today. Refused unless
+    ``by`` may change the patient's schedules (pausing the PHQ-9 stops its item-9 screen)."""
+    refuse_unless(may_change_schedule(by, schedule.patient), SCHEDULE_CHANGERS_ONLY)
     locked = MeasurementSchedule.objects.select_for_update().get(pk=schedule.pk)
     locked.active, locked.updated_by, locked.updated_at = active, by, timezone.now()
     if active and locked.next_due_on < today:

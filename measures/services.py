@@ -3,14 +3,21 @@
 Safety alerts and their tasks are written in the same transaction as the answers that trigger
 them, and a retried submission creates nothing twice (the response row is locked and alerts and
 tasks are unique per response and kind).
+
+Who may: answering has no member of staff to check (the patient's own link; in clinic, measures.entry
+checks who entered the answers first), and raising alerts is the app's own work, never refused.
+Acknowledging an alert is a clinician's act: ``acknowledge_alert`` checks it (clinic.access.alerts).
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections, transaction
 from django.utils import timezone
 
+from clinic.access.alerts import CLINICIANS_ACKNOWLEDGE, may_acknowledge_alerts
+from clinic.access.refusals import refuse_unless
 from clinic.models import TeamTask
 from clinic.safety_net import acknowledge_tasks, acknowledgement_words, raise_routed_task
 from measures.alerts import POSITIVE_SCREEN, SAFETY, SEVERE, alert_kinds
@@ -146,7 +153,7 @@ def raise_alerts(response: Response, kinds: list[str]) -> list[Alert]:
     return alerts
 
 
-def task_for_alert(alert: Alert, response: Response) -> TeamTask:
+def task_for_alert(alert: Alert, response: Response) -> TeamTask | None:
     title, priority = ALERT_TASKS[alert.kind]
     return raise_routed_task(
         title=title.format(name=response.instrument.name),
@@ -168,15 +175,22 @@ def close_invitation_if_done(invitation_id: int | None) -> None:
     now = timezone.now()
     invitation.completed_at, invitation.next_reminder_at = now, None
     invitation.save(update_fields=["completed_at", "next_reminder_at"])
-    if invitation.link_id and invitation.link.completed_at is None:
-        invitation.link.completed_at = now
-        invitation.link.save(update_fields=["completed_at"])
+    link = invitation.link  # loaded with the invitation (None when it has none)
+    if link is not None and link.completed_at is None:
+        link.completed_at = now
+        link.save(update_fields=["completed_at"])
 
 
 @transaction.atomic
 def acknowledge_alert(*, alert: Alert, by, note: str, action: str = "") -> Alert:
     """A clinician has seen the alert and says what was done (an AckAction and a note); its task is
-    acknowledged and closed too, which stops its escalation (clinic/safety_net.py)."""
+    acknowledged and closed too, which stops its escalation (clinic/safety_net.py).
+
+    Refused, changing nothing, unless ``by`` may acknowledge the patient's alerts (a clinician on the care team,
+    or holding an open task about the patient). Raising alerts has no such check: it is the app's own work in
+    the transaction of a patient's answer (portal, kiosk), and must never be refused.
+    """
+    refuse_unless(may_acknowledge_alerts(by, alert.patient), CLINICIANS_ACKNOWLEDGE)
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
     if locked.acknowledged_at is None:
         words = acknowledgement_words(action, note)[:500]
@@ -256,10 +270,11 @@ def rebuild_summaries(*, patient_ids: list[int] | None = None, using: str = "def
         cursor.execute(f"DELETE FROM {table} {own}", params)
         cursor.execute(f"INSERT INTO {table} ({SUMMARY_COLUMNS}) {SUMMARY_ROWS.format(scope=scope)}", params)
         count = cursor.rowcount
+        stalled_query_params: list[Any] = [list(CHANGE_CODES), NOT_IMPROVING_AFTER, *params]  # codes, an interval, ids
         cursor.execute(
             f"""SELECT id, instrument_code, baseline_total, latest_total, latest_at - baseline_at FROM {table}
                  WHERE instrument_code = ANY(%s) AND latest_at - baseline_at >= %s {own.replace("WHERE", "AND")}""",
-            [list(CHANGE_CODES), NOT_IMPROVING_AFTER, *params],
+            stalled_query_params,
         )
         stalled = [
             pk for pk, code, baseline, latest, since in cursor if stalled_change(code, baseline, latest, since=since)

@@ -108,6 +108,7 @@ def acknowledge(request: HttpRequest, public_id, response_id, kind: str) -> Http
         )
     except Alert.DoesNotExist:
         raise Http404("No such alert.") from None
+    alert.patient = patient  # reached through the access rule: the service's check needs no query
     if not may_acknowledge_alerts(request.user, patient):
         raise PermissionDenied("Only a clinician on the patient's care team can acknowledge an alert.")
     back = safe_next(request, default=reverse("patients:chart", args=[patient.public_id]))
@@ -190,7 +191,7 @@ def save_entry(request: HttpRequest, patient, instrument: Instrument, form, *, s
         instrument=instrument,
         answers=form.answers,
         source=source,
-        entered_by=request.user if source == Response.Source.ON_BEHALF else None,
+        by=request.user,
         context=form.scoring_context,
     )
     target = ENTRY_TARGETS[source].format(code=instrument.code)

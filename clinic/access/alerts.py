@@ -7,6 +7,7 @@ clinicians with access to the patient only. Coordinators and clinic admins see t
 from clinic.access.patients import is_team_clinician
 
 CLINICIANS_ACKNOWLEDGE = "A clinician on the patient's care team acknowledges this."
+CLINICIANS_REVIEW = "A clinician on the patient's care team reviews the early warning."
 
 
 def may_acknowledge_alerts(user, patient) -> bool:

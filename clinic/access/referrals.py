@@ -1,16 +1,15 @@
 """Referrals: a referral is visible with its patient; coordinators and clinicians write and move them on,
 clinic admins only read them."""
 
-from django.db.models import QuerySet
-
 from audit.refusals import NotVisible
 from clinic.access.patients import may_see_patient, patients_visible_to
 from clinic.models import Referral
+from clinic.models.referrals import ReferralQuerySet
 
 WRITERS_ONLY = "Coordinators and clinicians write referrals and move them on; clinic admins read them."
 
 
-def referrals_visible_to(user) -> QuerySet[Referral]:
+def referrals_visible_to(user) -> ReferralQuerySet:
     return Referral.objects.filter(patient__in=patients_visible_to(user))
 
 

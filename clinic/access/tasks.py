@@ -17,6 +17,7 @@ from clinic.models import TeamTask
 from clinic.roles import Role
 
 WORKERS_ONLY = "Clinic admins read the team's work; clinicians and coordinators change it."
+PATIENTS_WORKERS_ONLY = "Clinicians and coordinators who may see the patient do the team's work about them."
 ACKNOWLEDGERS_ONLY = "A clinician who may see the patient acknowledges urgent work."
 
 
@@ -45,6 +46,12 @@ def may_see_task(user, task: TeamTask) -> bool:
 def may_coordinate(user) -> bool:
     """Post team messages, work on tasks, run case conferences: clinicians and coordinators."""
     return bool(user.is_active and user.role in (Role.CLINICIAN, Role.COORDINATOR))
+
+
+def may_coordinate_for(user, patient) -> bool:
+    """Post a team message, give a task or put a patient on a conference's agenda: clinicians and coordinators
+    who may see the patient (any of them for work about nobody)."""
+    return may_coordinate(user) and (patient is None or may_see_patient(user, patient))
 
 
 def may_work_on_task(user, task: TeamTask) -> bool:

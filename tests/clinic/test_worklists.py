@@ -164,6 +164,31 @@ def test_the_filter_form_answers_htmx_with_the_sections_only(signed_in, physicia
     assert "<html" not in page
 
 
+def test_a_filter_change_skips_the_warnings_only_the_full_page_shows(
+    signed_in, coordinator, patient, django_assert_max_num_queries
+):
+    """The rota's gaps and the held messages are shown above the sections: an htmx filter change, which swaps the
+    sections alone, does not count them. Three queries fewer: those two and the navigation's count of open tasks
+    (the page's frame)."""
+    from clinic.models import OutboxMessage
+
+    OutboxMessage.objects.create(channel="email", to_address="x@example.org", body="Hi", state="held")
+    client = signed_in(coordinator)
+    client.get(URL)
+    with django_assert_max_num_queries(16) as full:
+        page = client.get(URL, {"due": "overdue"}).content.decode()
+    assert "held after a restore" in page and "Gap in tomorrow's rota" in page
+    with django_assert_max_num_queries(13) as sections:
+        client.get(URL, {"due": "overdue"}, headers={"HX-Request": "true"})
+    assert len(sections) == len(full) - 3
+
+    def warnings(queries) -> list[str]:
+        return [q["sql"] for q in queries.captured_queries if "dutyshift" in q["sql"] or "outboxmessage" in q["sql"]]
+
+    assert len(warnings(full)) == 2
+    assert warnings(sections) == []
+
+
 # --- Needs a care team -----------------------------------------------------------------------------
 
 
