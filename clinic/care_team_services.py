@@ -30,6 +30,7 @@ from django.db import transaction
 from audit.context import AuditContext
 from audit.models import Action, AuditEvent
 from audit.services import record_event
+from clinic.access.staff import may_manage_care_team
 from clinic.models import CareTeamChange, CareTeamMember, User
 from clinic.roles import Role
 from patients.models import Patient
@@ -68,13 +69,6 @@ class _Unchecked:
 
 
 UNCHECKED = _Unchecked()
-
-
-def may_manage_care_team(user) -> bool:
-    """Coordinators and clinic admins (and superusers) assign and change care teams and leads."""
-    return bool(
-        user.is_authenticated and user.is_active and (user.role in (Role.COORDINATOR, Role.ADMIN) or user.is_superuser)
-    )
 
 
 def is_active_clinician(user) -> bool:
@@ -215,28 +209,6 @@ def set_up_team(
         if member.pk not in added:
             add_member(patient=patient, member=member, by=by, reason=reason, audit=audit)
             added.add(member.pk)
-
-
-# --- Reading -----------------------------------------------------------------------------------------
-
-
-def team_of(patient: Patient) -> list[CareTeamMember]:
-    """The patient's care team, lead first, then by name (one query)."""
-    return list(
-        CareTeamMember.objects.filter(patient=patient)
-        .select_related("member")
-        .order_by("-is_lead", "member__last_name", "member__first_name", "id")
-    )
-
-
-def history_of(patient: Patient, *, limit: int) -> tuple[list[CareTeamChange], bool]:
-    """The latest ``limit`` changes to the patient's care team, newest first, and whether there are more."""
-    rows = list(
-        CareTeamChange.objects.filter(patient=patient)
-        .select_related("member", "by")
-        .order_by("-at", "-id")[: limit + 1]
-    )
-    return rows[:limit], len(rows) > limit
 
 
 # --- Helpers -----------------------------------------------------------------------------------------

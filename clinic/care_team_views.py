@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
+from clinic.access.staff import may_manage_care_team
 from clinic.care_team_forms import AddMemberForm, EndLeadForm, MakeLeadForm, RemoveMemberForm
 from clinic.care_team_services import (
     BadReason,
@@ -28,12 +29,10 @@ from clinic.care_team_services import (
     active_clinicians,
     add_member,
     end_lead,
-    history_of,
     make_lead,
-    may_manage_care_team,
     remove_member,
-    team_of,
 )
+from clinic.selectors import history_of, team_of
 from patients.banner import banner_for
 
 HISTORY_SHOWN = 50

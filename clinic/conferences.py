@@ -289,7 +289,7 @@ def decision_task(
     retried request) is one task: its source key is the item and a digest of what was asked.
 
     Refused unless ``by`` may run conferences and may see the item's patient (create_task checks).
-    Precondition: ``assignee`` was offered to them (clinic.team_services.assignable_people).
+    Precondition: ``assignee`` was offered to them (clinic.selectors.assignable_people).
     """
     asked = f"{title}|{assignee.pk if assignee else ''}|{assignee_role}|{due_on.isoformat()}|{priority}"
     digest = hashlib.sha256(asked.encode()).hexdigest()[:20]

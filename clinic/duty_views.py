@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from audit.services import record_access
-from clinic import rota_services
+from clinic import rota_services, selectors
+from clinic.access import staff as staff_rules
 from clinic.models import StaffAbsence, User
 from clinic.roles import Role
 from clinic.safety_forms import AbsenceForm, DutyShiftForm, MedicalLeadForm, NotifyForm
@@ -23,16 +24,16 @@ from clinic.safety_forms import AbsenceForm, DutyShiftForm, MedicalLeadForm, Not
 def away_people_for(user) -> QuerySet[User]:
     """Whom this person may mark away: themselves, or (coordinators and admins) any active staff."""
     people = User.objects.filter(is_active=True).order_by("last_name", "first_name", "id")
-    return people if rota_services.may_keep_rota(user) else people.filter(pk=user.pk)
+    return people if staff_rules.may_keep_rota(user) else people.filter(pk=user.pk)
 
 
 def render_team(request: HttpRequest, *, status: int = 200, **forms) -> TemplateResponse:
     user = request.user
-    overview = rota_services.duty_overview()
+    overview = selectors.duty_overview()
     context = {
         "overview": overview,
-        "may_keep_rota": rota_services.may_keep_rota(user),
-        "may_name_medical_lead": rota_services.may_name_medical_lead(user),
+        "may_keep_rota": staff_rules.may_keep_rota(user),
+        "may_name_medical_lead": staff_rules.may_name_medical_lead(user),
         "shift_form": forms.get("shift_form") or DutyShiftForm(initial={"on": overview.now_slot.on}),
         "absence_form": forms.get("absence_form")
         or AbsenceForm(people=away_people_for(user), initial={"staff": user.pk}),
@@ -53,7 +54,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def set_shift(request: HttpRequest) -> HttpResponse:
-    if not rota_services.may_keep_rota(request.user):
+    if not staff_rules.may_keep_rota(request.user):
         raise PermissionDenied("Coordinators and clinic admins keep the rota.")
     form = DutyShiftForm(request.POST)
     if not form.is_valid():
@@ -90,7 +91,7 @@ def mark_away(request: HttpRequest) -> HttpResponse:
 @require_POST
 def end_absence(request: HttpRequest, absence_id) -> HttpResponse:
     absence = get_object_or_404(StaffAbsence.objects.select_related("staff"), public_id=absence_id)
-    if not rota_services.may_mark_away(request.user, absence.staff):
+    if not staff_rules.may_mark_away(request.user, absence.staff):
         raise PermissionDenied("You can change your own time away; coordinators and clinic admins change others'.")
     rota_services.end_absence(absence=absence, by=request.user)
     record_access(request=request, patient=None, action=Action.UPDATE, target="team: time away ended")
@@ -101,7 +102,7 @@ def end_absence(request: HttpRequest, absence_id) -> HttpResponse:
 @login_required
 @require_POST
 def set_medical_lead(request: HttpRequest) -> HttpResponse:
-    if not rota_services.may_name_medical_lead(request.user):
+    if not staff_rules.may_name_medical_lead(request.user):
         raise PermissionDenied("Clinic admins name the medical lead.")
     form = MedicalLeadForm(request.POST)
     if not form.is_valid():

@@ -14,7 +14,8 @@ from django.utils import timezone
 from clinic.form_fields import date_input
 from clinic.models import TeamTask, User
 from clinic.roles import Role
-from clinic.team_services import ASSIGNABLE_ROLES, assignable_people, colleagues_for
+from clinic.selectors import assignable_people, colleagues_for
+from clinic.team_services import ASSIGNABLE_ROLES
 from clinic.worklists import DUE_CHOICES, SORT_CHOICES, TaskFilters
 
 NOTE_MAX = 1000

@@ -9,10 +9,7 @@ patient. Mentioning a colleague creates one task for them (source MENTION), link
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from audit.context import AuditContext
@@ -23,44 +20,19 @@ from clinic.access.refusals import refuse_unless
 from clinic.access.tasks import (
     PATIENTS_WORKERS_ONLY,
     WORKERS_ONLY,
-    may_coordinate,
     may_coordinate_for,
     may_work_on_task,
 )
-from clinic.escalation import SUGGESTION
 from clinic.models import EscalationFlag, TeamMessage, TeamTask, User
 from clinic.roles import Role
 from clinic.safety_net import restart_escalation
+from clinic.selectors import colleagues_for
 from clinic.services import create_task
 
-MESSAGES_ON_CHART = 20
 MENTION_DETAILS_CHARS = 500
 
 
 # --- Who may do what ---------------------------------------------------------------------------
-
-
-def colleagues_for(patient) -> QuerySet[User]:
-    """Who a task or a mention about this patient may go to: the care team and the coordinators."""
-    return (
-        User.objects.filter(
-            Q(team_memberships__patient=patient) | Q(role=Role.COORDINATOR),
-            is_active=True,
-        )
-        .exclude(role=Role.ADMIN)
-        .distinct()
-        .order_by("last_name", "first_name", "id")
-    )
-
-
-def assignable_people(*, patient, by) -> QuerySet[User]:
-    """Who ``by`` may hand a task to: the patient's care team and the coordinators; a coordinator may
-    also hand it to any clinician (the on-duty clinician, a covering colleague). With no patient: any
-    clinician or coordinator."""
-    staff = User.objects.filter(is_active=True, role__in=(Role.CLINICIAN, Role.COORDINATOR))
-    if patient is None or by.role == Role.COORDINATOR:
-        return staff.order_by("last_name", "first_name", "id")
-    return colleagues_for(patient)
 
 
 ASSIGNABLE_ROLES = (Role.COORDINATOR, Role.CLINICIAN)
@@ -171,37 +143,3 @@ def review_flag(*, flag: EscalationFlag, by: User, note: str, audit: AuditContex
         return False
     record_event(actor=by, context=audit, patient=flag.patient, action=Action.UPDATE, target="early warning reviewed")
     return True
-
-
-# --- The chart's team section ------------------------------------------------------------------
-
-
-@dataclass
-class TeamSection:
-    messages: list[TeamMessage]
-    more_messages: bool
-    flag: EscalationFlag | None
-    may_post: bool
-    may_review_flag: bool
-    form: object | None
-    suggestion: str = SUGGESTION
-
-
-def team_section_for(patient, user, *, form=None) -> TeamSection:
-    """What the chart's team section shows besides the members (the chart view has them): the latest
-    team messages with their mentions, the open early-warning flag, and the message form. Four queries."""
-    from clinic.team_forms import TeamMessageForm
-
-    rows = list(TeamMessage.objects.for_chart(patient).prefetch_related("mentions")[: MESSAGES_ON_CHART + 1])
-    flag = EscalationFlag.objects.open().filter(patient=patient).first()
-    may_post = may_coordinate(user)
-    if may_post and form is None:
-        form = TeamMessageForm(patient=patient, author=user)
-    return TeamSection(
-        messages=rows[:MESSAGES_ON_CHART],
-        more_messages=len(rows) > MESSAGES_ON_CHART,
-        flag=flag,
-        may_post=may_post,
-        may_review_flag=bool(flag) and may_review_flag(user, patient),
-        form=form if may_post else None,
-    )

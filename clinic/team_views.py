@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record_access, record_access_each
-from clinic import conferences, outbox_restore, rota_services
+from clinic import conferences, outbox_restore, selectors
 from clinic.access import get_patient_for_user, patients_visible_to
+from clinic.access import staff as staff_rules
 from clinic.access.alerts import may_review_flag
 from clinic.access.tasks import get_task_for_user, may_acknowledge_urgent, may_coordinate, tasks_visible_to
 from clinic.models import CaseConference, EscalationFlag, TeamTask
@@ -74,7 +75,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # a filter change: the sections alone, which show neither warning below
         return TemplateResponse(request, "clinic/worklist.html#sections", context)
     # Coordinators and admins keep the rota: tomorrow's gaps are their warning today (one query).
-    context["rota_gaps"] = rota_services.tomorrow_gaps() if rota_services.may_keep_rota(request.user) else []
+    context["rota_gaps"] = selectors.tomorrow_gaps() if staff_rules.may_keep_rota(request.user) else []
     # After a restore: messages held for a coordinator's decision (clinic/outbox_restore.py; one query).
     context["held_messages"] = outbox_restore.held_count() if outbox_restore.may_review_held(request.user) else 0
     return TemplateResponse(request, "clinic/worklist.html", context)

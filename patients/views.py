@@ -10,9 +10,10 @@ from audit.services import record_access
 from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.access.patients import may_offer_registration
 from clinic.access.schedules import may_enter_responses
-from clinic.care_team_services import CareTeamRefused, may_manage_care_team
+from clinic.access.staff import may_manage_care_team
+from clinic.care_team_services import CareTeamRefused
 from clinic.referral_views import chart_referrals
-from clinic.team_services import team_section_for
+from clinic.selectors import team_section_for
 from measures.trends import trends_for
 from medications.selectors.pages import chart_section as medication_chart_section
 from patients.banner import patient_page

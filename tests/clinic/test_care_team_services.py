@@ -11,6 +11,7 @@ from django.db import connection
 
 from audit.models import Action, AuditEvent
 from clinic import care_team_services
+from clinic.access.staff import may_manage_care_team
 from clinic.care_team_services import (
     BadReason,
     NotAnActiveClinician,
@@ -19,7 +20,6 @@ from clinic.care_team_services import (
     add_member,
     end_lead,
     make_lead,
-    may_manage_care_team,
     remove_member,
 )
 from clinic.models import CareTeamChange, CareTeamMember

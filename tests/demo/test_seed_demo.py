@@ -11,6 +11,7 @@ from django.utils import timezone
 
 import demo.clinic
 import demo.history
+from clinic import selectors
 from clinic.models import CareTeamMember, OutboxMessage, TeamTask, User
 from clinic.roles import Discipline, Role
 from measures.models import Alert, Invitation, MeasurementSchedule, Response
@@ -367,11 +368,10 @@ def test_demo_welcome_links_to_the_portal_once_todays_questionnaires_are_answere
 
 def test_the_demo_has_a_full_rota_a_medical_lead_and_one_clinician_away_and_the_welcome_names_them():
     import demo.duty
-    from clinic import rota_services
     from clinic.models import DutyShift, StaffAbsence
 
     seed(patients=5)
-    overview = rota_services.duty_overview()
+    overview = selectors.duty_overview()
     assert overview.on_duty is not None
     assert overview.medical_lead.username == demo.duty.MEDICAL_LEAD
     assert overview.tomorrow_gaps == []

@@ -4,7 +4,7 @@ patient's questionnaires due today (PEG, PHQ-9 and GAD-7) in the patient portal.
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from clinic import rota_services
+from clinic import selectors
 from clinic.roles import Discipline, Role
 from demo import two_step
 from demo.clinic import DEMO_PASSWORD, DEMO_STAFF, demo_patient, fresh_demo_link
@@ -52,7 +52,7 @@ class Command(BaseCommand):
     @staticmethod
     def duty_lines() -> str:
         """Who urgent work reaches now: on duty, the medical lead, and who is away (the Team page has more)."""
-        overview = rota_services.duty_overview()
+        overview = selectors.duty_overview()
         on_duty = overview.on_duty.display_name if overview.on_duty else "nobody (urgent work goes to the medical lead)"
         lead = overview.medical_lead.display_name if overview.medical_lead else "none named"
         away = ", ".join(
