@@ -1,10 +1,12 @@
 """Referral workflows: write a referral, change its details, move it a step, and the daily tracking
 sweep. The rules are in clinic/referrals.py and the single-record changes are Referral's methods;
 these functions add what crosses models (the first history event, the insurance task, the sweep's
-tasks). Views write the audit events.
+tasks).
 
 Who may write and move referrals is checked here too (clinic.access.referrals): a refused person gets
 ``Refused`` and nothing is written. The sweep and the insurance task are the app's own work, with no person.
+Every change a person makes writes its audit event here, in its transaction, whoever calls (a page, a task,
+a command): a refused or failed change writes none.
 """
 
 from collections.abc import Callable
@@ -15,6 +17,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import record_event
 from clinic import referrals as rules
 from clinic.access.referrals import WRITERS_ONLY, may_change_referral, may_refer
 from clinic.access.refusals import refuse_unless
@@ -40,6 +45,9 @@ DETAIL_FIELDS = (
     "bridge_contact",
 )
 VISIT_CAP_TITLE = "Insurance visit limit reached for a referral"
+# Audit targets: what happened to a referral, never what it says.
+WRITTEN = "referral written"
+DETAILS_CHANGED = "referral details changed"
 
 
 def referral_url(referral: Referral) -> str:
@@ -47,13 +55,69 @@ def referral_url(referral: Referral) -> str:
 
 
 @transaction.atomic
-def create_referral(*, patient, by, details: dict) -> Referral:
+def create_referral(*, patient, by, audit: AuditContext | None = None, details: dict) -> Referral:
     """Write a draft referral for `patient` with its first history event.
 
     Preconditions: `details` holds DETAIL_FIELDS as cleaned by ReferralForm (a bridge plan where the
     wait needs one, a reference for an approval). Refused unless `by` may refer this patient.
     """
     refuse_unless(may_refer(by, patient), WRITERS_ONLY)
+    referral = write_draft(patient=patient, by=by, details=details)
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target=WRITTEN)
+    return referral
+
+
+@transaction.atomic
+def update_referral(
+    *, referral: Referral, by, audit: AuditContext | None = None, details: dict, expected_version: int
+) -> list[str]:
+    """Change a referral's details; returns the names of the fields that changed (audited only when some did).
+
+    Preconditions as for create_referral; refused unless `by` may change this referral. Raises
+    ReferralChanged (nothing saved) when the referral changed since `expected_version`, the version the
+    form was shown with.
+    """
+    refuse_unless(may_change_referral(by, referral), WRITERS_ONLY)
+    changed = referral.update_details(by=by, changes=details, expected_version=expected_version)
+    if changed:
+        check_visit_cap(referral)
+        record_event(actor=by, context=audit, patient=referral.patient, action=Action.UPDATE, target=DETAILS_CHANGED)
+    return changed
+
+
+@transaction.atomic
+def take_referral_step(
+    *,
+    referral: Referral,
+    action: str,
+    by,
+    audit: AuditContext | None = None,
+    expected_version: int,
+    on: date | None = None,
+    reason: str = "",
+    note: str = "",
+) -> None:
+    """Move a referral one step (clinic/referrals.py STEPS) by its model method.
+
+    Refused unless `by` may change this referral. Raises ReferralTransitionError when the step is not
+    allowed now (or lacks its date or reason), ReferralChanged when the referral changed since
+    `expected_version`; nothing is saved then.
+    """
+    refuse_unless(may_change_referral(by, referral), WRITERS_ONLY)
+    step = move_on(referral, action, by=by, expected_version=expected_version, on=on, reason=reason, note=note)
+    record_event(
+        actor=by, context=audit, patient=referral.patient, action=Action.UPDATE, target=f"referral {step.verb}"
+    )
+
+
+# --- The writes alone ---------------------------------------------------------------------------
+# What the functions above write, without their permission check and audit event: they call these after
+# checking and audit what these did. Setting up a referral's history where nobody acts (the tests' factories)
+# calls them directly, so that the audit trail holds only what people did.
+
+
+def write_draft(*, patient, by, details: dict) -> Referral:
+    """The draft referral row and its first history event (create_referral's preconditions)."""
     now = timezone.now()
     has_bridge = bool(details.get("bridge_plan") or details.get("bridge_contact"))
     referral = Referral.objects.create(
@@ -70,39 +134,10 @@ def create_referral(*, patient, by, details: dict) -> Referral:
     return referral
 
 
-@transaction.atomic
-def update_referral(*, referral: Referral, by, details: dict, expected_version: int) -> list[str]:
-    """Change a referral's details; returns the names of the fields that changed.
-
-    Preconditions as for create_referral; refused unless `by` may change this referral. Raises
-    ReferralChanged (nothing saved) when the referral changed since `expected_version`, the version the
-    form was shown with.
-    """
-    refuse_unless(may_change_referral(by, referral), WRITERS_ONLY)
-    changed = referral.update_details(by=by, changes=details, expected_version=expected_version)
-    if changed:
-        check_visit_cap(referral)
-    return changed
-
-
-@transaction.atomic
-def take_referral_step(
-    *,
-    referral: Referral,
-    action: str,
-    by,
-    expected_version: int,
-    on: date | None = None,
-    reason: str = "",
-    note: str = "",
-) -> None:
-    """Move a referral one step (clinic/referrals.py STEPS) by its model method.
-
-    Refused unless `by` may change this referral. Raises ReferralTransitionError when the step is not
-    allowed now (or lacks its date or reason), ReferralChanged when the referral changed since
-    `expected_version`; nothing is saved then.
-    """
-    refuse_unless(may_change_referral(by, referral), WRITERS_ONLY)
+def move_on(
+    referral: Referral, action: str, *, by, expected_version: int, on: date | None, reason: str, note: str
+) -> rules.Step:
+    """Take the step by its model method (raising as take_referral_step says); returns the step taken."""
     if action not in rules.STEPS:
         raise rules.ReferralTransitionError(rules.refusal(action, referral.state))
     step = rules.STEPS[action]
@@ -117,12 +152,12 @@ def take_referral_step(
         "cancel": referral.cancel,
         "no_show": referral.mark_no_show,
     }
-    method = methods[action]
     extra: dict[str, object] = {"on": on} if step.needs_date else {}
     extra |= {"reason": reason} if step.needs_reason else {"note": note}
-    method(by=by, expected_version=expected_version, **extra)
+    methods[action](by=by, expected_version=expected_version, **extra)
     if action == "attended":
         check_visit_cap(referral)
+    return step
 
 
 def check_visit_cap(referral: Referral) -> TeamTask | None:

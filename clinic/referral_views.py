@@ -1,6 +1,7 @@
 """Referral pages: the referral list, a referral (its state, history and the steps allowed now),
 writing and editing one, and taking a step. Every view checks access to the patient first (404 to
-outsiders), then the permission to change referrals (403), and writes an audit event."""
+outsiders), then the permission to change referrals (403), and writes an audit event of what it shows (the
+services write the events of the changes, clinic/referral_services.py)."""
 
 from dataclasses import dataclass
 
@@ -169,6 +170,7 @@ def referral_step(request: HttpRequest, referral_id, action: str) -> HttpRespons
             referral=referral,
             action=action,
             by=request.user,
+            audit=request.audit,
             expected_version=form.cleaned_data["version"],
             on=form.cleaned_data["on"],
             reason=form.cleaned_data["reason"].strip(),
@@ -177,7 +179,6 @@ def referral_step(request: HttpRequest, referral_id, action: str) -> HttpRespons
     except (rules.ReferralTransitionError, rules.ReferralChanged) as refused:
         messages.error(request, str(refused))
     else:
-        record_access(request=request, patient=referral.patient, action=Action.UPDATE, target=f"referral {step.verb}")
         messages.success(request, f"{referral.service_name} referral {step.verb}.")
     return redirect("referrals:detail", referral_id=referral.public_id)
 
@@ -193,8 +194,7 @@ def referral_new(request: HttpRequest, public_id) -> HttpResponse:
         raise PermissionDenied("Coordinators and clinicians write referrals.")
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        referral = create_referral(patient=patient, by=request.user, details=form.details())
-        record_access(request=request, patient=patient, action=Action.CREATE, target="referral written")
+        referral = create_referral(patient=patient, by=request.user, audit=request.audit, details=form.details())
         messages.success(request, f"{referral.service_name} referral saved as a draft. Mark it as sent once it is.")
         return redirect("referrals:detail", referral_id=referral.public_id)
     if request.method == "GET":
@@ -217,6 +217,7 @@ def referral_edit(request: HttpRequest, referral_id) -> HttpResponse:
                 changed = update_referral(
                     referral=referral,
                     by=request.user,
+                    audit=request.audit,
                     details=form.details(),
                     expected_version=form.cleaned_data["version"] or 0,
                 )
@@ -224,8 +225,6 @@ def referral_edit(request: HttpRequest, referral_id) -> HttpResponse:
                 form, status = changed_meanwhile(request, referral, stale), 409
             else:
                 if changed:
-                    target = "referral details changed"
-                    record_access(request=request, patient=patient, action=Action.UPDATE, target=target)
                     messages.success(request, f"{referral.service_name} referral saved.")
                 else:
                     messages.info(request, "Nothing was changed.")

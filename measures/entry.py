@@ -11,11 +11,20 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import record_event
 from clinic.access.refusals import refuse_unless
 from clinic.access.schedules import ENTRY_ONLY, may_enter_responses
 from measures.definitions import InstrumentDefinition
 from measures.models import Instrument, Response
 from measures.services import Submission, save_answer, start_response, submit_response
+
+# Audit targets: where the answers came from and the instrument, never the answers.
+ENTRY_TARGETS: dict[str, str] = {
+    Response.Source.ON_BEHALF: "questionnaire entered on behalf: {code}",
+    Response.Source.KIOSK: "questionnaire on clinic tablet: {code}",
+}
 
 
 def not_asked(definition: InstrumentDefinition, answers: Mapping) -> frozenset[str]:
@@ -23,7 +32,9 @@ def not_asked(definition: InstrumentDefinition, answers: Mapping) -> frozenset[s
     stop value (PC-PTSD-5, REFERENCE.md 1.5: "If No, the screen total is 0 and the screen stops"); else none.
     """
     gate = definition.gate
-    value = answers.get(gate.item) if gate is not None else None
+    if gate is None:
+        return frozenset()
+    value = answers.get(gate.item)
     if value is None or isinstance(value, bool):
         return frozenset()
     option = definition.item(gate.item).option_for(value)
@@ -34,9 +45,16 @@ def not_asked(definition: InstrumentDefinition, answers: Mapping) -> frozenset[s
 
 @transaction.atomic
 def record_in_clinic(
-    *, patient, instrument: Instrument, answers: dict, source: str, by, context: dict | None = None
+    *,
+    patient,
+    instrument: Instrument,
+    answers: dict,
+    source: str,
+    by,
+    audit: AuditContext | None = None,
+    context: dict | None = None,
 ) -> Submission:
-    """Start, answer and submit one response in one transaction.
+    """Start, answer and submit one response in one transaction, with its audit event (actor ``by``).
 
     ``by`` is the member of staff responsible: who typed the answers (ON_BEHALF, kept as the response's
     ``entered_by``) or who handed the tablet over (KIOSK: the patient typed them, so nobody is kept as having
@@ -53,4 +71,7 @@ def record_in_clinic(
     for item_code, value in answers.items():
         if value is not None and item_code not in skipped:
             response = save_answer(response=response, item_code=item_code, value=value)
-    return submit_response(response=response, context=context)
+    submission = submit_response(response=response, context=context)
+    target = ENTRY_TARGETS[source].format(code=instrument.code)
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target=target)
+    return submission

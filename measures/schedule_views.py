@@ -4,7 +4,7 @@ Who: anyone who may open the patient (clinic/access.py: the care team, coordinat
 outsiders get a 404. Only clinicians on the patient's care team change it (``may_change_schedule``): pausing the
 PHQ-9 also pauses its item-9 screen, a clinical decision. Everyone else is refused (403) before any form is read,
 the page offers them no controls, and the refused attempt is audited as REFUSED with what was tried. Changes are
-POST only and each writes an audit event.
+POST only; the services audit them (measures/scheduling.py), the views what they show and what was refused.
 """
 
 from django.contrib import messages
@@ -21,7 +21,13 @@ from clinic.access import get_patient_for_user
 from clinic.access.schedules import SCHEDULE_CHANGERS_ONLY, may_change_schedule
 from measures.forms import ScheduleForm
 from measures.models import Instrument, MeasurementSchedule
-from measures.scheduling import schedules_for, set_schedule_active, start_default_schedule, update_schedule
+from measures.scheduling import (
+    instrument_name,
+    schedules_for,
+    set_schedule_active,
+    start_default_schedule,
+    update_schedule,
+)
 from patients.banner import patient_page
 
 
@@ -79,7 +85,7 @@ def schedule_list(request: HttpRequest, public_id) -> HttpResponse:
 def schedule_edit(request: HttpRequest, public_id, instrument_code: str) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
     schedule = schedule_or_404(patient, instrument_code)
-    name = instrument_names().get(schedule.instrument_code, schedule.instrument_code)
+    name = instrument_name(schedule.instrument_code)
     if not may_change_schedule(request.user, patient):
         action = Action.UPDATE if request.method == "POST" else Action.VIEW
         return refused(request, patient, action=action, target=f"questionnaire schedule: {name}")
@@ -87,10 +93,7 @@ def schedule_edit(request: HttpRequest, public_id, instrument_code: str) -> Http
     if request.method == "POST":
         form = ScheduleForm(request.POST, today=today)
         if form.is_valid():
-            update_schedule(schedule=schedule, by=request.user, **form.cleaned_data)
-            record_access(
-                request=request, patient=patient, action=Action.UPDATE, target=f"questionnaire schedule: {name}"
-            )
+            update_schedule(schedule=schedule, by=request.user, audit=request.audit, **form.cleaned_data)
             messages.success(request, f"{name} schedule saved.")
             return back_to_list(patient)
     else:
@@ -109,13 +112,13 @@ def schedule_edit(request: HttpRequest, public_id, instrument_code: str) -> Http
 def schedule_toggle(request: HttpRequest, public_id, instrument_code: str) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
     schedule = schedule_or_404(patient, instrument_code)
-    name = instrument_names().get(schedule.instrument_code, schedule.instrument_code)
+    name = instrument_name(schedule.instrument_code)
     active = request.POST.get("active") == "resume"
     if not may_change_schedule(request.user, patient):
         verb = "resume" if active else "pause"
         return refused(request, patient, action=Action.UPDATE, target=f"questionnaire schedule: {name}: {verb}")
-    changed = set_schedule_active(schedule=schedule, active=active, by=request.user, today=timezone.localdate())
-    record_access(request=request, patient=patient, action=Action.UPDATE, target=f"questionnaire schedule: {name}")
+    today = timezone.localdate()
+    changed = set_schedule_active(schedule=schedule, active=active, by=request.user, today=today, audit=request.audit)
     if active:
         messages.success(request, f"{name} resumed: next due {changed.next_due_on:%b %-d, %Y}.")
     else:
@@ -130,7 +133,6 @@ def schedule_start(request: HttpRequest, public_id) -> HttpResponse:
     target = "questionnaire schedule: default protocol"
     if not may_change_schedule(request.user, patient):
         return refused(request, patient, action=Action.CREATE, target=target)
-    start_default_schedule(patient=patient, start_on=timezone.localdate(), by=request.user)
-    record_access(request=request, patient=patient, action=Action.CREATE, target=target)
+    start_default_schedule(patient=patient, start_on=timezone.localdate(), by=request.user, audit=request.audit)
     messages.success(request, "Default protocol started: the first questionnaires are due today.")
     return back_to_list(patient)

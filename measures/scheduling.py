@@ -1,6 +1,8 @@
 """Measurement schedules, questionnaire invitations and their reminders.
 
 - `start_default_schedule` gives a patient the clinic's default protocol (idempotent).
+- `update_schedule` and `set_schedule_active` change one instrument's schedule. A person's change to the
+  schedules writes its audit event here, in its transaction, whoever calls; a refused one writes none.
 - `create_invitation` asks one patient now (a clinician's button, the demo).
 - The sweeps that find what is due for every patient and send reminders are in measures/sweeps.py.
 
@@ -29,13 +31,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import record_event
 from clinic.access.refusals import refuse_unless
 from clinic.access.schedules import SCHEDULE_CHANGERS_ONLY, may_change_schedule
 from clinic.dates import start_of_day
 from clinic.models import OutboxMessage, TeamTask
 from clinic.roles import Role
 from clinic.services import create_task, queue_message
-from measures.models import Invitation, MeasurementSchedule
+from measures.models import Instrument, Invitation, MeasurementSchedule
 from portal.models import PatientLink
 from portal.services import LINK_DAYS, issue_link, link_message, link_url
 
@@ -70,6 +75,9 @@ REMINDER_MESSAGE = (
     "{sender}: a reminder that your care team's short check-in is still waiting for you. "
     "Please use the private link in our earlier message."
 )
+# Audit targets: the schedule and the instrument's name, never an answer or a score.
+SCHEDULE_TARGET = "questionnaire schedule: {name}"
+PROTOCOL_TARGET = SCHEDULE_TARGET.format(name="default protocol")
 NOT_REACHED_TITLE = "Patient not reached: questionnaires not completed"
 NO_CHANNEL_TITLE = "Patient not reached: no consented way to send questionnaires"
 
@@ -122,13 +130,22 @@ def reminder_message() -> tuple[str, str]:
 # --- Schedules ---------------------------------------------------------------------------------
 
 
+def instrument_name(code: str) -> str:
+    """What the clinic calls an instrument (its newest loaded version's name), or its code if none is loaded."""
+    name = Instrument.objects.filter(code=code).order_by("-loaded_at", "-id").values_list("name", flat=True).first()
+    return name or code
+
+
 @transaction.atomic
-def start_default_schedule(*, patient, start_on: date, by=None) -> list[MeasurementSchedule]:
+def start_default_schedule(
+    *, patient, start_on: date, by=None, audit: AuditContext | None = None
+) -> list[MeasurementSchedule]:
     """Give the patient every schedule of the default protocol they do not have yet.
 
     Idempotent: an instrument already scheduled (perhaps edited by a clinician) is left as it is.
     Returns the patient's schedules in protocol order. A member of staff (``by``) is refused unless they
-    may change the patient's schedules; with no ``by`` it is the app's own start (intake, the demo).
+    may change the patient's schedules, and their start is audited (even when every instrument was already
+    scheduled: they asked for it); with no ``by`` it is the app's own start (intake, the demo), not audited.
     """
     if by is not None:
         refuse_unless(may_change_schedule(by, patient), SCHEDULE_CHANGERS_ONLY)
@@ -147,6 +164,8 @@ def start_default_schedule(*, patient, start_on: date, by=None) -> list[Measurem
         ],
         ignore_conflicts=True,
     )
+    if by is not None:
+        record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target=PROTOCOL_TARGET)
     return schedules_for(patient)
 
 
@@ -157,7 +176,13 @@ def schedules_for(patient) -> list[MeasurementSchedule]:
 
 @transaction.atomic
 def update_schedule(
-    *, schedule: MeasurementSchedule, every_days: int, next_due_on: date, active: bool, by
+    *,
+    schedule: MeasurementSchedule,
+    every_days: int,
+    next_due_on: date,
+    active: bool,
+    by,
+    audit: AuditContext | None = None,
 ) -> MeasurementSchedule:
     """Change how often and from when an instrument is asked, or pause/resume it.
 
@@ -169,11 +194,14 @@ def update_schedule(
     locked.every_days, locked.next_due_on, locked.active = every_days, next_due_on, active
     locked.updated_by, locked.updated_at = by, timezone.now()
     locked.save(update_fields=["every_days", "next_due_on", "active", "updated_by", "updated_at"])
+    audit_schedule_change(schedule, by=by, audit=audit)
     return locked
 
 
 @transaction.atomic
-def set_schedule_active(*, schedule: MeasurementSchedule, active: bool, by, today: date) -> MeasurementSchedule:
+def set_schedule_active(
+    *, schedule: MeasurementSchedule, active: bool, by, today: date, audit: AuditContext | None = None
+) -> MeasurementSchedule:
     """Pause or resume one schedule; a resumed schedule whose date has passed is due today. Refused unless
     ``by`` may change the patient's schedules (pausing the PHQ-9 stops its item-9 screen)."""
     refuse_unless(may_change_schedule(by, schedule.patient), SCHEDULE_CHANGERS_ONLY)
@@ -182,7 +210,13 @@ def set_schedule_active(*, schedule: MeasurementSchedule, active: bool, by, toda
     if active and locked.next_due_on < today:
         locked.next_due_on = today
     locked.save(update_fields=["active", "next_due_on", "updated_by", "updated_at"])
+    audit_schedule_change(schedule, by=by, audit=audit)
     return locked
+
+
+def audit_schedule_change(schedule: MeasurementSchedule, *, by, audit: AuditContext | None) -> None:
+    target = SCHEDULE_TARGET.format(name=instrument_name(schedule.instrument_code))
+    record_event(actor=by, context=audit, patient=schedule.patient, action=Action.UPDATE, target=target)
 
 
 # --- One invitation ----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ tasks are unique per response and kind).
 
 Who may: answering has no member of staff to check (the patient's own link; in clinic, measures.entry
 checks who entered the answers first), and raising alerts is the app's own work, never refused.
-Acknowledging an alert is a clinician's act: ``acknowledge_alert`` checks it (clinic.access.alerts).
+Acknowledging an alert is a clinician's act: ``acknowledge_alert`` checks it (clinic.access.alerts) and
+audits it in its transaction, whoever calls.
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from typing import Any
 from django.db import connections, transaction
 from django.utils import timezone
 
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import record_event
 from clinic.access.alerts import CLINICIANS_ACKNOWLEDGE, may_acknowledge_alerts
 from clinic.access.refusals import refuse_unless
 from clinic.models import TeamTask
@@ -182,9 +186,10 @@ def close_invitation_if_done(invitation_id: int | None) -> None:
 
 
 @transaction.atomic
-def acknowledge_alert(*, alert: Alert, by, note: str, action: str = "") -> Alert:
+def acknowledge_alert(*, alert: Alert, by, audit: AuditContext | None = None, note: str, action: str = "") -> Alert:
     """A clinician has seen the alert and says what was done (an AckAction and a note); its task is
-    acknowledged and closed too, which stops its escalation (clinic/safety_net.py).
+    acknowledged and closed too, which stops its escalation (clinic/safety_net.py). Audited once, by the call
+    that acknowledged it: one that finds it acknowledged already (a double post) changes and audits nothing.
 
     Refused, changing nothing, unless ``by`` may acknowledge the patient's alerts (a clinician on the care team,
     or holding an open task about the patient). Raising alerts has no such check: it is the app's own work in
@@ -198,6 +203,9 @@ def acknowledge_alert(*, alert: Alert, by, note: str, action: str = "") -> Alert
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement"])
         if locked.task_id:
             acknowledge_tasks(tasks=TeamTask.objects.filter(pk=locked.task_id), by=by, action=action, note=note)
+        # The name and kind of the instrument's alert, never the answers or the note.
+        target = f"alert acknowledged: {alert.response.instrument.name} {alert.kind}"
+        record_event(actor=by, context=audit, patient=alert.patient, action=Action.UPDATE, target=target)
     return locked
 
 

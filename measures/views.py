@@ -1,6 +1,6 @@
 """Questionnaire pages on the chart: an instrument's responses, alert acknowledgement, and entering a
 questionnaire in clinic (kiosk or on the patient's behalf). Every view checks access to the patient
-first (404 to outsiders) and writes an audit event."""
+first (404 to outsiders) and audits what it shows; the services it calls audit the changes."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -118,13 +118,7 @@ def acknowledge(request: HttpRequest, public_id, response_id, kind: str) -> Http
     form = AcknowledgeUrgentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        acknowledge_alert(alert=alert, by=request.user, note=data["note"], action=data["action"])
-        record_access(
-            request=request,
-            patient=patient,
-            action=Action.UPDATE,
-            target=f"alert acknowledged: {alert.response.instrument.name} {alert.kind}",
-        )
+        acknowledge_alert(alert=alert, by=request.user, audit=request.audit, note=data["note"], action=data["action"])
         messages.success(request, f"Alert acknowledged: {alert.get_kind_display()}.")
         return redirect(back)
     record_access(request=request, patient=patient, action=Action.VIEW, target="alert to acknowledge")
@@ -178,25 +172,17 @@ def enter_on_behalf(request: HttpRequest, public_id, code: str) -> HttpResponse:
     return patient_page(request, "measures/enter.html", context, status=400 if form.errors else 200)
 
 
-ENTRY_TARGETS = {
-    Response.Source.ON_BEHALF: "questionnaire entered on behalf: {code}",
-    Response.Source.KIOSK: "questionnaire on clinic tablet: {code}",
-}
-
-
 def save_entry(request: HttpRequest, patient, instrument: Instrument, form, *, source: str):
     """Record answers typed in clinic; on a tablet the patient typed them, so no staff member entered them."""
-    submission = record_in_clinic(
+    return record_in_clinic(
         patient=patient,
         instrument=instrument,
         answers=form.answers,
         source=source,
         by=request.user,
+        audit=request.audit,
         context=form.scoring_context,
     )
-    target = ENTRY_TARGETS[source].format(code=instrument.code)
-    record_access(request=request, patient=patient, action=Action.CREATE, target=target)
-    return submission
 
 
 def entered_message(submission) -> str:

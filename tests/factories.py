@@ -93,9 +93,10 @@ class PsychotherapyNoteFactory(factory.django.DjangoModelFactory):
 
 
 def referral_in_state(state: str, *, patient, by, appointment_on=None, **details):
-    """A referral brought to `state` by the real service and model methods (a physical therapy
-    referral unless `details` say otherwise)."""
-    from clinic.referral_services import create_referral, take_referral_step
+    """A referral brought to `state` by the services' own writes and the model methods (a physical therapy
+    referral unless `details` say otherwise). Setup, not a person's act: no audit event, so a test sees only
+    the events of what it does itself."""
+    from clinic.referral_services import move_on, write_draft
     from clinic.referrals import PATHS
 
     fields = {
@@ -105,12 +106,10 @@ def referral_in_state(state: str, *, patient, by, appointment_on=None, **details
         "question": "Please assess and start a graded activity programme.",
         **details,
     }
-    referral = create_referral(patient=patient, by=by, details=fields)
+    referral = write_draft(patient=patient, by=by, details=fields)
     day = appointment_on or timezone.localdate() + datetime.timedelta(days=7)
     for action in PATHS[state]:
-        take_referral_step(
-            referral=referral, action=action, by=by, expected_version=referral.version, on=day, reason="Test reason"
-        )
+        move_on(referral, action, by=by, expected_version=referral.version, on=day, reason="Test reason", note="")
     return referral
 
 
