@@ -44,9 +44,15 @@ def next_message_hours_start(moment: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(settings.MESSAGE_HOURS_START)))
 
 
+def clock_words(moment: datetime | time) -> str:
+    """8:00 am, 1:30 pm (the app's format for a time of day)."""
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+
+
 def held_for_message_hours_words(moment: datetime | None = None) -> str:
     """For staff who just sent a patient something: "" in message hours, else when it will go."""
     if within_message_hours(moment):
         return ""
-    opening = time(settings.MESSAGE_HOURS_START).strftime("%I:%M %p").lstrip("0").lower()
+    opening = clock_words(time(settings.MESSAGE_HOURS_START))
     return f" It will go at {opening}, when message hours begin: patients get no texts or emails at night."

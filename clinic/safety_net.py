@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from clinic import duty
 from clinic.access.refusals import refuse_unless
-from clinic.access.tasks import ACKNOWLEDGERS_ONLY, may_acknowledge_urgent
+from clinic.access.tasks import ACKNOWLEDGERS_ONLY, may_acknowledge_all
 from clinic.models import DutyShift, OutboxMessage, StaffAbsence, TeamTask, TeamTaskEvent, User
 from clinic.roles import Discipline, Role
 from clinic.services import create_task, queue_message, team_lead
@@ -328,18 +328,16 @@ def acknowledge_tasks(*, tasks: models.QuerySet[TeamTask], by: User, action: str
 
     Preconditions: ``action`` is an AckAction ("" only from callers with no person choosing, e.g. imports);
     REVIEWED needs a note saying why (checked by the form too). Refused, closing none, unless ``by`` may
-    acknowledge every one of them that is still open (``may_acknowledge_urgent``): the check runs on the locked
-    open rows, so the clinician on duty, who sees the patient through the open task, may; a task someone else
-    closed first is simply not counted.
+    acknowledge every one of them that is still open (``may_acknowledge_all``, one query for all): the check runs
+    on the locked open rows, so the clinician on duty, who sees the patient through the open task, may; a task
+    someone else closed first is simply not counted.
     """
     action = AckAction(action).value if action else ""
     if action == AckAction.REVIEWED and not note.strip():
         raise ValueError("Say why no contact is needed.")
     now = timezone.now()
-    still_open = tasks.filter(status=TeamTask.Status.OPEN).select_for_update(of=("self",)).select_related("patient")
-    locked = list(still_open)
-    for task in locked:
-        refuse_unless(may_acknowledge_urgent(by, task), ACKNOWLEDGERS_ONLY)
+    locked = list(tasks.filter(status=TeamTask.Status.OPEN).select_for_update(of=("self",)))
+    refuse_unless(may_acknowledge_all(by, locked), ACKNOWLEDGERS_ONLY)
     ids = [task.pk for task in locked]
     closed = TeamTask.objects.filter(id__in=ids, status=TeamTask.Status.OPEN).update(
         status=TeamTask.Status.DONE,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from clinic.dates import clock_words
 from clinic.safety_net import is_clinic_hours, local_now, next_opening
 
 URGENT = "urgent"  # an urgent task: PHQ-9 item 9, self-harm words, an emergency red flag
@@ -37,12 +38,6 @@ class TeamReply:
     when: str
     #: What to do meanwhile if the patient feels unsafe (urgent signals only; "" otherwise).
     meanwhile: str
-
-
-def clock_words(moment: datetime) -> str:
-    """8:00 am, 1:30 pm (the app's format for a time of day)."""
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
 
 
 def opening_words(now: datetime, opens_at: datetime) -> str:

@@ -59,11 +59,20 @@ def may_work_on_task(user, task: TeamTask) -> bool:
 
 
 def may_acknowledge_urgent(user, task: TeamTask) -> bool:
+    return may_acknowledge_all(user, [task])
+
+
+def may_acknowledge_all(user, tasks: list[TeamTask]) -> bool:
+    """``may_acknowledge_urgent`` for every task at once (True for none), with one query for all their patients."""
+    if not tasks:
+        return True
     if not (user.is_active and user.role == Role.CLINICIAN):
         return False
-    if task.patient_id is None:
-        return task.assignee_id == user.pk
-    return may_see_patient(user, task.patient)
+    patient_ids = {task.patient_id for task in tasks if task.patient_id is not None}
+    visible = (
+        set(patients_visible_to(user).filter(pk__in=patient_ids).values_list("pk", flat=True)) if patient_ids else set()
+    )
+    return all(task.assignee_id == user.pk if task.patient_id is None else task.patient_id in visible for task in tasks)
 
 
 def get_task_for_user(user, task_id) -> TeamTask:

@@ -270,6 +270,22 @@ def test_acknowledging_several_tasks_closes_none_when_one_is_not_theirs(urgent_t
     assert TeamTask.objects.filter(pk__in=[urgent_task.pk, theirs.pk], status=TeamTask.Status.OPEN).count() == 2
 
 
+@pytest.mark.parametrize("count", [1, 6])
+def test_acknowledging_tasks_checks_them_all_in_a_constant_number_of_queries(
+    patient, physician, count, django_assert_num_queries
+):
+    tasks = [
+        raise_routed_task(
+            title="Urgent", source=TeamTask.Source.ALERT, source_key=f"urgent:n{n}", patient=patient,
+            priority=TeamTask.Priority.URGENT,
+        )
+        for n in range(count)
+    ]  # fmt: skip
+    chosen = TeamTask.objects.filter(pk__in=[task.pk for task in tasks])
+    with django_assert_num_queries(6):  # lock, who may see the patients, close, history...: the same for 1 or 6
+        assert acknowledge_tasks(tasks=chosen, by=physician, action=AckAction.REACHED, note="Phoned.") == count
+
+
 # --- Team messages -----------------------------------------------------------------------------------------
 
 

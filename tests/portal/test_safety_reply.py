@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from portal.safety import REVIEW, URGENT, clock_words, opening_words, team_reply, words_for
+from clinic.dates import clock_words
+from portal.safety import REVIEW, URGENT, opening_words, team_reply, words_for
 from tests.clock import (
     AFTER_HOURS_WORDS,
     IN_HOURS_WORDS,
