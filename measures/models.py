@@ -170,6 +170,10 @@ class Response(models.Model):
     positive = models.BooleanField(null=True, blank=True)
     flags = models.JSONField(default=list, blank=True)
     valid = models.BooleanField(default=False)
+    # The language the questions were given in (the instrument definition's language: only a publisher's
+    # official translation is ever shown, so a Spanish-speaking patient with no official Spanish loaded
+    # answers the English wording, and the care team sees "answered in English").
+    language = models.CharField(max_length=10, default="en")
 
     objects = ResponseQuerySet.as_manager()
 
@@ -188,6 +192,13 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument.name} response {self.public_id}"
+
+    @property
+    def language_name(self) -> str:
+        """English, Spanish, ... (the registry's names; the code itself for one it does not list)."""
+        from patients.models import Language
+
+        return dict(Language.choices).get(self.language, self.language)
 
 
 class AlertQuerySet(models.QuerySet):

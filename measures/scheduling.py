@@ -29,7 +29,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from audit.context import AuditContext
 from audit.models import Action
@@ -41,8 +42,9 @@ from clinic.models import OutboxMessage, TeamTask
 from clinic.roles import Role
 from clinic.services import create_task, queue_message
 from measures.models import Instrument, Invitation, MeasurementSchedule
+from portal.language import ENGLISH, language_of
 from portal.models import PatientLink
-from portal.services import LINK_DAYS, issue_link, link_message, link_url
+from portal.services import LINK_DAYS, MESSAGE_SUBJECT, issue_link, link_message, link_url
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,9 @@ REMINDER_AFTER = timedelta(days=2)
 REMINDERS = 2
 
 # Messages say nothing about health: who it is from and the link (or where to find it), no more.
-REMINDER_MESSAGE = (
-    "{sender}: a reminder that your care team's short check-in is still waiting for you. "
+# Written in the patient's language (portal.language.language_of).
+REMINDER_MESSAGE = gettext_noop(
+    "%(sender)s: a reminder that your care team's short check-in is still waiting for you. "
     "Please use the private link in our earlier message."
 )
 # Audit targets: the schedule and the instrument's name, never an answer or a score.
@@ -106,25 +109,37 @@ def next_day_start(now: datetime) -> datetime:
     return start_of_day(timezone.localdate(now) + timedelta(days=1))
 
 
-def invitation_message(token: str) -> tuple[str, str]:
-    """The subject and body of an invitation: the sender's name and the link, nothing else."""
-    return link_message(link_url(token))
+def invitation_message(token: str, *, language: str = ENGLISH) -> tuple[str, str]:
+    """The subject and body of an invitation: the sender's name and the link, nothing else, in ``language``."""
+    return link_message(link_url(token), language=language)
 
 
 class InvitationMessages:
-    """invitation_message() for many tokens: the link is reversed once, not once per message."""
+    """invitation_message() for many tokens: the link is reversed once, not once per message, and each
+    language's wording is written once."""
 
     PLACEHOLDER = "TOKEN-PLACEHOLDER"
 
-    def __init__(self):
-        self.subject, self.template = invitation_message(self.PLACEHOLDER)
+    def __init__(self) -> None:
+        self.texts: dict[str, tuple[str, str]] = {}
 
-    def body(self, token: str) -> str:
-        return self.template.replace(self.PLACEHOLDER, token)
+    def text(self, language: str) -> tuple[str, str]:
+        if language not in self.texts:
+            self.texts[language] = invitation_message(self.PLACEHOLDER, language=language)
+        return self.texts[language]
+
+    def subject(self, language: str = ENGLISH) -> str:
+        return self.text(language)[0]
+
+    def body(self, token: str, language: str = ENGLISH) -> str:
+        return self.text(language)[1].replace(self.PLACEHOLDER, token)
 
 
-def reminder_message() -> tuple[str, str]:
-    return f"A message from {settings.MESSAGE_SENDER}", REMINDER_MESSAGE.format(sender=settings.MESSAGE_SENDER)
+def reminder_message(language: str = ENGLISH) -> tuple[str, str]:
+    """A reminder's subject and body (no link, no health information), in ``language``."""
+    sender = settings.MESSAGE_SENDER
+    with translation.override(language):
+        return gettext(MESSAGE_SUBJECT) % {"sender": sender}, gettext(REMINDER_MESSAGE) % {"sender": sender}
 
 
 # --- Schedules ---------------------------------------------------------------------------------
@@ -268,7 +283,7 @@ def create_invitation(
         return invitation, None
     token = attach_link(invitation, created_by=created_by)
     channel, address = contact
-    subject, body = invitation_message(token)
+    subject, body = invitation_message(token, language=language_of(patient))
     queue_message(
         channel=channel,
         to_address=address,

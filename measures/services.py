@@ -66,15 +66,21 @@ def start_response(
     source: str = Response.Source.PORTAL,
     entered_by=None,
 ) -> Response:
-    """The patient's response in progress for this invitation and instrument, started if need be."""
+    """The patient's response in progress for this invitation and instrument, started if need be.
+
+    It records the language its questions are given in: the definition's own (only official wording is shown).
+    """
+    language = instrument.spec.language
     if invitation is not None:
         response, _ = Response.objects.get_or_create(
             invitation=invitation,
             instrument=instrument,
-            defaults={"patient": patient, "source": source, "entered_by": entered_by},
+            defaults={"patient": patient, "source": source, "entered_by": entered_by, "language": language},
         )
         return response
-    return Response.objects.create(patient=patient, instrument=instrument, source=source, entered_by=entered_by)
+    return Response.objects.create(
+        patient=patient, instrument=instrument, source=source, entered_by=entered_by, language=language
+    )
 
 
 def save_answer(*, response: Response, item_code: str, value) -> Response:

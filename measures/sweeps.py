@@ -41,6 +41,7 @@ from measures.scheduling import (
     reminder_message,
 )
 from patients.models import Patient
+from portal.language import language_code
 from portal.models import PatientLink
 from portal.services import LINK_DAYS
 from portal.tokens import new_token, token_hash
@@ -117,7 +118,7 @@ SELECT due.patient_id,
        array_agg(due.id) AS schedule_ids,
        array_agg(due.instrument_code) FILTER (WHERE NOT due.recent) AS codes,
        count(*) FILTER (WHERE due.recent) AS recent_count,
-       p.email, p.mobile, p.consents_to_email, p.consents_to_sms, p.preferred_channel,
+       p.email, p.mobile, p.consents_to_email, p.consents_to_sms, p.preferred_channel, p.preferred_language,
        inv.id AS invitation_id, inv.completed_at IS NOT NULL AS invitation_completed,
        EXISTS (
            SELECT 1 FROM {outbox} o
@@ -150,10 +151,10 @@ INSERT_OUTBOX_SQL = """
 INSERT INTO {outbox}
     (public_id, channel, to_address, patient_id, subject, body, dedupe_key, state, attempts, next_attempt_at,
      last_error, created_at)
-SELECT gen_random_uuid(), v.channel, v.to_address, v.patient_id, %(subject)s, v.body, v.dedupe_key, %(state)s, 0,
+SELECT gen_random_uuid(), v.channel, v.to_address, v.patient_id, v.subject, v.body, v.dedupe_key, %(state)s, 0,
        %(now)s, '', %(now)s
 FROM jsonb_to_recordset(%(rows)s::jsonb)
-     AS v(channel text, to_address text, patient_id bigint, body text, dedupe_key text)
+     AS v(channel text, to_address text, patient_id bigint, subject text, body text, dedupe_key text)
 ON CONFLICT (dedupe_key) DO NOTHING
 """
 
@@ -209,18 +210,24 @@ def insert_links(patient_ids: list[int], *, now: datetime) -> dict[int, tuple[in
     return {patient_id: (link_id, tokens[patient_id]) for link_id, patient_id in rows}
 
 
-def insert_messages(rows: list[dict], *, subject: str, now: datetime) -> int:
-    """Outbox rows (channel, to_address, patient_id, body, dedupe_key); a key already used is skipped."""
+def insert_messages(rows: list[dict], *, now: datetime) -> int:
+    """Outbox rows (channel, to_address, patient_id, subject, body, dedupe_key); a key already used is skipped."""
     if not rows:
         return 0
-    return run(
-        INSERT_OUTBOX_SQL, {"rows": records(rows), "subject": subject, "state": OutboxMessage.State.PENDING, "now": now}
-    )
+    return run(INSERT_OUTBOX_SQL, {"rows": records(rows), "state": OutboxMessage.State.PENDING, "now": now})
 
 
-def message_row(contact: tuple[str, str], patient_id: int, body: str, key: str) -> dict:
+def message_row(contact: tuple[str, str], patient_id: int, subject: str, body: str, key: str) -> dict:
+    """One outbox row; subject and body are already in the patient's language (portal.language)."""
     channel, address = contact
-    return {"channel": channel, "to_address": address, "patient_id": patient_id, "body": body, "dedupe_key": key}
+    return {
+        "channel": channel,
+        "to_address": address,
+        "patient_id": patient_id,
+        "subject": subject,
+        "body": body,
+        "dedupe_key": key,
+    }
 
 
 def sweep_due_measures(*, today: date | None = None, now: datetime | None = None) -> DueSweepResult:
@@ -265,6 +272,7 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
             consents_to_email,
             consents_to_sms,
             preferred_channel,
+            preferred_language,
             invitation_id,
             invitation_completed,
             messaged_today,
@@ -280,7 +288,14 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
                 merges.append({"id": invitation_id, "codes": codes})
                 continue
             contact = contact_of(email, mobile, consents_to_email, consents_to_sms, preferred_channel)
-            entry = {"patient_id": patient_id, "codes": codes, "contact": contact, "link_id": None, "send_now": False}
+            entry = {
+                "patient_id": patient_id,
+                "codes": codes,
+                "contact": contact,
+                "link_id": None,
+                "send_now": False,
+                "language": language_code(preferred_language),
+            }
             if contact is None:
                 entry["next_reminder_at"], entry["not_reached_at"] = None, now
                 result.no_channel += 1
@@ -318,12 +333,15 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
         result.messages = insert_messages(
             [
                 message_row(
-                    e["contact"], e["patient_id"], texts.body(e["token"]), invitation_key(created[e["patient_id"]])
+                    e["contact"],
+                    e["patient_id"],
+                    texts.subject(e["language"]),
+                    texts.body(e["token"], e["language"]),
+                    invitation_key(created[e["patient_id"]]),
                 )
                 for e in sending
                 if e["patient_id"] in created
             ],
-            subject=texts.subject,
             now=now,
         )
         tasks = [
@@ -418,6 +436,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
                 "patient__consents_to_email",
                 "patient__consents_to_sms",
                 "patient__preferred_channel",
+                "patient__preferred_language",
             )
         )
         rows = list(due)
@@ -429,7 +448,9 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
         first_sends: list[dict] = []
         reminders: list[dict] = []
         tasks: list[TeamTask] = []
-        for invitation_id, patient_id, link_id, sent, was_messaged, email, mobile, by_email, by_sms, prefers in rows:
+        for row in rows:
+            invitation_id, patient_id, link_id, sent, was_messaged, email, mobile, by_email, by_sms, prefers = row[:10]
+            language = language_code(row[10])
             contact = contact_of(email, mobile, by_email, by_sms, prefers)
             update = {"id": invitation_id, "link_id": None, "reminders_sent": sent, "not_reached_at": None}
             updates.append(update)
@@ -445,7 +466,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
             else:
                 messaged.add(patient_id)
                 update["next_reminder_at"] = now + REMINDER_AFTER
-                step = {"update": update, "patient_id": patient_id, "contact": contact}
+                step = {"update": update, "patient_id": patient_id, "contact": contact, "language": language}
                 if link_id is None:
                     first_sends.append(step)
                 else:
@@ -459,21 +480,25 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
             link_id, token = links[step["patient_id"]]
             step["update"]["link_id"] = link_id
             key = invitation_key(step["update"]["id"])
-            first_rows.append(message_row(step["contact"], step["patient_id"], texts.body(token), key))
-        insert_messages(first_rows, subject=texts.subject, now=now)
+            language = step["language"]
+            first_rows.append(
+                message_row(
+                    step["contact"], step["patient_id"], texts.subject(language), texts.body(token, language), key
+                )
+            )
+        insert_messages(first_rows, now=now)
 
-        subject, body = reminder_message()
+        reminder_texts = {language: reminder_message(language) for language in {step["language"] for step in reminders}}
         insert_messages(
             [
                 message_row(
                     step["contact"],
                     step["patient_id"],
-                    body,
+                    *reminder_texts[step["language"]],
                     reminder_key(step["update"]["id"], step["update"]["reminders_sent"]),
                 )
                 for step in reminders
             ],
-            subject=subject,
             now=now,
         )
         result.first_messages, result.reminders = len(first_sends), len(reminders)

@@ -30,6 +30,7 @@ from measures.services import latest_instrument, save_answer, start_response, su
 from patients import intake as sections
 from patients import redflags, self_harm_services
 from patients.models import Intake, Patient, RedFlag
+from portal.language import language_of
 from portal.models import PatientLink
 from portal.services import issue_link, link_message, link_url
 
@@ -112,7 +113,7 @@ def send_intake_link(*, patient: Patient, by: User, days: int = INTAKE_LINK_DAYS
     channel = None
     if contact is not None:
         channel, address = contact
-        subject, body = link_message(url)
+        subject, body = link_message(url, language=language_of(patient))
         queue_message(
             channel=channel,
             to_address=address,

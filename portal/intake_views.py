@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
@@ -33,9 +34,9 @@ from portal.views import PORTAL_IDLE_SECONDS, closed_page, current_link, end_pat
 #: The intake this browser has just sent and when: the thank-you page stays readable for the idle time
 #: after the link closes (and a second tap on "Send" lands there).
 SESSION_INTAKE = "portal_intake"
-SAVE_PROBLEM = "Please check the answer marked below. Everything else on this page is saved."
-SAFETY_MISSING = "Please answer yes or no to each question. Your answers so far are saved."
-SEND_SAFETY_FIRST = "One more thing before you send: please answer the safety questions."
+SAVE_PROBLEM = gettext_lazy("Please check the answer marked below. Everything else on this page is saved.")
+SAFETY_MISSING = gettext_lazy("Please answer yes or no to each question. Your answers so far are saved.")
+SEND_SAFETY_FIRST = gettext_lazy("One more thing before you send: please answer the safety questions.")
 
 
 def finished_intake(request: HttpRequest) -> Intake | None:

@@ -18,6 +18,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
@@ -64,13 +66,17 @@ def session_words(session: PacingSession, unit: str, activity: str) -> str:
     planned = pacing.round_amount(session.planned_amount) if session.planned_amount is not None else None
     if session.outcome == PacingSession.Outcome.DONE:
         done = session.actual_amount if session.actual_amount is not None else planned
-        return f"{activity}, {services.describe_amount(done, unit)}"
+        return gettext("%(activity)s, %(amount)s") % {
+            "activity": activity,
+            "amount": services.describe_amount(done, unit),
+        }
     if session.outcome == PacingSession.Outcome.PARTLY:
-        return (
-            f"{activity}, {services.describe_amount(session.actual_amount, unit)} "
-            f"(part of {services.describe_amount(planned, unit)})"
-        )
-    return f"{activity}: rested because of a flare-up"
+        return gettext("%(activity)s, %(amount)s (part of %(planned)s)") % {
+            "activity": activity,
+            "amount": services.describe_amount(session.actual_amount, unit),
+            "planned": services.describe_amount(planned, unit),
+        }
+    return gettext("%(activity)s: rested because of a flare-up") % {"activity": activity}
 
 
 # --------------------------------------------------------------------------- my plan
@@ -120,7 +126,7 @@ def goal_comment(request: HttpRequest, link: PatientLink, goal_id) -> HttpRespon
         audit(request, link, Action.CREATE, "goal comment")
         if self_harm.mentions_self_harm(comment.text):  # the urgent task is saved with the comment
             return support_redirect(COMMENT)
-        messages.success(request, "Thank you. Your care team will see your comment.")
+        messages.success(request, gettext("Thank you. Your care team will see your comment."))
         return redirect(f"{reverse('portal:plan')}#goal-{goal.public_id}")
     audit(request, link, Action.VIEW, "goal comment")
     context = {"patient": patient, "goal": goal, "form": form}
@@ -132,9 +138,9 @@ def goal_comment(request: HttpRequest, link: PatientLink, goal_id) -> HttpRespon
 CHECK_IN, COMMENT, SESSION = "check-in", "comment", "session"
 # App wording: what was saved, said first on the support page.
 SAVED_WORDS = {
-    CHECK_IN: "Your check-in is saved",
-    COMMENT: "Your comment is saved",
-    SESSION: "Today's session is saved",
+    CHECK_IN: gettext_lazy("Your check-in is saved"),
+    COMMENT: gettext_lazy("Your comment is saved"),
+    SESSION: gettext_lazy("Today's session is saved"),
 }
 
 
@@ -157,7 +163,7 @@ def support(request: HttpRequest, link: PatientLink) -> HttpResponse:
     )
     context = {
         "patient": patient,
-        "saved_words": SAVED_WORDS.get(request.GET.get("saved", ""), "Your words are saved"),
+        "saved_words": SAVED_WORDS.get(request.GET.get("saved", ""), gettext("Your words are saved")),
         "reply": team_reply() if told else None,
     }
     return TemplateResponse(request, "portal/plan/support.html", context)
@@ -279,7 +285,11 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
     view = selectors.pacing_view(pacing_plan, today=today)
     if not view.started:
         starts = pacing_plan.starts_on
-        messages.info(request, f"Your {pacing_plan.activity.lower()} plan starts on {starts:%A, %B} {starts.day}.")
+        messages.info(
+            request,
+            gettext("Your %(activity)s plan starts on %(day)s.")
+            % {"activity": pacing_plan.activity.lower(), "day": date_format(starts, "l, F j")},
+        )
         return redirect("portal:plan")
     status = 200
     if request.method == "POST":
@@ -303,11 +313,13 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
                 if session.outcome == PacingSession.Outcome.FLARE:
                     messages.success(
                         request,
-                        "Thank you for letting us know. Go easy on yourself today: your flare-up plan is below. "
-                        "Your activity plan waits for you and picks up where it left off.",
+                        gettext(
+                            "Thank you for letting us know. Go easy on yourself today: your flare-up plan is below. "
+                            "Your activity plan waits for you and picks up where it left off."
+                        ),
                     )
                     return redirect(f"{reverse('portal:plan')}#flare-up-plan")
-                messages.success(request, "Thank you! Today's session is saved.")
+                messages.success(request, gettext("Thank you! Today's session is saved."))
                 return redirect("portal:plan")
         else:
             status = 400
@@ -367,10 +379,13 @@ def reminders(request: HttpRequest, link: PatientLink) -> HttpResponse:
 def reminder_words(reminder: LogReminder) -> str:
     hour = log_reminders.REMINDER_TIME.strftime("%-I %p").lower()
     if reminder.frequency == LogReminder.Frequency.DAILY:
-        return f"Saved. We will remind you every day at about {hour}."
+        return gettext("Saved. We will remind you every day at about %(hour)s.") % {"hour": hour}
     if reminder.frequency == LogReminder.Frequency.WEEKLY:
-        return f"Saved. We will remind you every {WEEKDAY_NAMES[reminder.weekday]} at about {hour}."
-    return "Saved. We will not send you reminders. You can check in any time from your link."
+        return gettext("Saved. We will remind you every %(weekday)s at about %(hour)s.") % {
+            "weekday": pgettext("weekday", WEEKDAY_NAMES[reminder.weekday]),
+            "hour": hour,
+        }
+    return gettext("Saved. We will not send you reminders. You can check in any time from your link.")
 
 
 # --------------------------------------------------------------------------- printing

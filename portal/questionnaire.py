@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from measures.change import change_with
 from measures.definitions import InstrumentDefinition, Item
@@ -25,13 +26,13 @@ SECONDS_PER_QUESTION = 15  # an honest pace for one tap per question, reading in
 
 # What each shipped questionnaire is about, in the patient's words (the instrument's own name is shown too).
 ABOUT = {
-    "peg": "How pain affects your days",
-    "phq9": "Your mood",
-    "phq2": "Your mood",
-    "gad7": "Worry and stress",
-    "gad2": "Worry and stress",
-    "pcptsd5": "Hard experiences",
-    "auditc": "Alcohol",
+    "peg": gettext_lazy("How pain affects your days"),
+    "phq9": gettext_lazy("Your mood"),
+    "phq2": gettext_lazy("Your mood"),
+    "gad7": gettext_lazy("Worry and stress"),
+    "gad2": gettext_lazy("Worry and stress"),
+    "pcptsd5": gettext_lazy("Hard experiences"),
+    "auditc": gettext_lazy("Alcohol"),
 }
 
 
@@ -53,7 +54,7 @@ class Step:
 
     @property
     def about(self) -> str:
-        return ABOUT.get(self.code) or self.spec.title or self.spec.name
+        return str(ABOUT.get(self.code) or self.spec.title or self.spec.name)
 
     @property
     def count(self) -> int:
@@ -176,7 +177,7 @@ def answer(*, response: Response, item_code: str, raw_value: str | None) -> Resp
     """
     value = option_value(raw_value)
     if value is None:
-        raise AnswerRefused("Please choose one of the answers shown.")
+        raise AnswerRefused(gettext("Please choose one of the answers shown."))
     return save_answer(response=response, item_code=item_code, value=value)
 
 

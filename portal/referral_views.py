@@ -11,6 +11,8 @@ from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from audit.models import Action
@@ -21,16 +23,22 @@ from portal.views import closed_page, current_link, portal_page
 SHOWN = 20
 # The service in words for a heading, and inside a sentence ("We have sent your referral to ...").
 SERVICE_WORDS = {
-    Referral.Service.PHYSICAL_THERAPY: ("Physical therapy", "physical therapy"),
-    Referral.Service.OCCUPATIONAL_THERAPY: ("Occupational therapy", "occupational therapy"),
-    Referral.Service.BEHAVIOURAL_HEALTH: ("Counselling and support", "a counselling and support team"),
-    Referral.Service.PAIN_PSYCHOLOGY: ("Pain psychology", "a pain psychologist"),
-    Referral.Service.PAIN_MEDICINE: ("Pain medicine", "a pain medicine doctor"),
-    Referral.Service.INTERVENTIONAL: ("Pain procedures", "a pain procedure clinic"),
-    Referral.Service.SLEEP_MEDICINE: ("Sleep clinic", "a sleep clinic"),
-    Referral.Service.ADDICTION_MEDICINE: ("Addiction medicine", "an addiction medicine team"),
-    Referral.Service.SOCIAL_WORK: ("Social work", "a social worker"),
-    Referral.Service.SURGERY: ("Surgery", "a surgeon"),
+    Referral.Service.PHYSICAL_THERAPY: (gettext_lazy("Physical therapy"), gettext_lazy("physical therapy")),
+    Referral.Service.OCCUPATIONAL_THERAPY: (gettext_lazy("Occupational therapy"), gettext_lazy("occupational therapy")),
+    Referral.Service.BEHAVIOURAL_HEALTH: (
+        gettext_lazy("Counselling and support"),
+        gettext_lazy("a counselling and support team"),
+    ),
+    Referral.Service.PAIN_PSYCHOLOGY: (gettext_lazy("Pain psychology"), gettext_lazy("a pain psychologist")),
+    Referral.Service.PAIN_MEDICINE: (gettext_lazy("Pain medicine"), gettext_lazy("a pain medicine doctor")),
+    Referral.Service.INTERVENTIONAL: (gettext_lazy("Pain procedures"), gettext_lazy("a pain procedure clinic")),
+    Referral.Service.SLEEP_MEDICINE: (gettext_lazy("Sleep clinic"), gettext_lazy("a sleep clinic")),
+    Referral.Service.ADDICTION_MEDICINE: (
+        gettext_lazy("Addiction medicine"),
+        gettext_lazy("an addiction medicine team"),
+    ),
+    Referral.Service.SOCIAL_WORK: (gettext_lazy("Social work"), gettext_lazy("a social worker")),
+    Referral.Service.SURGERY: (gettext_lazy("Surgery"), gettext_lazy("a surgeon")),
 }
 WAITING = {Referral.State.SENT, Referral.State.ACKNOWLEDGED, Referral.State.SCHEDULED, Referral.State.NO_SHOW}
 
@@ -48,8 +56,8 @@ class PatientReferral:
 
 
 def day_words(day: date) -> str:
-    """Tuesday, March 3."""
-    return f"{day:%A}, {day:%B} {day.day}"
+    """Tuesday, March 3 (in the page's language)."""
+    return date_format(day, "l, F j")
 
 
 def capital(text: str) -> str:
@@ -60,47 +68,62 @@ def wait_words(days: int | None) -> str:
     if not days:
         return ""
     if days < 14:
-        return f"The wait is usually about {days} day{'s' if days != 1 else ''}."
-    return f"The wait is usually about {round(days / 7)} weeks."
+        return ngettext("The wait is usually about %(days)d day.", "The wait is usually about %(days)d days.", days) % {
+            "days": days
+        }
+    return gettext("The wait is usually about %(weeks)d weeks.") % {"weeks": round(days / 7)}
 
 
 def for_patient(referral: Referral) -> PatientReferral:
     """The referral in plain words for its patient."""
     if referral.service == Referral.Service.OTHER:
-        name = referral.service_other or "another service"
+        name = referral.service_other or gettext("another service")
         title, service = capital(name), name
     else:
-        title, service = SERVICE_WORDS[referral.service]
+        title, service = (str(words) for words in SERVICE_WORDS[referral.service])
     who = referral.receiving_provider or service
     state, day = referral.state, referral.appointment_on
     states = Referral.State
     if state == states.SENT:
-        status = (
-            f"We have sent your referral to {who}. They usually contact you within a week to set up a visit. "
+        status = gettext(
+            "We have sent your referral to %(who)s. They usually contact you within a week to set up a visit. "
             "If you have not heard from them by then, please call us."
-        )
+        ) % {"who": who}
     elif state == states.ACKNOWLEDGED:
-        status = f"{capital(who)} has your referral. They will contact you to set up a visit."
+        status = gettext("%(who)s has your referral. They will contact you to set up a visit.") % {"who": capital(who)}
     elif state == states.SCHEDULED:
-        status = f"Your appointment is on {day_words(day)}." if day else "Your appointment is booked."
-    elif state == states.ATTENDED:
         status = (
+            gettext("Your appointment is on %(day)s.") % {"day": day_words(day)}
+            if day
+            else gettext("Your appointment is booked.")
+        )
+    elif state == states.ATTENDED:
+        status = gettext(
             "Thank you for going to your visit. We are waiting for their notes, "
             "and your care team will go over them with you."
         )
     elif state == states.REPORT_RECEIVED:
-        status = "We have the notes from your visit. Your care team will go over them with you."
+        status = gettext("We have the notes from your visit. Your care team will go over them with you.")
     elif state == states.NO_SHOW:
         status = (
-            f"Your visit{f' on {day_words(day)}' if day else ''} did not go ahead. That is okay. "
-            "We will contact you to find a new time, or you can call us."
+            gettext(
+                "Your visit on %(day)s did not go ahead. That is okay. "
+                "We will contact you to find a new time, or you can call us."
+            )
+            % {"day": day_words(day)}
+            if day
+            else gettext(
+                "Your visit did not go ahead. That is okay. We will contact you to find a new time, or you can call us."
+            )
         )
     elif state == states.DECLINED:
-        status = f"{capital(who)} could not take this referral. Your care team will talk with you about other options."
+        status = gettext(
+            "%(who)s could not take this referral. Your care team will talk with you about other options."
+        ) % {"who": capital(who)}
     elif state == states.CANCELLED:
-        status = "This referral has stopped. If you have questions about it, please call us."
+        status = gettext("This referral has stopped. If you have questions about it, please call us.")
     else:  # closed
-        status = "This referral is complete."
+        status = gettext("This referral is complete.")
     waiting = state in WAITING
     return PatientReferral(
         title=title,

@@ -15,14 +15,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext, pgettext
+
 from clinic.dates import clock_words
 from clinic.safety_net import is_clinic_hours, local_now, next_opening
 
 URGENT = "urgent"  # an urgent task: PHQ-9 item 9, self-harm words, an emergency red flag
 REVIEW = "review"  # a review task: a review-level red flag, a positive screen
 
-# App wording: English weekday names (date formats of the active language would say "Mon").
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# App wording: weekday names, translated when the sentence is written (Django's date formats would say "Mon").
+
+
+def weekday_words(number: int) -> str:
+    """The weekday's name (Monday=0) in the active language."""
+    names = (
+        pgettext("weekday", "Monday"),
+        pgettext("weekday", "Tuesday"),
+        pgettext("weekday", "Wednesday"),
+        pgettext("weekday", "Thursday"),
+        pgettext("weekday", "Friday"),
+        pgettext("weekday", "Saturday"),
+        pgettext("weekday", "Sunday"),
+    )
+    return names[number]
 
 
 @dataclass(frozen=True)
@@ -41,14 +56,15 @@ class TeamReply:
 
 
 def opening_words(now: datetime, opens_at: datetime) -> str:
-    """When the clinic opens, from ``now`` (both in the clinic's time zone): today, tomorrow or a weekday."""
+    """When the clinic opens, from ``now`` (both in the clinic's time zone): today, tomorrow or a weekday.
+
+    In the active language (the patient's page): whole phrases, because word order differs between languages."""
+    time = clock_words(opens_at)
     if opens_at.date() == now.date():
-        day = "today"
-    elif opens_at.date() == now.date() + timedelta(days=1):
-        day = "tomorrow"
-    else:
-        day = f"on {WEEKDAYS[opens_at.weekday()]}"
-    return f"{day} at {clock_words(opens_at)}"
+        return gettext("today at %(time)s") % {"time": time}
+    if opens_at.date() == now.date() + timedelta(days=1):
+        return gettext("tomorrow at %(time)s") % {"time": time}
+    return gettext("on %(weekday)s at %(time)s") % {"weekday": weekday_words(opens_at.weekday()), "time": time}
 
 
 def words_for(*, now: datetime, in_hours: bool, opens_at: datetime, kind: str = URGENT) -> TeamReply:
@@ -61,12 +77,14 @@ def words_for(*, now: datetime, in_hours: bool, opens_at: datetime, kind: str = 
     """
     if in_hours:
         if kind == URGENT:
-            return TeamReply(True, None, "", "Someone from your care team will contact you today.", "")
+            return TeamReply(True, None, "", gettext("Someone from your care team will contact you today."), "")
         return TeamReply(True, None, "", "", "")
     opening = opening_words(now, opens_at)
-    when = f"Our clinic is closed right now. Your care team will see this when we open {opening}."
+    when = gettext("Our clinic is closed right now. Your care team will see this when we open %(opening)s.") % {
+        "opening": opening
+    }
     meanwhile = (
-        "If you feel unsafe before then, please do not wait for us: call or text 988, or call 911."
+        gettext("If you feel unsafe before then, please do not wait for us: call or text 988, or call 911.")
         if kind == URGENT
         else ""
     )

@@ -5,24 +5,30 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from clinic.services import queue_message
+from portal.language import ENGLISH, language_of
 from portal.models import PatientLink
 from portal.tokens import new_token, token_hash
 
 LINK_DAYS = 7
-# Messages say nothing about health: who it is from and the link, no more.
-LINK_MESSAGE = "{sender}: your care team has a short check-in for you. Open this private link: {url}"
+# Messages say nothing about health: who it is from and the link, no more. Written in the patient's language.
+MESSAGE_SUBJECT = gettext_noop("A message from %(sender)s")
+LINK_MESSAGE = gettext_noop("%(sender)s: your care team has a short check-in for you. Open this private link: %(url)s")
 
 
-def link_message(url: str) -> tuple[str, str]:
-    """Subject and body of a message carrying a patient link: the sender's name and the link only.
+def link_message(url: str, *, language: str = ENGLISH) -> tuple[str, str]:
+    """Subject and body of a message carrying a patient link: the sender's name and the link only, in
+    ``language`` (portal.language.language_of(patient): the patient's language on file).
 
     The sender is MESSAGE_SENDER, not the clinic's name: "... Pain Clinic" on a lock screen would
     itself say something about the patient's health.
     """
-    return f"A message from {settings.MESSAGE_SENDER}", LINK_MESSAGE.format(sender=settings.MESSAGE_SENDER, url=url)
+    sender = settings.MESSAGE_SENDER
+    with translation.override(language):
+        return gettext(MESSAGE_SUBJECT) % {"sender": sender}, gettext(LINK_MESSAGE) % {"sender": sender, "url": url}
 
 
 def link_url(token: str) -> str:
@@ -72,7 +78,7 @@ def renew_expired_link(*, token: str) -> bool:
         return False  # no consent or no address: the clinic calls instead
     channel, address = contact
     _, fresh = issue_link(patient=patient, purpose=link.purpose)
-    subject, body = link_message(link_url(fresh))
+    subject, body = link_message(link_url(fresh), language=language_of(patient))
     queue_message(
         channel=channel,
         to_address=address,

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from portal import views
+from portal import language_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/", include("portal.intake_urls")),
     path("referrals/", include("portal.referral_urls")),
     path("plan/", include("portal.plan_urls")),
+    path("language/", language_views.switch_language, name="language"),  # before the token paths
     path("<str:token>/", views.open_link, name="open"),
     path("<str:token>/new-link/", views.request_new_link, name="new_link"),
 ]

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from clinic.models import Referral
 from measures.models import Invitation, Response
 from measures.services import AnswerRefused
 from portal import questionnaire
+from portal.language import start_in_patient_language
 from portal.models import PatientLink
 from portal.ratelimit import too_many
 from portal.safety import team_reply
@@ -60,6 +62,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     request.session.cycle_key()
     request.session[SESSION_LINK] = link.id
     request.session[SESSION_SEEN] = time.time()
+    start_in_patient_language(request.session, link.patient)
     note_first_open(link)
     return redirect("portal:home")
 
@@ -130,7 +133,7 @@ def closed_page(request: HttpRequest, *, token: str, status: int = 200) -> HttpR
 
 # --------------------------------------------------------------------------- the questionnaire journey
 
-SENT_ALREADY = "These answers were already sent. Thank you!"
+SENT_ALREADY = gettext_lazy("These answers were already sent. Thank you!")
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
@@ -340,7 +343,7 @@ def send(request: HttpRequest, link: PatientLink, response: Response) -> HttpRes
     spec = response.instrument.spec
     missing = questionnaire.first_unanswered(spec, response.answers)
     if response.completed_at is None and missing:
-        messages.info(request, "One more thing before you send: please answer this question.")
+        messages.info(request, gettext("One more thing before you send: please answer this question."))
         return redirect(question_url(response, missing, then="review"))
     with transaction.atomic():
         newly_sent, following = questionnaire.send(response=response)
@@ -356,7 +359,9 @@ def send(request: HttpRequest, link: PatientLink, response: Response) -> HttpRes
         return redirect("portal:thanks")
     if newly_sent:
         messages.success(
-            request, f"Thank you! Your {spec.name} answers are sent. Next: {following.instrument.spec.name}."
+            request,
+            gettext("Thank you! Your %(name)s answers are sent. Next: %(next)s.")
+            % {"name": spec.name, "next": following.instrument.spec.name},
         )
     return redirect(resume_url(following))
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from careplans.logs import pacing
 from careplans.models import FlarePlan, LogReminder, PacingPlan, PacingSession
@@ -21,20 +23,29 @@ from clinic.form_fields import date_input, long_text
 SCALE = [(n, str(n)) for n in range(11)]
 # App wording: a few quick choices for the mood word; the patient can write their own instead.
 MOOD_WORDS = ("hopeful", "calm", "okay", "tired", "low", "worried")
+# The words are saved as written here (English); the patient's page shows them in the page's language.
+MOOD_LABELS = {
+    "hopeful": _("Hopeful"),
+    "calm": _("Calm"),
+    "okay": _("Okay"),
+    "tired": _("Tired"),
+    "low": _("Low"),
+    "worried": _("Worried"),
+}
 WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
+    (0, pgettext_lazy("weekday", "Monday")),
+    (1, pgettext_lazy("weekday", "Tuesday")),
+    (2, pgettext_lazy("weekday", "Wednesday")),
+    (3, pgettext_lazy("weekday", "Thursday")),
+    (4, pgettext_lazy("weekday", "Friday")),
+    (5, pgettext_lazy("weekday", "Saturday")),
+    (6, pgettext_lazy("weekday", "Sunday")),
 ]
 MAX_STEPS_PER_DAY = 200_000
 
 
 def scale_field(label: str, *, required: str = "") -> forms.TypedChoiceField:
-    problem = "Choose a number from 0 to 10."
+    problem = _("Choose a number from 0 to 10.")
     return forms.TypedChoiceField(
         label=label,
         choices=SCALE,
@@ -53,11 +64,11 @@ class DailyLogForm(forms.Form):
     # The id the form was opened with (a double tap saves once); anything else is ignored, never an error.
     entry_id = forms.CharField(required=False, widget=forms.HiddenInput)
     pain_interference = scale_field(
-        "How much did pain get in the way of your day?",
-        required="Please tap a number from 0 to 10 for how much pain got in the way today.",
+        _("How much did pain get in the way of your day?"),
+        required=_("Please tap a number from 0 to 10 for how much pain got in the way today."),
     )
     sleep_hours = forms.DecimalField(
-        label="Hours slept last night",
+        label=_("Hours slept last night"),
         required=False,
         min_value=0,
         max_value=24,
@@ -65,53 +76,55 @@ class DailyLogForm(forms.Form):
         decimal_places=1,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5", "min": "0", "max": "24"}),
         error_messages={
-            "invalid": "Please write the hours as a number, for example 7 or 6.5.",
-            "min_value": "Please write a number from 0 to 24.",
-            "max_value": "A day has 24 hours: please write a number from 0 to 24.",
-            "max_digits": "Please write a number from 0 to 24.",
-            "max_whole_digits": "Please write a number from 0 to 24.",
-            "max_decimal_places": "Please use one number after the point at most, for example 6.5.",
+            "invalid": _("Please write the hours as a number, for example 7 or 6.5."),
+            "min_value": _("Please write a number from 0 to 24."),
+            "max_value": _("A day has 24 hours: please write a number from 0 to 24."),
+            "max_digits": _("Please write a number from 0 to 24."),
+            "max_whole_digits": _("Please write a number from 0 to 24."),
+            "max_decimal_places": _("Please use one number after the point at most, for example 6.5."),
         },
     )
-    sleep_quality = scale_field("How well did you sleep?")
+    sleep_quality = scale_field(_("How well did you sleep?"))
     activity = forms.CharField(
-        label="What activity or exercise did you do?",
+        label=_("What activity or exercise did you do?"),
         required=False,
         max_length=200,
-        error_messages={"max_length": "Please keep this to %(limit_value)d letters or fewer (it has %(show_value)d)."},
+        error_messages={
+            "max_length": _("Please keep this to %(limit_value)d letters or fewer (it has %(show_value)d).")
+        },
     )
     steps = forms.IntegerField(
-        label="Steps today (if you track them)",
+        label=_("Steps today (if you track them)"),
         required=False,
         min_value=0,
         max_value=MAX_STEPS_PER_DAY,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
         error_messages={
-            "invalid": "Please write your steps as a whole number, for example 4500.",
-            "min_value": "Please write a number of steps from 0 up.",
-            "max_value": "That is more steps than we can save. Please check the number.",
+            "invalid": _("Please write your steps as a whole number, for example 4500."),
+            "min_value": _("Please write a number of steps from 0 up."),
+            "max_value": _("That is more steps than we can save. Please check the number."),
         },
     )
     mood_choice = forms.ChoiceField(
-        label="One word for your mood",
+        label=_("One word for your mood"),
         required=False,
-        choices=[(word, word.capitalize()) for word in MOOD_WORDS],
+        choices=[(word, MOOD_LABELS[word]) for word in MOOD_WORDS],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Please choose one of the words, or write your own."},
+        error_messages={"invalid_choice": _("Please choose one of the words, or write your own.")},
     )
     mood_own = forms.CharField(
-        label="Or your own word",
+        label=_("Or your own word"),
         required=False,
         max_length=40,
-        error_messages={"max_length": "Please keep your word to %(limit_value)d letters or fewer."},
+        error_messages={"max_length": _("Please keep your word to %(limit_value)d letters or fewer.")},
     )
     note = forms.CharField(
-        label="Anything else you want your care team to know? (optional)",
+        label=_("Anything else you want your care team to know? (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": "Please keep your note to %(limit_value)d letters or fewer (it has %(show_value)d)."
+            "max_length": _("Please keep your note to %(limit_value)d letters or fewer (it has %(show_value)d).")
         },
     )
 
@@ -137,39 +150,39 @@ class DailyLogForm(forms.Form):
 
 class PacingSessionForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="How did today's session go?",
+        label=_("How did today's session go?"),
         choices=[
-            (PacingSession.Outcome.DONE, "I did it"),
-            (PacingSession.Outcome.PARTLY, "I did part of it"),
-            (PacingSession.Outcome.FLARE, "I skipped it because of a flare-up"),
+            (PacingSession.Outcome.DONE, _("I did it")),
+            (PacingSession.Outcome.PARTLY, _("I did part of it")),
+            (PacingSession.Outcome.FLARE, _("I skipped it because of a flare-up")),
         ],
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Please choose how today's session went.",
-            "invalid_choice": "Please choose how today's session went.",
+            "required": _("Please choose how today's session went."),
+            "invalid_choice": _("Please choose how today's session went."),
         },
     )
     actual_amount = forms.DecimalField(
-        label="How much did you do?",
+        label=_("How much did you do?"),
         required=False,
         min_value=0,
         max_digits=7,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5", "min": "0"}),
         error_messages={
-            "invalid": "Please write a number, for example 2 or 2.5.",
-            "min_value": "Please write a number from 0 up.",
-            "max_digits": "That number is too big for this plan. Please check it.",
-            "max_whole_digits": "That number is too big for this plan. Please check it.",
-            "max_decimal_places": "Please use two numbers after the point at most.",
+            "invalid": _("Please write a number, for example 2 or 2.5."),
+            "min_value": _("Please write a number from 0 up."),
+            "max_digits": _("That number is too big for this plan. Please check it."),
+            "max_whole_digits": _("That number is too big for this plan. Please check it."),
+            "max_decimal_places": _("Please use two numbers after the point at most."),
         },
     )
     note = forms.CharField(
-        label="A note (optional)",
+        label=_("A note (optional)"),
         required=False,
         max_length=300,
         error_messages={
-            "max_length": "Please keep your note to %(limit_value)d letters or fewer (it has %(show_value)d)."
+            "max_length": _("Please keep your note to %(limit_value)d letters or fewer (it has %(show_value)d).")
         },
     )
 
@@ -177,18 +190,18 @@ class PacingSessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.planned, self.unit = planned, unit
         if unit:
-            self.fields["actual_amount"].label = f"How much did you do? ({unit})"
+            self.fields["actual_amount"].label = _("How much did you do? (%(unit)s)") % {"unit": unit}
 
     def clean(self):
         data = super().clean()
         outcome, amount = data.get("outcome"), data.get("actual_amount")
         if outcome == PacingSession.Outcome.PARTLY and "actual_amount" not in self.errors:
             if amount is None or amount <= 0:
-                self.add_error("actual_amount", "Please write how much you did, for example 2.")
+                self.add_error("actual_amount", _("Please write how much you did, for example 2."))
             elif self.planned is not None and amount >= self.planned:
                 self.add_error(
                     "actual_amount",
-                    "That is the whole session. Please choose \u201cI did it\u201d instead.",
+                    _("That is the whole session. Please choose “I did it” instead."),
                 )
         if outcome != PacingSession.Outcome.PARTLY:
             data["actual_amount"] = None
@@ -198,28 +211,28 @@ class PacingSessionForm(forms.Form):
 
 class ReminderForm(forms.Form):
     frequency = forms.ChoiceField(
-        label="Would you like a reminder to check in?",
+        label=_("Would you like a reminder to check in?"),
         choices=[
-            (LogReminder.Frequency.DAILY, "Yes, every day"),
-            (LogReminder.Frequency.WEEKLY, "Yes, once a week"),
-            (LogReminder.Frequency.NONE, "No reminders, thank you"),
+            (LogReminder.Frequency.DAILY, _("Yes, every day")),
+            (LogReminder.Frequency.WEEKLY, _("Yes, once a week")),
+            (LogReminder.Frequency.NONE, _("No reminders, thank you")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose one.", "invalid_choice": "Please choose one."},
+        error_messages={"required": _("Please choose one."), "invalid_choice": _("Please choose one.")},
     )
     weekday = forms.TypedChoiceField(
-        label="Which day of the week?",
+        label=_("Which day of the week?"),
         choices=WEEKDAYS,
         coerce=int,
         required=False,
         empty_value=None,
-        error_messages={"invalid_choice": "Please choose a day of the week."},
+        error_messages={"invalid_choice": _("Please choose a day of the week.")},
     )
 
     def clean(self):
         data = super().clean()
         if data.get("frequency") == LogReminder.Frequency.WEEKLY and data.get("weekday") is None:
-            self.add_error("weekday", "Please choose the day of the week for your reminder.")
+            self.add_error("weekday", _("Please choose the day of the week for your reminder."))
         if data.get("weekday") is None:
             data["weekday"] = 0
         return data
@@ -227,19 +240,19 @@ class ReminderForm(forms.Form):
 
 class GoalCommentForm(forms.Form):
     text = forms.CharField(
-        label="Your comment",
+        label=_("Your comment"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Please write a few words first.",
-            "max_length": "Please keep your comment to %(limit_value)d letters or fewer (it has %(show_value)d).",
+            "required": _("Please write a few words first."),
+            "max_length": _("Please keep your comment to %(limit_value)d letters or fewer (it has %(show_value)d)."),
         },
     )
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
         if not text:
-            raise forms.ValidationError("Please write a few words first.")
+            raise forms.ValidationError(_("Please write a few words first."))
         return text
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from careplans.models import CarePlan, LogReminder
 from clinic.dates import start_of_day
 from clinic.models import OutboxMessage
+from portal.language import language_of
 from portal.models import PatientLink
 from portal.services import LINK_DAYS, link_message
 from portal.tokens import new_token, token_hash
@@ -133,6 +134,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
                 "patient__consents_to_email",
                 "patient__consents_to_sms",
                 "patient__preferred_channel",
+                "patient__preferred_language",
             )
             .order_by("next_due_at", "id")[:limit]
         )
@@ -185,14 +187,18 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
             ]
         )
         placeholder = "TOKEN-PLACEHOLDER"
-        subject, template = link_message(settings.SITE_URL + reverse("portal:open", args=[placeholder]))
+        url = settings.SITE_URL + reverse("portal:open", args=[placeholder])
+        # Each patient's message in their language on file (portal.language); each language written once.
+        texts = {
+            language: link_message(url, language=language) for language in {language_of(r.patient) for r, _, _ in sent}
+        }
         messages = [
             OutboxMessage(
                 channel=contact[0],
                 to_address=contact[1],
                 patient_id=reminder.patient_id,
-                subject=subject,
-                body=template.replace(placeholder, tokens[reminder.id]),
+                subject=texts[language_of(reminder.patient)][0],
+                body=texts[language_of(reminder.patient)][1].replace(placeholder, tokens[reminder.id]),
                 dedupe_key=reminder_key(reminder.id, due_at),
                 created_at=now,
                 next_attempt_at=now,

@@ -53,7 +53,7 @@ def test_it_opens_an_intake_with_a_14_day_intake_link_and_queues_a_message_witho
     assert timedelta(days=13, hours=23) < sent.link.expires_at - timezone.now() <= timedelta(days=14)
     message = OutboxMessage.objects.get(patient=patient)
     assert (message.channel, message.to_address, sent.channel) == ("email", patient.email, "email")
-    assert message.body == LINK_MESSAGE.format(sender=settings.MESSAGE_SENDER, url=sent.url)
+    assert message.body == LINK_MESSAGE % {"sender": settings.MESSAGE_SENDER, "url": sent.url}
     for word in ("pain", "intake", "red flag", patient.family_name):
         assert word.lower() not in message.body.lower()
 
