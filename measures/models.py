@@ -173,7 +173,7 @@ class Response(models.Model):
     # The language the questions were given in (the instrument definition's language: only a publisher's
     # official translation is ever shown, so a Spanish-speaking patient with no official Spanish loaded
     # answers the English wording, and the care team sees "answered in English").
-    language = models.CharField(max_length=10, default="en")
+    language = models.CharField(max_length=10, default="en", db_default="en")  # db_default: bulk COPY loads
 
     objects = ResponseQuerySet.as_manager()
 
