@@ -1,0 +1,223 @@
+"""The portal in the patient's language (issue 14, "In the patient's language"): the Spanish catalogue is
+complete and compiled; a Spanish-speaking patient's pages, crisis resources and messages are in Spanish; the
+language switch keeps its choice for the session; English-speaking patients and staff pages are unchanged."""
+
+import gettext
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import OutboxMessage
+from measures.scheduling import create_invitation
+from patients.models import Language
+from portal.language import language_of, portal_language
+from tests.careplans.logkit import active_plan
+from tests.portal.journey import invite, open_link, question_url, start, tap
+
+PO = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+HOME = reverse("portal:home")
+SWITCH = reverse("portal:language")
+MSGFMT = shutil.which("msgfmt")
+needs_msgfmt = pytest.mark.skipif(MSGFMT is None, reason="gettext's msgfmt is not installed")
+
+
+def text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+@pytest.fixture
+def spanish(patient):
+    patient.preferred_language = Language.SPANISH
+    patient.save(update_fields=["preferred_language"])
+    return patient
+
+
+@pytest.fixture
+def invited(spanish):
+    return invite(spanish, codes=("peg", "phq9"))
+
+
+@pytest.fixture
+def opened(client, invited):
+    open_link(client, invited[1])
+    return client
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+@needs_msgfmt
+def test_the_spanish_catalogue_has_no_untranslated_or_fuzzy_message():
+    result = subprocess.run(
+        [MSGFMT, "--check", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "translated message" in result.stderr
+    assert "untranslated" not in result.stderr
+    assert "fuzzy" not in result.stderr
+
+
+@needs_msgfmt
+def test_the_committed_mo_is_compiled_from_the_current_po(tmp_path):
+    fresh = tmp_path / "django.mo"
+    subprocess.run([MSGFMT, "--check-format", "-o", str(fresh), str(PO)], check=True)
+    with MO.open("rb") as committed, fresh.open("rb") as compiled:
+        assert gettext.GNUTranslations(committed)._catalog == gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- which language
+
+
+@pytest.mark.parametrize(
+    ("preferred", "expected"),
+    [(Language.SPANISH, "es"), (Language.ENGLISH, "en"), (Language.FRENCH, "en"), (Language.OTHER, "en")],
+)
+def test_a_language_with_no_catalogue_falls_back_to_english(patient, preferred, expected):
+    patient.preferred_language = preferred
+    assert language_of(patient) == expected
+    assert portal_language(patient, {}) == expected
+
+
+def test_the_sessions_choice_wins_over_the_language_on_file(spanish):
+    assert portal_language(spanish, {"portal_language": "en"}) == "en"
+    assert portal_language(None, {}) == "en"
+
+
+# --------------------------------------------------------------------------- a Spanish-speaking patient's pages
+
+
+def test_a_spanish_speaking_patients_home_page_is_in_spanish(opened):
+    page = text(opened.get(HOME))
+    assert '<html lang="es">' in page
+    assert "Hola, Mari" in page
+    assert "Su equipo de atención tiene 2 breves cuestionarios para usted." in page
+    assert "Hello," not in page
+
+
+def test_the_questionnaire_page_says_in_spanish_that_the_questions_are_only_in_english(opened, invited):
+    peg = start(opened, invited[0], "peg")
+    page = text(opened.get(question_url(peg, 1)))
+    assert "Estas preguntas solo están en inglés por ahora." in page
+    assert "Pregunta 1 de 3" in page
+    assert "What number best describes your pain on average in the past week?" in page  # the official wording
+
+
+def test_the_answers_are_recorded_with_the_language_their_questions_were_given_in(opened, invited):
+    peg = start(opened, invited[0], "peg")
+    tap(opened, peg, 1, 5)
+    peg.refresh_from_db()
+    assert peg.language == "en"
+
+
+def test_an_english_speaking_patient_is_not_told_about_the_language_of_the_questions(client, patient):
+    invitation, token = invite(patient, codes=("peg",))
+    open_link(client, token)
+    peg = start(client, invitation, "peg")
+    page = text(client.get(question_url(peg, 1)))
+    assert "only in English" not in page
+    assert "Question 1 of 3" in page
+
+
+def test_a_spanish_speaking_patients_plan_page_is_in_spanish(client, spanish, patient_link, physician):
+    active_plan(spanish, physician)
+    open_link(client, patient_link[1])
+    page = text(client.get(reverse("portal:plan")))
+    assert "<h1>Su plan</h1>" in page
+    assert "Registro diario (30 segundos)" in page
+    assert "Su plan para brotes de dolor" in page
+
+
+@pytest.mark.django_db
+def test_the_link_closed_page_is_in_the_language_chosen_there(client):
+    closed = reverse("portal:open", args=["no-such-token"])
+    response = client.post(SWITCH, {"language": "es"}, HTTP_REFERER=f"http://testserver{closed}")
+    assert response.status_code == 302
+    assert response["Location"] == closed
+    page = text(client.get(closed))
+    assert "Este enlace ya no está abierto" in page
+    assert "Envíenme un enlace nuevo" in page
+
+
+# --------------------------------------------------------------------------- the switch
+
+
+def test_the_language_switch_keeps_the_choice_for_the_session(opened, patient_link):
+    assert "Hola, Mari" in text(opened.get(HOME))
+    response = opened.post(SWITCH, {"language": "en"}, HTTP_REFERER=f"http://testserver{HOME}")
+    assert response["Location"] == HOME
+    assert "Hello, Mari" in text(opened.get(HOME))
+    assert "Your referrals" in text(opened.get(reverse("portal:referrals")))  # another page, same session
+
+
+def test_the_switch_goes_back_only_to_a_portal_page_and_ignores_unknown_languages(opened):
+    away = opened.post(SWITCH, {"language": "xx"}, HTTP_REFERER="https://example.com/p/")
+    assert away["Location"] == HOME
+    staff = opened.post(SWITCH, {"language": "en"}, HTTP_REFERER="http://testserver/patients/")
+    assert staff["Location"] == HOME
+    assert "Hola, Mari" not in text(opened.get(HOME))  # "en" was kept; "xx" changed nothing
+
+
+def test_every_portal_page_offers_the_switch(opened):
+    page = text(opened.get(HOME))
+    assert f'action="{SWITCH}"' in page
+    assert ">English</button>" in page
+    assert 'lang="es" aria-pressed="true">Español</button>' in page  # the page's language is the pressed one
+
+
+def test_staff_pages_stay_english_after_a_spanish_portal_session(opened, signed_in, coordinator):
+    opened.get(HOME)
+    page = text(signed_in(coordinator).get(reverse("home"), follow=True))
+    assert 'lang="es"' not in page.split(">", 2)[1]  # the <html> tag
+    assert "Su equipo" not in page
+
+
+# --------------------------------------------------------------------------- crisis resources
+
+
+def test_the_crisis_resources_in_spanish_include_988s_spanish_option(opened, invited):
+    phq9 = start(opened, invited[0], "phq9")
+    for number in range(1, 9):
+        tap(opened, phq9, number, 0)
+    page = text(opened.post(question_url(phq9, 9), {"answer": "1"}, follow=True))
+    assert "Tiene apoyo aquí, en cualquier momento" in page
+    assert "marque 988 y oprima el 2" in page
+    assert 'href="tel:988">Llamar al 988</a>' in page
+
+
+def test_english_crisis_resources_are_unchanged(client, patient):
+    invitation, token = invite(patient, codes=("phq9",))
+    open_link(client, token)
+    phq9 = start(client, invitation, "phq9")
+    for number in range(1, 9):
+        tap(client, phq9, number, 0)
+    page = text(client.post(question_url(phq9, 9), {"answer": "1"}, follow=True))
+    assert "<strong>Call or text 988</strong>, the Suicide &amp; Crisis Lifeline. It is free and private." in page
+    assert "oprima" not in page
+
+
+# --------------------------------------------------------------------------- messages to the patient
+
+
+def test_the_message_to_a_spanish_speaking_patient_is_in_spanish(spanish, in_clinic_hours):
+    create_invitation(patient=spanish, due_on=timezone.localdate(), instrument_codes=["peg"])
+    message = OutboxMessage.objects.get(patient=spanish)
+    assert message.subject == f"Un mensaje de {settings.MESSAGE_SENDER}"
+    assert message.body.startswith(
+        f"{settings.MESSAGE_SENDER}: su equipo de atención tiene un breve cuestionario para usted. "
+        "Abra este enlace privado: "
+    )
+
+
+def test_the_message_to_an_english_speaking_patient_is_unchanged(patient, in_clinic_hours):
+    create_invitation(patient=patient, due_on=timezone.localdate(), instrument_codes=["peg"])
+    message = OutboxMessage.objects.get(patient=patient)
+    assert message.subject == f"A message from {settings.MESSAGE_SENDER}"
+    assert message.body.startswith(
+        f"{settings.MESSAGE_SENDER}: your care team has a short check-in for you. Open this private link: "
+    )
