@@ -20,7 +20,7 @@ SESSION_LANGUAGE = "portal_language"
 ENGLISH = "en"
 
 # The registry's Language choice -> the Django language code of its catalogue. Only translated languages.
-TRANSLATED = {Language.ENGLISH: "en", Language.SPANISH: "es"}
+TRANSLATED: dict[str, str] = {Language.ENGLISH.value: "en", Language.SPANISH.value: "es"}
 
 
 def portal_languages() -> set[str]:
