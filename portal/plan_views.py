@@ -288,7 +288,7 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
         messages.info(
             request,
             gettext("Your %(activity)s plan starts on %(day)s.")
-            % {"activity": pacing_plan.activity.lower(), "day": date_format(starts, "l, F j")},
+            % {"activity": pacing_plan.activity.lower(), "day": date_format(starts, gettext("l, F j"))},
         )
         return redirect("portal:plan")
     status = 200

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 
 from measures.change import change_with
 from measures.definitions import InstrumentDefinition, Item
@@ -226,11 +226,34 @@ def your_numbers(*, patient, latest: list[Response]) -> list[str]:
     if not scored:
         return []
     summaries = MeasureSummary.objects.filter(patient=patient, instrument_code__in=scored, responses_count__gte=2)
-    return [
-        change_with(
-            scored[summary.instrument_code].instrument.spec,
-            summary.baseline_total,
-            scored[summary.instrument_code].total,
-        ).patient_words
-        for summary in summaries.order_by("instrument_code")
-    ]
+    sentences = []
+    for summary in summaries.order_by("instrument_code"):
+        spec = scored[summary.instrument_code].instrument.spec
+        change = change_with(spec, summary.baseline_total, scored[summary.instrument_code].total)
+        sentences.append(number_words(spec, change.absolute_change, english=change.patient_words))
+    return sentences
+
+
+# The shipped definitions' patient_subject words (app wording, measures/instruments/*.json), so the
+# catalogue holds them: the sentence is written in the page's language.
+SUBJECTS = (
+    gettext_noop("Your score for alcohol use"),
+    gettext_noop("Your score for worry and anxiety"),
+    gettext_noop("Your score on the stress questions"),
+    gettext_noop("Your pain's effect on daily life"),
+    gettext_noop("Your score for low mood"),
+)
+
+
+def number_words(spec: InstrumentDefinition, absolute_change, *, english: str) -> str:
+    """measures.change's patient sentence (lower, higher or the same as when you started) in the page's
+    language. A clinic's own instrument whose subject is not in the catalogue keeps its English sentence."""
+    subject = spec.patient_subject
+    if absolute_change is None or (get_language() or "en").startswith("en") or (subject and subject not in SUBJECTS):
+        return english
+    words = gettext(subject) if subject else gettext("Your %(name)s score") % {"name": spec.name}
+    if absolute_change < 0:
+        return gettext("%(subject)s is lower than when you started.") % {"subject": words}
+    if absolute_change > 0:
+        return gettext("%(subject)s is higher than when you started.") % {"subject": words}
+    return gettext("%(subject)s is the same as when you started.") % {"subject": words}

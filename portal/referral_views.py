@@ -57,7 +57,7 @@ class PatientReferral:
 
 def day_words(day: date) -> str:
     """Tuesday, March 3 (in the page's language)."""
-    return date_format(day, "l, F j")
+    return date_format(day, gettext("l, F j"))
 
 
 def capital(text: str) -> str:

@@ -3,20 +3,26 @@ complete and compiled; a Spanish-speaking patient's pages, crisis resources and 
 language switch keeps its choice for the session; English-speaking patients and staff pages are unchanged."""
 
 import gettext
+import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinic.models import OutboxMessage
+from measures.definitions import get_definition
 from measures.scheduling import create_invitation
 from patients.models import Language
 from portal.language import language_of, portal_language
+from portal.questionnaire import number_words
+from portal.safety import words_for
 from tests.careplans.logkit import active_plan
+from tests.clock import SATURDAY_NIGHT
 from tests.portal.journey import invite, open_link, question_url, start, tap
 
 PO = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
@@ -221,3 +227,39 @@ def test_the_message_to_an_english_speaking_patient_is_unchanged(patient, in_cli
     assert message.body.startswith(
         f"{settings.MESSAGE_SENDER}: your care team has a short check-in for you. Open this private link: "
     )
+
+
+# --------------------------------------------------------------------------- words built in Python
+
+
+def test_dates_on_a_spanish_page_read_day_then_month(opened, invited):
+    page = text(opened.get(HOME))
+    assert re.search(
+        r"Su enlace funciona hasta el (lunes|martes|miércoles|jueves|viernes|sábado|domingo) \d+ de \w+\.", page
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "english", "spanish"),
+    [
+        (-1, "lower", "El efecto del dolor en su vida diaria está más bajo que cuando empezó."),
+        (2, "higher", "El efecto del dolor en su vida diaria está más alto que cuando empezó."),
+        (0, "the same", "El efecto del dolor en su vida diaria está igual que cuando empezó."),
+    ],
+)
+def test_your_numbers_are_written_in_the_pages_language(change, english, spanish):
+    peg = get_definition("peg")
+    with translation.override("es"):
+        assert number_words(peg, change, english="(English)") == spanish
+    with translation.override("en"):
+        assert number_words(peg, change, english=f"Your pain is {english}.") == f"Your pain is {english}."
+
+
+def test_the_clinics_reply_after_hours_is_in_spanish():
+    with translation.override("es"):
+        reply = words_for(now=SATURDAY_NIGHT, in_hours=False, opens_at=SATURDAY_NIGHT + timedelta(days=2, hours=-14))
+    assert reply.when == (
+        "Nuestra clínica está cerrada en este momento. Su equipo de atención verá esto cuando abramos, "
+        "el lunes a las 8:00 am."
+    )
+    assert "oprima el 2" in reply.meanwhile
