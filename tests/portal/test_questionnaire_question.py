@@ -49,7 +49,7 @@ def answers(response) -> dict:
 def test_it_shows_the_stem_the_question_and_the_frequency_options_as_buttons(opened, phq9):
     page = text(opened.get(question_url(phq9, 1)))
     assert "Over the last 2 weeks, how often have you been bothered by any of the following problems?" in page
-    assert '<h1 id="question" class="portal-item">Little interest or pleasure in doing things</h1>' in page
+    assert '<h1 id="question" class="portal-item" lang="en">Little interest or pleasure in doing things</h1>' in page
     for value, label in enumerate(["Not at all", "Several days", "More than half the days", "Nearly every day"]):
         assert f'name="answer" value="{value}"' in page
         assert label in page

@@ -263,3 +263,11 @@ def test_the_clinics_reply_after_hours_is_in_spanish():
         "el lunes a las 8:00 am."
     )
     assert "oprima el 2" in reply.meanwhile
+
+
+def test_a_session_started_without_a_language_takes_the_pages_patients(opened):
+    """A portal session started elsewhere (no language kept yet): the page's patient decides before it renders."""
+    session = opened.session
+    del session["portal_language"]
+    session.save()
+    assert "Hola, Mari" in text(opened.get(HOME))
