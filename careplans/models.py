@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from clinic.roles import Discipline
 
@@ -468,10 +469,10 @@ class DailyLog(models.Model):
 class LogReminder(models.Model):
     """How often the patient asked to be reminded to log: daily, weekly, or never."""
 
-    class Frequency(models.TextChoices):
-        NONE = "none", "No reminders"
-        DAILY = "daily", "Every day"
-        WEEKLY = "weekly", "Once a week"
+    class Frequency(models.TextChoices):  # labels translated: the patient's plan page shows them
+        NONE = "none", gettext_lazy("No reminders")
+        DAILY = "daily", gettext_lazy("Every day")
+        WEEKLY = "weekly", gettext_lazy("Once a week")
 
     patient = models.OneToOneField("patients.Patient", on_delete=models.CASCADE, related_name="log_reminder")
     frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.NONE)

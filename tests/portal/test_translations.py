@@ -137,6 +137,7 @@ def test_a_spanish_speaking_patients_plan_page_is_in_spanish(client, spanish, pa
     assert "<h1>Su plan</h1>" in page
     assert "Registro diario (30 segundos)" in page
     assert "Su plan para brotes de dolor" in page
+    assert "Recordatorios: sin recordatorios" in page
 
 
 @pytest.mark.django_db
