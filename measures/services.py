@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.context import AuditContext
 from audit.models import Action
@@ -97,7 +98,7 @@ def save_answer(*, response: Response, item_code: str, value) -> Response:
     spec = response.instrument.spec
     option = spec.item(item_code).option_for(value)
     if option is None:
-        raise AnswerRefused("Please choose one of the answers shown.")
+        raise AnswerRefused(gettext("Please choose one of the answers shown."))  # in the page's language
     with transaction.atomic():
         locked = (
             Response.objects.select_for_update(of=("self",)).select_related("instrument", "patient").get(pk=response.pk)

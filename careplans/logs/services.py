@@ -26,6 +26,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from audit.context import AuditContext
 from audit.models import Action
@@ -258,7 +260,12 @@ def stop_pacing_plan(
 
 
 class SessionRefused(Exception):
-    """A pacing session that cannot be logged (the message is for the patient: plain and kind)."""
+    """A pacing session that cannot be logged (the message is for the patient: plain and kind, in the language
+    of the patient's page)."""
+
+
+def starts_words(day: date) -> str:
+    return gettext("This activity plan starts on %(day)s.") % {"day": date_format(day, gettext("l, F j"))}
 
 
 @transaction.atomic
@@ -276,15 +283,15 @@ def log_pacing_session(
     """
     locked = PacingPlan.objects.select_for_update().get(pk=pacing_plan.pk)
     if locked.status != PacingPlan.Status.ACTIVE:
-        raise SessionRefused("This activity plan has ended, so there is nothing to log for it.")
+        raise SessionRefused(gettext("This activity plan has ended, so there is nothing to log for it."))
     if on < locked.starts_on:
-        raise SessionRefused(f"This activity plan starts on {locked.starts_on:%A, %B} {locked.starts_on.day}.")
+        raise SessionRefused(starts_words(locked.starts_on))
     if on > timezone.localdate():
-        raise SessionRefused("You can log a session on the day you do it.")
+        raise SessionRefused(gettext("You can log a session on the day you do it."))
     earlier = [logged(s) for s in locked.sessions.filter(on__lt=on)]
     planned = pacing.schedule(spec_of(locked), earlier, today=on).amount_on(on)
     if planned is None:  # never: the day is not before the start (checked above); this tells the type checker
-        raise SessionRefused(f"This activity plan starts on {locked.starts_on:%A, %B} {locked.starts_on.day}.")
+        raise SessionRefused(starts_words(locked.starts_on))
     if outcome == PacingSession.Outcome.DONE:
         actual_amount = planned if actual_amount is None else actual_amount
     elif outcome == PacingSession.Outcome.FLARE:
