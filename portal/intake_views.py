@@ -155,15 +155,7 @@ def section_context(link, intake, section, *, values, errors, then) -> dict:
 
 
 def bodymap_context(regions, worst, *, interactive: bool) -> dict:
-    chosen = set(regions or ())
-    return {
-        "viewbox": bodymap.VIEWBOX,
-        "interactive": interactive,
-        "shapes": [
-            {"region": region, "selected": region.code in chosen, "worst": region.code == worst}
-            for region in bodymap.REGIONS
-        ],
-    }
+    return {"interactive": interactive, "figures": bodymap.figures(bodymap.shapes(regions, worst))}
 
 
 def bodymap_options(regions) -> list[tuple[str, list[dict]]]:
