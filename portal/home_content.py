@@ -150,7 +150,7 @@ def appointment_of(referral: Referral, day: date, *, today: date) -> Appointment
         title = capital(referral.service_other or "another service")
         service = referral.service_other or "the service"
     else:
-        title, service = SERVICE_WORDS[referral.service]
+        title, service = SERVICE_WORDS[Referral.Service(referral.service)]
     return Appointment(
         title=title,
         who=referral.receiving_provider or service,

@@ -102,7 +102,7 @@ def numbers_for(patient) -> MyNumbers:
     numbers.peg = peg_chart(patient, today=today)
     since = today - timedelta(days=CHECK_IN_WEEKS * 7 - 1)
     numbers.check_in_since = since
-    numbers.check_ins = check_in_charts(log_series(patient, since=since, until=today), since=since, today=today)
+    numbers.check_ins = check_in_charts(log_series(patient, since=since, until=today), today=today)
     numbers.mood, numbers.other = answered_days(patient, today=today)
     plan = CarePlan.objects.active().filter(patient=patient).only("id").first()
     if plan is not None:
@@ -178,7 +178,7 @@ CHECK_IN_CHARTS = (
 )
 
 
-def check_in_charts(points: list[DayPoint], *, since: date, today: date) -> list[NumberChart]:
+def check_in_charts(points: list[DayPoint], *, today: date) -> list[NumberChart]:
     """A chart per thing the check-ins record, for those with at least one answer in the weeks shown."""
     charts = []
     for key, heading, about, attribute, high, rule, value_heading in CHECK_IN_CHARTS:
@@ -187,7 +187,8 @@ def check_in_charts(points: list[DayPoint], *, since: date, today: date) -> list
             continue
         svg = line_chart(
             [Series(name=heading, points=series)],
-            since=since,
+            # From the first check-in shown (at least two weeks wide), so a few weeks of check-ins fill the chart.
+            since=min(series[0][0], today - timedelta(days=2 * 7 - 1)),
             until=today,
             low=0,
             high=high,

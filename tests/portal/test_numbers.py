@@ -148,7 +148,8 @@ def goal_words(latest, latest_on, *, target=30):
 
 def test_a_goal_in_words_without_progress_yet():
     assert goal_words(None, None) == (
-        "You started at 5 minutes. Your target is 30 minutes by March 1, 2027. Your care team adds your progress as you go."
+        "You started at 5 minutes. Your target is 30 minutes by March 1, 2027. "
+        "Your care team adds your progress as you go."
     )
 
 
@@ -196,7 +197,8 @@ def test_it_records_the_view_as_the_patient_and_changes_nothing(opened, patient)
     response = opened.get(PAGE)
     assert response.status_code == 200
     event = AuditEvent.objects.get()
-    assert (event.actor, event.patient, event.action, event.target) == (None, patient, Action.VIEW, "portal: my numbers")
+    seen = (event.actor, event.patient, event.action, event.target)
+    assert seen == (None, patient, Action.VIEW, "portal: my numbers")
     assert response["Referrer-Policy"] == "same-origin"
     assert "no-cache" in response["Cache-Control"]
 
@@ -215,7 +217,7 @@ def test_it_charts_the_peg_with_its_sentence_and_a_table(opened, patient):
     assert "Your PEG score went from 7 to 5 since November 2." in text
     assert 'class="log-chart"' in text and 'viewBox="0 0 360 150"' in text
     assert 'role="img"' in text
-    assert "<th scope=\"col\">PEG score (0-10)</th>" in text
+    assert '<th scope="col">PEG score (0-10)</th>' in text
     assert "<td>December 1</td><td>5</td>" in text
 
 
