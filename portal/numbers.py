@@ -31,7 +31,9 @@ from django.utils.safestring import SafeString, mark_safe
 from careplans.logs.charts import Series, line_chart
 from careplans.logs.selectors import DayPoint, log_series
 from careplans.models import GOAL_UNITS, CarePlan, Goal, GoalProgress
+from charts import number
 from clinic import dates
+from measures.definitions import get_definition
 from measures.models import Response
 from portal.numbers_words import ChangeRule, change_sentence, day_words, goal_sentence, goal_share, week_change_sentence
 
@@ -61,6 +63,15 @@ class NumberChart:
     rows: list[tuple[str, str]]  # (day in words, value in words), newest first
     value_heading: str
 
+    @property
+    def table_id(self) -> str:
+        return table_id(self.key)
+
+
+def table_id(key: str) -> str:
+    """The id of a chart's table, which the chart names as its description (aria-describedby)."""
+    return f"my-{key}-table"
+
 
 @dataclass(frozen=True)
 class GoalProgressView:
@@ -69,6 +80,7 @@ class GoalProgressView:
     sentence: str
     share: float  # 0 to 1 of the way to the target
     percent: int
+    has_progress: bool  # a value was recorded since the baseline
 
 
 @dataclass(frozen=True)
@@ -136,18 +148,29 @@ def peg_chart(patient, *, today: date) -> NumberChart | None:
         high=10,
         title=title,
         id_prefix="my-peg",
+        table_id=table_id("peg"),
     )
     return NumberChart(
         key="peg",
         heading="Pain and daily life",
-        about=(
-            "The PEG is three questions: your pain, and how much it got in the way of enjoying life and of your "
-            "daily activities, each from 0 to 10. Your score is their average. Lower means pain gets in the way less."
-        ),
+        about=peg_about(),
         svg=mark_safe(svg),  # built by careplans.logs.charts: every text is escaped
         sentence=change_sentence("Your PEG score", points, rule=ZERO_TO_TEN, today=today),
         rows=table_rows(points, ZERO_TO_TEN, today=today),
         value_heading="PEG score (0-10)",
+    )
+
+
+def peg_about() -> str:
+    """What the PEG is, from its definition (the title names its three questions; the score is their mean, 0-10,
+    and lower is better: REFERENCE.md 1.1); the sentence around them is the app's."""
+    definition = get_definition(PEG)
+    better = "less" if definition.change.lower_is_better else "more"
+    questions = definition.title.removeprefix(f"{definition.name}: ")
+    low, high = number(definition.min_total), number(definition.max_total)
+    return (
+        f"The PEG asks three questions ({questions}), each from {low} to {high}. Your score is their average. "
+        f"A lower score means pain gets in the way {better}."
     )
 
 
@@ -195,6 +218,7 @@ def check_in_charts(points: list[DayPoint], *, today: date) -> list[NumberChart]
             title=heading,
             unit=rule.unit,
             id_prefix=f"my-{key}",
+            table_id=table_id(key),
         )
         charts.append(
             NumberChart(
@@ -261,6 +285,7 @@ def goal_progress(plan: CarePlan, *, today: date) -> list[GoalProgressView]:
                 ),
                 share=share,
                 percent=round(share * 100),
+                has_progress=goal.latest_value is not None,
             )
         )
     return views

@@ -111,7 +111,7 @@ def test_it_shows_the_goals_in_the_patients_words_and_the_sprints_focus(opened, 
     assert "&ldquo;Walk the dog again&rdquo;" in text
     assert "&ldquo;Sit through a movie&rdquo;" in text
     assert "Garden all morning" not in text  # achieved: no longer worked on
-    assert "Until January 6, 2027" in text
+    assert "Now, until January 6, 2027" in text
     assert "Right now you are working on: &ldquo;Walk the dog again&rdquo;." in text
     assert "What you are trying: Graded walking." in text
     assert "Hydrotherapy" not in text

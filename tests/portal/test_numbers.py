@@ -208,6 +208,7 @@ def test_with_nothing_yet_it_says_so_kindly(opened):
     assert "Nothing to show yet" in text
     assert "your numbers will show here over time" in text
     assert "<svg" not in text
+    assert "How we say a number changed" not in text
 
 
 def test_it_charts_the_peg_with_its_sentence_and_a_table(opened, patient):
@@ -215,8 +216,11 @@ def test_it_charts_the_peg_with_its_sentence_and_a_table(opened, patient):
     answered(patient, "peg", date(2026, 12, 1), 5)
     text = opened.get(PAGE).text
     assert "Your PEG score went from 7 to 5 since November 2." in text
+    assert "The PEG asks three questions (Pain intensity, Enjoyment of life, General activity)" in text
+    assert "How we say a number changed: on the 0-10 scales, by at least 1 point" in text
     assert 'class="log-chart"' in text and 'viewBox="0 0 360 150"' in text
     assert 'role="img"' in text
+    assert 'aria-describedby="my-peg-table"' in text and 'id="my-peg-table"' in text
     assert '<th scope="col">PEG score (0-10)</th>' in text
     assert "<td>December 1</td><td>5</td>" in text
 
@@ -243,7 +247,17 @@ def test_it_shows_the_goals_with_their_progress(opened, patient, physician):
         target_date=date(2027, 3, 1),
     )
     GoalProgress.objects.create(goal=walk, value=Decimal(15), recorded_on=date(2026, 12, 1))
+    Goal.objects.create(
+        plan=plan,
+        words="Sit through a movie",
+        metric=Goal.Metric.SITTING_MINUTES,
+        baseline=Decimal(20),
+        target=Decimal(120),
+        target_date=date(2027, 3, 1),
+    )
     text = opened.get(PAGE).text
+    assert "You started at 20 minutes. Your target is 120 minutes by March 1, 2027." in text
+    assert text.count("<progress") == 1  # no bar before a first value is recorded
     assert "&ldquo;Walk the dog again&rdquo;" in text
     assert "On December 1 it was 15 minutes. Your target is 30 minutes by March 1, 2027." in text
     assert 'value="40"' in text
