@@ -166,10 +166,11 @@ def peg_about() -> str:
     and lower is better: REFERENCE.md 1.1); the sentence around them is the app's."""
     definition = get_definition(PEG)
     better = "less" if definition.change.lower_is_better else "more"
-    questions = definition.title.removeprefix(f"{definition.name}: ")
+    questions = (definition.title or "").removeprefix(f"{definition.name}: ")
+    named = f" ({questions})" if questions else ""
     low, high = number(definition.min_total), number(definition.max_total)
     return (
-        f"The PEG asks three questions ({questions}), each from {low} to {high}. Your score is their average. "
+        f"The PEG asks three questions{named}, each from {low} to {high}. Your score is their average. "
         f"A lower score means pain gets in the way {better}."
     )
 
