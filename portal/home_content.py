@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 
@@ -24,8 +25,12 @@ from clinic import dates
 from clinic.models import Referral
 from portal.numbers_words import day_words
 
+if TYPE_CHECKING:
+    from portal.referral_views import PatientReferral
+
 REFERRALS_SHOWN = 10
 GOALS_SHOWN = 5
+GOALS_READ = 50  # a bound: a plan has a handful of goals
 # Treatments of the sprint the patient is told about: the ones being tried, not those set aside.
 TRIED = (Intervention.Status.PROPOSED, Intervention.Status.ACTIVE)
 
@@ -58,7 +63,7 @@ class HomeContent:
     focus: Focus | None = None
     checked_in_today: bool = False
     appointments: list[Appointment] = field(default_factory=list)
-    waiting: list = field(default_factory=list)  # open referrals without a booked visit (portal.referral_views)
+    waiting: list[PatientReferral] = field(default_factory=list)  # open referrals without a booked visit
 
     @property
     def has_plan(self) -> bool:
@@ -86,7 +91,8 @@ def for_patient(patient) -> HomeContent:
     if plan is None:
         return content
     content.plan = plan
-    goals = list(plan.goals.filter(status=Goal.Status.ACTIVE).order_by("position", "id").only("public_id", "words"))
+    active = plan.goals.filter(status=Goal.Status.ACTIVE).order_by("position", "id").only("public_id", "words")
+    goals = list(active[:GOALS_READ])
     content.goals = [goal.words for goal in goals[:GOALS_SHOWN]]
     content.focus = sprint_focus(plan, goals, today=today)
     return content
@@ -113,7 +119,7 @@ def sprint_focus(plan: CarePlan, goals: list[Goal], *, today: date) -> Focus | N
     )
 
 
-def coming_up(patient, *, today: date) -> tuple[list[Appointment], list]:
+def coming_up(patient, *, today: date) -> tuple[list[Appointment], list[PatientReferral]]:
     """Booked visits from today on (soonest first), and the open referrals still waiting for one. One query."""
     # Imported here: portal.referral_views imports portal.views, which imports this module.
     from portal.referral_views import for_patient as referral_in_words
@@ -133,7 +139,8 @@ def coming_up(patient, *, today: date) -> tuple[list[Appointment], list]:
         )
         .order_by("appointment_on", "-state_changed_at", "-id")[:REFERRALS_SHOWN]
     )
-    appointments, waiting = [], []
+    appointments: list[Appointment] = []
+    waiting: list[PatientReferral] = []
     for referral in referrals:
         day = referral.appointment_on
         if referral.state == Referral.State.SCHEDULED and day is not None and day >= today:
