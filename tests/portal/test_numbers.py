@@ -13,6 +13,7 @@ from audit.models import Action, AuditEvent
 from careplans.models import Goal, GoalProgress
 from measures.models import Response
 from measures.services import latest_instrument
+from portal import numbers
 from portal.numbers_words import (
     ChangeRule,
     change_sentence,
@@ -331,3 +332,12 @@ def test_the_clinic_day_of_an_answer_is_used_not_utcs(opened, patient):
         valid=True,
     )
     assert "Your PEG score was 6 on December 1." in opened.get(PAGE).text
+
+
+def test_the_numbers_are_read_in_five_queries(in_clinic_hours, patient, physician, django_assert_num_queries):
+    active_plan(patient, physician)
+    answered(patient, "peg", TODAY, 5)
+    answered(patient, "gad7", TODAY, 9)
+    check_in(patient, TODAY, pain=4)
+    with django_assert_num_queries(5):
+        numbers.numbers_for(patient)
