@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from portal import views
+from portal import numbers_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/", include("portal.intake_urls")),
     path("referrals/", include("portal.referral_urls")),
     path("plan/", include("portal.plan_urls")),
+    path("numbers/", numbers_views.my_numbers, name="numbers"),
     path("<str:token>/", views.open_link, name="open"),
     path("<str:token>/new-link/", views.request_new_link, name="new_link"),
 ]

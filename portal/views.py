@@ -16,11 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record_access
-from careplans.models import CarePlan
-from clinic.models import Referral
 from measures.models import Invitation, Response
 from measures.services import AnswerRefused
-from portal import questionnaire
+from portal import home_content, questionnaire
 from portal.models import PatientLink
 from portal.ratelimit import too_many
 from portal.safety import team_reply
@@ -82,8 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "steps": steps if due else [],
         "minutes": questionnaire.minutes_for(sum(step.count - step.answered for step in due)),
         "due_count": len(due),
-        "has_open_referrals": Referral.objects.for_portal(link.patient).open().exists(),
-        "has_active_plan": CarePlan.objects.active().filter(patient=link.patient).exists(),
+        "home": home_content.for_patient(link.patient),
     }
     context |= crisis_context(invitation)
     return TemplateResponse(request, "portal/home.html", context)
