@@ -26,10 +26,9 @@ from portal.models import PatientLink, PatientSession
 from portal.ratelimit import too_many
 from portal.safety import team_reply
 from portal.services import find_link, renew_expired_link
-from portal.sessions import REMEMBER, SESSION_KEY, current_session, forget, sign_in, sign_out
+from portal.sessions import IDLE, REMEMBER, SESSION_KEY, current_session, forget, sign_in, sign_out
 
-# Shown on the pages (the app's own rule, portal.sessions.IDLE).
-IDLE_MINUTES = 30
+IDLE_MINUTES = int(IDLE.total_seconds() // 60)  # said on the pages
 
 
 def portal_page(view):
