@@ -390,3 +390,15 @@ def test_get_my_link_sends_nothing_for_a_patient_without_this_date_of_birth(clie
     PatientFactory(email="mari@example.test", date_of_birth=date(1990, 1, 1))  # same email, another birthday
     ask(client, "mari@example.test")
     assert OutboxMessage.objects.get().patient == mari
+
+
+# --------------------------------------------------------------------------- cost per page
+
+
+def test_the_continue_page_and_a_signed_in_page_run_a_few_queries(client, patient_link, django_assert_max_num_queries):
+    _, token = patient_link
+    with django_assert_max_num_queries(1):  # the link, by its hash
+        client.get(open_url(token))
+    open_link(client, token)
+    with django_assert_max_num_queries(6):  # the session with its patient and link, the page's own, its audit row
+        client.get(REFERRALS)
