@@ -1,6 +1,6 @@
 """The patient's "My numbers" page, /p/numbers/: their numbers over time (portal/numbers.py).
 
-Any usable link session of the patient opens it (portal.plan_views.with_link); without one, the one calm page.
+A live patient session opens it (portal.plan_views.with_session); without one, the one calm page.
 Opening it changes nothing; the view is audited as the patient.
 """
 
@@ -9,18 +9,17 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from audit.models import Action
-from audit.services import record_access
 from portal import numbers
-from portal.models import PatientLink
-from portal.plan_views import with_link
+from portal.models import PatientSession
+from portal.plan_views import audit, with_session
 from portal.views import portal_page
 
 
 @portal_page
 @require_GET
-@with_link
-def my_numbers(request: HttpRequest, link: PatientLink) -> HttpResponse:
-    patient = link.patient
-    record_access(request=request, patient=patient, action=Action.VIEW, target="portal: my numbers", by_patient=True)
+@with_session
+def my_numbers(request: HttpRequest, visit: PatientSession) -> HttpResponse:
+    patient = visit.patient
+    audit(request, visit, Action.VIEW, "my numbers")
     context = {"patient": patient, "numbers": numbers.numbers_for(patient)}
     return TemplateResponse(request, "portal/numbers.html", context)

@@ -11,6 +11,7 @@ from patients import redflags
 from patients.intake_services import send_intake_link
 from patients.models import Intake, RedFlag
 from tests.browser.accessibility import axe_violations, small_targets
+from tests.browser.conftest import open_patient_link
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_a_patient_tells_their_story_on_a_phone_with_a_red_flag_and_the_lead_see
     phone = phone_page
 
     # The link: the welcome says why we ask and how long it takes.
-    phone.goto("/p/" + sent.url.split("/p/", 1)[1])
+    open_patient_link(phone, "/p/" + sent.url.split("/p/", 1)[1])
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Mari")
     expect(phone.get_by_text("About 15 minutes, in 12 short sections.", exact=False)).to_be_visible()
     screenshot(phone, "intake-welcome")

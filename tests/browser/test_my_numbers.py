@@ -14,6 +14,7 @@ from measures.models import Response
 from measures.services import latest_instrument
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
+from tests.browser.conftest import open_patient_link
 from tests.careplans.logkit import active_plan, check_in
 
 pytestmark = pytest.mark.browser
@@ -53,7 +54,7 @@ def test_a_patient_sees_their_numbers_on_a_phone(phone_page, patient, physician,
     _, token = issue_link(patient=patient)
 
     phone = phone_page
-    phone.goto(f"/p/{token}/")
+    open_patient_link(phone, f"/p/{token}/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Mari")
     expect(phone.get_by_role("link", name="Having a flare-up? Your flare-up plan")).to_be_visible()
     assert axe_violations(phone) == []

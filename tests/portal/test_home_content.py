@@ -16,6 +16,7 @@ from portal.services import issue_link
 from tests.careplans.logkit import active_plan, check_in
 from tests.clock import clinic_time
 from tests.factories import referral_in_state
+from tests.portal.journey import open_link
 
 HOME = reverse("portal:home")
 TODAY = date(2026, 12, 9)  # a Wednesday: the clinic's date under the in_clinic_hours clock (tests/clock.py)
@@ -25,7 +26,7 @@ FLARE_LINK = f'href="{reverse("portal:plan")}#flare-up-plan"'
 @pytest.fixture
 def opened(in_clinic_hours, client, patient):
     _, token = issue_link(patient=patient)
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 

@@ -26,6 +26,7 @@ from portal.numbers_words import (
 from portal.services import issue_link
 from tests.careplans.logkit import active_plan, check_in
 from tests.clock import clinic_time
+from tests.portal.journey import open_link, page_events
 
 PAGE = reverse("portal:numbers")
 CLOSED = b"This link is no longer open"
@@ -170,7 +171,7 @@ def test_a_goal_reached_says_well_done():
 @pytest.fixture
 def opened(in_clinic_hours, client, patient):
     _, token = issue_link(patient=patient)
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 
@@ -197,7 +198,7 @@ def test_it_shows_the_calm_page_without_a_patient_session(client, patient):
 def test_it_records_the_view_as_the_patient_and_changes_nothing(opened, patient):
     response = opened.get(PAGE)
     assert response.status_code == 200
-    event = AuditEvent.objects.get()
+    event = page_events().get()
     seen = (event.actor, event.patient, event.action, event.target)
     assert seen == (None, patient, Action.VIEW, "portal: my numbers")
     assert response["Referrer-Policy"] == "same-origin"
