@@ -21,7 +21,7 @@ The app's rules (REFERENCE.md gives no rounding rule; these are the app's choice
 3. Strengths: the line's own and the clinic's formulary (medications/rules/drugs.py) for that drug and form.
 4. Each dose is the takeable amount nearest the target, never above the previous step's dose (never rounded UP
    above the previous step); on a tie, the higher (the gentler step). Among equal amounts: one strength rather
-   than two, then the fewest tablets or patches, then no half-tablet.
+   than two, then the strength the patient already has, then the fewest tablets or patches, then no half-tablet.
 5. A step whose rounded doses are not lower than the previous step's is a hold ("stay on the same dose"), never
    a bigger cut to make up for it. A target nearer 0 than the smallest takeable dose rounds to 0: when every line
    reaches 0 the step is the stop, the last step of the schedule (later planned rows are dropped).
@@ -109,6 +109,7 @@ class Line:
     factor: Decimal  # the CDC 2022 MME factor
     daily: Decimal  # the starting daily amount: mg a day, or mcg/hr worn for a patch
     as_needed: bool = False
+    own_strength: Decimal | None = None  # the strength the patient has now: kept when it serves as well
 
     @property
     def split(self) -> Split:
@@ -130,6 +131,7 @@ class Line:
             "factor": _plain(self.factor),
             "daily": _plain(self.daily),
             "as_needed": self.as_needed,
+            "own_strength": None if self.own_strength is None else _plain(self.own_strength),
         }
 
     @classmethod
@@ -145,6 +147,7 @@ class Line:
             factor=Decimal(row["factor"]),
             daily=Decimal(row["daily"]),
             as_needed=bool(row.get("as_needed")),
+            own_strength=Decimal(row["own_strength"]) if row.get("own_strength") else None,
         )
 
 
@@ -270,7 +273,7 @@ def round_dose(line: Line, *, target_daily: Decimal, cap_per_dose: Decimal) -> D
         return _liquid(line, target, target_daily, cap_per_dose)
     best = min(
         (option for option in _options(line) if option[0] <= cap_per_dose),
-        key=lambda option: _preference(option, target),
+        key=lambda option: _preference(option, target, line.own_strength),
     )
     amount, pieces = best
     return Dose(line=line, per_dose=amount, target_daily=target_daily, pieces=pieces)
@@ -301,11 +304,12 @@ def _options(line: Line) -> list[tuple[Decimal, tuple[Piece, ...]]]:
     return options
 
 
-def _preference(option: tuple[Decimal, tuple[Piece, ...]], target: Decimal) -> tuple:
+def _preference(option: tuple[Decimal, tuple[Piece, ...]], target: Decimal, own: Decimal | None) -> tuple:
     amount, pieces = option
     halves = any(p.count != p.count.to_integral_value() for p in pieces)
     units = sum(p.count.to_integral_value(rounding="ROUND_CEILING") for p in pieces)
-    return (abs(amount - target), -amount, len(pieces), units, halves)
+    other_strength = own is not None and any(p.strength != own for p in pieces)
+    return (abs(amount - target), -amount, len(pieces), other_strength, units, halves)
 
 
 # --------------------------------------------------------------------------- a schedule

@@ -113,6 +113,7 @@ def _taper_line(medication: Medication) -> taper_doses.Line:
         factor=mme.CDC_2022_FACTORS.get(medication.drug_code, Decimal(0)),
         daily=strength * Decimal(medication.units_per_dose) * times_a_day,
         as_needed=medication.is_prn,
+        own_strength=strength,
     )
 
 

@@ -99,6 +99,16 @@ def test_halves_only_for_plain_tablets_not_capsules_or_extended_release():
     assert round_dose(OXYCODONE_5, target_daily=D(9), cap_per_dose=D(5)).per_dose == D("2.5")
 
 
+def test_the_strength_the_patient_has_is_kept_when_it_serves_as_well():
+    # 10 mg a dose: 2 x 5 mg (the patient's tablets) rather than 1 x 10 mg from the formulary.
+    own = line(strengths=(5, 10), times=4, daily=40, own_strength=D(5))
+    assert round_dose(own, target_daily=D(40), cap_per_dose=D(10)).words == (
+        "take 2 tablets of oxycodone 5 mg, 4 times a day"
+    )
+    other = line(strengths=(5, 10), times=4, daily=40)
+    assert round_dose(other, target_daily=D(40), cap_per_dose=D(10)).pieces[0].strength == D(10)
+
+
 def test_as_needed_lines_say_only_when_needed():
     prn = line(as_needed=True)
     assert round_dose(prn, target_daily=D(15), cap_per_dose=D(5)).words == (
