@@ -36,7 +36,9 @@ TAPER_TRENDS = ["peg", "phq9"]
 
 
 def taper_for(patient: Patient, taper_id) -> TaperPlan:
-    taper = get_object_or_404(TaperPlan.objects.select_related("created_by"), patient=patient, public_id=taper_id)
+    taper = get_object_or_404(
+        TaperPlan.objects.select_related("created_by", "doses_confirmed_by"), patient=patient, public_id=taper_id
+    )
     taper.patient = patient
     return taper
 
