@@ -370,15 +370,18 @@ class Period:
 
 
 def patient_periods(steps: Iterable[RoundedStep]) -> list[Period]:
-    """The schedule as the patient follows it: a hold continues the dose before it, so it joins that period."""
+    """The schedule as the patient follows it: a hold continues the dose before it, so it joins that period, and
+    a medicine stopped in an earlier period is not named again."""
     periods: list[Period] = []
+    stopped: set[str] = set()
     for step in steps:
-        same = periods and _amounts(periods[-1].doses) == _amounts(step.doses)
-        if same:
+        doses = tuple(dose for dose in step.doses if dose.line.key not in stopped)
+        if periods and _amounts(periods[-1].doses) == _amounts(doses):
             last = periods[-1]
             periods[-1] = Period(last.starts_on, step.ends_on, last.doses, last.stop)
         else:
-            periods.append(Period(step.starts_on, step.ends_on, step.doses, step.kind is StepKind.STOP))
+            periods.append(Period(step.starts_on, step.ends_on, doses, step.kind is StepKind.STOP))
+        stopped |= {dose.line.key for dose in step.doses if dose.stopped}
     return periods
 
 

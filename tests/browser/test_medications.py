@@ -1,6 +1,7 @@
 """The prescriber's journey (issue 6): a physician records an opioid, sees the MME and the naloxone flag with the
-guideline's words on the banner and the medication list, plans a taper, saves it and opens the patient's
-printable schedule, after confirming the doses it rounds to tablets. axe-core finds no serious or critical violation on the pages on the way."""
+guideline's words on the banner and the medication list, plans a taper, saves it, confirms the doses it rounds
+to tablets and opens the patient's printable schedule. axe-core finds no serious or critical violation on the
+pages on the way."""
 
 import pytest
 from playwright.sync_api import expect

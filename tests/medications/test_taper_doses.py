@@ -186,6 +186,14 @@ def test_the_patient_sees_holds_joined_to_the_dose_before_them():
     assert periods[-1].stop and periods[-1].words == "stop taking oxycodone"
 
 
+def test_a_medicine_stopped_earlier_is_not_named_again():
+    lines = [MORPHINE_ER, line(daily=4, times=2, form="liquid", strengths=(1,), unit="mg/mL", own_strength=D(1))]
+    periods = patient_periods(round_taper(schedule_of("66"), lines))
+    first_without_morphine = next(i for i, p in enumerate(periods) if "stop taking morphine" in p.words)
+    assert all("morphine" not in p.words for p in periods[first_without_morphine + 1 :])
+    assert periods[-1].stop and periods[-1].words == "stop taking oxycodone"
+
+
 def test_the_rounded_schedule_round_trips_through_json():
     steps = round_taper(schedule_of("82.5"), [MORPHINE_ER, OXYCODONE_5])
     assert steps_from_json(steps_to_json(steps, [MORPHINE_ER, OXYCODONE_5])) == steps

@@ -211,7 +211,7 @@ def test_the_print_shows_each_step_in_plain_words_with_the_phone_and_safety(sign
     oxycodone_tid(patient, physician)
     taper = confirmed(patient, physician)
     page = print_page(signed_in(physician), taper)
-    assert "From Mon 14 Dec to Sat 13 Feb: take 1 tablet of oxycodone 5 mg, 3 times a day." in page
+    assert "From Mon 14 Dec 2026 to Sat 13 Feb 2027: take 1 tablet of oxycodone 5 mg, 3 times a day." in page
     assert "take half a tablet of oxycodone 5 mg, 3 times a day." in page
     assert "stop taking oxycodone. This is the last step." in page
     assert settings.CLINIC_PHONE in page
@@ -261,7 +261,7 @@ def test_the_portal_schedule_shows_the_confirmed_steps_and_is_audited_as_the_pat
     oxycodone_tid(patient, physician)
     confirmed(patient, physician)
     page = opened.get(reverse("portal:plan_taper")).content.decode()
-    assert "From Mon 14 Dec to Sat 13 Feb: take 1 tablet of oxycodone 5 mg, 3 times a day." in page
+    assert "From Mon 14 Dec 2026 to Sat 13 Feb 2027: take 1 tablet of oxycodone 5 mg, 3 times a day." in page
     assert settings.CLINIC_PHONE in page and "naloxone" in page
     assert AuditEvent.objects.filter(
         patient=patient, actor=None, action=Action.VIEW, target="portal: taper schedule"
@@ -282,3 +282,19 @@ def test_the_portal_schedule_without_a_taper_goes_back_to_the_plan(opened):
 
 def test_the_portal_schedule_needs_a_patient_session(client):
     assert b"This link is no longer open" in client.get(reverse("portal:plan_taper")).content
+
+
+@pytest.mark.parametrize("lines", [1, 6])
+def test_the_portal_schedule_runs_a_constant_number_of_queries(
+    opened, patient, physician, lines, django_assert_max_num_queries
+):
+    for _ in range(lines):
+        oxycodone_tid(patient, physician)
+    taper = start_taper(
+        patient=patient,
+        by=physician,
+        schedule=plan_taper(original_mme=Decimal("22.5") * lines, starts_on=MON_14_DEC),
+    )
+    confirm_doses(taper=taper, by=physician, expected_version=taper.version)
+    with django_assert_max_num_queries(12):
+        assert opened.get(reverse("portal:plan_taper")).status_code == 200
