@@ -108,7 +108,7 @@ def test_a_change_to_the_taper_unconfirms_it_and_asks_again(patient, physician, 
     assert not taper.doses_confirmed and taper.doses_confirmed_by is None
 
 
-def test_resuming_re_dates_the_rounded_steps(patient, physician, settings):
+def test_resuming_re_dates_the_rounded_steps(patient, physician):
     import time_machine
 
     oxycodone_tid(patient, physician)
