@@ -129,9 +129,9 @@ def prepare_patient_questionnaire(demo) -> tuple[str, str]:
 
 
 def open_patient_link(port: int, token: str) -> Browser:
-    """The patient's phone: opening the link moves it into a short portal session."""
+    """The patient's phone: the link's page, then "Continue", which starts a portal session."""
     patient = Browser(port)
-    opened = patient.get(f"/p/{token}/")
+    opened = patient.submit(f"/p/{token}/", {})
     if opened.status != 302:
         raise SystemExit(f"bench: the demo patient's link answered {opened.status}, not a redirect to the portal")
     return patient

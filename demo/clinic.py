@@ -22,7 +22,7 @@ from clinic.models import CareTeamMember, User
 from clinic.roles import Discipline, Role
 from measures.models import Invitation
 from measures.scheduling import attach_link, create_invitation
-from patients.models import PainCondition, Patient
+from patients.models import Language, PainCondition, Patient
 from patients.names import normalise
 from portal.models import PatientLink
 from portal.services import issue_link
@@ -104,6 +104,8 @@ def seed_staff() -> int:
 # --- Patients ------------------------------------------------------------------------------------
 
 # Where the names come from: a US clinic with a mixed population.
+# Of the patients named from a Spanish-speaking pool, the share who chose Spanish (a demo figure).
+SPANISH_SHARE = 0.6
 LOCALE_WEIGHTS = {
     "en_US": 46,
     "es_MX": 12,
@@ -190,7 +192,8 @@ def patient_row(number: int, *, today: date, now: datetime) -> Patient:
     rng = random.Random(SEED * 1_000_003 + number)
     condition = rng.choices(list(CONDITION_PROFILES), weights=[p.weight for p in CONDITION_PROFILES.values()])[0]
     profile = CONDITION_PROFILES[condition]
-    pool = name_pools()[rng.choices(list(LOCALE_WEIGHTS), weights=list(LOCALE_WEIGHTS.values()))[0]]
+    locale = rng.choices(list(LOCALE_WEIGHTS), weights=list(LOCALE_WEIGHTS.values()))[0]
+    pool = name_pools()[locale]
     given = rng.choice(pool.female if rng.random() < profile.share_female else pool.male)
     family = rng.choice(pool.family)
     patient = Patient(
@@ -203,6 +206,9 @@ def patient_row(number: int, *, today: date, now: datetime) -> Patient:
     )
     patient.consents_to_email, patient.consents_to_sms = consents(patient.email, patient.mobile)
     patient.set_names(given=given, family=family)
+    # Drawn last, so the rest of the demo stays as it was: some Spanish-named patients read Spanish best.
+    if locale.startswith("es_") and rng.random() < SPANISH_SHARE:
+        patient.preferred_language = Language.SPANISH
     return patient
 
 
@@ -327,9 +333,21 @@ def fresh_demo_link(patient: Patient, *, today: date | None = None) -> DemoLink:
     if token is not None:
         return DemoLink(token, invitation)
     if invitation.completed_at is not None:
-        _, token = issue_link(patient=patient)
-        return DemoLink(token, None)
+        return DemoLink(fresh_portal_link(patient), None)
     return DemoLink(attach_link(invitation), invitation)
+
+
+def spanish_speaking_demo_patient() -> Patient | None:
+    """The first demo patient who reads Spanish best: the welcome prints a link to their portal."""
+    return Patient.objects.filter(preferred_language=Language.SPANISH).order_by("mrn").first()
+
+
+@transaction.atomic
+def fresh_portal_link(patient: Patient) -> str:
+    """A new sign-in link to the patient's portal (their earlier open links are closed); the raw token."""
+    PatientLink.objects.filter(patient=patient).usable().update(revoked_at=timezone.now())
+    _, token = issue_link(patient=patient)
+    return token
 
 
 REFERRAL_PATIENTS = 40

@@ -25,6 +25,11 @@ FIGURE_HEIGHT = 420
 FIGURE_GAP = 20
 
 
+def figure_offset(side: str) -> float:
+    """Where a figure starts on the combined coordinates: the back figure sits to the right."""
+    return 0 if side == FRONT else FIGURE_WIDTH + FIGURE_GAP
+
+
 @dataclass(frozen=True)
 class Region:
     code: str
@@ -42,7 +47,7 @@ class Region:
 
     @property
     def offset(self) -> float:
-        return 0 if self.side == FRONT else FIGURE_WIDTH + FIGURE_GAP
+        return figure_offset(self.side)
 
     @property
     def svg_attributes(self) -> dict[str, float]:
@@ -74,9 +79,9 @@ def _pair(side: str, key: str, name: str, shape: str, viewer_left: tuple, viewer
 
 
 def _figure(side: str) -> list[Region]:
-    regions = [Region(f"{side}_head", side, "Head" if side == FRONT else "Back of head", "ellipse", (80, 30, 20, 24))]
+    regions = [Region(f"{side}_head", side, "Head" if side == FRONT else "Back of head", "ellipse", (80, 28, 20, 22))]
     regions.append(
-        Region(f"{side}_neck", side, "Neck" if side == FRONT else "Back of neck", "rect", (70, 55, 20, 12, 3))
+        Region(f"{side}_neck", side, "Neck" if side == FRONT else "Back of neck", "rect", (68, 51, 24, 16, 4))
     )
     regions += _pair(side, "shoulder", "shoulder", "rect", (38, 68, 22, 22, 9), (100, 68, 22, 22, 9))
     if side == FRONT:
@@ -112,8 +117,57 @@ REGIONS: tuple[Region, ...] = (*_figure(FRONT), *_figure(BACK))
 REGIONS_BY_CODE: dict[str, Region] = {region.code: region for region in REGIONS}
 CODES: frozenset[str] = frozenset(REGIONS_BY_CODE)
 
-#: The whole drawing (both figures side by side), for the SVG's viewBox.
-VIEWBOX = f"0 0 {2 * FIGURE_WIDTH + FIGURE_GAP} {FIGURE_HEIGHT}"
+#: The smallest place is 16 units across (the neck, the lower legs), so a figure drawn at least this many
+#: CSS pixels wide makes every place a target of at least 24 by 24 CSS pixels (WCAG 2.2, 2.5.8). This is
+#: why each figure is its own drawing: side by side, two figures would not fit a phone at that size.
+MIN_FIGURE_PIXELS = 248
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A place on a drawing, marked or not."""
+
+    region: Region
+    selected: bool
+    worst: bool
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure's drawing: a window (viewBox) on the combined coordinates, its captions and places."""
+
+    side: str
+    label: str
+    viewbox: str
+    caption_x: float
+    #: The patient's sides as seen on this figure, from the viewer's left: ((x, "Right"), (x, "Left")).
+    side_marks: tuple[tuple[float, str], ...]
+    shapes: tuple[Shape, ...]
+
+
+def shapes(regions: Iterable[str] | None, worst: str | None) -> list[Shape]:
+    """Every place of the map, in map order, marked where the patient marked it."""
+    chosen = set(regions or ())
+    return [Shape(region, region.code in chosen, region.code == worst) for region in REGIONS]
+
+
+def figures(marked: Iterable[Shape]) -> list[Figure]:
+    """The front and the back drawings (templates/patients/intake/_bodymap_svg.html)."""
+    marked = list(marked)
+    return [_figure_drawing(side, [shape for shape in marked if shape.region.side == side]) for side in SIDES]
+
+
+def _figure_drawing(side: str, side_shapes: list[Shape]) -> Figure:
+    offset = figure_offset(side)
+    marks = ("Right", "Left") if side == FRONT else ("Left", "Right")
+    return Figure(
+        side=side,
+        label=SIDE_LABELS[side],
+        viewbox=f"{offset} 0 {FIGURE_WIDTH} {FIGURE_HEIGHT}",
+        caption_x=offset + FIGURE_WIDTH / 2,
+        side_marks=((offset + 22, marks[0]), (offset + FIGURE_WIDTH - 22, marks[1])),
+        shapes=tuple(side_shapes),
+    )
 
 
 def regions_on(side: str) -> tuple[Region, ...]:

@@ -87,19 +87,12 @@ class Score:
     positive: bool | None
 
 
-@dataclass(frozen=True)
-class MapShape:
-    region: bodymap.Region
-    selected: bool
-    worst: bool
-
-
 @dataclass
 class Story:
     intake: Intake
     red_flags: list[FlagLine]
     safety_answered: bool
-    shapes: list[MapShape]
+    shapes: list[bodymap.Shape]
     regions: list[str]
     worst: str
     where_notes: str
@@ -140,7 +133,7 @@ class Story:
     @property
     def bodymap(self) -> dict:
         """The read-only body map (templates/patients/intake/_bodymap_svg.html)."""
-        return {"viewbox": bodymap.VIEWBOX, "interactive": False, "shapes": self.shapes}
+        return {"interactive": False, "figures": bodymap.figures(self.shapes)}
 
     @property
     def map_title(self) -> str:
@@ -168,11 +161,6 @@ def _text(stored: dict, name: str) -> str:
 def _list(stored: dict, name: str) -> list:
     value = stored.get(name)
     return value if isinstance(value, list) else []
-
-
-def bodymap_shapes(regions, worst) -> list[MapShape]:
-    chosen = set(regions or ())
-    return [MapShape(region, region.code in chosen, region.code == worst) for region in bodymap.REGIONS]
 
 
 def build_story(intake: Intake, *, red_flags: list[RedFlag], responses: list[Response]) -> Story:
@@ -203,7 +191,7 @@ def build_story(intake: Intake, *, red_flags: list[RedFlag], responses: list[Res
         intake=intake,
         red_flags=flag_lines,
         safety_answered=sections.SAFETY in intake.sections_saved,
-        shapes=bodymap_shapes(regions, worst),
+        shapes=bodymap.shapes(regions, worst),
         regions=bodymap.labels(regions),
         worst=bodymap.REGIONS_BY_CODE[worst].label if worst else "",
         where_notes=_text(where, "where_notes"),

@@ -6,7 +6,6 @@ Only the link in the patient's session leads to an intake: no intake id is ever 
 page (GET) changes nothing; every save and every page is audited with the patient as the actor.
 """
 
-import time
 from functools import wraps
 
 from django.contrib import messages
@@ -27,22 +26,31 @@ from patients.intake_services import IntakeClosed, needs_support, save_red_flags
 from patients.models import Intake
 from patients.self_harm_services import INTAKE, raised_for
 from portal import safety as replies
-from portal.models import PatientLink
-from portal.views import PORTAL_IDLE_SECONDS, closed_page, current_link, end_patient_session, not_found, portal_page
+from portal.models import PatientLink, PatientSession
+from portal.sessions import current_session, forget, sign_out
+from portal.views import closed_page, not_found, portal_page
 
-#: The intake this browser has just sent and when: the thank-you page stays readable for the idle time
-#: after the link closes (and a second tap on "Send" lands there).
-SESSION_INTAKE = "portal_intake"
 SAVE_PROBLEM = "Please check the answer marked below. Everything else on this page is saved."
 SAFETY_MISSING = "Please answer yes or no to each question. Your answers so far are saved."
 SEND_SAFETY_FIRST = "One more thing before you send: please answer the safety questions."
 
 
-def finished_intake(request: HttpRequest) -> Intake | None:
-    mark = request.session.get(SESSION_INTAKE)
-    if not isinstance(mark, dict) or time.time() - mark.get("seen", 0) > PORTAL_IDLE_SECONDS:
+def finished_intake(visit: PatientSession | None) -> Intake | None:
+    """The intake this session's link brought, once sent (for the thank-you page), or None."""
+    if visit is None or visit.link.purpose != PatientLink.Purpose.INTAKE:
         return None
-    return Intake.objects.select_related("patient").filter(id=mark.get("id"), submitted_at__isnull=False).first()
+    return (
+        Intake.objects.select_related("patient")
+        .filter(link_id=visit.link_id, patient_id=visit.patient_id, submitted_at__isnull=False)
+        .first()
+    )
+
+
+def intake_link(visit: PatientSession | None) -> PatientLink | None:
+    """The session's intake link while it is open: the intake lasts as long as its link."""
+    if visit is None or visit.link.purpose != PatientLink.Purpose.INTAKE or not visit.link.is_usable():
+        return None
+    return visit.link
 
 
 def with_intake(view):
@@ -50,13 +58,14 @@ def with_intake(view):
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        link = current_link(request)
+        visit = current_session(request)
+        if visit is not None and visit.link.purpose != PatientLink.Purpose.INTAKE:
+            return not_found(request)
+        link = intake_link(visit)
         if link is None:
-            if finished_intake(request) is not None:
+            if finished_intake(visit) is not None:
                 return redirect("portal:intake_thanks")
             return closed_page(request, token="")
-        if link.purpose != PatientLink.Purpose.INTAKE:
-            return not_found(request)
         intake = Intake.objects.filter(link_id=link.id, patient_id=link.patient_id, submitted_at__isnull=True).first()
         if intake is None:
             return not_found(request)
@@ -155,15 +164,7 @@ def section_context(link, intake, section, *, values, errors, then) -> dict:
 
 
 def bodymap_context(regions, worst, *, interactive: bool) -> dict:
-    chosen = set(regions or ())
-    return {
-        "viewbox": bodymap.VIEWBOX,
-        "interactive": interactive,
-        "shapes": [
-            {"region": region, "selected": region.code in chosen, "worst": region.code == worst}
-            for region in bodymap.REGIONS
-        ],
-    }
+    return {"interactive": interactive, "figures": bodymap.figures(bodymap.shapes(regions, worst))}
 
 
 def bodymap_options(regions) -> list[tuple[str, list[dict]]]:
@@ -271,10 +272,13 @@ def stop_url(stop: str) -> str | None:
 
 
 def saved_for_later(request: HttpRequest, link: PatientLink) -> HttpResponse:
-    """ "Save and finish later": the answers are saved; this browser forgets the link."""
+    """ "Save and finish later": the answers are saved; the patient is signed out on this device."""
     audit(request, link, Action.VIEW, "saved for later page")
     context = {"patient": link.patient, "link": link, "crisis": False}
-    end_patient_session(request)
+    visit = current_session(request)
+    if visit is not None:
+        sign_out(visit=visit, everywhere=False, context=request.audit)
+    forget(request)
     return TemplateResponse(request, "portal/later.html", context)
 
 
@@ -288,8 +292,8 @@ def autosave(request: HttpRequest, code: str) -> HttpResponse:
     emergency guidance.
     """
     section = sections.SECTIONS_BY_CODE.get(code)
-    link = current_link(request)
-    if section is None or link is None or link.purpose != PatientLink.Purpose.INTAKE:
+    link = intake_link(current_session(request))
+    if section is None or link is None:
         return leave_for(reverse("portal:intake_resume"))
     intake = Intake.objects.filter(link_id=link.id, patient_id=link.patient_id, submitted_at__isnull=True).first()
     if intake is None:
@@ -389,7 +393,6 @@ def review(request: HttpRequest, link: PatientLink, intake: Intake) -> HttpRespo
             submission = submit_intake(intake=intake)
             if submission.newly_submitted:
                 audit(request, link, Action.CREATE, "intake sent to the care team")
-        request.session[SESSION_INTAKE] = {"id": intake.id, "seen": time.time()}
         return redirect("portal:intake_thanks")
     audit(request, link, Action.VIEW, "intake review")
     rows = []
@@ -411,7 +414,7 @@ def review(request: HttpRequest, link: PatientLink, intake: Intake) -> HttpRespo
 @portal_page
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
-    intake = finished_intake(request)
+    intake = finished_intake(current_session(request))
     if intake is None:
         return closed_page(request, token="")
     record_access(

@@ -41,3 +41,43 @@ class PatientLink(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.expires_at > now and self.completed_at is None and self.revoked_at is None
+
+
+class PatientSessionQuerySet(models.QuerySet):
+    def live(self, now=None):
+        now = now or timezone.now()
+        return self.filter(ended_at__isnull=True, expires_at__gt=now)
+
+
+class PatientSession(models.Model):
+    """A patient signed in on one device: started by a link's "Continue", ended by signing out, by the care
+    team, or by time (idle for PortalSessions.IDLE, or at most REMEMBER days with "Remember this phone").
+
+    Only the SHA-256 hash of the session's random key is stored; the key itself lives in the device's
+    Django session (server side), never in a URL."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="portal_sessions")
+    link = models.ForeignKey(PatientLink, on_delete=models.CASCADE, related_name="sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    remember = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = PatientSessionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["patient"], condition=models.Q(ended_at__isnull=True), name="portal_session_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Portal session of patient {self.patient_id}"
+
+    def is_live(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.ended_at is None and self.expires_at > now

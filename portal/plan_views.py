@@ -1,7 +1,7 @@
 """The patient's plan pages in the portal: "my plan" (goals and comments, the flare-up plan, today's
 pacing session), the daily check-in, logging a pacing session, reminders, and the printable flare-up plan.
 
-Any usable link session of the patient opens them (portal.views.current_link); without one, the one
+Any live session of the patient opens them (portal.sessions.current_session); without one, the one
 calm page. Objects in URLs (a goal, a pacing plan) must be the session patient's, else a calm 404.
 Opening a page (GET) changes nothing; every page view and every save is audited as the patient.
 """
@@ -29,9 +29,10 @@ from careplans.models import CarePlan, DailyLog, Goal, GoalComment, LogReminder,
 from clinic.dates import start_of_day
 from medications.selectors.tapers import confirmed_taper_of
 from patients import self_harm, self_harm_services
-from portal.models import PatientLink
+from portal.models import PatientSession
 from portal.safety import team_reply
-from portal.views import closed_page, current_link, not_found, portal_page
+from portal.sessions import current_session
+from portal.views import closed_page, not_found, portal_page
 
 WEEK_ENTRIES_SHOWN = 50
 COMMENTS_SHOWN = 5
@@ -39,15 +40,16 @@ COMMENTS_SHOWN = 5
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def with_link(view):
-    """Plan pages: a live patient session (else the calm page), passed to the view as `link`."""
+def with_session(view):
+    """Plan pages: a live patient session (else the calm page), passed to the view as `visit`. The session
+    outlives its link's purpose: sent questionnaires do not close the plan."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        link = current_link(request)
-        if link is None:
+        visit = current_session(request)
+        if visit is None:
             return closed_page(request, token="")
-        return view(request, link, *args, **kwargs)
+        return view(request, visit, *args, **kwargs)
 
     return wrapped
 
@@ -56,8 +58,8 @@ def active_plan_of(patient) -> CarePlan | None:
     return CarePlan.objects.active().filter(patient=patient).select_related("lead").first()
 
 
-def audit(request: HttpRequest, link: PatientLink, action: str, target: str) -> None:
-    record_access(request=request, patient=link.patient, action=action, target=f"portal: {target}", by_patient=True)
+def audit(request: HttpRequest, visit: PatientSession, action: str, target: str) -> None:
+    record_access(request=request, patient=visit.patient, action=action, target=f"portal: {target}", by_patient=True)
 
 
 def session_words(session: PacingSession, unit: str, activity: str) -> str:
@@ -79,12 +81,12 @@ def session_words(session: PacingSession, unit: str, activity: str) -> str:
 
 @portal_page
 @require_GET
-@with_link
-def my_plan(request: HttpRequest, link: PatientLink) -> HttpResponse:
-    patient = link.patient
-    audit(request, link, Action.VIEW, "my plan")
+@with_session
+def my_plan(request: HttpRequest, visit: PatientSession) -> HttpResponse:
+    patient = visit.patient
+    audit(request, visit, Action.VIEW, "my plan")
     plan = active_plan_of(patient)
-    context = {"patient": patient, "link": link, "plan": plan, "reminder": log_reminders.reminder_for(patient)}
+    context = {"patient": patient, "plan": plan, "reminder": log_reminders.reminder_for(patient)}
     context["taper"] = confirmed_taper_of(patient)  # a link to its schedule only once a prescriber confirmed it
     if plan is not None:
         goals = list(plan.goals.filter(status=Goal.Status.ACTIVE).order_by("position", "id"))
@@ -108,9 +110,9 @@ def my_plan(request: HttpRequest, link: PatientLink) -> HttpResponse:
 
 @portal_page
 @require_POST
-@with_link
-def goal_comment(request: HttpRequest, link: PatientLink, goal_id) -> HttpResponse:
-    patient = link.patient
+@with_session
+def goal_comment(request: HttpRequest, visit: PatientSession, goal_id) -> HttpResponse:
+    patient = visit.patient
     goal = Goal.objects.filter(
         public_id=goal_id, plan__patient=patient, plan__status=CarePlan.Status.ACTIVE, status=Goal.Status.ACTIVE
     ).first()
@@ -119,12 +121,12 @@ def goal_comment(request: HttpRequest, link: PatientLink, goal_id) -> HttpRespon
     form = GoalCommentForm(request.POST)
     if form.is_valid():
         comment = services.add_patient_goal_comment(goal=goal, text=form.cleaned_data["text"])
-        audit(request, link, Action.CREATE, "goal comment")
+        audit(request, visit, Action.CREATE, "goal comment")
         if self_harm.mentions_self_harm(comment.text):  # the urgent task is saved with the comment
             return support_redirect(COMMENT)
         messages.success(request, "Thank you. Your care team will see your comment.")
         return redirect(f"{reverse('portal:plan')}#goal-{goal.public_id}")
-    audit(request, link, Action.VIEW, "goal comment")
+    audit(request, visit, Action.VIEW, "goal comment")
     context = {"patient": patient, "goal": goal, "form": form}
     return TemplateResponse(request, "portal/plan/comment.html", context, status=400)
 
@@ -146,13 +148,13 @@ def support_redirect(saved: str) -> HttpResponse:
 
 @portal_page
 @require_GET
-@with_link
-def support(request: HttpRequest, link: PatientLink) -> HttpResponse:
+@with_session
+def support(request: HttpRequest, visit: PatientSession) -> HttpResponse:
     """The crisis resources, at once after a check-in, goal comment or session note whose words can mean
     thoughts of self-harm or suicide (patients/self_harm.py; the urgent task was saved with the words).
     Opening it changes nothing; "the care team will contact you" is said only while such a task is open."""
-    patient = link.patient
-    audit(request, link, Action.VIEW, "support page")
+    patient = visit.patient
+    audit(request, visit, Action.VIEW, "support page")
     told = any(
         self_harm_services.raised_for(patient_id=patient.id, where=where, open_only=True)
         for where in (self_harm_services.CHECKIN, self_harm_services.GOAL_COMMENT, self_harm_services.PACING)
@@ -183,9 +185,9 @@ def todays_sessions(patient, today) -> list[PacingSession]:
 
 @portal_page
 @require_http_methods(["GET", "POST"])
-@with_link
-def check_in(request: HttpRequest, link: PatientLink) -> HttpResponse:
-    patient = link.patient
+@with_session
+def check_in(request: HttpRequest, visit: PatientSession) -> HttpResponse:
+    patient = visit.patient
     today = timezone.localdate()
     sessions = todays_sessions(patient, today)
     prefill = "; ".join(session_words(s, s.pacing_plan.unit, s.pacing_plan.activity) for s in sessions)
@@ -199,14 +201,14 @@ def check_in(request: HttpRequest, link: PatientLink) -> HttpResponse:
                 patient=patient, pacing_session=linked, entry_id=form.cleaned_data["entry_id"], **values
             )
             if created:
-                audit(request, link, Action.CREATE, "daily check-in")
+                audit(request, visit, Action.CREATE, "daily check-in")
             if self_harm.mentions_in_any(services.daily_log_texts(log)):  # the urgent task is saved with it
                 return support_redirect(CHECK_IN)
             return redirect("portal:plan_check_in_thanks")
         status = 400
     else:
         form = DailyLogForm(initial={"entry_id": uuid.uuid4(), "activity": prefill})
-    audit(request, link, Action.VIEW, "daily check-in")
+    audit(request, visit, Action.VIEW, "daily check-in")
     plan = active_plan_of(patient)
     waiting = []
     if plan is not None:
@@ -222,19 +224,19 @@ def check_in(request: HttpRequest, link: PatientLink) -> HttpResponse:
 
 @portal_page
 @require_GET
-@with_link
-def check_in_thanks(request: HttpRequest, link: PatientLink) -> HttpResponse:
-    audit(request, link, Action.VIEW, "check-in thank-you")
-    return TemplateResponse(request, "portal/plan/thanks.html", {"patient": link.patient})
+@with_session
+def check_in_thanks(request: HttpRequest, visit: PatientSession) -> HttpResponse:
+    audit(request, visit, Action.VIEW, "check-in thank-you")
+    return TemplateResponse(request, "portal/plan/thanks.html", {"patient": visit.patient})
 
 
 @portal_page
 @require_GET
-@with_link
-def week(request: HttpRequest, link: PatientLink) -> HttpResponse:
+@with_session
+def week(request: HttpRequest, visit: PatientSession) -> HttpResponse:
     """The patient's last 7 days: their check-ins and pacing sessions, in their own words."""
-    patient = link.patient
-    audit(request, link, Action.VIEW, "my week")
+    patient = visit.patient
+    audit(request, visit, Action.VIEW, "my week")
     today = timezone.localdate()
     since = today - timedelta(days=6)
     entries = list(
@@ -266,9 +268,9 @@ def week(request: HttpRequest, link: PatientLink) -> HttpResponse:
 
 @portal_page
 @require_http_methods(["GET", "POST"])
-@with_link
-def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpResponse:
-    patient = link.patient
+@with_session
+def pacing_session(request: HttpRequest, visit: PatientSession, pacing_id) -> HttpResponse:
+    patient = visit.patient
     pacing_plan = PacingPlan.objects.filter(
         public_id=pacing_id,
         plan__patient=patient,
@@ -299,7 +301,7 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
                 form.add_error(None, str(refused))
                 status = 400
             else:
-                audit(request, link, Action.CREATE, "pacing session")
+                audit(request, visit, Action.CREATE, "pacing session")
                 if self_harm.mentions_self_harm(session.note):  # the urgent task is saved with the session
                     return support_redirect(SESSION)
                 if session.outcome == PacingSession.Outcome.FLARE:
@@ -319,7 +321,7 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
         if current is not None:
             initial = {"outcome": current.outcome, "actual_amount": current.actual_amount, "note": current.note}
         form = PacingSessionForm(initial=initial, planned=view.today_amount, unit=pacing_plan.unit)
-    audit(request, link, Action.VIEW, "pacing session")
+    audit(request, visit, Action.VIEW, "pacing session")
     plan = active_plan_of(patient)
     flare_plan = selectors.flare_plan_for(plan) if plan else None
     context = {
@@ -338,9 +340,9 @@ def pacing_session(request: HttpRequest, link: PatientLink, pacing_id) -> HttpRe
 
 @portal_page
 @require_http_methods(["GET", "POST"])
-@with_link
-def reminders(request: HttpRequest, link: PatientLink) -> HttpResponse:
-    patient = link.patient
+@with_session
+def reminders(request: HttpRequest, visit: PatientSession) -> HttpResponse:
+    patient = visit.patient
     reminder = log_reminders.reminder_for(patient)
     status = 200
     if request.method == "POST":
@@ -349,13 +351,13 @@ def reminders(request: HttpRequest, link: PatientLink) -> HttpResponse:
             chosen = log_reminders.set_log_reminder(
                 patient=patient, frequency=form.cleaned_data["frequency"], weekday=form.cleaned_data["weekday"]
             )
-            audit(request, link, Action.UPDATE, "check-in reminders")
+            audit(request, visit, Action.UPDATE, "check-in reminders")
             messages.success(request, reminder_words(chosen))
             return redirect("portal:plan")
         status = 400
     else:
         form = ReminderForm(initial={"frequency": reminder.frequency, "weekday": reminder.weekday})
-    audit(request, link, Action.VIEW, "check-in reminders")
+    audit(request, visit, Action.VIEW, "check-in reminders")
     context = {
         "patient": patient,
         "form": form,
@@ -380,14 +382,14 @@ def reminder_words(reminder: LogReminder) -> str:
 
 @portal_page
 @require_GET
-@with_link
-def flare_print(request: HttpRequest, link: PatientLink) -> HttpResponse:
+@with_session
+def flare_print(request: HttpRequest, visit: PatientSession) -> HttpResponse:
     """The flare-up plan on one page, to print (print stylesheet); opening it is audited as printing."""
-    patient = link.patient
+    patient = visit.patient
     plan = active_plan_of(patient)
     if plan is None:
         return redirect("portal:plan")
-    audit(request, link, Action.PRINT, "printable flare-up plan")
+    audit(request, visit, Action.PRINT, "printable flare-up plan")
     context = {
         "patient": patient,
         "plan": plan,

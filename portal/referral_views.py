@@ -1,5 +1,5 @@
 """The patient's "Your referrals" page: where each referral is, in plain words, and what to do while
-waiting. Any usable link of the patient opens it (a check-in, questionnaire or intake link).
+waiting. Any live session of the patient opens it, whichever link started it (portal.sessions).
 
 Never shown here: the reason, the question asked, or anything else written for clinicians. All the
 wording below is the app's own (not from a clinical source), kept plain (grade 6-8) and never
@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET
 from audit.models import Action
 from audit.services import record_access
 from clinic.models import Referral
-from portal.views import closed_page, current_link, portal_page
+from portal.sessions import current_session
+from portal.views import closed_page, portal_page
 
 SHOWN = 20
 # The service in words for a heading, and inside a sentence ("We have sent your referral to ...").
@@ -120,12 +121,14 @@ def plan_steps(plan: str) -> list[str]:
 @portal_page
 @require_GET
 def referrals(request: HttpRequest) -> HttpResponse:
-    link = current_link(request)
-    if link is None:
+    visit = current_session(request)
+    if visit is None:
         return closed_page(request, token="")
-    record_access(request=request, patient=link.patient, action=Action.VIEW, target="portal referrals", by_patient=True)
+    record_access(
+        request=request, patient=visit.patient, action=Action.VIEW, target="portal referrals", by_patient=True
+    )
     shown = (
-        Referral.objects.for_portal(link.patient)
+        Referral.objects.for_portal(visit.patient)
         .only(
             "service",
             "service_other",
@@ -138,5 +141,5 @@ def referrals(request: HttpRequest) -> HttpResponse:
         )
         .order_by(Referral.objects.ended_last(), "-state_changed_at", "-id")[:SHOWN]
     )
-    context = {"patient": link.patient, "link": link, "referrals": [for_patient(referral) for referral in shown]}
+    context = {"patient": visit.patient, "referrals": [for_patient(referral) for referral in shown]}
     return TemplateResponse(request, "portal/referrals.html", context)

@@ -1,4 +1,4 @@
-"""Patient links: issue, open (read-only), and renew an expired one without revealing anything."""
+"""Patient links: issue, find, and renew an expired or completed one without revealing anything."""
 
 from datetime import timedelta
 
@@ -49,19 +49,17 @@ def find_link(token: str) -> PatientLink | None:
     return PatientLink.objects.select_related("patient").filter(token_hash=token_hash(token)).first()
 
 
-def note_first_open(link: PatientLink) -> None:
-    PatientLink.objects.filter(id=link.id, first_opened_at__isnull=True).update(first_opened_at=timezone.now())
-
-
 @transaction.atomic
 def renew_expired_link(*, token: str) -> bool:
     """Send a fresh link to the patient's contact on file, once a day at most per old link.
 
-    Only for links that expired unused; the caller shows the same words whatever happens.
+    For links that expired or were completed (a completed link cannot sign in again; its new link is a
+    check-in link, to the patient's own pages); never for a revoked or still usable link. The caller shows
+    the same words whatever happens. Patient-called: no staff actor.
     """
     now = timezone.now()
     link = find_link(token)
-    if link is None or link.completed_at or link.revoked_at or link.expires_at > now:
+    if link is None or link.revoked_at or link.is_usable(now):
         return False
     claimed = PatientLink.objects.filter(id=link.id).exclude(renewal_requested_at__gt=now - timedelta(days=1))
     if not claimed.update(renewal_requested_at=now):
@@ -71,7 +69,8 @@ def renew_expired_link(*, token: str) -> bool:
     if contact is None:
         return False  # no consent or no address: the clinic calls instead
     channel, address = contact
-    _, fresh = issue_link(patient=patient, purpose=link.purpose)
+    purpose = PatientLink.Purpose.CHECK_IN if link.completed_at else link.purpose
+    _, fresh = issue_link(patient=patient, purpose=purpose)
     subject, body = link_message(link_url(fresh))
     queue_message(
         channel=channel,

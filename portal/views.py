@@ -1,7 +1,8 @@
-"""The patient-facing pages. Opening a link (GET) changes nothing a mail scanner could trigger:
-the token moves into a short patient session, and only explicit submissions write."""
+"""The patient-facing pages. Opening a link (GET) changes nothing a mail scanner could trigger: it shows a
+"Continue" page, and only that button (a POST) signs the patient in (portal.sessions). Every portal page
+asks `current_session`; a link's own task (questionnaires, intake) stays open while the link does, and the
+session reaches the patient's other pages (home, plan, check-in, referrals) until it ends."""
 
-import time
 from functools import wraps
 from uuid import UUID
 
@@ -16,22 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record_access
-from careplans.models import CarePlan
-from clinic.models import Referral
 from measures.models import Invitation, Response
 from measures.services import AnswerRefused
-from portal import questionnaire
-from portal.models import PatientLink
+from portal import home_content, questionnaire
+from portal.models import PatientLink, PatientSession
 from portal.ratelimit import too_many
 from portal.safety import team_reply
-from portal.services import find_link, note_first_open, renew_expired_link
+from portal.services import find_link, renew_expired_link
+from portal.sessions import IDLE, REMEMBER, SESSION_KEY, current_session, forget, sign_in, sign_out
 
-SESSION_LINK = "portal_link_id"
-SESSION_SEEN = "portal_last_seen"
-# The invitation this browser is working on and when it last did: the thank-you page stays readable
-# for the idle time after the last answers close the link (a double tap on "Send" lands there too).
-SESSION_INVITATION = "portal_invitation"
-PORTAL_IDLE_SECONDS = 30 * 60
+IDLE_MINUTES = int(IDLE.total_seconds() // 60)  # said on the pages
 
 
 def portal_page(view):
@@ -50,42 +45,55 @@ def portal_page(view):
 
 
 @portal_page
-@require_GET
+@require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: the calm "Continue" page, writing nothing (mail scanners open links). POST: sign in."""
     if too_many(request, "open"):
         return closed_page(request, token="", status=429)
     link = find_link(token)
     if link is None or not link.is_usable():
         return closed_page(request, token=token)
-    request.session.cycle_key()
-    request.session[SESSION_LINK] = link.id
-    request.session[SESSION_SEEN] = time.time()
-    note_first_open(link)
-    return redirect("portal:home")
+    if request.method == "GET":
+        return TemplateResponse(request, "portal/continue.html", {"token": token, "idle_minutes": IDLE_MINUTES})
+    remember = request.POST.get("remember") == "yes"
+    request.session.cycle_key()  # a new session id at sign-in, as for staff
+    _, key = sign_in(link=link, remember=remember, context=request.audit)
+    request.session[SESSION_KEY] = key
+    # "Remember this phone": the cookie lasts as long as the session may; otherwise it ends with the browser.
+    request.session.set_expiry(int(REMEMBER.total_seconds()) if remember else 0)
+    return redirect(landing_page(link))
+
+
+def landing_page(link: PatientLink) -> str:
+    """Where a link leads: an intake link to the intake, any other to the home (which lists the questionnaires)."""
+    if link.purpose == PatientLink.Purpose.INTAKE:
+        return reverse("portal:intake_resume")
+    return reverse("portal:home")
 
 
 @portal_page
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    link = current_link(request)
-    if link is None:
+    visit = current_session(request)
+    if visit is None:
         return closed_page(request, token="")
-    if link.purpose == PatientLink.Purpose.INTAKE:  # the pre-visit intake has its own pages
+    link, patient = visit.link, visit.patient
+    if link.purpose == PatientLink.Purpose.INTAKE and link.is_usable():  # the intake has its own pages
         return redirect("portal:intake_resume")
-    record_access(request=request, patient=link.patient, action=Action.VIEW, target="portal home", by_patient=True)
-    invitation = questionnaire.invitation_of(link)
+    record_access(request=request, patient=patient, action=Action.VIEW, target="portal home", by_patient=True)
+    invitation = questionnaire.invitation_of(link) if link.is_usable() else None
     steps = questionnaire.bundle(invitation) if invitation else []
     due = [step for step in steps if not step.done]
     context = {
-        "patient": link.patient,
-        "link": link,
+        "patient": patient,
+        "visit": visit,
+        "idle_minutes": IDLE_MINUTES,
         "steps": steps if due else [],
         "minutes": questionnaire.minutes_for(sum(step.count - step.answered for step in due)),
         "due_count": len(due),
-        "has_open_referrals": Referral.objects.for_portal(link.patient).open().exists(),
-        "has_active_plan": CarePlan.objects.active().filter(patient=link.patient).exists(),
+        "home": home_content.for_patient(patient),
     }
-    context |= crisis_context(invitation)
+    context |= crisis_context(questionnaire.invitation_of(link))
     return TemplateResponse(request, "portal/home.html", context)
 
 
@@ -98,29 +106,24 @@ def request_new_link(request: HttpRequest, token: str) -> HttpResponse:
     return TemplateResponse(request, "portal/new_link_requested.html", {})
 
 
-def current_link(request: HttpRequest) -> PatientLink | None:
-    link_id, seen = request.session.get(SESSION_LINK), request.session.get(SESSION_SEEN, 0)
-    if not link_id:
-        return None
-    if time.time() - seen > PORTAL_IDLE_SECONDS:
-        end_patient_session(request)
-        return None
-    link = PatientLink.objects.select_related("patient", "invitation").filter(id=link_id).first()
-    if link is None or not link.is_usable():
-        end_patient_session(request)
-        return None
-    now = time.time()
-    request.session[SESSION_SEEN] = now
-    invitation = questionnaire.invitation_of(link)
-    if invitation is not None:
-        request.session[SESSION_INVITATION] = {"id": invitation.id, "seen": now}
-    return link
+@portal_page
+@require_POST
+def sign_out_view(request: HttpRequest) -> HttpResponse:
+    """ "Sign out" (this device) or "Sign out on all devices": the session ends at once."""
+    everywhere = request.POST.get("everywhere") == "yes"
+    visit = current_session(request)
+    if visit is not None:
+        sign_out(visit=visit, everywhere=everywhere, context=request.audit)
+    forget(request)
+    if everywhere:
+        messages.info(request, "You are now signed out on all your phones and computers.")
+    return redirect("portal:signed_out")
 
 
-def end_patient_session(request: HttpRequest) -> None:
-    """Forget the link (a staff sign-in in the same browser, if any, is left alone)."""
-    request.session.pop(SESSION_LINK, None)
-    request.session.pop(SESSION_SEEN, None)
+@portal_page
+@require_GET
+def signed_out(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, "portal/signed_out.html", {})
 
 
 def closed_page(request: HttpRequest, *, token: str, status: int = 200) -> HttpResponse:
@@ -138,18 +141,23 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "portal/not_found.html", {}, status=404)
 
 
-def finished_invitation(request: HttpRequest) -> Invitation | None:
-    """The invitation this browser has just completed, within the idle time, or None."""
-    mark = request.session.get(SESSION_INVITATION)
-    if not isinstance(mark, dict) or time.time() - mark.get("seen", 0) > PORTAL_IDLE_SECONDS:
+def journey_link(visit: PatientSession | None) -> PatientLink | None:
+    """The session's link while its questionnaires are open: a link's own task lasts as long as the link."""
+    if visit is None or not visit.link.is_usable():
         return None
-    return Invitation.objects.select_related("patient").filter(id=mark.get("id"), completed_at__isnull=False).first()
+    return visit.link
 
 
-def journey_closed(request: HttpRequest) -> HttpResponse:
-    """No usable link: the thank-you page if this browser has just finished (a double tap on "Send my
+def finished_invitation(visit: PatientSession | None) -> Invitation | None:
+    """The invitation this session's link brought, once all of it is sent (the thank-you page), or None."""
+    invitation = questionnaire.invitation_of(visit.link) if visit is not None else None
+    return invitation if invitation is not None and invitation.completed_at is not None else None
+
+
+def journey_closed(request: HttpRequest, visit: PatientSession | None) -> HttpResponse:
+    """No open questionnaires: the thank-you page if this session has sent them (a double tap on "Send my
     answers" closes the link under the second tap), else the one calm page."""
-    if finished_invitation(request) is not None:
+    if finished_invitation(visit) is not None:
         return redirect("portal:thanks")
     return closed_page(request, token="")
 
@@ -159,9 +167,10 @@ def with_response(view):
 
     @wraps(view)
     def wrapped(request: HttpRequest, response_id: UUID, *args, **kwargs) -> HttpResponse:
-        link = current_link(request)
+        visit = current_session(request)
+        link = journey_link(visit)
         if link is None:
-            return journey_closed(request)
+            return journey_closed(request, visit)
         response = questionnaire.response_for(link, response_id)
         if response is None:
             return not_found(request)
@@ -195,9 +204,10 @@ def resume_url(response: Response) -> str:
 @portal_page
 @require_POST
 def start(request: HttpRequest, code: str) -> HttpResponse:
-    link = current_link(request)
+    visit = current_session(request)
+    link = journey_link(visit)
     if link is None:
-        return journey_closed(request)
+        return journey_closed(request, visit)
     invitation = questionnaire.invitation_of(link)
     response = questionnaire.start(invitation=invitation, code=code) if invitation else None
     if response is None:
@@ -364,7 +374,7 @@ def send(request: HttpRequest, link: PatientLink, response: Response) -> HttpRes
 @portal_page
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
-    invitation = finished_invitation(request)
+    invitation = finished_invitation(current_session(request))
     if invitation is None:
         return closed_page(request, token="")
     patient = invitation.patient
@@ -386,15 +396,16 @@ def thanks(request: HttpRequest) -> HttpResponse:
 @portal_page
 @require_POST
 def later(request: HttpRequest) -> HttpResponse:
-    """ "Save and finish later": the answers are already saved; this browser forgets the link."""
-    link = current_link(request)
-    if link is None:
-        return journey_closed(request)
+    """ "Save and finish later": the answers are already saved; the patient is signed out on this device."""
+    visit = current_session(request)
+    link = journey_link(visit)
+    if visit is None or link is None:
+        return journey_closed(request, visit)
     invitation = questionnaire.invitation_of(link)
     record_access(
         request=request, patient=link.patient, action=Action.VIEW, target="saved for later page", by_patient=True
     )
     context = {"patient": link.patient, "link": link, **crisis_context(invitation)}
-    end_patient_session(request)
-    request.session.pop(SESSION_INVITATION, None)
+    sign_out(visit=visit, everywhere=False, context=request.audit)
+    forget(request)
     return TemplateResponse(request, "portal/later.html", context)

@@ -52,10 +52,12 @@ def line_chart(
     markers: list[Marker] | None = None,
     width: int = 360,
     height: int = 150,
+    table_id: str | None = None,
 ) -> str:
     """An accessible SVG chart of one or more series over the days from `since` to `until`.
 
     Without `high` the axis ends at a round number above the largest value (steps walked have no maximum).
+    `table_id`: the id of a table of the same numbers on the page, for screen readers (aria-describedby).
     """
     values = [value for one in series for _, v in one.points if (value := drawable(v)) is not None]
     frame = Frame(width=width, height=height, left=36, right=10, top=10, bottom=26)
@@ -71,6 +73,7 @@ def line_chart(
         title=title,
         description=_description(series, since, until, unit),
         font_size=11,
+        table_id=table_id,
     )
     ticks = y.ticks(AMOUNT_TICKS)
     chart.grid_lines(ticks)

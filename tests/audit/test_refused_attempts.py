@@ -15,6 +15,7 @@ from tests.careplans.plan_builders import plan_for
 from tests.factories import PsychotherapyNoteFactory, referral_in_state
 from tests.measures.responses import phq9
 from tests.medications.medkit import oxycodone_60
+from tests.portal.journey import open_link
 
 
 def page_of(response) -> str:
@@ -169,7 +170,7 @@ def test_a_page_that_is_not_refused_writes_no_refusal(signed_in, physician, pati
 
 def test_no_patient_link_token_reaches_the_audit_trail(client, patient_link):
     _link, token = patient_link
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     client.get(reverse("portal:open", args=["not-a-real-token"]))
     for event in AuditEvent.objects.all():
         assert token not in event.path and token not in event.target

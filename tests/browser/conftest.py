@@ -213,6 +213,12 @@ def sign_in():
     return sign_in_as
 
 
+def open_patient_link(page, path: str) -> None:
+    """Open a patient's link as they do: its page (a GET, which signs no one in), then "Continue"."""
+    page.goto(path)
+    page.get_by_role("button", name="Continue").click()
+
+
 @pytest.fixture
 def screenshot():
     """Save a full-page screenshot to /tmp/haven-shots/<name>.png, for people to look at (not committed)."""

@@ -15,6 +15,7 @@ from careplans.logs import services as log_services
 from careplans.models import DailyLog, PacingSession, Tier
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
+from tests.browser.conftest import open_patient_link
 from tests.careplans.plan_builders import sprint_for
 
 pytestmark = pytest.mark.browser
@@ -68,7 +69,7 @@ def test_a_patient_logs_a_pacing_session_and_a_check_in_on_a_phone_then_the_lead
 ):
     _, token = issue_link(patient=patient)
     phone = phone_page
-    phone.goto(f"/p/{token}/")
+    open_patient_link(phone, f"/p/{token}/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Mari")
     phone.get_by_role("link", name="Your plan", exact=True).click()
 

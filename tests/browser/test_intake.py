@@ -10,7 +10,8 @@ from clinic.models import TeamTask
 from patients import redflags
 from patients.intake_services import send_intake_link
 from patients.models import Intake, RedFlag
-from tests.browser.accessibility import axe_violations
+from tests.browser.accessibility import axe_violations, small_targets
+from tests.browser.conftest import open_patient_link
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_a_patient_tells_their_story_on_a_phone_with_a_red_flag_and_the_lead_see
     phone = phone_page
 
     # The link: the welcome says why we ask and how long it takes.
-    phone.goto("/p/" + sent.url.split("/p/", 1)[1])
+    open_patient_link(phone, "/p/" + sent.url.split("/p/", 1)[1])
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Mari")
     expect(phone.get_by_text("About 15 minutes, in 12 short sections.", exact=False)).to_be_visible()
     screenshot(phone, "intake-welcome")
@@ -41,6 +42,7 @@ def test_a_patient_tells_their_story_on_a_phone_with_a_red_flag_and_the_lead_see
     # 2. Where it hurts: two places tapped on the drawing, then the worst one.
     expect(phone.get_by_role("heading", level=1)).to_have_text("Where it hurts")
     assert phone.evaluate(NO_SIDEWAYS_SCROLL), "the body map scrolls sideways on a phone"
+    assert small_targets(phone) == [], "every place on the drawing is at least 24 by 24 CSS pixels"
     phone.locator('[data-region="back_lower_back"]').click()
     phone.locator('[data-region="front_left_knee"]').click()
     expect(phone.get_by_role("checkbox", name="Lower back (back)")).to_be_checked()

@@ -13,6 +13,7 @@ from measures.models import Alert, Invitation, Response
 from portal.models import PatientLink
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
+from tests.browser.conftest import open_patient_link
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def test_a_patient_answers_phq9_with_item_9_and_sees_the_crisis_resources_and_th
 ):
     token = invite(patient, ["phq9"])
     phone = phone_page
-    phone.goto(f"/p/{token}/")
+    open_patient_link(phone, f"/p/{token}/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Mari")
     expect(phone.get_by_text("Your answers help your care team see how you are doing between visits.")).to_be_visible()
     assert not Response.objects.exists(), "opening the link started something"
@@ -109,7 +110,7 @@ def test_a_patient_answers_phq9_with_item_9_and_sees_the_crisis_resources_and_th
 def test_a_0_to_10_scale_fits_a_phone_and_passes_axe(phone_page, patient, screenshot):
     token = invite(patient, ["peg", "phq9"])
     phone = phone_page
-    phone.goto(f"/p/{token}/")
+    open_patient_link(phone, f"/p/{token}/")
     screenshot(phone, "questionnaire-home-bundle")
     phone.get_by_role("button", name="Start how pain affects your days").click()
     expect(phone.get_by_text("0 = No pain")).to_be_visible()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from clinic.models import Referral
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
-from tests.browser.conftest import CSP_LISTENER, PHONE
+from tests.browser.conftest import CSP_LISTENER, PHONE, open_patient_link
 from tests.factories import referral_in_state
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_a_coordinator_schedules_a_referral_with_a_plan_for_the_wait_and_the_pat
         phone_context.on("console", traffic.on_console)
         phone_context.on("weberror", lambda web_error: traffic.on_page_error(web_error.error))
         phone = phone_context.new_page()
-        phone.goto(f"/p/{token}/")
+        open_patient_link(phone, f"/p/{token}/")
         expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Mari")
         phone.get_by_role("link", name="See your referrals").click()
         expect(phone.get_by_role("heading", level=1)).to_have_text("Your referrals")

@@ -25,7 +25,7 @@ from clinic.safety_net import escalate_due_tasks
 from patients import redflags
 from patients.models import Patient
 from tests.browser.accessibility import axe_violations
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, open_patient_link
 from tests.clock import WEDNESDAY_MORNING
 from tests.factories import mark_away, put_on_duty
 
@@ -82,7 +82,7 @@ def test_a_cauda_equina_answer_reaches_the_clinician_on_duty_escalates_to_the_me
 
     # On a phone, the patient answers the safety questions: trouble passing urine, yes.
     phone_context, phone = phone_window(page, live_server)
-    phone.goto(link_in(invitation))
+    open_patient_link(phone, link_in(invitation))
     phone.get_by_role("link", name="Start").click()
     phone.goto("/p/intake/s/safety/")
     retention = redflags.item_for("trouble_passing_urine")
@@ -162,7 +162,7 @@ def test_phq9_item_9_with_the_lead_away_shows_crisis_resources_next_and_reaches_
     Invitation.objects.create(patient=patient, due_on=timezone.localdate(), instrument_codes=["phq9"], link=link)
     phone_context, phone = phone_window(page, live_server)
     try:
-        phone.goto(f"/p/{token}/")
+        open_patient_link(phone, f"/p/{token}/")
         phone.get_by_role("button", name="Start your mood").click()
         for number in range(1, 9):
             expect(phone.get_by_text(f"Question {number} of 10")).to_be_visible()

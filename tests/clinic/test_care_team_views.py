@@ -10,8 +10,9 @@ from clinic.care_team_services import add_member, end_lead, remove_member
 from clinic.models import CareTeamChange, CareTeamMember
 from clinic.roles import Discipline, Role
 from clinic.services import team_lead
-from portal.views import SESSION_LINK
+from portal.sessions import SESSION_KEY
 from tests.factories import PatientFactory, StaffFactory
+from tests.portal.journey import open_link
 
 # Every test uses the database, some only through fixtures chosen by name at run time.
 pytestmark = pytest.mark.django_db
@@ -146,8 +147,8 @@ def test_the_patient_and_anonymous_visitors_are_sent_to_sign_in(
     client, action, team, physician, outsider, patient_link
 ):
     _, token = patient_link
-    client.get(reverse("portal:open", args=[token]), follow=True)
-    assert client.session.get(SESSION_LINK)  # the patient's own session
+    open_link(client, token, follow=True)
+    assert client.session.get(SESSION_KEY)  # the patient's own session
     for visitor in ("patient", "anonymous"):
         if visitor == "anonymous":
             client.logout()

@@ -28,6 +28,7 @@ from tests.careplans.logkit import active_plan, walking_plan
 from tests.careplans.plan_builders import patient_led_by, plan_for, sprint_for
 from tests.clock import DAY_EDGES
 from tests.factories import PatientFactory
+from tests.portal.journey import open_link
 
 
 def text(response) -> str:
@@ -39,7 +40,7 @@ def text(response) -> str:
 def opened(client, patient_link):
     """The patient's portal, opened from their link."""
     _, token = patient_link
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from clinic.middleware import PERMISSIONS_POLICY
+from tests.portal.journey import open_link
 
 
 def assert_restrictive_permissions_policy(response):
@@ -35,7 +36,7 @@ def test_static_files_send_the_permissions_policy_but_are_still_cacheable(client
 
 def test_patient_portal_pages_send_the_permissions_policy_and_keep_their_private_headers(client, patient_link):
     _, token = patient_link
-    response = client.get(reverse("portal:open", args=[token]), follow=True)
+    response = open_link(client, token, follow=True)
     assert b"Hello, Mari" in response.content
     assert_restrictive_permissions_policy(response)
     assert response["Referrer-Policy"] == "same-origin"

@@ -8,6 +8,7 @@ from audit.models import Action, AuditEvent
 from clinic.models import TeamMessage, TeamTask
 from clinic.team_services import post_team_message
 from tests.factories import CareTeamMemberFactory, StaffFactory
+from tests.portal.journey import open_link
 
 BODY = "Mari says the new pacing plan helps on work days; @Elin can we add sleep?"
 
@@ -116,7 +117,7 @@ def test_clinic_admins_read_team_messages_but_do_not_post(signed_in, clinic_admi
 def test_team_messages_never_reach_the_portal(client, patient_link, physician, patient):
     post_team_message(patient=patient, author=physician, body="Internal: discuss at the conference", mentions=[])
     _, token = patient_link
-    response = client.get(reverse("portal:open", args=[token]), follow=True)
+    response = open_link(client, token, follow=True)
     assert response.status_code == 200
     assert b"Internal: discuss" not in response.content
     assert b"team message" not in response.content.lower()

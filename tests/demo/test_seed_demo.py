@@ -17,7 +17,7 @@ from clinic.roles import Discipline, Role
 from measures.models import Alert, Invitation, MeasurementSchedule, Response
 from measures.scheduling import DEFAULT_PROTOCOL
 from measures.scoring import score_with
-from patients.models import PainCondition, Patient
+from patients.models import Language, PainCondition, Patient
 from patients.names import normalise
 from portal.models import PatientLink
 from portal.services import find_link
@@ -147,6 +147,16 @@ def test_demo_welcome_revokes_the_earlier_link(client):
     assert [link.revoked_at is not None for link in links] == [True, False]
     assert client.get(first_path).status_code == 200  # the calm "this link is closed" page
     assert client.get(second_path).status_code == 302
+
+
+def test_demo_welcome_prints_a_link_for_a_patient_who_reads_spanish(client):
+    seed(patients=15)  # demo patient 12 is the first whose language on file is Spanish
+    output, _ = run_welcome()
+    reader = Patient.objects.get(preferred_language=Language.SPANISH)
+    assert f"{reader.full_name} (MRN {reader.mrn}) reads Spanish best" in output
+    paths = re.findall(r"http://127\.0\.0\.1:8000(/p/[\w-]+/)", output)
+    assert len(paths) == 2
+    assert [link.patient for link in PatientLink.objects.filter(revoked_at__isnull=True).order_by("id")][-1] == reader
 
 
 def test_demo_welcome_explains_that_the_demo_must_be_seeded_first():

@@ -23,6 +23,7 @@ from medications.services.tapers import (
     work_out_doses,
 )
 from tests.medications.medkit import add_line, nurse_practitioner, pharmacist  # noqa: F401
+from tests.portal.journey import open_link
 
 MON_14_DEC = datetime.date(2026, 12, 14)
 PREPARING = "Your schedule is being prepared"
@@ -244,7 +245,7 @@ def test_the_taper_page_says_when_the_doses_need_confirming(signed_in, patient, 
 @pytest.fixture
 def opened(client, patient_link):
     _, token = patient_link
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 

@@ -1,10 +1,13 @@
 """Helpers for the questionnaire journey tests: an invitation with its link, and the patient's taps."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from measures.models import Invitation, Response
-from portal.models import PatientLink
+from portal.models import PatientLink, PatientSession
 from portal.services import issue_link
 
 PHQ9_LOW = {**{f"phq9_{n}": 0 for n in range(1, 9)}, "phq9_9": 0, "phq9_difficulty": 0}
@@ -20,8 +23,25 @@ def invite(patient, codes=("peg", "phq9"), due_on=None) -> tuple[Invitation, str
     return invitation, token
 
 
-def open_link(client, token):
-    return client.get(reverse("portal:open", args=[token]))
+def open_link(client, token, *, remember=False, follow=False):
+    """Open a link as the patient does: its "Continue" page (GET, which changes nothing), then the button."""
+    url = reverse("portal:open", args=[token])
+    client.get(url)
+    return client.post(url, {"remember": "yes"} if remember else {}, follow=follow)
+
+
+def page_events():
+    """The audit events of the pages a test opened, without the sign-in's own (portal.sessions.sign_in)."""
+    return AuditEvent.objects.exclude(target__startswith="portal sign-in")
+
+
+def idle_for(client, minutes):
+    """As if the patient's sessions had seen no request for `minutes` (sessions are rows: move them back)."""
+    now = timezone.now()
+    for visit in PatientSession.objects.filter(ended_at__isnull=True, remember=False):
+        visit.last_seen_at = now - timedelta(minutes=minutes)
+        visit.expires_at = visit.last_seen_at + timedelta(minutes=30)
+        visit.save(update_fields=["last_seen_at", "expires_at"])
 
 
 def start(client, invitation, code) -> Response:

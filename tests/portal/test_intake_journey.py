@@ -19,6 +19,7 @@ from patients.models import Intake, RedFlag
 from portal.models import PatientLink
 from portal.services import issue_link
 from tests.portal.intake_steps import ALL_NO, autosave_url, fresh, section_url, text
+from tests.portal.journey import open_link
 
 OVERVIEW = reverse("portal:intake")
 RESUME = reverse("portal:intake_resume")
@@ -36,7 +37,7 @@ def token(sent):
 @pytest.fixture
 def opened(client, token):
     """The patient's phone, with the intake link opened."""
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 
@@ -45,7 +46,7 @@ def opened(client, token):
 
 def test_opening_the_link_leads_to_the_welcome_and_changes_nothing(client, token, sent):
     before = fresh(sent.intake)
-    response = client.get(reverse("portal:open", args=[token]), follow=True)
+    response = open_link(client, token, follow=True)
     assert response.redirect_chain[-1][0] == OVERVIEW
     page = text(response)
     assert "Before your first visit, we would like to hear your pain story in your own words." in page
@@ -90,14 +91,14 @@ def test_it_limits_how_often_links_can_be_tried(client, db):
 
 def test_a_questionnaire_link_does_not_reach_the_intake(client, patient):
     _, token = issue_link(patient=patient, purpose=PatientLink.Purpose.QUESTIONNAIRES)
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     assert client.get(OVERVIEW).status_code == 404
     assert client.post(section_url("onset"), {"when": "not_sure"}).status_code == 404
 
 
 def test_another_patients_session_cannot_reach_this_intake(client, sent, other_patient, coordinator):
     other = send_intake_link(patient=other_patient, by=coordinator)
-    client.get(reverse("portal:open", args=[other.url.rstrip("/").rsplit("/", 1)[1]]))
+    open_link(client, other.url.rstrip("/").rsplit("/", 1)[1])
     client.post(section_url("onset"), {"when": "not_sure", "go": "next"})
     assert fresh(sent.intake).answers == {}
     assert fresh(other.intake).answers["onset"]["when"] == "not_sure"
@@ -196,7 +197,7 @@ def test_save_and_finish_later_saves_and_forgets_the_link_in_this_browser(opened
     assert fresh(sent.intake).answers["onset"]["when"] == "not_sure"
     assert CLOSED in text(opened.get(OVERVIEW))
     # The same link opens it again, where the patient left off.
-    response = opened.get(reverse("portal:open", args=[token]), follow=True)
+    response = open_link(opened, token, follow=True)
     assert response.redirect_chain[-1][0] == section_url("where")
 
 

@@ -12,6 +12,7 @@ from patients import redflags
 from patients.models import RedFlag
 from tests.clock import AFTER_HOURS_WORDS, IN_HOURS_WORDS, UNSAFE_MEANWHILE
 from tests.portal.intake_steps import ALL_NO, autosave_url, fresh, section_url, text
+from tests.portal.journey import open_link
 
 SAFETY_PAGE = reverse("portal:intake_safety")
 SUPPORT_PAGE = reverse("portal:intake_support")
@@ -23,7 +24,7 @@ WORDS = "Some days I just want to end it all"
 
 @pytest.fixture
 def opened(client, sent):
-    client.get(reverse("portal:open", args=[sent.url.rstrip("/").rsplit("/", 1)[1]]))
+    open_link(client, sent.url.rstrip("/").rsplit("/", 1)[1])
     return client
 
 

@@ -1,5 +1,5 @@
-"""Opening a link, GET /p/<token>/: read-only (mail scanners open links first), one calm page
-for every link that is not open."""
+"""Opening a link, /p/<token>/: GET is read-only (mail scanners open links first) and shows "Continue";
+its POST signs the patient in. One calm page for every link that is not open."""
 
 import re
 from datetime import timedelta
@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from clinic.models import OutboxMessage
-from portal.models import PatientLink
+from portal.models import PatientLink, PatientSession
 from portal.services import issue_link
+from portal.sessions import SESSION_KEY
 from portal.tokens import new_token
-from portal.views import SESSION_LINK
 
 CLOSED = b"This link is no longer open"
 
@@ -29,31 +29,45 @@ def calm_page(response, token):
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
 
 
-def test_it_moves_a_valid_link_into_the_session_and_redirects_to_the_portal(client, patient_link):
+def test_continue_starts_a_patient_session_and_redirects_to_the_portal(client, patient_link):
     link, token = patient_link
-    response = client.get(open_url(token))
+    response = client.post(open_url(token))
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
-    assert client.session[SESSION_LINK] == link.id
+    assert client.session[SESSION_KEY]
+    assert PatientSession.objects.get().link == link
 
 
 def test_it_greets_the_patient_by_preferred_name(client, patient_link):
     _, token = patient_link
-    response = client.get(open_url(token), follow=True)
+    response = client.post(open_url(token), follow=True)
     assert response.status_code == 200
     assert b"Hello, Mari</h1>" in response.content
 
 
 def test_it_keeps_the_token_out_of_the_session(client, patient_link):
     _, token = patient_link
-    client.get(open_url(token))
+    client.post(open_url(token))
     assert token not in str(dict(client.session.items()))
 
 
-def test_opening_a_link_changes_nothing_but_the_first_opened_time(client, patient_link):
+def test_opening_a_link_changes_nothing_at_all(client, patient_link):
     link, token = patient_link
     before = model_to_dict(link)
-    client.get(open_url(token))
+    response = client.get(open_url(token))
+    assert b">Continue</button>" in response.content
+    link.refresh_from_db()
+    assert model_to_dict(link) == before
+    assert PatientLink.objects.count() == 1
+    assert not PatientSession.objects.exists()
+    assert not AuditEvent.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_continue_changes_nothing_but_the_first_opened_time_and_the_sign_in(client, patient_link):
+    link, token = patient_link
+    before = model_to_dict(link)
+    client.post(open_url(token))
     link.refresh_from_db()
     after = model_to_dict(link)
     assert after.pop("first_opened_at") is not None
@@ -61,16 +75,16 @@ def test_opening_a_link_changes_nothing_but_the_first_opened_time(client, patien
     assert after == before
     assert link.completed_at is None
     assert PatientLink.objects.count() == 1
-    assert not AuditEvent.objects.exists()
+    assert [event.target for event in AuditEvent.objects.all()] == ["portal sign-in"]
     assert not OutboxMessage.objects.exists()
 
 
 def test_it_notes_only_the_first_opening(client, patient_link):
     link, token = patient_link
-    client.get(open_url(token))
+    client.post(open_url(token))
     link.refresh_from_db()
     first = link.first_opened_at
-    client.get(open_url(token))
+    client.post(open_url(token))
     link.refresh_from_db()
     assert link.first_opened_at == first
 
@@ -80,7 +94,7 @@ def test_it_rotates_the_session_when_a_link_is_opened(client, patient_link):
     client.get(reverse("portal:home"))
     client.session.save()
     before = client.session.session_key
-    client.get(open_url(token))
+    client.post(open_url(token))
     assert client.session.session_key != before
 
 
@@ -124,11 +138,14 @@ def test_the_calm_page_names_no_patient(client, closed_links, patient):
 def test_a_closed_link_is_not_noted_as_opened_and_starts_no_session(client, closed_links):
     client.get(open_url(closed_links["expired"]))
     assert PatientLink.objects.filter(first_opened_at__isnull=False).count() == 0
-    assert SESSION_LINK not in client.session
+    client.post(open_url(closed_links["expired"]))
+    assert PatientLink.objects.filter(first_opened_at__isnull=False).count() == 0
+    assert SESSION_KEY not in client.session
+    assert not PatientSession.objects.exists()
     assert not AuditEvent.objects.exists()
 
 
-def test_it_refuses_a_post(client, patient_link):
+def test_it_refuses_other_methods(client, patient_link):
     _, token = patient_link
-    assert client.post(open_url(token)).status_code == 405
+    assert client.put(open_url(token)).status_code == 405
     assert PatientLink.objects.get().first_opened_at is None

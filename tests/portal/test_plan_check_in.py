@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.models import Action, AuditEvent
 from careplans.models import DailyLog
 from tests.careplans.logkit import active_plan, check_in, session, walking_plan
+from tests.portal.journey import open_link, page_events
 
 CHECK_IN = reverse("portal:plan_check_in")
 THANKS = reverse("portal:plan_check_in_thanks")
@@ -22,7 +23,7 @@ CLOSED = b"This link is no longer open"
 @pytest.fixture
 def opened(client, patient_link):
     _, token = patient_link
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 
@@ -157,7 +158,7 @@ def test_opening_the_check_in_changes_nothing_but_the_audit(opened, patient):
     response = opened.get(CHECK_IN)
     assert response.status_code == 200
     assert not DailyLog.objects.exists()
-    event = AuditEvent.objects.get()
+    event = page_events().get()
     assert (event.patient, event.action, event.target) == (patient, Action.VIEW, "portal: daily check-in")
 
 

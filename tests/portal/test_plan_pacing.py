@@ -12,6 +12,7 @@ from audit.models import Action, AuditEvent
 from careplans.logs.selectors import pacing_view
 from careplans.models import PacingPlan, PacingSession
 from tests.careplans.logkit import active_plan, session, walking_plan
+from tests.portal.journey import open_link, page_events
 
 CLOSED = b"This link is no longer open"
 
@@ -19,7 +20,7 @@ CLOSED = b"This link is no longer open"
 @pytest.fixture
 def opened(client, patient_link):
     _, token = patient_link
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 
@@ -45,7 +46,7 @@ def test_it_shows_todays_planned_amount_and_the_flare_up_plan(opened, walking, p
     assert "Planned rests: Sit for 2 minutes half-way" in response.text
     assert "do about 25% less for 48 hours, so about 4 minutes instead of 5" in response.text
     assert not PacingSession.objects.exists()
-    event = AuditEvent.objects.get()
+    event = page_events().get()
     assert (event.actor, event.patient, event.action, event.target) == (
         None,
         patient,

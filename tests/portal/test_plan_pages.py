@@ -15,6 +15,7 @@ from audit.models import Action, AuditEvent
 from careplans.models import FlarePlan, Goal, GoalComment, PacingPlan
 from portal.services import issue_link
 from tests.careplans.logkit import active_plan, session, walking_plan
+from tests.portal.journey import open_link, page_events
 
 PLAN = reverse("portal:plan")
 CLOSED = b"This link is no longer open"
@@ -23,7 +24,7 @@ CLOSED = b"This link is no longer open"
 @pytest.fixture
 def opened(client, patient_link):
     _, token = patient_link
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 
@@ -52,7 +53,7 @@ def test_it_shows_the_goals_in_the_patients_words_and_records_the_view_as_the_pa
     assert response.status_code == 200
     assert "&ldquo;Walk the dog again&rdquo;" in response.text
     assert "Sit through a movie" not in response.text  # set aside: not shown
-    event = AuditEvent.objects.get()
+    event = page_events().get()
     assert (event.actor, event.patient, event.action, event.target) == (None, patient, Action.VIEW, "portal: my plan")
 
 
@@ -106,7 +107,7 @@ def test_opening_the_page_changes_nothing(opened, plan, physician):
     opened.get(PLAN)
     assert not FlarePlan.objects.exists()
     assert not GoalComment.objects.exists()
-    assert AuditEvent.objects.count() == 1
+    assert page_events().count() == 1
 
 
 def test_the_patient_comments_on_a_goal(opened, plan, patient):
@@ -155,7 +156,7 @@ def test_another_patients_session_sees_their_own_plan_only(client, plan, other_p
     goal(plan)
     goal(active_plan(other_patient, physician), words="Work a full shift")
     _, token = issue_link(patient=other_patient)
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     response = client.get(PLAN)
     assert "Work a full shift" in response.text
     assert "Walk the dog again" not in response.text

@@ -10,6 +10,7 @@ from audit.models import Action, AuditEvent
 from careplans.logs.reminders import REMINDER_TIME
 from careplans.models import FlarePlan, LogReminder
 from tests.careplans.logkit import active_plan
+from tests.portal.journey import open_link, page_events
 
 REMINDERS = reverse("portal:plan_reminders")
 PRINT = reverse("portal:plan_flare_print")
@@ -19,7 +20,7 @@ CLOSED = b"This link is no longer open"
 @pytest.fixture
 def opened(client, patient_link):
     _, token = patient_link
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 
@@ -28,7 +29,7 @@ def test_it_offers_the_choice_and_changes_nothing_on_opening(opened, patient):
     assert response.status_code == 200
     assert "Yes, every day" in response.text and "No reminders, thank you" in response.text
     assert not LogReminder.objects.exists()
-    event = AuditEvent.objects.get()
+    event = page_events().get()
     assert (event.patient, event.action, event.target) == (patient, Action.VIEW, "portal: check-in reminders")
 
 
@@ -96,7 +97,7 @@ def test_the_printable_flare_up_plan_is_one_plain_page_and_printing_is_audited(o
     assert "Pain wakes me 3 nights running" in response.text
     assert "for Mari" in response.text
     assert 'src="/static/js/print-button.js"' in response.text
-    event = AuditEvent.objects.get()
+    event = page_events().get()
     assert (event.actor, event.patient, event.action, event.target) == (
         None,
         patient,

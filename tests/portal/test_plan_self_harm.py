@@ -14,6 +14,7 @@ from careplans.models import DailyLog, Goal, GoalComment, PacingSession
 from clinic.models import TeamTask
 from tests.careplans.logkit import active_plan, walking_plan
 from tests.clock import AFTER_HOURS_WORDS, IN_HOURS_WORDS, UNSAFE_MEANWHILE
+from tests.portal.journey import open_link
 
 CHECK_IN = reverse("portal:plan_check_in")
 THANKS = reverse("portal:plan_check_in_thanks")
@@ -24,7 +25,7 @@ WORDS = "Honestly I don't want to be alive any more"
 
 @pytest.fixture
 def opened(client, patient_link):
-    client.get(reverse("portal:open", args=[patient_link[1]]))
+    open_link(client, patient_link[1])
     return client
 
 

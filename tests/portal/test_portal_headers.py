@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from portal.ratelimit import LIMITS
 from portal.tokens import new_token
+from tests.portal.journey import open_link
 
 
 def assert_private(response):
@@ -16,14 +17,15 @@ def assert_private(response):
 
 def test_opening_a_valid_link_sends_private_headers(client, patient_link):
     _, token = patient_link
-    response = client.get(reverse("portal:open", args=[token]))
+    assert_private(client.get(reverse("portal:open", args=[token])))  # the "Continue" page
+    response = client.post(reverse("portal:open", args=[token]))
     assert response.status_code == 302
     assert_private(response)
 
 
 def test_the_portal_home_sends_private_headers(client, patient_link):
     _, token = patient_link
-    response = client.get(reverse("portal:open", args=[token]), follow=True)
+    response = open_link(client, token, follow=True)
     assert b"Hello, Mari" in response.content
     assert_private(response)
 
@@ -42,7 +44,7 @@ def test_the_new_link_page_sends_private_headers(client):
 def test_the_too_many_requests_page_sends_private_headers(client):
     limit, _ = LIMITS["open"]
     for _ in range(limit):
-        client.get(reverse("portal:open", args=[new_token()]))
+        open_link(client, new_token())
     response = client.get(reverse("portal:open", args=[new_token()]))
     assert response.status_code == 429
     assert_private(response)

@@ -4,10 +4,10 @@ Start/Continue button, an honest time estimate and why we ask."""
 import pytest
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import Action
 from measures.models import Response
 from portal.services import issue_link
-from tests.portal.journey import PEG_ANSWERS, answer_all, invite, open_link, send, start, tap
+from tests.portal.journey import PEG_ANSWERS, answer_all, invite, open_link, page_events, send, start, tap
 
 HOME = reverse("portal:home")
 
@@ -66,7 +66,7 @@ def test_it_marks_a_sent_questionnaire_done(opened, invitation):
 def test_opening_the_home_page_starts_nothing(opened):
     opened.get(HOME)
     assert not Response.objects.exists()
-    assert list(AuditEvent.objects.values_list("action", "target")) == [(Action.VIEW, "portal home")]
+    assert list(page_events().values_list("action", "target")) == [(Action.VIEW, "portal home")]
 
 
 def test_a_link_without_an_invitation_keeps_the_nothing_to_fill_in_card(client, patient):

@@ -279,14 +279,15 @@ def test_the_thank_you_page_runs_a_bounded_number_of_queries(
 # --------------------------------------------------------------------------- the link closes
 
 
-def test_a_completed_invitation_closes_the_link(client, opened, invited, invitation):
+def test_a_completed_invitation_closes_the_link_but_not_the_patients_session(opened, invited, invitation):
     do_peg(opened, invitation)
     do_phq9(opened, invitation, PHQ9_LOW)
     assert PatientLink.objects.get(pk=invitation.link_id).completed_at is not None
+    assert "Nothing to fill in right now" in text(opened.get(HOME))  # signed in still: nothing left to answer
+    assert CLOSED in text(opened.get(reverse("portal:open", args=[invited[1]])))
+    opened.cookies.clear()  # another browser: the completed link signs no one in
+    open_link(opened, invited[1])
     assert CLOSED in text(opened.get(HOME))
-    open_link(client, invited[1])
-    assert CLOSED in text(client.get(HOME))
-    assert CLOSED in text(client.get(reverse("portal:open", args=[invited[1]])))
 
 
 def test_the_thank_you_page_needs_this_browser_to_have_finished(client, opened, invited, invitation):

@@ -5,9 +5,10 @@ from unittest import mock
 from django.test import RequestFactory
 from django.urls import reverse
 
+from portal.models import PatientSession
 from portal.ratelimit import LIMITS, too_many
+from portal.sessions import SESSION_KEY
 from portal.tokens import new_token
-from portal.views import SESSION_LINK
 
 OPEN_LIMIT, _ = LIMITS["open"]
 CLOSED = b"This link is no longer open"
@@ -29,9 +30,10 @@ def test_it_answers_429_with_the_calm_page_after_the_limit(client, db):
 def test_it_refuses_even_a_valid_link_once_the_limit_is_reached(client, patient_link):
     link, token = patient_link
     use_up_the_limit(client)
-    response = client.get(reverse("portal:open", args=[token]))
+    response = client.post(reverse("portal:open", args=[token]))
     assert response.status_code == 429
-    assert SESSION_LINK not in client.session
+    assert SESSION_KEY not in client.session
+    assert not PatientSession.objects.exists()
     link.refresh_from_db()
     assert link.first_opened_at is None
 
@@ -39,7 +41,7 @@ def test_it_refuses_even_a_valid_link_once_the_limit_is_reached(client, patient_
 def test_it_counts_each_address_on_its_own(client, patient_link):
     _, token = patient_link
     use_up_the_limit(client)
-    response = client.get(reverse("portal:open", args=[token]), REMOTE_ADDR="127.0.0.2")
+    response = client.post(reverse("portal:open", args=[token]), REMOTE_ADDR="127.0.0.2")
     assert response.status_code == 302
 
 

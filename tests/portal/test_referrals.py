@@ -13,6 +13,7 @@ from portal.models import PatientLink
 from portal.referral_views import for_patient
 from portal.services import issue_link
 from tests.factories import referral_in_state
+from tests.portal.journey import open_link
 
 PAGE = reverse("portal:referrals")
 CLOSED = b"This link is no longer open"
@@ -27,7 +28,7 @@ BRIDGE = {
 @pytest.fixture
 def opened(client, patient_link):
     _, token = patient_link
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     return client
 
 
@@ -98,7 +99,7 @@ def test_it_changes_nothing_and_answers_only_get(opened, patient, coordinator):
 def test_any_usable_link_of_the_patient_opens_it(client, patient, coordinator, purpose):
     referral_in_state("sent", patient=patient, by=coordinator)
     _, token = issue_link(patient=patient, purpose=purpose)
-    client.get(reverse("portal:open", args=[token]))
+    open_link(client, token)
     assert b"We have sent your referral to Harbourview Physical Therapy." in client.get(PAGE).content
 
 

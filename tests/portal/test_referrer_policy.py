@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portal.tokens import new_token
+from tests.portal.journey import open_link
 
 # Any element that makes the browser fetch something: a stylesheet, script, image, frame, preload.
 FETCHING = re.compile(rb"<(?:link|script|img|iframe|source|video|audio|embed|object)\b[^>]*>", re.IGNORECASE)
@@ -45,9 +46,17 @@ def test_the_calm_page_still_posts_its_form_to_the_same_origin(client):
     assert f'action="{reverse("portal:new_link", args=[token])}"'.encode() in response.content
 
 
-def test_an_open_link_redirects_at_once_and_shows_nothing(client, patient_link):
+def test_an_open_links_continue_page_loads_nothing_with_a_referer(client, patient_link):
     _, token = patient_link
     response = client.get(reverse("portal:open", args=[token]))
+    assert b">Continue</button>" in response.content
+    assert_token_stays_put(response)
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_continue_redirects_at_once_and_shows_nothing(client, patient_link):
+    _, token = patient_link
+    response = client.post(reverse("portal:open", args=[token]))
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
     assert response.content == b""
@@ -63,7 +72,7 @@ def test_the_new_link_page_loads_nothing_with_a_referer(client):
 
 def test_the_portal_home_loads_nothing_with_a_referer(client, patient_link):
     _, token = patient_link
-    response = client.get(reverse("portal:open", args=[token]), follow=True)
+    response = open_link(client, token, follow=True)
     assert b"Hello, Mari" in response.content
     assert_token_stays_put(response)
 

@@ -53,7 +53,7 @@ def received_token() -> str:
 
 
 def assert_the_received_link_opens(client, token: str) -> None:
-    response = client.get(reverse("portal:open", args=[token]))
+    response = client.post(reverse("portal:open", args=[token]))  # "Continue" on the link's page
     assert response.status_code == 302
     assert response["Location"] in (reverse("portal:home"), reverse("portal:intake_resume"))
 

@@ -7,7 +7,14 @@ from django.urls import reverse
 from clinic import selectors
 from clinic.roles import Discipline, Role
 from demo import two_step
-from demo.clinic import DEMO_PASSWORD, DEMO_STAFF, demo_patient, fresh_demo_link
+from demo.clinic import (
+    DEMO_PASSWORD,
+    DEMO_STAFF,
+    demo_patient,
+    fresh_demo_link,
+    fresh_portal_link,
+    spanish_speaking_demo_patient,
+)
 from measures.models import Instrument
 
 ROLE_HEADINGS = {Role.CLINICIAN: "Clinicians", Role.COORDINATOR: "Care coordinators", Role.ADMIN: "Clinic admin"}
@@ -48,6 +55,19 @@ class Command(BaseCommand):
                 "(valid 7 days; earlier demo links no longer work):\n"
             )
         self.stdout.write(f"  {address}{reverse('portal:open', args=[link.token])}\n")
+        self.stdout.write(self.spanish_lines(address))
+
+    @staticmethod
+    def spanish_lines(address: str) -> str:
+        """A link for a patient whose language on file is Spanish: their portal speaks Spanish."""
+        patient = spanish_speaking_demo_patient()
+        if patient is None:
+            return ""
+        token = fresh_portal_link(patient)
+        return (
+            f"\n{patient.full_name} (MRN {patient.mrn}) reads Spanish best; their portal is in Spanish "
+            f"(valid 7 days):\n  {address}{reverse('portal:open', args=[token])}\n"
+        )
 
     @staticmethod
     def duty_lines() -> str:
