@@ -35,6 +35,7 @@ from medications.models import (
     TreatmentAgreement,
 )
 from medications.rules import drugs, tapering
+from medications.selectors.tapers import rounded_doses
 
 D = Decimal
 
@@ -250,4 +251,8 @@ def seed_patient(patient, lead, regimen: dict, *, policy, result: MedicationSeed
         )
         for days, mme in taper["actual"]:
             TaperActual.objects.create(taper=plan, on=ago(days), mme=D(mme), note="Follow-up visit", recorded_by=lead)
+        # The steps still to come as tablets and millilitres, confirmed by the lead (the patient's print shows them).
+        plan.doses = rounded_doses(plan)
+        plan.doses_confirmed_at, plan.doses_confirmed_by = now, lead
+        plan.save(update_fields=["doses", "doses_confirmed_at", "doses_confirmed_by"])
         result.tapers += 1

@@ -63,9 +63,13 @@ def drug_choices() -> list:
 
 class MedicationForm(forms.Form):
     drug_code = forms.ChoiceField(label="Drug", choices=drug_choices)
-    strength = positive(8, 3, label="Strength per unit", help_text="mg per tablet or capsule; mcg/hr per patch.")
+    strength = positive(
+        8, 3, label="Strength per unit", help_text="mg per tablet or capsule; mg per mL for a liquid; mcg/hr per patch."
+    )
     form = forms.ChoiceField(choices=Medication.Form.choices, initial=Medication.Form.TABLET)
-    units_per_dose = positive(6, 2, label="Units per dose", initial=1, help_text="Patches worn at once, for a patch.")
+    units_per_dose = positive(
+        6, 2, label="Units per dose", initial=1, help_text="mL for a liquid; patches worn at once, for a patch."
+    )
     is_prn = forms.BooleanField(label="As needed (PRN)", required=False)
     doses_per_day = positive(5, 2, label="Doses a day", required=False, help_text="For a regular (scheduled) dose.")
     prn_max_doses_per_day = positive(

@@ -447,6 +447,15 @@ class TaperPlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # The steps as doses a person can take (medications/rules/taper_doses.py steps_to_json), or {"problem": why}
+    # when the app could not work them out; {} before they are worked out.
+    doses = models.JSONField(default=dict, blank=True)
+    # A prescriber confirmed the rounded doses; any change to the taper clears both (the patient then sees
+    # "being prepared", never a dose nobody checked).
+    doses_confirmed_at = models.DateTimeField(null=True, blank=True)
+    doses_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         db_table = "careplans_taperplan"
@@ -454,6 +463,15 @@ class TaperPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Taper {self.public_id}"
+
+    @property
+    def doses_confirmed(self) -> bool:
+        return self.doses_confirmed_at is not None
+
+    @property
+    def doses_for_patient(self) -> bool:
+        """The patient sees the doses only of an active taper whose rounded schedule a prescriber confirmed."""
+        return self.status == self.Status.ACTIVE and self.doses_confirmed
 
 
 class TaperActual(models.Model):

@@ -6,7 +6,7 @@ careplans/urls.py; the clinic's written opioid policy (clinic admins) is "opioid
 
 from django.urls import include, path
 
-from medications.views import lines, policy, safety, tapers
+from medications.views import lines, policy, safety, taper_doses, tapers
 
 app_name = "medications"
 
@@ -33,6 +33,7 @@ patient_pages = [
     path("taper/<uuid:taper_id>/actual/", tapers.taper_actual, name="taper_actual"),
     path("taper/<uuid:taper_id>/status/", tapers.taper_status, name="taper_status"),
     path("taper/<uuid:taper_id>/print/", tapers.taper_print, name="taper_print"),
+    path("taper/<uuid:taper_id>/doses/", taper_doses.taper_doses_page, name="taper_doses"),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from portal import plan_views as views
+from portal import taper_views
 
 urlpatterns = [
     path("", views.my_plan, name="plan"),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("pacing/<uuid:pacing_id>/", views.pacing_session, name="plan_pacing"),
     path("reminders/", views.reminders, name="plan_reminders"),
     path("flare-up/print/", views.flare_print, name="plan_flare_print"),
+    path("taper/", taper_views.my_taper, name="plan_taper"),
 ]

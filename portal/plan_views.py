@@ -29,6 +29,7 @@ from careplans.logs import reminders as log_reminders
 from careplans.logs.forms import DailyLogForm, GoalCommentForm, PacingSessionForm, ReminderForm
 from careplans.models import CarePlan, DailyLog, Goal, GoalComment, LogReminder, PacingPlan, PacingSession
 from clinic.dates import start_of_day
+from medications.selectors.tapers import confirmed_taper_of
 from patients import self_harm, self_harm_services
 from portal.models import PatientSession
 from portal.safety import team_reply
@@ -92,6 +93,7 @@ def my_plan(request: HttpRequest, visit: PatientSession) -> HttpResponse:
     audit(request, visit, Action.VIEW, "my plan")
     plan = active_plan_of(patient)
     context = {"patient": patient, "plan": plan, "reminder": log_reminders.reminder_for(patient)}
+    context["taper"] = confirmed_taper_of(patient)  # a link to its schedule only once a prescriber confirmed it
     if plan is not None:
         goals = list(plan.goals.filter(status=Goal.Status.ACTIVE).order_by("position", "id"))
         recent = {}

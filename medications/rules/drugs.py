@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["DRUGS", "Drug", "DrugClass", "by_code", "opioids"]
+__all__ = ["DRUGS", "FORMULARY_STRENGTHS", "Drug", "DrugClass", "by_code", "formulary_strengths", "opioids"]
 
 
 class DrugClass(StrEnum):
@@ -80,3 +80,25 @@ def by_code(code: str) -> Drug:
 
 def opioids() -> tuple[Drug, ...]:
     return tuple(drug for drug in DRUGS if drug.drug_class is DrugClass.OPIOID)
+
+
+#: The clinic's formulary for tapers: the strengths its pharmacy can supply, by (drug code, medication form), used
+#: with the strengths of the patient's own lines when a taper's steps are rounded to doses a person can take
+#: (medications/rules/taper_doses.py). APP DATA, not from ../shared/clinical/: the usual marketed strengths, kept
+#: short, for the clinic's pharmacist to keep current. A liquid's strength is its concentration (mg per mL): a taper
+#: keeps the concentration the patient has, so liquids are not listed. Forms are Medication.Form values.
+FORMULARY_STRENGTHS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("oxycodone", "tablet"): ("5", "10", "15", "30"),
+    ("oxycodone", "extended_release"): ("10", "20", "40"),
+    ("morphine", "tablet"): ("15", "30"),
+    ("morphine", "extended_release"): ("15", "30", "60"),
+    ("hydrocodone", "tablet"): ("5", "10"),
+    ("hydromorphone", "tablet"): ("2", "4"),
+    ("methadone", "tablet"): ("5", "10"),
+    ("fentanyl_transdermal", "patch"): ("12", "25", "50", "75", "100"),
+}
+
+
+def formulary_strengths(code: str, form: str) -> tuple[str, ...]:
+    """The formulary's strengths of this drug in this form (as written, e.g. "5"); () when it lists none."""
+    return FORMULARY_STRENGTHS.get((code, form), ())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from medications.models import AgreementPolicy, Medication, TaperActual, TaperPlan
-from medications.rules import tapering
+from medications.rules import drugs, mme, taper_doses, tapering
 from medications.selectors.monitoring import policy_or_defaults
 
 
@@ -81,3 +81,85 @@ def actual_concerns(taper: TaperPlan, *, on: datetime.date, mme: Decimal) -> dic
         "stops_from": start if Decimal(mme) == 0 and start > threshold else None,
         "threshold": threshold,
     }
+
+
+# --------------------------------------------------------------------------- doses a person can take
+
+
+def taper_lines(patient) -> list[taper_doses.Line]:
+    """The patient's current opioid lines as taper_doses lines (one query). Buprenorphine is not converted to MME
+    (REFERENCE.md 2.1) and is not part of an MME taper, so it is left out."""
+    current = Medication.objects.filter(patient=patient).current().opioids().exclude(drug_code=mme.BUPRENORPHINE)
+    return [_taper_line(medication) for medication in current.order_by("drug_code", "id")]
+
+
+def _taper_line(medication: Medication) -> taper_doses.Line:
+    times = medication.prn_max_doses_per_day if medication.is_prn else medication.doses_per_day
+    patch = medication.form == Medication.Form.PATCH
+    times_a_day = Decimal(1) if patch else Decimal(times or 0)
+    strength = Decimal(medication.strength)
+    drug = medication.drug
+    name = drug.name.split(" (")[0] if drug else medication.drug_code
+    formulary = {Decimal(s) for s in drugs.formulary_strengths(medication.drug_code, medication.form)}
+    is_liquid = medication.form == Medication.Form.LIQUID
+    return taper_doses.Line(
+        key=str(medication.public_id),
+        drug_code=medication.drug_code,
+        name=name,
+        form=medication.form,
+        strengths=(strength,) if is_liquid else tuple(sorted({strength} | formulary)),
+        unit="mg/mL" if is_liquid else medication.strength_unit,
+        times_a_day=times_a_day,
+        factor=mme.CDC_2022_FACTORS.get(medication.drug_code, Decimal(0)),
+        daily=strength * Decimal(medication.units_per_dose) * times_a_day,
+        as_needed=medication.is_prn,
+        own_strength=strength,
+    )
+
+
+def rounded_doses(taper: TaperPlan) -> dict:
+    """The taper's steps rounded to the patient's current opioid lines (taper_doses.steps_to_json), or
+    {"problem": why} when the app cannot work them out. One query."""
+    lines = taper_lines(taper.patient)
+    try:
+        steps = taper_doses.round_taper(taper_schedule(taper).steps, lines)
+    except taper_doses.CannotRound as problem:
+        return {"problem": str(problem)}
+    if not steps:
+        return {"problem": "The medication list is already at or below every step of this taper."}
+    return taper_doses.steps_to_json(steps, lines)
+
+
+def stored_doses(taper: TaperPlan) -> tuple[taper_doses.RoundedStep, ...]:
+    """The stored rounded steps (no queries); () when none were worked out."""
+    return taper_doses.steps_from_json(taper.doses) if taper.doses.get("steps") else ()
+
+
+def patient_copy(taper: TaperPlan | None) -> dict:
+    """What the patient's print and portal page show (no queries): the confirmed schedule as periods of the same
+    dose, or only that it is being prepared (unconfirmed) or on pause; never a dose no prescriber confirmed."""
+    if taper is None:
+        return {"taper": None, "ready": False, "paused": False, "periods": []}
+    ready = taper.doses_for_patient and bool(taper.doses.get("steps"))
+    periods = taper_doses.patient_periods(stored_doses(taper)) if ready else []
+    return {
+        "taper": taper,
+        "ready": ready,
+        "paused": taper.status == TaperPlan.Status.PAUSED,
+        "periods": periods,
+    }
+
+
+def confirmed_taper_of(patient) -> TaperPlan | None:
+    """The patient's active taper with a confirmed schedule, if any (one query; the portal's plan page)."""
+    return (
+        TaperPlan.objects.filter(patient=patient, status=TaperPlan.Status.ACTIVE, doses_confirmed_at__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def taper_in_progress_of(patient) -> TaperPlan | None:
+    """The patient's active or paused taper, if any (one query)."""
+    in_progress = (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED)
+    return TaperPlan.objects.filter(patient=patient, status__in=in_progress).order_by("-created_at").first()

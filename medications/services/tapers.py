@@ -1,6 +1,10 @@
 """Tapers: save a plan made by the pure planner (medications/rules/tapering.py), record the doses actually taken
 (follow-ups) and pause, resume, complete or stop it. Prescribers only; a rapid taper, a dose below the plan or
 a stop from above the policy's MME needs a recorded reason.
+
+Each plan's steps are rounded to doses a person can take (medications/rules/taper_doses.py) when it is saved and
+whenever it changes (resumed and re-dated); a prescriber confirms the rounded schedule before the patient sees it,
+and pausing or re-dating clears that confirmation, so it is asked for again.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import Action
@@ -20,7 +25,13 @@ from clinic.dates import today
 from medications.models import Medication, TaperActual, TaperPlan
 from medications.rules import tapering
 from medications.selectors.monitoring import policy_or_defaults
-from medications.selectors.tapers import actual_concerns, opioid_use, taper_concerns, taper_schedule
+from medications.selectors.tapers import (
+    actual_concerns,
+    opioid_use,
+    rounded_doses,
+    taper_concerns,
+    taper_schedule,
+)
 from medications.services import AlreadyExists, ReasonRequired, StaleEdit
 from medications.services.monitoring import close_tasks, taper_follow_up_prefix
 
@@ -63,6 +74,8 @@ def start_taper(
         faster_reason=reason.strip() if concerns.need_reason else "",
         created_by=by,
     )
+    taper.doses = rounded_doses(taper)
+    taper.save(update_fields=["doses"])
     record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="taper plan")
     return taper
 
@@ -106,7 +119,52 @@ def set_taper_status(
         fields["schedule"] = tapering.redate_after_pause(
             taper_schedule(locked), paused_on=locked.paused_on, resumed_on=today()
         ).as_json()
+        locked.schedule = fields["schedule"]
+        fields["doses"] = rounded_doses(locked)  # the new dates, from the medication list as it is now
+    if status in (TaperPlan.Status.PAUSED, TaperPlan.Status.ACTIVE) and status != locked.status:
+        # Paused or re-dated: the dates the prescriber confirmed are no longer the plan's; ask again.
+        fields |= {"doses_confirmed_at": None, "doses_confirmed_by": None}
     TaperPlan.objects.filter(pk=taper.pk).update(**fields)
     taper.refresh_from_db()
     record_event(actor=by, context=audit, patient=taper.patient, action=Action.UPDATE, target=f"taper {status}")
+    return taper
+
+
+@transaction.atomic
+def work_out_doses(*, taper: TaperPlan, by, audit: AuditContext | None = None, expected_version: int) -> TaperPlan:
+    """Round the taper's steps again from the patient's medication list as it is now (after a line changed).
+    Clears any confirmation: the prescriber confirms the new rounding. Prescribers only."""
+    refuse_unless(may_prescribe(by, taper.patient), PRESCRIBER_DECISION)
+    locked = TaperPlan.objects.select_for_update().get(pk=taper.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(locked)
+    locked.patient = taper.patient
+    TaperPlan.objects.filter(pk=taper.pk).update(
+        doses=rounded_doses(locked), doses_confirmed_at=None, doses_confirmed_by=None, version=F("version") + 1
+    )
+    taper.refresh_from_db()
+    record_event(actor=by, context=audit, patient=taper.patient, action=Action.UPDATE, target="taper doses worked out")
+    return taper
+
+
+class NothingToConfirm(Exception):
+    """The taper has no rounded doses to confirm (the app could not work them out), or it is not in progress."""
+
+
+@transaction.atomic
+def confirm_doses(*, taper: TaperPlan, by, audit: AuditContext | None = None, expected_version: int) -> TaperPlan:
+    """A prescriber confirms the rounded schedule they were shown (``expected_version``: StaleEdit when the taper
+    changed since), so the patient's print and portal page show it. An active taper with rounded doses only
+    (NothingToConfirm: a paused taper is re-dated when it resumes, and confirmed then)."""
+    refuse_unless(may_prescribe(by, taper.patient), PRESCRIBER_DECISION)
+    locked = TaperPlan.objects.select_for_update().get(pk=taper.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(locked)
+    if locked.status != TaperPlan.Status.ACTIVE or not locked.doses.get("steps"):
+        raise NothingToConfirm("There is no rounded schedule to confirm.")
+    TaperPlan.objects.filter(pk=taper.pk).update(
+        doses_confirmed_at=timezone.now(), doses_confirmed_by=by, version=F("version") + 1
+    )
+    taper.refresh_from_db()
+    record_event(actor=by, context=audit, patient=taper.patient, action=Action.UPDATE, target="taper doses confirmed")
     return taper

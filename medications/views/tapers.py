@@ -25,7 +25,7 @@ from medications.rules import safety, tapering
 from medications.selectors.monitoring import policy_or_defaults
 from medications.selectors.pages import taper_context
 from medications.selectors.regimen import opioid_summary
-from medications.selectors.tapers import opioid_use, taper_concerns, taper_schedule
+from medications.selectors.tapers import opioid_use, patient_copy, taper_concerns
 from medications.services import ReasonRequired, StaleEdit
 from medications.services.tapers import record_taper_actual, set_taper_status, start_taper
 from medications.taper_chart import taper_svg
@@ -36,7 +36,9 @@ TAPER_TRENDS = ["peg", "phq9"]
 
 
 def taper_for(patient: Patient, taper_id) -> TaperPlan:
-    taper = get_object_or_404(TaperPlan.objects.select_related("created_by"), patient=patient, public_id=taper_id)
+    taper = get_object_or_404(
+        TaperPlan.objects.select_related("created_by", "doses_confirmed_by"), patient=patient, public_id=taper_id
+    )
     taper.patient = patient
     return taper
 
@@ -182,10 +184,10 @@ def taper_status(request: HttpRequest, public_id, taper_id) -> HttpResponse:
 @login_required
 @require_GET
 def taper_print(request: HttpRequest, public_id, taper_id) -> HttpResponse:
-    """The patient's copy of the schedule, in plain and kind words (print stylesheet)."""
+    """The patient's copy of the schedule, in plain and kind words (print stylesheet): the confirmed doses step by
+    step, or that the schedule is being prepared; withdrawal, the lost-tolerance warning and the clinic's phone."""
     patient = get_patient_for_user(request.user, public_id)
     taper = taper_for(patient, taper_id)
-    schedule = taper_schedule(taper)
     seen(request, patient, "taper schedule printed for the patient", Action.PRINT)
-    context = {"patient": patient, "taper": taper, "schedule": schedule, "today": timezone.localdate()}
+    context = {"patient": patient, "taper": taper, "copy": patient_copy(taper), "today": timezone.localdate()}
     return TemplateResponse(request, "medications/taper/print.html", context)

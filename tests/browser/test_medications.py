@@ -1,6 +1,7 @@
 """The prescriber's journey (issue 6): a physician records an opioid, sees the MME and the naloxone flag with the
-guideline's words on the banner and the medication list, plans a taper, saves it and opens the patient's
-printable schedule. axe-core finds no serious or critical violation on the pages on the way."""
+guideline's words on the banner and the medication list, plans a taper, saves it, confirms the doses it rounds
+to tablets and opens the patient's printable schedule. axe-core finds no serious or critical violation on the
+pages on the way."""
 
 import pytest
 from playwright.sync_api import expect
@@ -60,8 +61,17 @@ def test_a_physician_records_an_opioid_sees_the_mme_and_naloxone_flag_plans_a_ta
     screenshot(page, "opioid-safety")
     page.go_back()
 
+    page.get_by_role("link", name="See the doses and confirm them").click()
+    expect(page.get_by_role("table")).to_contain_text("Take 2 tablets of oxycodone 5 mg, 4 times a day")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Confirm this schedule").click()
+    expect(page.get_by_text("Schedule confirmed", exact=False)).to_be_visible()
+    screenshot(page, "taper-doses")
+    page.get_by_role("link", name="Taper", exact=True).click()
+
     page.get_by_role("link", name="Print the patient's schedule").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your plan to lower your opioid pain medicine")
+    expect(page.get_by_role("list").first).to_contain_text("take 2 tablets of oxycodone 5 mg, 4 times a day")
     expect(page.get_by_text("We made this plan together.", exact=False)).to_be_visible()
     expect(page.locator(".topbar")).to_have_count(0)
     page.emulate_media(media="print")

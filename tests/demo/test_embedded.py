@@ -19,7 +19,8 @@ from measures.models import Response
 
 link = re.search(r"/p/[\w-]+/", open(WELCOME).read()).group(0)
 patient = Client()
-assert patient.get(link).status_code == 302
+assert patient.get(link).status_code == 200  # the link's Continue page, which changes nothing
+assert patient.post(link).status_code == 302  # Continue: signed in
 home = patient.get("/p/")
 assert b"Demo mode: not for patient data" in home.content, "the portal shows the demo banner"
 started = patient.post("/p/start/peg/")

@@ -133,7 +133,7 @@ def test_demo_welcome_prints_every_sign_in_and_a_portal_link_that_opens_the_port
     assert "http://127.0.0.1:8000/" in output
     assert all(s["username"] in output for s in demo.clinic.DEMO_STAFF)
     assert demo.clinic.DEMO_PASSWORD in output
-    response = client.get(path)
+    response = client.post(path)  # the link's Continue button
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
     assert client.get(reverse("portal:home")).status_code == 200
@@ -145,8 +145,8 @@ def test_demo_welcome_revokes_the_earlier_link(client):
     _, second_path = run_welcome()
     links = PatientLink.objects.filter(patient=demo.clinic.demo_patient()).order_by("created_at", "id")
     assert [link.revoked_at is not None for link in links] == [True, False]
-    assert client.get(first_path).status_code == 200  # the calm "this link is closed" page
-    assert client.get(second_path).status_code == 302
+    assert client.post(first_path).status_code == 200  # the calm "this link is closed" page
+    assert client.post(second_path).status_code == 302
 
 
 def test_demo_welcome_prints_a_link_for_a_patient_who_reads_spanish(client):
@@ -333,7 +333,7 @@ def test_demo_welcome_links_to_todays_peg_phq9_and_gad7(client):
     assert invitation.completed_at is None
     assert "questionnaires due today (PEG, PHQ-9, GAD-7)" in output
     assert not OutboxMessage.objects.filter(patient__isnull=False).exists()  # the link is printed, never sent
-    assert client.get(path)["Location"] == reverse("portal:home")
+    assert client.post(path)["Location"] == reverse("portal:home")  # the link's Continue button
     home = client.get(reverse("portal:home"))
     assert home.status_code == 200
     assert "PHQ-9" in home.content.decode()
