@@ -14,12 +14,17 @@ import shutil
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
+from careplans import plan_services
+from careplans.logs import services as log_services
+from careplans.models import Tier
 from tests.factories import PASSWORD
 from tests.two_step import app_code, give_app, needs_second_step
 
@@ -230,3 +235,37 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def walking_plan(patient, physician):
+    """A care plan and a walking plan started today, through the services a clinician's pages use."""
+    plan = plan_services.start_plan(patient=patient, by=physician, lead=physician, tier=Tier.objects.get(number=1))
+    log_services.save_flare_plan(
+        plan=plan,
+        by=physician,
+        version=0,
+        values={
+            "warning_signs": "My hip aches by noon",
+            "reduce_by_percent": 25,
+            "reduce_for_hours": 48,
+            "what_to_reduce": "",
+            "what_helps": "Heat and a short rest",
+            "when_to_call": "",
+            "when_urgent": "",
+        },
+    )
+    return log_services.create_pacing_plan(
+        plan=plan,
+        by=physician,
+        activity="Walking",
+        unit="minutes",
+        baseline=Decimal(5),
+        start_percent=80,
+        increment_kind="fixed",
+        increment_value=Decimal(1),
+        every_days=3,
+        target=Decimal(10),
+        rests="Sit for 2 minutes half-way",
+        starts_on=timezone.localdate(),
+    )

@@ -10,9 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from careplans import plan_services
-from careplans.logs import services as log_services
-from careplans.models import DailyLog, PacingSession, Tier
+from careplans.models import DailyLog, PacingSession
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
 from tests.browser.conftest import open_patient_link
@@ -28,40 +26,6 @@ SLEEP = "How well did you sleep?"
 def checked_page_is_fine(page):
     assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{page.url} scrolls sideways on a phone"
     assert axe_violations(page) == []
-
-
-@pytest.fixture
-def walking_plan(patient, physician):
-    """A care plan and a walking plan started today, through the services a clinician's pages use."""
-    plan = plan_services.start_plan(patient=patient, by=physician, lead=physician, tier=Tier.objects.get(number=1))
-    log_services.save_flare_plan(
-        plan=plan,
-        by=physician,
-        version=0,
-        values={
-            "warning_signs": "My hip aches by noon",
-            "reduce_by_percent": 25,
-            "reduce_for_hours": 48,
-            "what_to_reduce": "",
-            "what_helps": "Heat and a short rest",
-            "when_to_call": "",
-            "when_urgent": "",
-        },
-    )
-    return log_services.create_pacing_plan(
-        plan=plan,
-        by=physician,
-        activity="Walking",
-        unit="minutes",
-        baseline=Decimal(5),
-        start_percent=80,
-        increment_kind="fixed",
-        increment_value=Decimal(1),
-        every_days=3,
-        target=Decimal(10),
-        rests="Sit for 2 minutes half-way",
-        starts_on=timezone.localdate(),
-    )
 
 
 def test_a_patient_logs_a_pacing_session_and_a_check_in_on_a_phone_then_the_lead_reviews_the_sprint_and_steps_up(
