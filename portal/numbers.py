@@ -26,10 +26,11 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from careplans.logs.charts import Series, line_chart
+from careplans.logs.charts import ChartWords, Series, line_chart
 from careplans.logs.selectors import DayPoint, log_series
 from careplans.models import GOAL_UNITS, CarePlan, Goal, GoalProgress
 from charts import number
@@ -123,6 +124,27 @@ def numbers_for(patient) -> MyNumbers:
     return numbers
 
 
+def chart_words() -> ChartWords:
+    """A chart's dates and description in the page's language (the chart engine's own words are English, for
+    the staff pages)."""
+    return ChartWords(
+        long_date=lambda day: date_format(day, gettext("M j, Y")),
+        short_date=lambda day: date_format(day, gettext("M j")),
+        span=lambda since, until: gettext("From %(since)s to %(until)s.") % {"since": since, "until": until},
+        nothing=lambda name: gettext("%(name)s: nothing logged.") % {"name": name},
+        summary=_chart_summary,
+        empty=gettext("Nothing logged in these weeks"),
+    )
+
+
+def _chart_summary(name: str, days: int, first: str, first_day: str, latest: str, latest_day: str) -> str:
+    return ngettext(
+        "%(name)s: %(days)s day, first %(first)s on %(first_day)s, latest %(latest)s on %(latest_day)s.",
+        "%(name)s: %(days)s days, first %(first)s on %(first_day)s, latest %(latest)s on %(latest_day)s.",
+        days,
+    ) % {"name": name, "days": days, "first": first, "first_day": first_day, "latest": latest, "latest_day": latest_day}
+
+
 # --------------------------------------------------------------------------- PEG
 
 
@@ -150,6 +172,7 @@ def peg_chart(patient, *, today: date) -> NumberChart | None:
         title=title,
         id_prefix="my-peg",
         table_id=table_id("peg"),
+        words=chart_words(),
     )
     return NumberChart(
         key="peg",
@@ -245,6 +268,7 @@ def check_in_charts(points: list[DayPoint], *, today: date) -> list[NumberChart]
             unit=str(rule.unit),
             id_prefix=f"my-{key}",
             table_id=table_id(key),
+            words=chart_words(),
         )
         charts.append(
             NumberChart(

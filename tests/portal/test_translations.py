@@ -397,7 +397,11 @@ def test_my_numbers_says_what_changed_in_spanish(client, spanish, patient_link):
     assert "<h1>Mis números</h1>" in page
     assert "Ver los números como una lista" in page
     assert "Cómo decimos que un número cambió" in page
+    assert re.search(
+        r'<desc id="my-pain-desc">Del \d+ \w+\.? \d{4} al \d+ \w+\.? \d{4}\. Cuánto le afectó el dolor: 4 días,', page
+    )
     assert "went from" not in page
+    assert "4 days, first" not in page
     assert "See the numbers as a list" not in page
 
 
