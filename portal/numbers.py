@@ -51,6 +51,16 @@ SLEEP_HOURS = ChangeRule(points=Decimal(1), places=1, unit=gettext_lazy("hours")
 STEPS = ChangeRule(percent=10, places=0)
 # A goal's unit in words ("min" is "minutes" to a patient).
 UNIT_WORDS = {"min": gettext_lazy("minutes"), "h": gettext_lazy("hours"), "kg": "kg"}
+# What a goal measures, in the page's language (the model's labels are the staff pages' English; a custom
+# measure is shown as the care team wrote it).
+METRIC_WORDS = {
+    Goal.Metric.WALKING_MINUTES: gettext_lazy("Walking (minutes)"),
+    Goal.Metric.SITTING_MINUTES: gettext_lazy("Sitting (minutes)"),
+    Goal.Metric.SLEEP_HOURS: gettext_lazy("Sleep (hours)"),
+    Goal.Metric.LIFTING_KG: gettext_lazy("Lifting (kg)"),
+    Goal.Metric.SHIFT_HOURS: gettext_lazy("Work shift (hours)"),
+    Goal.Metric.PEG: gettext_lazy("PEG score"),
+}
 
 
 @dataclass(frozen=True)
@@ -322,7 +332,7 @@ def goal_progress(plan: CarePlan, *, today: date) -> list[GoalProgressView]:
         views.append(
             GoalProgressView(
                 words=goal.words,
-                measure=goal.metric_name,
+                measure=str(METRIC_WORDS.get(goal.metric, goal.metric_name)),
                 sentence=goal_sentence(
                     baseline=goal.baseline,
                     latest=goal.latest_value,

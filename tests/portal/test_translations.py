@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from careplans.models import Goal
 from clinic import dates
 from clinic.models import OutboxMessage
 from measures.definitions import get_definition
@@ -23,6 +24,7 @@ from medications.rules.tapering import plan_taper
 from medications.services.tapers import confirm_doses, start_taper
 from patients.models import Language
 from portal.language import language_of, portal_language
+from portal.numbers_words import day_words
 from portal.questionnaire import number_words
 from portal.safety import words_for
 from tests.careplans.logkit import active_plan, check_in
@@ -406,8 +408,6 @@ def test_my_numbers_says_what_changed_in_spanish(client, spanish, patient_link):
 
 
 def date_words_es(day: date) -> str:
-    from portal.numbers_words import day_words
-
     return day_words(day, today=dates.today())
 
 
@@ -441,3 +441,21 @@ def test_an_english_speaking_patients_taper_steps_are_unchanged(client, patient,
     page = text(client.get(reverse("portal:plan_taper")))
     assert ": take 1 tablet of oxycodone 5 mg, 3 times a day." in page
     assert "If a step feels hard" in page
+
+
+def test_my_numbers_says_a_goals_progress_in_spanish(client, spanish, patient_link, physician):
+    plan = active_plan(spanish, physician)
+    Goal.objects.create(
+        plan=plan,
+        words="Caminar con mi nieta",
+        metric=Goal.Metric.WALKING_MINUTES,
+        baseline=Decimal(5),
+        target=Decimal(30),
+        target_date=date(dates.today().year, 12, 31),
+    )
+    open_link(client, patient_link[1])
+    page = text(client.get(reverse("portal:numbers")))
+    assert "Caminar (minutos)" in page
+    assert "Empezó en 5 minutos. Su meta es 30 minutos para el 31 de diciembre." in page
+    assert "Walking (minutes)" not in page
+    assert "Your target is" not in page
