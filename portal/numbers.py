@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
@@ -47,13 +48,13 @@ MOOD_CODES = ("phq9", "phq2", "gad7", "gad2")
 
 # App rule (portal.numbers_words): how big a difference counts as a change, per number shown.
 ZERO_TO_TEN = ChangeRule(points=Decimal(1), places=1)
-SLEEP_HOURS = ChangeRule(points=Decimal(1), places=1, unit=gettext_lazy("hours"))  # type: ignore[arg-type]
+SLEEP_HOURS = ChangeRule(points=Decimal(1), places=1, unit=gettext_lazy("hours"))
 STEPS = ChangeRule(percent=10, places=0)
 # A goal's unit in words ("min" is "minutes" to a patient).
 UNIT_WORDS = {"min": gettext_lazy("minutes"), "h": gettext_lazy("hours"), "kg": "kg"}
 # What a goal measures, in the page's language (the model's labels are the staff pages' English; a custom
 # measure is shown as the care team wrote it).
-METRIC_WORDS = {
+METRIC_WORDS: dict[str, str | Promise] = {
     Goal.Metric.WALKING_MINUTES: gettext_lazy("Walking (minutes)"),
     Goal.Metric.SITTING_MINUTES: gettext_lazy("Sitting (minutes)"),
     Goal.Metric.SLEEP_HOURS: gettext_lazy("Sleep (hours)"),

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 __all__ = [
@@ -51,7 +52,7 @@ class ChangeRule:
     points: Decimal | None = None
     percent: int | None = None
     places: int = 1
-    unit: str = ""
+    unit: str | Promise = ""  # a lazy translation ("hours") is read in the page's language
 
     def changed(self, first: Decimal, latest: Decimal) -> bool:
         difference = abs(latest - first)
@@ -67,7 +68,7 @@ class ChangeRule:
         text = f"{rounded:,f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
-        return f"{text} {self.unit}" if self.unit else text  # a lazy unit ("hours") reads in the page's language
+        return f"{text} {self.unit}" if self.unit else text
 
 
 def day_words(day: date, *, today: date) -> str:
