@@ -56,7 +56,9 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     if link is None or not link.is_usable():
         return closed_page(request, token=token)
     if request.method == "GET":
-        return TemplateResponse(request, "portal/continue.html", {"token": token, "idle_minutes": IDLE_MINUTES})
+        # The link's patient only picks the page's language (their language on file; the page shows nothing of them).
+        context = {"token": token, "idle_minutes": IDLE_MINUTES, "patient": link.patient}
+        return TemplateResponse(request, "portal/continue.html", context)
     remember = request.POST.get("remember") == "yes"
     request.session.cycle_key()  # a new session id at sign-in, as for staff
     _, key = sign_in(link=link, remember=remember, context=request.audit)
@@ -119,7 +121,7 @@ def sign_out_view(request: HttpRequest) -> HttpResponse:
         sign_out(visit=visit, everywhere=everywhere, context=request.audit)
     forget(request)
     if everywhere:
-        messages.info(request, "You are now signed out on all your phones and computers.")
+        messages.info(request, gettext("You are now signed out on all your phones and computers."))
     return redirect("portal:signed_out")
 
 
