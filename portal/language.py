@@ -44,12 +44,24 @@ def chosen_language(session: Mapping[str, Any]) -> str | None:
     return chosen if chosen in portal_languages() else None
 
 
-def portal_language(patient: Any, session: Mapping[str, Any]) -> str:
+def portal_language(patient: Any, session: Mapping[str, Any], browser: str | None = None) -> str:
     """The language of this patient's portal pages: the session's choice, else their language on file.
 
-    ``patient`` may be None (a closed link, the calm pages): then the session's choice, else English.
+    ``patient`` may be None (a closed link, the calm pages, "Get my link"): then the session's choice, else the
+    browser's own language (``browser``, from its Accept-Language) when translated, else English. Never the
+    link's patient there: an unknown and an expired link must get the same page in the same browser.
     """
-    return chosen_language(session) or (language_of(patient) if patient is not None else ENGLISH)
+    if chosen := chosen_language(session):
+        return chosen
+    if patient is not None:
+        return language_of(patient)
+    return browser_language(browser)
+
+
+def browser_language(code: str | None) -> str:
+    """A browser's language ("es", "es-us") as one of the portal's, English when it has no catalogue."""
+    primary = (code or "").lower().split("-")[0]
+    return primary if primary in portal_languages() else ENGLISH
 
 
 def choose_language(session, code: str) -> bool:

@@ -19,7 +19,7 @@ class PortalLanguageMiddleware:
     """Activates the patient's language for a portal request, and only for it.
 
     Before the view: the language chosen in this session (the switch, or the patient's language on file kept
-    when the session started). For a page whose session has no choice yet (a session started elsewhere), the
+    when the session started), else the browser's own (a page before any sign-in: a closed link, "Get my link"). For a page whose session has no choice yet (a session started elsewhere), the
     page's own patient decides before the template renders (``process_template_response``).
     """
 
@@ -29,7 +29,8 @@ class PortalLanguageMiddleware:
     def __call__(self, request):
         if not request.path.startswith(portal_prefix()):
             return self.get_response(request)
-        with translation.override(portal_language(None, request.session)):
+        browser = translation.get_language_from_request(request)
+        with translation.override(portal_language(None, request.session, browser)):
             response = self.get_response(request)
             response.headers.setdefault("Content-Language", translation.get_language())
         return response
@@ -37,5 +38,6 @@ class PortalLanguageMiddleware:
     def process_template_response(self, request, response):
         if request.path.startswith(portal_prefix()):
             patient = (response.context_data or {}).get("patient")
-            translation.activate(portal_language(patient, request.session))
+            browser = translation.get_language_from_request(request)
+            translation.activate(portal_language(patient, request.session, browser))
         return response

@@ -64,6 +64,11 @@ METRIC_WORDS: dict[str, str | Promise] = {
 }
 
 
+def measure_words(goal: Goal) -> str:
+    """What a goal measures, in the page's language (a measure the team typed stays in their words)."""
+    return str(METRIC_WORDS.get(goal.metric, goal.metric_name))
+
+
 @dataclass(frozen=True)
 class NumberChart:
     """One chart, its plain sentence, and its numbers as a table (the text alternative)."""
@@ -333,7 +338,7 @@ def goal_progress(plan: CarePlan, *, today: date) -> list[GoalProgressView]:
         views.append(
             GoalProgressView(
                 words=goal.words,
-                measure=str(METRIC_WORDS.get(goal.metric, goal.metric_name)),
+                measure=measure_words(goal),
                 sentence=goal_sentence(
                     baseline=goal.baseline,
                     latest=goal.latest_value,

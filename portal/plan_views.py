@@ -32,6 +32,7 @@ from clinic.dates import start_of_day
 from medications.selectors.tapers import confirmed_taper_of
 from patients import self_harm, self_harm_services
 from portal.models import PatientSession
+from portal.numbers import measure_words
 from portal.safety import team_reply
 from portal.sessions import current_session
 from portal.views import closed_page, not_found, portal_page
@@ -103,6 +104,7 @@ def my_plan(request: HttpRequest, visit: PatientSession) -> HttpResponse:
                 recent[comment.goal_id].append(comment)
         for goal in goals:
             goal.recent_comments = list(reversed(recent.get(goal.id, [])))
+            goal.measure_words = measure_words(goal)
         context |= {
             "goals": goals,
             "comment_form": GoalCommentForm(),

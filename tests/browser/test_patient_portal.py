@@ -24,7 +24,7 @@ from measures.models import Invitation, Response
 from portal.models import PatientLink
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
-from tests.browser.conftest import PHONE, browser_context, open_patient_link
+from tests.browser.conftest import PHONE, browser_context
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +37,8 @@ class Words:
     """What the patient reads and taps on the way, in one language."""
 
     language: str
+    #: The phone's own language setting (the pages before any sign-in follow it).
+    phone_locale: str
     welcome: str
     continue_button: str
     hello: str
@@ -70,6 +72,7 @@ class Words:
 
 ENGLISH = Words(
     language="en",
+    phone_locale="en-US",
     welcome="Welcome",
     continue_button="Continue",
     hello="Hello, Mari",
@@ -102,9 +105,45 @@ ENGLISH = Words(
 )
 
 
-def checked(page, heading: str) -> None:
-    """The page has this heading, fits a phone, and axe-core finds nothing at all on it."""
+SPANISH = Words(
+    language="es",
+    phone_locale="es-US",
+    welcome="Bienvenido/a",
+    continue_button="Continuar",
+    hello="Hola, Mari",
+    start_peg="Empezar cómo el dolor afecta sus días",
+    question_1="Pregunta 1 de 3",
+    send_answers="Enviar mis respuestas",
+    thanks="Gracias, Mari",
+    home="Inicio",
+    check_in_for_today="Hacer el registro de hoy",
+    daily_check_in="Registro diario",
+    pain_question="¿Cuánto le afectó el dolor en su día?",
+    sleep_question="¿Qué tan bien durmió?",
+    hours_slept="Horas que durmió anoche",
+    calm="Tranquilo/a",
+    save_check_in="Guardar mi registro",
+    check_in_saved="Su registro está guardado.",
+    back_to_plan="Volver a su plan",
+    your_plan="Su plan",
+    my_numbers="Mis números",
+    link_closed="Este enlace ya no está abierto",
+    get_my_link_link="Recibir mi enlace con mi correo electrónico o número de celular",
+    get_my_link="Recibir mi enlace",
+    contact_label="Su correo electrónico o número de celular",
+    birth_label="Su fecha de nacimiento",
+    send_me_my_link="Enviarme mi enlace",
+    link_on_its_way="Si estos datos coinciden con los que tenemos, un nuevo enlace va en camino",
+    message_words="su equipo de atención",
+    sign_out="Cerrar sesión",
+    signed_out="Su sesión está cerrada",
+)
+
+
+def checked(page, language: str, heading: str) -> None:
+    """The page has this heading, says it is in this language, fits a phone, and axe-core finds nothing on it."""
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert page.evaluate("document.documentElement.lang") == language, page.url
     assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{page.url} scrolls sideways on a phone"
     assert axe_violations(page) == [], page.url
 
@@ -126,22 +165,22 @@ def delivered_link(patient) -> tuple[str, str]:
 
 
 def answer_the_peg_and_check_in(phone, words: Words) -> None:
-    checked(phone, words.welcome)
+    checked(phone, words.language, words.welcome)
     phone.get_by_role("button", name=words.continue_button).click()
-    checked(phone, words.hello)
+    checked(phone, words.language, words.hello)
     phone.get_by_role("button", name=words.start_peg).click()
     expect(phone.get_by_text(words.question_1)).to_be_visible()
     assert axe_violations(phone) == []
     for value in ("6", "5", "4"):
         phone.get_by_role("button", name=value, exact=True).click()
     phone.get_by_role("button", name=words.send_answers).click()
-    checked(phone, words.thanks)
+    checked(phone, words.language, words.thanks)
 
     # The questionnaires are sent and their link is done with; the portal is not.
     phone.get_by_role("link", name=words.home).click()
-    checked(phone, words.hello)
+    checked(phone, words.language, words.hello)
     phone.get_by_role("link", name=words.check_in_for_today).click()
-    checked(phone, words.daily_check_in)
+    checked(phone, words.language, words.daily_check_in)
     phone.get_by_role("group", name=words.pain_question).get_by_role("radio", name="3", exact=True).check()
     phone.get_by_role("group", name=words.sleep_question).get_by_role("radio", name="6", exact=True).check()
     phone.get_by_label(words.hours_slept).fill("7")
@@ -150,18 +189,18 @@ def answer_the_peg_and_check_in(phone, words: Words) -> None:
     expect(phone.get_by_text(words.check_in_saved)).to_be_visible()
     assert axe_violations(phone) == []
     phone.get_by_role("link", name=words.back_to_plan).click()
-    checked(phone, words.your_plan)
+    checked(phone, words.language, words.your_plan)
     phone.get_by_role("link", name=words.my_numbers).click()
-    checked(phone, words.my_numbers)
+    checked(phone, words.language, words.my_numbers)
     phone.get_by_role("button", name=words.sign_out, exact=True).click()
-    checked(phone, words.signed_out)
+    checked(phone, words.language, words.signed_out)
 
 
 def come_back_through_get_my_link(phone, patient, old_token: str, words: Words) -> None:
     phone.goto(f"/p/{old_token}/")
-    checked(phone, words.link_closed)
+    checked(phone, words.language, words.link_closed)
     phone.get_by_role("link", name=words.get_my_link_link).click()
-    checked(phone, words.get_my_link)
+    checked(phone, words.language, words.get_my_link)
     phone.get_by_label(words.contact_label).fill(patient.email.upper())  # as a phone's keyboard may type it
     phone.get_by_label(words.birth_label).fill(BORN.strftime("%m/%d/%Y"))
     phone.get_by_role("button", name=words.send_me_my_link).click()
@@ -170,13 +209,15 @@ def come_back_through_get_my_link(phone, patient, old_token: str, words: Words) 
 
     path, message = delivered_link(patient)
     assert words.message_words in message, message
-    open_patient_link(phone, path)
-    checked(phone, words.hello)
+    phone.goto(path)
+    checked(phone, words.language, words.welcome)
+    phone.get_by_role("button", name=words.continue_button).click()
+    checked(phone, words.language, words.hello)
     phone.get_by_role("link", name=words.your_plan, exact=True).click()
-    checked(phone, words.your_plan)
+    checked(phone, words.language, words.your_plan)
 
 
-@pytest.mark.parametrize("words", [ENGLISH], ids=lambda words: words.language)
+@pytest.mark.parametrize("words", [ENGLISH, SPANISH], ids=lambda words: words.language)
 def test_a_patient_keeps_their_portal_after_the_questionnaires_and_comes_back_a_week_later(
     driver, traffic, django_db_serialized_rollback, patient, walking_plan, words
 ):
@@ -185,7 +226,8 @@ def test_a_patient_keeps_their_portal_after_the_questionnaires_and_comes_back_a_
     patient.save()
     link, token = questionnaire_link(patient)
 
-    with browser_context(driver, traffic, PHONE) as context:
+    phone_settings = PHONE | {"locale": words.phone_locale}
+    with browser_context(driver, traffic, phone_settings) as context:
         phone = context.new_page()
         phone.goto(f"/p/{token}/")
         answer_the_peg_and_check_in(phone, words)
@@ -194,5 +236,5 @@ def test_a_patient_keeps_their_portal_after_the_questionnaires_and_comes_back_a_
 
     # A week later: the link has closed, and this phone was not remembered.
     PatientLink.objects.filter(id=link.id).update(expires_at=timezone.now() - timedelta(days=1))
-    with browser_context(driver, traffic, PHONE) as context:
+    with browser_context(driver, traffic, phone_settings) as context:
         come_back_through_get_my_link(context.new_page(), patient, token, words)

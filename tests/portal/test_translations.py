@@ -159,6 +159,35 @@ def test_the_link_closed_page_is_in_the_language_chosen_there(client):
     assert "Envíenme un enlace nuevo" in page
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("browser", "heading"),
+    [("es-US,es;q=0.9", "Este enlace ya no está abierto"), ("en-US,en;q=0.9", "This link is no longer open")],
+)
+def test_before_any_sign_in_the_pages_follow_the_phone_s_language(client, browser, heading):
+    page = text(client.get(reverse("portal:open", args=["no-such-token"]), HTTP_ACCEPT_LANGUAGE=browser))
+    assert heading in page
+    get_my_link = text(client.get(reverse("portal:get_my_link"), HTTP_ACCEPT_LANGUAGE=browser))
+    assert ("Recibir mi enlace" in get_my_link) == browser.startswith("es")
+
+
+@pytest.mark.django_db
+def test_an_expired_link_s_page_does_not_tell_the_patient_s_language(client, patient_link, spanish):
+    """The closed page is the same for an unknown and an expired link in the same browser: a Spanish-speaking
+    patient's expired link does not turn the page Spanish for an English phone."""
+    link, token = patient_link
+    type(link).objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    expired = text(client.get(reverse("portal:open", args=[token]), HTTP_ACCEPT_LANGUAGE="en-US"))
+    unknown = text(client.get(reverse("portal:open", args=["no-such-token"]), HTTP_ACCEPT_LANGUAGE="en-US"))
+    assert "This link is no longer open" in expired and "This link is no longer open" in unknown
+    assert without_csrf(expired.replace(token, "")) == without_csrf(unknown.replace("no-such-token", ""))
+
+
+def without_csrf(page: str) -> str:
+    """The page without its CSRF token, which is masked afresh on every page drawn."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+
 # --------------------------------------------------------------------------- the switch
 
 
