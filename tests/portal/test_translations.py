@@ -65,7 +65,7 @@ def test_the_project_and_the_patients_app_have_a_spanish_catalogue():
 
 
 def catalogue_id(po: Path) -> str:
-    """"project" for locale/, else the app's name."""
+    """The test id: "project" for locale/, else the app's name."""
     first = po.relative_to(ROOT).parts[0]
     return "project" if first == "locale" else first
 
