@@ -32,6 +32,8 @@ Format (JSON object, version 1; fields marked * are required)::
     verified_on         ISO date the file was checked
     verified_against    what it was checked against
     notes               list of str: what is PARTIAL/UNVERIFIED and the choices made
+    translations        {language: {stem, items*, source*, verified_on}}: the publisher's official wording in
+                        another language, all items and answers (measures/definition_translations.py)
 
 Unknown fields are refused (a misspelt field would otherwise be silently ignored).
 
@@ -56,6 +58,7 @@ from measures.definition_fields import (
     read_source,
 )
 from measures.definition_rules import reachable_totals, read_alerts, read_bands, read_gate, read_screen
+from measures.definition_translations import read_translations
 from measures.instrument import DefinitionError, InstrumentDefinition, is_int, plain_number
 
 FORMAT_VERSION = 1
@@ -96,6 +99,14 @@ def load_definition(data: Mapping[str, Any]) -> InstrumentDefinition:
     verified_on = v.date(data, "verified_on", "the definition")
     verified_against = v.text(data, "verified_against", "the definition", required=False)
     notes = v.text_list(data, "notes", "the definition")
+    translations = read_translations(
+        v,
+        data.get("translations"),
+        language=language,
+        stem=stem,
+        items=items,
+        permitted_languages=licence.permitted_languages if licence else (),
+    )
     v.raise_if_any()
     # raise_if_any raised if a required field was missing or malformed: narrow them for the type checker.
     assert code is not None and name is not None and version is not None and attribution is not None
@@ -145,6 +156,7 @@ def load_definition(data: Mapping[str, Any]) -> InstrumentDefinition:
         checksum=_checksum(data),
         min_total=min_total,
         max_total=max_total,
+        translations=translations,
     )
 
 
@@ -172,6 +184,7 @@ _TOP_LEVEL_KEYS = frozenset(
         "verified_on",
         "verified_against",
         "notes",
+        "translations",
     }
 )
 

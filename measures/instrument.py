@@ -140,6 +140,18 @@ class Licence:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """The publisher's official wording in another language (measures/definition_translations.py): the
+    original's items and answers, same codes and values, in that language's words, with its source."""
+
+    language: str
+    stem: str | None
+    items: tuple[Item, ...]
+    source_citation: str
+    source_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class InstrumentDefinition:
     code: str
     name: str
@@ -168,6 +180,29 @@ class InstrumentDefinition:
     checksum: str = ""
     min_total: Number = 0
     max_total: Number = 0
+    translations: tuple[Translation, ...] = ()
+    #: Set on a definition worded in one of its translations: where that wording comes from.
+    translation_source: str | None = None
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages its questions can be given in: its own, then its official translations'."""
+        return (self.language, *(translation.language for translation in self.translations))
+
+    def worded_in(self, language: str) -> InstrumentDefinition:
+        """The same instrument (scoring, bands, alerts, answer keys) in the words of ``language`` when an
+        official translation is loaded for it; otherwise itself, in its own language."""
+        translation = next((t for t in self.translations if t.language == language), None)
+        if translation is None:
+            return self
+        return dataclasses.replace(
+            self,
+            language=translation.language,
+            stem=translation.stem,
+            items=translation.items,
+            translations=(),
+            translation_source=translation.source_citation,
+        )
 
     @property
     def item_codes(self) -> tuple[str, ...]:

@@ -170,9 +170,9 @@ class Response(models.Model):
     positive = models.BooleanField(null=True, blank=True)
     flags = models.JSONField(default=list, blank=True)
     valid = models.BooleanField(default=False)
-    # The language the questions were given in (the instrument definition's language: only a publisher's
-    # official translation is ever shown, so a Spanish-speaking patient with no official Spanish loaded
-    # answers the English wording, and the care team sees "answered in English").
+    # The language the questions were given in (the instrument definition's own, or one of its publisher's
+    # official translations: nothing else is ever shown, so a Spanish-speaking patient with no official
+    # Spanish loaded answers the English wording, and the care team sees "answered in English").
     language = models.CharField(max_length=10, default="en", db_default="en")  # db_default: bulk COPY loads
 
     objects = ResponseQuerySet.as_manager()
@@ -192,6 +192,12 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument.name} response {self.public_id}"
+
+    @property
+    def worded_spec(self):
+        """The instrument in the words its questions are given in (Response.language): its own, or the
+        official translation the response was started in. Scoring is the same whatever the words."""
+        return self.instrument.spec.worded_in(self.language)
 
     @property
     def language_name(self) -> str:

@@ -66,12 +66,16 @@ def start_response(
     invitation: Invitation | None = None,
     source: str = Response.Source.PORTAL,
     entered_by=None,
+    reads: str | None = None,
 ) -> Response:
     """The patient's response in progress for this invitation and instrument, started if need be.
 
-    It records the language its questions are given in: the definition's own (only official wording is shown).
+    It records the language its questions are given in: ``reads`` (the language of the patient's page) when
+    the definition carries its publisher's official translation into it, else the definition's own (only
+    official wording is ever shown). A response already started keeps its language.
     """
-    language = instrument.spec.language
+    spec = instrument.spec
+    language = reads if reads in spec.languages else spec.language
     if invitation is not None:
         response, _ = Response.objects.get_or_create(
             invitation=invitation,

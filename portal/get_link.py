@@ -30,6 +30,7 @@ from audit.models import Action
 from audit.services import record_event
 from clinic.services import queue_message
 from patients.models import Patient
+from portal.language import language_of
 from portal.models import PatientLink
 from portal.services import issue_link, link_message, link_url
 
@@ -150,7 +151,7 @@ def send_sign_in_link(*, patient: Patient, channel: str, context: AuditContext |
     """A check-in link to the patient's own contact on that channel (the one on file, not what was typed)."""
     to_address = patient.email if channel == "email" else patient.mobile
     _, token = issue_link(patient=patient, purpose=PatientLink.Purpose.CHECK_IN)
-    subject, body = link_message(link_url(token))
+    subject, body = link_message(link_url(token), language=language_of(patient))
     queue_message(
         channel=channel,
         to_address=to_address,

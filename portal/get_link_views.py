@@ -3,6 +3,7 @@
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from portal.get_link import ask_for_link, normalise
@@ -13,16 +14,16 @@ DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y"]
 
 class GetMyLinkForm(forms.Form):
     contact = forms.CharField(
-        label="Your email or mobile number",
+        label=_("Your email or mobile number"),
         max_length=254,
-        error_messages={"required": "Please type the email or mobile number we have for you."},
+        error_messages={"required": _("Please type the email or mobile number we have for you.")},
     )
     date_of_birth = forms.DateField(
-        label="Your date of birth",
+        label=_("Your date of birth"),
         input_formats=DATE_FORMATS,
         error_messages={
-            "required": "Please type your date of birth.",
-            "invalid": "Please type your date of birth as month/day/year, for example 04/23/1980.",
+            "required": _("Please type your date of birth."),
+            "invalid": _("Please type your date of birth as month/day/year, for example 04/23/1980."),
         },
     )
 
@@ -30,7 +31,7 @@ class GetMyLinkForm(forms.Form):
         typed = self.cleaned_data["contact"]
         if normalise(typed) is None:
             raise forms.ValidationError(
-                "Please type an email address (like name@example.com) or a mobile number (like 555-010-0123)."
+                _("Please type an email address (like name@example.com) or a mobile number (like 555-010-0123).")
             )
         return typed
 

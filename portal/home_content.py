@@ -18,6 +18,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from careplans.models import CarePlan, DailyLog, Goal, Intervention, Sprint
 from careplans.sprints import GOAL_PREFIX
@@ -154,25 +156,32 @@ def appointment_of(referral: Referral, day: date, *, today: date) -> Appointment
     from portal.referral_views import SERVICE_WORDS, capital  # see coming_up
 
     if referral.service == Referral.Service.OTHER:
-        title = capital(referral.service_other or "another service")
-        service = referral.service_other or "the service"
+        title = capital(referral.service_other or gettext("another service"))
+        service = referral.service_other or gettext("the service")
     else:
-        title, service = SERVICE_WORDS[Referral.Service(referral.service)]
+        title, service = (str(words) for words in SERVICE_WORDS[Referral.Service(referral.service)])
     return Appointment(
         title=title,
         who=referral.receiving_provider or service,
         day=day,
-        when=f"{day:%A}, {day_words(day, today=today)} ({days_away(day, today=today)})",
+        when=when_words(day, today=today),
     )
+
+
+def when_words(day: date, *, today: date) -> str:
+    """ "Tuesday, March 3 (in 5 days)", in the page's language and its order of day and month."""
+    day_format = gettext("l, F j") if day.year == today.year else gettext("l, F j, Y")
+    return gettext("%(day)s (%(away)s)") % {"day": date_format(day, day_format), "away": days_away(day, today=today)}
 
 
 def days_away(day: date, *, today: date) -> str:
     """today, tomorrow, in 5 days, in 3 weeks (whole weeks from 14 days on)."""
     days = (day - today).days
     if days <= 0:
-        return "today"
+        return gettext("today")
     if days == 1:
-        return "tomorrow"
+        return gettext("tomorrow")
     if days < 14:
-        return f"in {days} days"
-    return f"in about {round(days / 7)} weeks"
+        return gettext("in %(days)s days") % {"days": days}
+    weeks = round(days / 7)
+    return ngettext("in about %(weeks)s week", "in about %(weeks)s weeks", weeks) % {"weeks": weeks}

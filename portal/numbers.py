@@ -26,9 +26,12 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from careplans.logs.charts import Series, line_chart
+from careplans.logs.charts import ChartWords, Series, line_chart
 from careplans.logs.selectors import DayPoint, log_series
 from careplans.models import GOAL_UNITS, CarePlan, Goal, GoalProgress
 from charts import number
@@ -45,10 +48,20 @@ MOOD_CODES = ("phq9", "phq2", "gad7", "gad2")
 
 # App rule (portal.numbers_words): how big a difference counts as a change, per number shown.
 ZERO_TO_TEN = ChangeRule(points=Decimal(1), places=1)
-SLEEP_HOURS = ChangeRule(points=Decimal(1), places=1, unit="hours")
+SLEEP_HOURS = ChangeRule(points=Decimal(1), places=1, unit=gettext_lazy("hours"))
 STEPS = ChangeRule(percent=10, places=0)
 # A goal's unit in words ("min" is "minutes" to a patient).
-UNIT_WORDS = {"min": "minutes", "h": "hours", "kg": "kg"}
+UNIT_WORDS = {"min": gettext_lazy("minutes"), "h": gettext_lazy("hours"), "kg": "kg"}
+# What a goal measures, in the page's language (the model's labels are the staff pages' English; a custom
+# measure is shown as the care team wrote it).
+METRIC_WORDS: dict[str, str | Promise] = {
+    Goal.Metric.WALKING_MINUTES: gettext_lazy("Walking (minutes)"),
+    Goal.Metric.SITTING_MINUTES: gettext_lazy("Sitting (minutes)"),
+    Goal.Metric.SLEEP_HOURS: gettext_lazy("Sleep (hours)"),
+    Goal.Metric.LIFTING_KG: gettext_lazy("Lifting (kg)"),
+    Goal.Metric.SHIFT_HOURS: gettext_lazy("Work shift (hours)"),
+    Goal.Metric.PEG: gettext_lazy("PEG score"),
+}
 
 
 @dataclass(frozen=True)
@@ -122,6 +135,27 @@ def numbers_for(patient) -> MyNumbers:
     return numbers
 
 
+def chart_words() -> ChartWords:
+    """A chart's dates and description in the page's language (the chart engine's own words are English, for
+    the staff pages)."""
+    return ChartWords(
+        long_date=lambda day: date_format(day, gettext("M j, Y")),
+        short_date=lambda day: date_format(day, gettext("M j")),
+        span=lambda since, until: gettext("From %(since)s to %(until)s.") % {"since": since, "until": until},
+        nothing=lambda name: gettext("%(name)s: nothing logged.") % {"name": name},
+        summary=_chart_summary,
+        empty=gettext("Nothing logged in these weeks"),
+    )
+
+
+def _chart_summary(name: str, days: int, first: str, first_day: str, latest: str, latest_day: str) -> str:
+    return ngettext(
+        "%(name)s: %(days)s day, first %(first)s on %(first_day)s, latest %(latest)s on %(latest_day)s.",
+        "%(name)s: %(days)s days, first %(first)s on %(first_day)s, latest %(latest)s on %(latest_day)s.",
+        days,
+    ) % {"name": name, "days": days, "first": first, "first_day": first_day, "latest": latest, "latest_day": latest_day}
+
+
 # --------------------------------------------------------------------------- PEG
 
 
@@ -139,7 +173,7 @@ def peg_chart(patient, *, today: date) -> NumberChart | None:
     points = peg_points(patient)
     if not points:
         return None
-    title = "Pain and its effect on your life (PEG, 0-10)"
+    title = gettext("Pain and its effect on your life (PEG, 0-10)")
     svg = line_chart(
         [Series(name="PEG", points=points)],
         since=points[0][0],
@@ -149,15 +183,16 @@ def peg_chart(patient, *, today: date) -> NumberChart | None:
         title=title,
         id_prefix="my-peg",
         table_id=table_id("peg"),
+        words=chart_words(),
     )
     return NumberChart(
         key="peg",
-        heading="Pain and daily life",
+        heading=gettext("Pain and daily life"),
         about=peg_about(),
         svg=mark_safe(svg),  # built by careplans.logs.charts: every text is escaped
-        sentence=change_sentence("Your PEG score", points, rule=ZERO_TO_TEN, today=today),
+        sentence=change_sentence(gettext("Your PEG score"), points, rule=ZERO_TO_TEN, today=today),
         rows=table_rows(points, ZERO_TO_TEN, today=today),
-        value_heading="PEG score (0-10)",
+        value_heading=gettext("PEG score (0-10)"),
     )
 
 
@@ -165,14 +200,19 @@ def peg_about() -> str:
     """What the PEG is, from its definition (the title names its three questions; the score is their mean, 0-10,
     and lower is better: REFERENCE.md 1.1); the sentence around them is the app's."""
     definition = get_definition(PEG)
-    better = "less" if definition.change.lower_is_better else "more"
     questions = (definition.title or "").removeprefix(f"{definition.name}: ")
-    named = f" ({questions})" if questions else ""
-    low, high = number(definition.min_total), number(definition.max_total)
-    return (
-        f"The PEG asks three questions{named}, each from {low} to {high}. Your score is their average. "
-        f"A lower score means pain gets in the way {better}."
-    )
+    # The questions are named in the instrument's own (English) wording: it has no official Spanish text loaded.
+    words = {
+        "named": f" ({questions})" if questions else "",
+        "low": number(definition.min_total),
+        "high": number(definition.max_total),
+    }
+    asks = gettext("The PEG asks three questions%(named)s, each from %(low)s to %(high)s. Your score is their average.")
+    if definition.change.lower_is_better:
+        means = gettext("A lower score means pain gets in the way less.")
+    else:
+        means = gettext("A lower score means pain gets in the way more.")
+    return f"{asks % words} {means}"
 
 
 # --------------------------------------------------------------------------- daily check-ins
@@ -181,31 +221,50 @@ def peg_about() -> str:
 CHECK_IN_CHARTS = (
     (
         "pain",
-        "How much pain got in the way",
-        "From your daily check-ins: 0 means pain did not get in the way of your day, 10 that it completely did.",
+        gettext_lazy("How much pain got in the way"),
+        gettext_lazy(
+            "From your daily check-ins: 0 means pain did not get in the way of your day, 10 that it completely did."
+        ),
         "pain_interference",
         10,
         ZERO_TO_TEN,
-        "Pain in the way (0-10)",
+        gettext_lazy("Pain in the way (0-10)"),
     ),
     (
         "sleep-quality",
-        "How well you slept",
-        "From your daily check-ins: 0 means very badly, 10 very well.",
+        gettext_lazy("How well you slept"),
+        gettext_lazy("From your daily check-ins: 0 means very badly, 10 very well."),
         "sleep_quality",
         10,
         ZERO_TO_TEN,
-        "Sleep (0-10)",
+        gettext_lazy("Sleep (0-10)"),
     ),
-    ("sleep-hours", "Hours of sleep", "From your daily check-ins.", "sleep_hours", 12, SLEEP_HOURS, "Hours slept"),
-    ("steps", "Steps", "From your daily check-ins, when you counted them.", "steps", None, STEPS, "Steps"),
+    (
+        "sleep-hours",
+        gettext_lazy("Hours of sleep"),
+        gettext_lazy("From your daily check-ins."),
+        "sleep_hours",
+        12,
+        SLEEP_HOURS,
+        gettext_lazy("Hours slept"),
+    ),
+    (
+        "steps",
+        gettext_lazy("Steps"),
+        gettext_lazy("From your daily check-ins, when you counted them."),
+        "steps",
+        None,
+        STEPS,
+        gettext_lazy("Steps"),
+    ),
 )
 
 
 def check_in_charts(points: list[DayPoint], *, today: date) -> list[NumberChart]:
     """A chart per thing the check-ins record, for those with at least one answer in the weeks shown."""
     charts = []
-    for key, heading, about, attribute, high, rule, value_heading in CHECK_IN_CHARTS:
+    for key, lazy_heading, about, attribute, high, rule, value_heading in CHECK_IN_CHARTS:
+        heading = str(lazy_heading)
         series = [(p.day, value) for p in points if (value := getattr(p, attribute)) is not None]
         if not series:
             continue
@@ -217,19 +276,20 @@ def check_in_charts(points: list[DayPoint], *, today: date) -> list[NumberChart]
             low=0,
             high=high,
             title=heading,
-            unit=rule.unit,
+            unit=str(rule.unit),
             id_prefix=f"my-{key}",
             table_id=table_id(key),
+            words=chart_words(),
         )
         charts.append(
             NumberChart(
                 key=key,
                 heading=heading,
-                about=about,
+                about=str(about),
                 svg=mark_safe(svg),  # built by careplans.logs.charts: every text is escaped
-                sentence=week_change_sentence(SUBJECTS[key], series, rule=rule, today=today),
+                sentence=week_change_sentence(str(SUBJECTS[key]), series, rule=rule, today=today),
                 rows=table_rows(series, rule, today=today),
-                value_heading=value_heading,
+                value_heading=str(value_heading),
             )
         )
     return charts
@@ -237,10 +297,10 @@ def check_in_charts(points: list[DayPoint], *, today: date) -> list[NumberChart]
 
 # The subject of each check-in chart's sentence.
 SUBJECTS = {
-    "pain": "How much pain got in the way",
-    "sleep-quality": "How well you slept",
-    "sleep-hours": "Your sleep",
-    "steps": "Your steps",
+    "pain": gettext_lazy("How much pain got in the way"),
+    "sleep-quality": gettext_lazy("How well you slept"),
+    "sleep-hours": gettext_lazy("Your sleep"),
+    "steps": gettext_lazy("Your steps"),
 }
 
 
@@ -266,14 +326,14 @@ def goal_progress(plan: CarePlan, *, today: date) -> list[GoalProgressView]:
     views = []
     for goal in goals:
         unit = goal.custom_unit if goal.metric == Goal.Metric.CUSTOM else GOAL_UNITS.get(goal.metric, "")
-        rule = ChangeRule(places=1, unit=UNIT_WORDS.get(unit, unit))
+        rule = ChangeRule(places=1, unit=str(UNIT_WORDS.get(unit, unit)))
         share = goal_share(
             baseline=goal.baseline, latest=goal.latest_value, target=goal.target, lower_is_better=goal.better_is_lower
         )
         views.append(
             GoalProgressView(
                 words=goal.words,
-                measure=goal.metric_name,
+                measure=str(METRIC_WORDS.get(goal.metric, goal.metric_name)),
                 sentence=goal_sentence(
                     baseline=goal.baseline,
                     latest=goal.latest_value,
@@ -313,6 +373,6 @@ def answered_days(patient, *, today: date) -> tuple[AnsweredDays | None, Answere
         if day not in days and len(days) < OTHER_SHOWN:
             days.append(day)
     return (
-        AnsweredDays("Questions about mood", [day_words(d, today=today) for d in mood]) if mood else None,
-        AnsweredDays("Other questions", [day_words(d, today=today) for d in other]) if other else None,
+        AnsweredDays(gettext("Questions about mood"), [day_words(d, today=today) for d in mood]) if mood else None,
+        AnsweredDays(gettext("Other questions"), [day_words(d, today=today) for d in other]) if other else None,
     )

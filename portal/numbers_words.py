@@ -1,4 +1,5 @@
-"""What changed, in one plain sentence per chart of "My numbers" and per goal (pure: no database, no Django).
+"""What changed, in one plain sentence per chart of "My numbers" and per goal (pure: no database; the words are
+Django translations, in the page's language, dates in that language's order).
 
     >>> rule = ChangeRule(points=Decimal(1))
     >>> change_sentence("Your pain score", [(date(2026, 11, 2), 7), (date(2026, 12, 1), 5)], rule=rule,
@@ -22,6 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 __all__ = [
     "ChangeRule",
@@ -47,7 +52,7 @@ class ChangeRule:
     points: Decimal | None = None
     percent: int | None = None
     places: int = 1
-    unit: str = ""
+    unit: str | Promise = ""  # a lazy translation ("hours") is read in the page's language
 
     def changed(self, first: Decimal, latest: Decimal) -> bool:
         difference = abs(latest - first)
@@ -68,8 +73,7 @@ class ChangeRule:
 
 def day_words(day: date, *, today: date) -> str:
     """November 2; with the year when it is not this year's (November 2, 2025)."""
-    words = f"{day:%B} {day.day}"
-    return words if day.year == today.year else f"{words}, {day.year}"
+    return date_format(day, gettext("F j") if day.year == today.year else gettext("F j, Y"))
 
 
 def _exact(value: Decimal | float | int) -> Decimal:
@@ -79,15 +83,20 @@ def _exact(value: Decimal | float | int) -> Decimal:
 def change_sentence(subject: str, readings: Sequence[Reading], *, rule: ChangeRule, today: date) -> str:
     """The first reading against the latest, in one sentence. ``readings``: (day, value), oldest first."""
     if not readings:
-        return f"{subject} will show here once there is a first answer."
+        return gettext("%(subject)s will show here once there is a first answer.") % {"subject": subject}
     (first_day, first), (last_day, latest) = readings[0], readings[-1]
-    since = day_words(first_day, today=today)
     start, end = _exact(first), _exact(latest)
+    words = {
+        "subject": subject,
+        "since": day_words(first_day, today=today),
+        "first": rule.words(start),
+        "latest": rule.words(end),
+    }
     if len(readings) == 1 or first_day == last_day:
-        return f"{subject} was {rule.words(start)} on {since}. Next time, you will see how it changes."
+        return gettext("%(subject)s was %(first)s on %(since)s. Next time, you will see how it changes.") % words
     if rule.changed(start, end):
-        return f"{subject} went from {rule.words(start)} to {rule.words(end)} since {since}."
-    return f"{subject} stayed about the same since {since}: {rule.words(start)} then, {rule.words(end)} now."
+        return gettext("%(subject)s went from %(first)s to %(latest)s since %(since)s.") % words
+    return gettext("%(subject)s stayed about the same since %(since)s: %(first)s then, %(latest)s now.") % words
 
 
 def weekly_readings(points: Sequence[Reading]) -> list[tuple[date, Decimal]]:
@@ -113,20 +122,28 @@ def week_change_sentence(subject: str, points: Sequence[Reading], *, rule: Chang
     """The sentence under a check-in chart: the first week's average against the latest week's."""
     readings = weekly_readings(points)
     if not readings:
-        return f"{subject} will show here after your first check-in."
+        return gettext("%(subject)s will show here after your first check-in.") % {"subject": subject}
     if len(readings) == 1:
-        since = day_words(readings[0][0], today=today)
-        return (
-            f"{subject} was about {rule.words(readings[0][1])} on average since {since}. "
+        ((day, average),) = readings
+        return gettext(
+            "%(subject)s was about %(average)s on average since %(since)s. "
             "After two weeks of check-ins, you will see how it changes."
-        )
+        ) % {"subject": subject, "average": rule.words(average), "since": day_words(day, today=today)}
     (first_day, first), (_, latest) = readings
-    since = day_words(first_day, today=today)
+    words = {
+        "subject": subject,
+        "since": day_words(first_day, today=today),
+        "first": rule.words(first),
+        "latest": rule.words(latest),
+    }
     if rule.changed(first, latest):
-        return f"{subject} went from about {rule.words(first)} to about {rule.words(latest)} since {since}."
+        return gettext("%(subject)s went from about %(first)s to about %(latest)s since %(since)s.") % words
     return (
-        f"{subject} stayed about the same since {since}: about {rule.words(first)} in your first week, "
-        f"about {rule.words(latest)} in your latest week."
+        gettext(
+            "%(subject)s stayed about the same since %(since)s: about %(first)s in your first week, "
+            "about %(latest)s in your latest week."
+        )
+        % words
     )
 
 
@@ -152,12 +169,19 @@ def goal_sentence(
     today: date,
 ) -> str:
     """A goal's progress in plain words: where it started, the latest value, and the target."""
-    goal = f"Your target is {rule.words(target)} by {day_words(target_date, today=today)}."
-    start = f"You started at {rule.words(baseline)}."
+    goal = gettext("Your target is %(target)s by %(day)s.") % {
+        "target": rule.words(target),
+        "day": day_words(target_date, today=today),
+    }
+    start = gettext("You started at %(baseline)s.") % {"baseline": rule.words(baseline)}
     if latest is None or latest_on is None:
-        return f"{start} {goal} Your care team adds your progress as you go."
+        return f"{start} {goal} {gettext('Your care team adds your progress as you go.')}"
     reached = latest <= target if lower_is_better else latest >= target
-    latest_words = f"On {day_words(latest_on, today=today)} it was {rule.words(latest)}."
+    latest_words = gettext("On %(day)s it was %(latest)s.") % {
+        "day": day_words(latest_on, today=today),
+        "latest": rule.words(latest),
+    }
     if reached:
-        return f"{start} {latest_words} You reached your target of {rule.words(target)}. Well done!"
+        well_done = gettext("You reached your target of %(target)s. Well done!") % {"target": rule.words(target)}
+        return f"{start} {latest_words} {well_done}"
     return f"{start} {latest_words} {goal}"

@@ -182,7 +182,7 @@ def answer(*, response: Response, item_code: str, raw_value: str | None) -> Resp
 
 
 @transaction.atomic
-def send(*, response: Response) -> tuple[bool, Response | None]:
+def send(*, response: Response, reads: str | None = None) -> tuple[bool, Response | None]:
     """Submit the response (idempotent), then start the next questionnaire of the bundle, if any.
 
     Returns (whether this call sent it, the next response to fill in or None when the bundle is done).
@@ -195,18 +195,19 @@ def send(*, response: Response) -> tuple[bool, Response | None]:
     for step in bundle(invitation):
         if not step.done:
             return newly_sent, step.response or start_response(
-                patient=invitation.patient, instrument=step.instrument, invitation=invitation
+                patient=invitation.patient, instrument=step.instrument, invitation=invitation, reads=reads
             )
     return newly_sent, None
 
 
 @transaction.atomic
-def start(*, invitation: Invitation, code: str) -> Response | None:
-    """The response for one questionnaire of the bundle, started if need be (None for a code not in it)."""
+def start(*, invitation: Invitation, code: str, reads: str | None = None) -> Response | None:
+    """The response for one questionnaire of the bundle, started if need be (None for a code not in it), in
+    the language the patient reads when the instrument has its official wording in it."""
     for step in bundle(invitation):
         if step.code == code:
             return step.response or start_response(
-                patient=invitation.patient, instrument=step.instrument, invitation=invitation
+                patient=invitation.patient, instrument=step.instrument, invitation=invitation, reads=reads
             )
     return None
 

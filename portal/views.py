@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -56,7 +56,9 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     if link is None or not link.is_usable():
         return closed_page(request, token=token)
     if request.method == "GET":
-        return TemplateResponse(request, "portal/continue.html", {"token": token, "idle_minutes": IDLE_MINUTES})
+        # The link's patient only picks the page's language (their language on file; the page shows nothing of them).
+        context = {"token": token, "idle_minutes": IDLE_MINUTES, "patient": link.patient}
+        return TemplateResponse(request, "portal/continue.html", context)
     remember = request.POST.get("remember") == "yes"
     request.session.cycle_key()  # a new session id at sign-in, as for staff
     _, key = sign_in(link=link, remember=remember, context=request.audit)
@@ -119,7 +121,7 @@ def sign_out_view(request: HttpRequest) -> HttpResponse:
         sign_out(visit=visit, everywhere=everywhere, context=request.audit)
     forget(request)
     if everywhere:
-        messages.info(request, "You are now signed out on all your phones and computers.")
+        messages.info(request, gettext("You are now signed out on all your phones and computers."))
     return redirect("portal:signed_out")
 
 
@@ -212,7 +214,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     if link is None:
         return journey_closed(request, visit)
     invitation = questionnaire.invitation_of(link)
-    response = questionnaire.start(invitation=invitation, code=code) if invitation else None
+    response = questionnaire.start(invitation=invitation, code=code, reads=get_language()) if invitation else None
     if response is None:
         return not_found(request)
     if response.completed_at is not None:
@@ -233,7 +235,7 @@ def resume(request: HttpRequest, link: PatientLink, response: Response) -> HttpR
 @require_http_methods(["GET", "POST"])
 @with_response
 def question(request: HttpRequest, link: PatientLink, response: Response, number: int) -> HttpResponse:
-    spec = response.instrument.spec
+    spec = response.worded_spec
     if not 1 <= number <= len(spec.items):
         return not_found(request)
     if response.completed_at is not None:
@@ -313,7 +315,7 @@ def after_answer(response: Response, item_code: str, number: int, *, then: str) 
 @require_http_methods(["GET", "POST"])
 @with_response
 def review(request: HttpRequest, link: PatientLink, response: Response) -> HttpResponse:
-    spec = response.instrument.spec
+    spec = response.worded_spec
     if request.method == "POST":
         return send(request, link, response)
     if response.completed_at is not None:
@@ -356,7 +358,7 @@ def send(request: HttpRequest, link: PatientLink, response: Response) -> HttpRes
         messages.info(request, gettext("One more thing before you send: please answer this question."))
         return redirect(question_url(response, missing, then="review"))
     with transaction.atomic():
-        newly_sent, following = questionnaire.send(response=response)
+        newly_sent, following = questionnaire.send(response=response, reads=get_language())
         if newly_sent:
             record_access(
                 request=request,

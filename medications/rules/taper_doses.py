@@ -1,4 +1,5 @@
-"""A taper's steps as doses a person can take (pure: no ORM, no settings).
+"""A taper's steps as doses a person can take (pure: no ORM, no settings; the words are Django translations, so
+the patient's portal page reads them in its language while staff pages stay English).
 
 The planner (medications/rules/tapering.py) gives each step a daily MME. A person cannot take "54 MME": they take
 1 tablet of oxycodone 5 mg, 3 times a day. This module rounds each step, for each opioid line being tapered, to
@@ -35,6 +36,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from django.utils.translation import gettext, ngettext
 
 __all__ = [
     "LIQUID_MEASURE_ML",
@@ -81,11 +84,14 @@ SPLITS = {
     "patch": Split.PATCH,
     "liquid": Split.LIQUID,
 }
-UNIT_WORDS = {
-    "tablet": ("tablet", "tablets"),
-    "capsule": ("capsule", "capsules"),
-    "extended_release": ("extended-release tablet or capsule", "extended-release tablets or capsules"),
-    "patch": ("patch", "patches"),
+# How many of a form, in words ("1 tablet", "2 patches"): ngettext with literal words, so each is translated.
+WHOLE_WORDS = {
+    "tablet": lambda n: ngettext("%(count)s tablet", "%(count)s tablets", n),
+    "capsule": lambda n: ngettext("%(count)s capsule", "%(count)s capsules", n),
+    "extended_release": lambda n: ngettext(
+        "%(count)s extended-release tablet or capsule", "%(count)s extended-release tablets or capsules", n
+    ),
+    "patch": lambda n: ngettext("%(count)s patch", "%(count)s patches", n),
 }
 
 
@@ -196,27 +202,35 @@ class Dose:
     @property
     def amount_words(self) -> str:
         """ "1 tablet of oxycodone 5 mg", "2.5 mL of methadone 1 mg/mL liquid"."""
+        # The medicine's name and strength stay as written; only the words around them are translated.
         name = self.line.name.lower()
         if self.volume_ml is not None:
-            return f"{_plain(self.volume_ml)} mL of {name} {_plain(self.line.strengths[0])} {self.line.unit} liquid"
+            medicine = f"{name} {_plain(self.line.strengths[0])} {self.line.unit}"
+            return gettext("%(ml)s mL of %(medicine)s liquid") % {"ml": _plain(self.volume_ml), "medicine": medicine}
         parts = [
-            f"{count_words(p.count, *UNIT_WORDS[self.line.form])} of {name} {_plain(p.strength)} {self.line.unit}"
+            gettext("%(amount)s of %(medicine)s")
+            % {
+                "amount": count_words(p.count, self.line.form),
+                "medicine": f"{name} {_plain(p.strength)} {self.line.unit}",
+            }
             for p in self.pieces
         ]
-        return " and ".join(parts)
+        return _joined(parts, gettext("%(first)s and %(then)s"))
 
     @property
     def words(self) -> str:
         """The instruction in plain words: "take 1 tablet of oxycodone 5 mg, 3 times a day"."""
         name = self.line.name.lower()
         if self.stopped:
-            return f"stop {'wearing' if self.line.split is Split.PATCH else 'taking'} {name}"
+            if self.line.split is Split.PATCH:
+                return gettext("stop wearing %(name)s") % {"name": name}
+            return gettext("stop taking %(name)s") % {"name": name}
         if self.line.split is Split.PATCH:
-            return f"wear {self.amount_words} at the same time"
-        how_often = _how_often(self.line.times_a_day)
+            return gettext("wear %(amount)s at the same time") % {"amount": self.amount_words}
+        words = {"amount": self.amount_words, "how_often": _how_often(self.line.times_a_day)}
         if self.line.as_needed:
-            return f"take {self.amount_words} only when you need it, at most {how_often}"
-        return f"take {self.amount_words}, {how_often}"
+            return gettext("take %(amount)s only when you need it, at most %(how_often)s") % words
+        return gettext("take %(amount)s, %(how_often)s") % words
 
     def as_json(self) -> dict:
         return {
@@ -259,7 +273,7 @@ class RoundedStep:
 
     @property
     def words(self) -> str:
-        return "; and ".join(dose.words for dose in self.doses)
+        return doses_words(self.doses)
 
 
 # --------------------------------------------------------------------------- one dose
@@ -366,7 +380,7 @@ class Period:
 
     @property
     def words(self) -> str:
-        return "; and ".join(dose.words for dose in self.doses)
+        return doses_words(self.doses)
 
 
 def patient_periods(steps: Iterable[RoundedStep]) -> list[Period]:
@@ -427,19 +441,37 @@ def steps_from_json(data: dict) -> tuple[RoundedStep, ...]:
 # --------------------------------------------------------------------------- words
 
 
-def count_words(count: Decimal, one: str, many: str) -> str:
-    """ "half a tablet", "1 tablet", "1 and a half tablets", "2 tablets"."""
+def count_words(count: Decimal, form: str) -> str:
+    """ "half a tablet", "1 tablet", "1 and a half tablets", "2 tablets", "1 patch", "2 patches"."""
     whole = int(count)
-    half = count != whole
-    if whole == 0:
-        return f"half a {one}"
-    if half:
-        return f"{whole} and a half {many}"
-    return f"1 {one}" if whole == 1 else f"{whole} {many}"
+    if count != whole:  # only a plain tablet is ever halved (rule 2)
+        if whole == 0:
+            return gettext("half a tablet")
+        return ngettext("%(count)s and a half tablets", "%(count)s and a half tablets", whole) % {"count": whole}
+    return WHOLE_WORDS[form](whole) % {"count": whole}
+
+
+def doses_words(doses: Iterable[Dose]) -> str:
+    """Each medicine's instruction, joined: "take ...; and stop taking ..."."""
+    return _joined([dose.words for dose in doses], gettext("%(first)s; and %(then)s"))
+
+
+def _joined(parts: Sequence[str], pattern: str) -> str:
+    if not parts:
+        return ""
+    words = parts[0]
+    for then in parts[1:]:
+        words = pattern % {"first": words, "then": then}
+    return words
 
 
 def _how_often(times: Decimal) -> str:
-    return {"1": "once a day", "2": "twice a day"}.get(_plain(times), f"{_plain(times)} times a day")
+    plain = _plain(times)
+    if plain == "1":
+        return gettext("once a day")
+    if plain == "2":
+        return gettext("twice a day")
+    return gettext("%(times)s times a day") % {"times": plain}
 
 
 def _plain(number: Decimal) -> str:

@@ -6,7 +6,8 @@ import gettext
 import re
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,22 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from careplans.models import Goal
+from clinic import dates
 from clinic.models import OutboxMessage
 from measures.definitions import get_definition
 from measures.scheduling import create_invitation
+from medications.rules.tapering import plan_taper
+from medications.services.tapers import confirm_doses, start_taper
 from patients.models import Language
 from portal.language import language_of, portal_language
+from portal.numbers_words import day_words
 from portal.questionnaire import number_words
 from portal.safety import words_for
-from tests.careplans.logkit import active_plan
+from tests.careplans.logkit import active_plan, check_in
 from tests.clock import SATURDAY_NIGHT
+from tests.factories import referral_in_state
+from tests.medications.medkit import add_line
 from tests.portal.journey import invite, open_link, question_url, start, tap
 
 ROOT = Path(settings.BASE_DIR)
@@ -247,11 +255,15 @@ def test_the_message_to_an_english_speaking_patient_is_unchanged(patient, in_cli
 # --------------------------------------------------------------------------- words built in Python
 
 
-def test_dates_on_a_spanish_page_read_day_then_month(opened, invited):
-    page = text(opened.get(HOME))
+def test_dates_on_a_spanish_page_read_day_then_month(client, invited):
+    open_link(client, invited[1], remember=True)
+    page = text(client.get(HOME))
     assert re.search(
-        r"Su enlace funciona hasta el (lunes|martes|miércoles|jueves|viernes|sábado|domingo) \d+ de \w+\.", page
+        r"Este teléfono mantiene la sesión abierta hasta el "
+        r"(lunes|martes|miércoles|jueves|viernes|sábado|domingo) \d+ de \w+\.",
+        page,
     )
+    assert "This phone stays signed in" not in page
 
 
 @pytest.mark.parametrize(
@@ -286,3 +298,178 @@ def test_a_session_started_without_a_language_takes_the_pages_patients(opened):
     del session["portal_language"]
     session.save()
     assert "Hola, Mari" in text(opened.get(HOME))
+
+
+# --------------------------------------------------------------------------- signing in and out
+
+
+GET_MY_LINK = reverse("portal:get_my_link")
+SIGN_OUT = reverse("portal:sign_out")
+
+
+def ask_in_spanish(client, **typed):
+    """Get my link, on a page switched to Spanish (no patient session: the switch alone sets the language)."""
+    client.post(SWITCH, {"language": "es"}, HTTP_REFERER=f"http://testserver{GET_MY_LINK}")
+    return client.post(GET_MY_LINK, typed)
+
+
+def test_the_continue_page_is_in_spanish_for_a_spanish_speaking_patient(client, invited):
+    page = text(client.get(reverse("portal:open", args=[invited[1]])))
+    assert "<h1>Bienvenido/a</h1>" in page
+    assert "Recordar este teléfono" in page
+    assert "Mantener la sesión abierta en este teléfono por 30 días." in page
+    assert ">Continuar</button>" in page
+    assert "Remember this phone" not in page
+    assert "This is your private link" not in page
+
+
+@pytest.mark.django_db
+def test_get_my_link_and_its_errors_are_in_spanish(client):
+    client.post(SWITCH, {"language": "es"}, HTTP_REFERER=f"http://testserver{GET_MY_LINK}")
+    page = text(client.get(GET_MY_LINK))
+    assert "<h1>Recibir mi enlace</h1>" in page
+    assert 'for="id_contact">Su correo electrónico o número de celular</label>' in page
+    assert "Mes/día/año, por ejemplo 04/23/1980." in page
+    assert "Your date of birth" not in page
+    invalid = ask_in_spanish(client, contact="mari@example.test", date_of_birth="23 April")
+    assert invalid.status_code == 400
+    page = text(invalid)
+    assert "Por favor, revise las respuestas marcadas abajo." in page
+    assert "Por favor, escriba su fecha de nacimiento como mes/día/año, por ejemplo 04/23/1980." in page
+    assert 'value="23 April"' in page  # what was typed is kept
+    assert "Please type your date of birth" not in page
+
+
+def test_the_link_sent_by_get_my_link_and_its_page_are_in_spanish(client, spanish):
+    spanish.email, spanish.date_of_birth, spanish.consents_to_email = "mari@example.test", date(1961, 4, 23), True
+    spanish.save()
+    page = text(ask_in_spanish(client, contact="mari@example.test", date_of_birth="04/23/1961"))
+    assert "<h1>Gracias</h1>" in page
+    assert "Si estos datos coinciden con los que tenemos, un nuevo enlace va en camino" in page
+    assert "If these details match" not in page
+    message = OutboxMessage.objects.get(patient=spanish)
+    assert message.subject == f"Un mensaje de {settings.MESSAGE_SENDER}"
+    assert message.body.startswith(
+        f"{settings.MESSAGE_SENDER}: su equipo de atención tiene un breve cuestionario para usted. "
+        "Abra este enlace privado: "
+    )
+
+
+def test_the_signed_out_page_is_in_spanish(opened):
+    page = text(opened.post(SIGN_OUT, {"everywhere": "yes"}, follow=True))
+    assert "<h1>Su sesión está cerrada</h1>" in page
+    assert "Ya cerró la sesión en todos sus teléfonos y computadoras." in page
+    assert ">Recibir mi enlace</a>" in page
+    assert "You are signed out" not in page
+    assert "signed out on all your phones" not in page
+
+
+# --------------------------------------------------------------------------- home, My numbers, the taper
+
+
+def test_the_whole_home_is_in_spanish_with_a_plan_a_check_in_due_and_a_referral(
+    client, spanish, patient_link, physician, coordinator
+):
+    active_plan(spanish, physician)
+    referral_in_state("sent", patient=spanish, by=coordinator)
+    referral_in_state("scheduled", patient=spanish, by=coordinator, appointment_on=dates.today() + timedelta(days=5))
+    open_link(client, patient_link[1])
+    page = text(client.get(HOME))
+    for spanish_words in (
+        "Todavía no ha hecho su registro de hoy.",
+        ">Hacer el registro de hoy</a>",
+        "¿Tiene un brote de dolor? Su plan para brotes de dolor",
+        ">Mis números</a>",
+        "Próximamente",
+        "(en 5 días)",
+        "Ellos le dirán la hora y el lugar",
+        ">Ver sus referidos</a>",
+        "Por su privacidad, su sesión se cierra después de",
+        "Cerrar sesión en todos los dispositivos",
+        ">Cerrar sesión</button>",
+    ):
+        assert spanish_words in page
+    for english in (
+        "You have not checked in today yet.",
+        "Having a flare-up?",
+        "Coming up",
+        "They will tell you the time and the place",
+        "For your privacy",
+        "Sign out on all devices",
+    ):
+        assert english not in page
+
+
+def test_my_numbers_says_what_changed_in_spanish(client, spanish, patient_link):
+    today = dates.today()
+    first = today - timedelta(days=20)
+    for offset, pain in [(0, 8), (3, 6), (17, 3), (20, 2)]:
+        check_in(spanish, first + timedelta(days=offset), pain=pain)
+    open_link(client, patient_link[1])
+    page = text(client.get(reverse("portal:numbers")))
+    with translation.override("es"):
+        since = date_words_es(first)
+    assert f"Cuánto le afectó el dolor: pasó de más o menos 7 a más o menos 2.5 desde el {since}." in page
+    assert "<h1>Mis números</h1>" in page
+    assert "Ver los números como una lista" in page
+    assert "Cómo decimos que un número cambió" in page
+    assert re.search(
+        r'<desc id="my-pain-desc">Del \d+ \w+\.? \d{4} al \d+ \w+\.? \d{4}\. Cuánto le afectó el dolor: 4 días,', page
+    )
+    assert "went from" not in page
+    assert "4 days, first" not in page
+    assert "See the numbers as a list" not in page
+
+
+def date_words_es(day: date) -> str:
+    return day_words(day, today=dates.today())
+
+
+def test_the_taper_page_and_its_steps_are_in_spanish(client, spanish, patient_link, physician):
+    add_line(spanish, physician, "oxycodone", 5, units=1, doses=3)
+    starts_on = dates.today() + timedelta(days=5)
+    taper = start_taper(
+        patient=spanish, by=physician, schedule=plan_taper(original_mme=Decimal("22.5"), starts_on=starts_on)
+    )
+    confirm_doses(taper=taper, by=physician, expected_version=taper.version)
+    open_link(client, patient_link[1])
+    page = text(client.get(reverse("portal:plan_taper")))
+    assert "<h1>Su plan para bajar su medicina para el dolor</h1>" in page
+    assert re.search(
+        r"Del \w+ \d+ \w+ \d{4} al \w+ \d+ \w+ \d{4}: tome 1 tableta de oxycodone 5 mg, 3 veces al día\.", page
+    )
+    assert "Tenga naloxona en casa" in page
+    assert "take 1 tablet" not in page
+    assert "Keep naloxone at home" not in page
+    assert "If a step feels hard" not in page
+
+
+def test_an_english_speaking_patients_taper_steps_are_unchanged(client, patient, patient_link, physician):
+    add_line(patient, physician, "oxycodone", 5, units=1, doses=3)
+    starts_on = dates.today() + timedelta(days=5)
+    taper = start_taper(
+        patient=patient, by=physician, schedule=plan_taper(original_mme=Decimal("22.5"), starts_on=starts_on)
+    )
+    confirm_doses(taper=taper, by=physician, expected_version=taper.version)
+    open_link(client, patient_link[1])
+    page = text(client.get(reverse("portal:plan_taper")))
+    assert ": take 1 tablet of oxycodone 5 mg, 3 times a day." in page
+    assert "If a step feels hard" in page
+
+
+def test_my_numbers_says_a_goals_progress_in_spanish(client, spanish, patient_link, physician):
+    plan = active_plan(spanish, physician)
+    Goal.objects.create(
+        plan=plan,
+        words="Caminar con mi nieta",
+        metric=Goal.Metric.WALKING_MINUTES,
+        baseline=Decimal(5),
+        target=Decimal(30),
+        target_date=date(dates.today().year, 12, 31),
+    )
+    open_link(client, patient_link[1])
+    page = text(client.get(reverse("portal:numbers")))
+    assert "Caminar (minutos)" in page
+    assert "Empezó en 5 minutos. Su meta es 30 minutos para el 31 de diciembre." in page
+    assert "Walking (minutes)" not in page
+    assert "Your target is" not in page
