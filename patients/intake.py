@@ -11,6 +11,14 @@ questionnaire and need the clinical team's sign-off. Two parts are not app wordi
 - the PHQ-2 and GAD-2 (section ``mood``) use the shipped instrument definitions word for word
   (measures/instruments/phq2.json, gad2.json; REFERENCE.md 1.3 and 1.4).
 
+Languages: only the app wording is translated (gettext_lazy, catalogue patients/locale/es), because it is ours
+to word in any language. The other two parts stay in English on every page: an instrument is valid only in its
+publisher's wording and none of the shipped ones has an official Spanish text loaded (README, "Languages"), and
+the red-flag questions and guidance are clinical wording taken from the clinic's reference, with no checked
+Spanish version. A Spanish-speaking patient is told so, in Spanish, on each section page. The strings are lazy so
+each page shows them in its request's language (the patient's on /p/, English on the clinician's summary);
+answers are stored by their codes, never by their words.
+
 Stored shapes, per field kind: text -> str ("" when empty); choice -> str or None; yes/no -> True,
 False or None; measure item -> int or None; several choices and body-map regions -> list of str in
 the order shown; tick box -> bool.
@@ -21,9 +29,17 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from measures.definitions import get_definition
 from patients import bodymap, redflags
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --------------------------------------------------------------------------- field kinds
 
@@ -51,7 +67,7 @@ WHERE = "where"
 @dataclass(frozen=True)
 class Choice:
     value: str | int | float  # a measure option may be a decimal (definitions allow it)
-    label: str
+    label: StrOrPromise
 
     @property
     def key(self) -> str:
@@ -62,10 +78,10 @@ class Choice:
 @dataclass(frozen=True)
 class Field:
     code: str
-    label: str
+    label: StrOrPromise
     kind: str
     options: tuple[Choice, ...] = ()
-    hint: str = ""
+    hint: StrOrPromise = ""
 
     @property
     def max_length(self) -> int:
@@ -88,15 +104,15 @@ class Group:
     """Fields shown together; with a legend they are one fieldset (a stem, a topic)."""
 
     fields: tuple[Field, ...]
-    legend: str = ""
-    hint: str = ""
+    legend: StrOrPromise = ""
+    hint: StrOrPromise = ""
 
 
 @dataclass(frozen=True)
 class Section:
     code: str
-    title: str
-    intro: str
+    title: StrOrPromise
+    intro: StrOrPromise
     groups: tuple[Group, ...]
     #: Shipped instruments whose items this section asks (their attribution is shown).
     instruments: tuple[str, ...] = ()
@@ -112,85 +128,88 @@ class Section:
         raise KeyError(f"section {self.code} has no field {code!r}")
 
 
-def choices(*pairs: tuple[str | int, str]) -> tuple[Choice, ...]:
+def choices(*pairs: tuple[str | int, StrOrPromise]) -> tuple[Choice, ...]:
     return tuple(Choice(value, label) for value, label in pairs)
 
 
 # --------------------------------------------------------------------------- the sections (app wording)
 
 WHEN_STARTED = choices(
-    ("under_3_months", "Less than 3 months ago"),
-    ("3_to_12_months", "3 to 12 months ago"),
-    ("1_to_5_years", "1 to 5 years ago"),
-    ("over_5_years", "More than 5 years ago"),
-    ("not_sure", "I am not sure"),
+    ("under_3_months", _("Less than 3 months ago")),
+    ("3_to_12_months", _("3 to 12 months ago")),
+    ("1_to_5_years", _("1 to 5 years ago")),
+    ("over_5_years", _("More than 5 years ago")),
+    ("not_sure", _("I am not sure")),
 )
 
 #: Words for how pain feels. Issue 3 names burning, shooting, tingling, aching and stabbing.
 FEELING_WORDS = choices(
-    ("aching", "Aching"),
-    ("burning", "Burning"),
-    ("shooting", "Shooting"),
-    ("tingling", "Tingling"),
-    ("stabbing", "Stabbing"),
-    ("electric", "Like electric shocks"),
-    ("pins_and_needles", "Pins and needles"),
-    ("numbness", "Numbness"),
-    ("throbbing", "Throbbing"),
-    ("sharp", "Sharp"),
-    ("dull", "Dull"),
-    ("cramping", "Cramping"),
+    ("aching", pgettext_lazy("how pain feels", "Aching")),
+    ("burning", pgettext_lazy("how pain feels", "Burning")),
+    ("shooting", pgettext_lazy("how pain feels", "Shooting")),
+    ("tingling", pgettext_lazy("how pain feels", "Tingling")),
+    ("stabbing", pgettext_lazy("how pain feels", "Stabbing")),
+    ("electric", pgettext_lazy("how pain feels", "Like electric shocks")),
+    ("pins_and_needles", pgettext_lazy("how pain feels", "Pins and needles")),
+    ("numbness", pgettext_lazy("how pain feels", "Numbness")),
+    ("throbbing", pgettext_lazy("how pain feels", "Throbbing")),
+    ("sharp", pgettext_lazy("how pain feels", "Sharp")),
+    ("dull", pgettext_lazy("how pain feels", "Dull")),
+    ("cramping", pgettext_lazy("how pain feels", "Cramping")),
 )
 #: The words the clinician's summary marks as neuropathic features (the lead's brief for issue 3).
 NEUROPATHIC_WORDS = frozenset({"burning", "shooting", "tingling", "electric", "pins_and_needles", "numbness"})
 
 HOW_MUCH = choices(
-    ("not_at_all", "Not at all"), ("a_little", "A little"), ("quite_a_bit", "Quite a bit"), ("a_lot", "A lot")
+    ("not_at_all", _("Not at all")),
+    ("a_little", _("A little")),
+    ("quite_a_bit", _("Quite a bit")),
+    ("a_lot", _("A lot")),
 )
 LIFE_AREAS = (
-    ("sleep", "Sleep"),
-    ("mood", "Mood"),
-    ("work", "Work or daily tasks"),
-    ("family", "Family life"),
-    ("movement", "Moving around"),
-    ("social", "Seeing friends and going out"),
+    ("sleep", pgettext_lazy("part of life", "Sleep")),
+    ("mood", pgettext_lazy("part of life", "Mood")),
+    ("work", _("Work or daily tasks")),
+    ("family", _("Family life")),
+    ("movement", _("Moving around")),
+    ("social", _("Seeing friends and going out")),
 )
 
 TREATMENT_RESULTS = choices(
-    ("not_tried", "I have not tried this"), ("helped", "It helped"), ("did_not_help", "It did not help")
+    ("not_tried", _("I have not tried this")), ("helped", _("It helped")), ("did_not_help", _("It did not help"))
 )
 TREATMENTS = (
-    ("medications", "Medicines"),
-    ("physical_therapy", "Physical therapy or exercise programs"),
-    ("injections", "Injections"),
-    ("surgery", "Surgery"),
-    ("psychology", "Talking therapy or psychology"),
-    ("other", "Anything else"),
+    ("medications", _("Medicines")),
+    ("physical_therapy", _("Physical therapy or exercise programs")),
+    ("injections", _("Injections")),
+    ("surgery", _("Surgery")),
+    ("psychology", _("Talking therapy or psychology")),
+    ("other", _("Anything else")),
 )
 
 WORRY = choices(
-    ("no", "Not a worry"),
-    ("some", "A bit of a worry"),
-    ("a_lot", "A big worry"),
-    ("rather_not_say", "I'd rather not say"),
+    ("no", _("Not a worry")),
+    ("some", _("A bit of a worry")),
+    ("a_lot", _("A big worry")),
+    ("rather_not_say", _("I'd rather not say")),
 )
 LIFE_TOPICS = (
-    ("sleep", "Sleep"),
-    ("mood", "Mood: feeling down, worried or stressed"),
-    ("substances", "Alcohol, cannabis or other drugs"),
-    ("family", "Family or home life"),
-    ("money_work", "Money or work"),
-    ("loneliness", "Feeling lonely"),
+    ("sleep", pgettext_lazy("part of life", "Sleep")),
+    ("mood", _("Mood: feeling down, worried or stressed")),
+    ("substances", _("Alcohol, cannabis or other drugs")),
+    ("family", _("Family or home life")),
+    ("money_work", _("Money or work")),
+    ("loneliness", _("Feeling lonely")),
 )
 
-YES_NO_CHOICES = choices(("yes", "Yes"), ("no", "No"))
+YES_NO_CHOICES = choices(("yes", pgettext_lazy("answer", "Yes")), ("no", pgettext_lazy("answer", "No")))
 
 #: The four questions (issue 3), in the patient's words.
 FOUR_QUESTIONS = (
-    ("think_problem", "What do you think the problem is?"),
-    ("think_done", "What do you think should be done?"),
-    ("want_from_us", "What would you like from us?"),
-    ("willing_to_try", "What are you willing to try?"),
+    ("think_problem", _("What do you think the problem is?")),
+    ("think_done", _("What do you think should be done?")),
+    ("want_from_us", _("What would you like from us?")),
+    ("willing_to_try", _("What are you willing to try?")),
 )
 GOAL_FIELDS = ("goal_1", "goal_2", "goal_3")
 
@@ -207,31 +226,43 @@ def _measure_groups(code: str) -> Group:
     )
 
 
-def _treatment_group(code: str, name: str) -> Group:
+def _treatment_group(code: str, name: StrOrPromise) -> Group:
     return Group(
         legend=name,
         fields=(
-            Field(f"{code}_result", f"{name}: did it help?", CHOICE, TREATMENT_RESULTS),
-            Field(f"{code}_side_effects", "It gave me side effects", CHECK),
-            Field(f"{code}_details", "What did you try? (optional)", TEXT, hint="For example, the names of medicines."),
+            Field(
+                f"{code}_result", format_lazy(_("{treatment}: did it help?"), treatment=name), CHOICE, TREATMENT_RESULTS
+            ),
+            Field(f"{code}_side_effects", _("It gave me side effects"), CHECK),
+            Field(
+                f"{code}_details",
+                _("What did you try? (optional)"),
+                TEXT,
+                hint=_("For example, the names of medicines."),
+            ),
         ),
     )
+
+
+def _body_places() -> tuple[Choice, ...]:
+    """The body map's places as answers (their labels stay lazy: ``Region.label``)."""
+    return tuple(Choice(region.code, region.label) for region in bodymap.REGIONS)
 
 
 SECTIONS: tuple[Section, ...] = (
     Section(
         "onset",
-        "When and how it started",
-        "Every pain story starts somewhere. Tell us about yours in your own words.",
+        _("When and how it started"),
+        _("Every pain story starts somewhere. Tell us about yours in your own words."),
         (
             Group(
                 (
-                    Field("when", "When did your pain start?", CHOICE, WHEN_STARTED),
+                    Field("when", _("When did your pain start?"), CHOICE, WHEN_STARTED),
                     Field(
                         "how",
-                        "How did it start?",
+                        _("How did it start?"),
                         LONG_TEXT,
-                        hint="For example: after a fall, after an illness, or slowly with no clear cause.",
+                        hint=_("For example: after a fall, after an illness, or slowly with no clear cause."),
                     ),
                 )
             ),
@@ -239,58 +270,58 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         WHERE,
-        "Where it hurts",
-        "Tap the places where you feel pain, on the front or the back, or tick them in the list. "
-        "Then tell us which one hurts most.",
+        _("Where it hurts"),
+        _(
+            "Tap the places where you feel pain, on the front or the back, or tick them in the list. "
+            "Then tell us which one hurts most."
+        ),
         (
             Group(
                 (
-                    Field(
-                        "regions",
-                        "Where do you feel pain?",
-                        REGIONS,
-                        tuple(Choice(region.code, region.label) for region in bodymap.REGIONS),
-                    ),
-                    Field(
-                        "worst",
-                        "Which one hurts most?",
-                        WORST,
-                        tuple(Choice(region.code, region.label) for region in bodymap.REGIONS),
-                    ),
-                    Field("where_notes", "Anything else about where it hurts? (optional)", TEXT),
+                    Field("regions", _("Where do you feel pain?"), REGIONS, _body_places()),
+                    Field("worst", _("Which one hurts most?"), WORST, _body_places()),
+                    Field("where_notes", _("Anything else about where it hurts? (optional)"), TEXT),
                 )
             ),
         ),
     ),
     Section(
         SAFETY,
-        "A few safety questions",
-        redflags.SCREEN_INTRO,
+        _("A few safety questions"),
+        redflags.SCREEN_INTRO,  # clinical wording: English only (see the module's docstring)
         (Group(tuple(Field(item.code, item.text, YES_NO, YES_NO_CHOICES) for item in redflags.ITEMS)),),
     ),
     Section(
         "feels",
-        "What it feels like",
-        "Pain feels different for different people. Tick any words that fit your pain.",
+        _("What it feels like"),
+        _("Pain feels different for different people. Tick any words that fit your pain."),
         (
             Group(
                 (
-                    Field("words", "My pain feels:", MULTI, FEELING_WORDS),
-                    Field("other_words", "Other words for how it feels (optional)", TEXT),
+                    Field("words", _("My pain feels:"), MULTI, FEELING_WORDS),
+                    Field("other_words", _("Other words for how it feels (optional)"), TEXT),
                 )
             ),
         ),
     ),
     Section(
         "better_worse",
-        "What makes it better or worse",
-        "Knowing what helps, and what makes it worse, helps us plan with you.",
+        _("What makes it better or worse"),
+        _("Knowing what helps, and what makes it worse, helps us plan with you."),
         (
             Group(
                 (
-                    Field("better", "What makes your pain better?", LONG_TEXT, hint="For example: heat, rest, a walk."),
                     Field(
-                        "worse", "What makes your pain worse?", LONG_TEXT, hint="For example: sitting, cold, stress."
+                        "better",
+                        _("What makes your pain better?"),
+                        LONG_TEXT,
+                        hint=_("For example: heat, rest, a walk."),
+                    ),
+                    Field(
+                        "worse",
+                        _("What makes your pain worse?"),
+                        LONG_TEXT,
+                        hint=_("For example: sitting, cold, stress."),
                     ),
                 )
             ),
@@ -298,72 +329,77 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "impact",
-        "How pain affects your life",
-        "Pain can touch many parts of life. Tell us how much it gets in the way of each of these.",
+        _("How pain affects your life"),
+        _("Pain can touch many parts of life. Tell us how much it gets in the way of each of these."),
         (
             Group(
                 tuple(Field(code, label, CHOICE, HOW_MUCH) for code, label in LIFE_AREAS),
-                legend="How much does pain get in the way of:",
+                legend=_("How much does pain get in the way of:"),
             ),
-            Group((Field("impact_notes", "Anything you want to add? (optional)", LONG_TEXT),)),
+            Group((Field("impact_notes", _("Anything you want to add? (optional)"), LONG_TEXT),)),
         ),
     ),
     Section(
         "treatments",
-        "What you have tried",
-        "Tell us what you have already tried, so we build on what helped and do not repeat what did not.",
+        _("What you have tried"),
+        _("Tell us what you have already tried, so we build on what helped and do not repeat what did not."),
         tuple(_treatment_group(code, name) for code, name in TREATMENTS),
     ),
     Section(
         "life",
-        "Your life right now",
-        "Pain affects the rest of life, and the rest of life affects pain. There are no right or wrong "
-        "answers; many people living with pain find some of these hard.",
+        _("Your life right now"),
+        _(
+            "Pain affects the rest of life, and the rest of life affects pain. There are no right or wrong "
+            "answers; many people living with pain find some of these hard."
+        ),
         (
             Group(
                 tuple(Field(code, label, CHOICE, WORRY) for code, label in LIFE_TOPICS),
-                legend="Is any of this a worry for you right now?",
+                legend=_("Is any of this a worry for you right now?"),
             ),
-            Group((Field("life_notes", "Anything you want us to know? (optional)", LONG_TEXT),)),
+            Group((Field("life_notes", _("Anything you want us to know? (optional)"), LONG_TEXT),)),
         ),
     ),
     Section(
         MOOD,
-        "Mood and worry",
-        "Many clinics ask these four short questions. They help us understand how you have been feeling.",
-        (_measure_groups("phq2"), _measure_groups("gad2")),
+        _("Mood and worry"),
+        _("Many clinics ask these four short questions. They help us understand how you have been feeling."),
+        (_measure_groups("phq2"), _measure_groups("gad2")),  # the instruments' own wording: English only
         instruments=("phq2", "gad2"),
     ),
     Section(
         "worries_hopes",
-        "Worries and hopes",
-        "It is normal to have worries about pain. Telling us helps us talk about them with you.",
+        _("Worries and hopes"),
+        _("It is normal to have worries about pain. Telling us helps us talk about them with you."),
         (
             Group(
                 (
-                    Field("fears", "Is there anything about your pain that worries or scares you?", LONG_TEXT),
-                    Field("hopes", "What do you hope for from your care here?", LONG_TEXT),
-                    Field("good_day", "What does a good day look like for you?", LONG_TEXT),
+                    Field("fears", _("Is there anything about your pain that worries or scares you?"), LONG_TEXT),
+                    Field("hopes", _("What do you hope for from your care here?"), LONG_TEXT),
+                    Field("good_day", _("What does a good day look like for you?"), LONG_TEXT),
                 )
             ),
         ),
     ),
     Section(
         GOALS,
-        "What you want to get back to",
-        "What matters most to you? You and your care team will use these to set goals together.",
+        _("What you want to get back to"),
+        _("What matters most to you? You and your care team will use these to set goals together."),
         (
             Group(
-                tuple(Field(code, f"Thing {n}", TEXT) for n, code in enumerate(GOAL_FIELDS, start=1)),
-                legend="What are the three things you most want to get back to doing?",
-                hint="For example: walking the dog, playing with my grandchildren, going back to work.",
+                tuple(
+                    Field(code, format_lazy(_("Thing {number}"), number=n), TEXT)
+                    for n, code in enumerate(GOAL_FIELDS, start=1)
+                ),
+                legend=_("What are the three things you most want to get back to doing?"),
+                hint=_("For example: walking the dog, playing with my grandchildren, going back to work."),
             ),
         ),
     ),
     Section(
         "your_view",
-        "Your thoughts",
-        "You know your body and your life best. We would like to hear your ideas.",
+        _("Your thoughts"),
+        _("You know your body and your life best. We would like to hear your ideas."),
         (Group(tuple(Field(code, label, LONG_TEXT) for code, label in FOUR_QUESTIONS)),),
     ),
 )
@@ -395,10 +431,11 @@ def first_unsaved(saved: Sequence[str]) -> str | None:
 
 # --------------------------------------------------------------------------- cleaning a section's answers
 
-TOO_LONG = "Please shorten this to {limit} characters or fewer (it has {count})."
-NOT_AN_OPTION = "Please choose one of the answers shown."
-WORST_NOT_MARKED = "Please also tick this place in the list above, or choose one of the places you ticked."
-ANSWER_EACH = "Please answer yes or no."
+# Lazy like the rest of the app wording: a message takes the language of the page that shows it.
+TOO_LONG = _("Please shorten this to {limit} characters or fewer (it has {count}).")
+NOT_AN_OPTION = _("Please choose one of the answers shown.")
+WORST_NOT_MARKED = _("Please also tick this place in the list above, or choose one of the places you ticked.")
+ANSWER_EACH = _("Please answer yes or no.")
 
 
 @dataclass
@@ -410,7 +447,7 @@ class Cleaned:
     """
 
     values: dict = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, StrOrPromise] = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
 
     @property
@@ -439,7 +476,7 @@ def clean_section(section: Section, data: Mapping[str, Sequence[str]]) -> Cleane
             result.raw[f.code] = raw
             text = clean_text(raw)
             if len(text) > f.max_length:
-                result.errors[f.code] = TOO_LONG.format(limit=f.max_length, count=len(text))
+                result.errors[f.code] = format_lazy(TOO_LONG, limit=f.max_length, count=len(text))
             else:
                 result.values[f.code] = text
         elif f.is_several:
@@ -514,7 +551,7 @@ class BoundOption:
 class BoundField:
     field: Field
     value: object
-    error: str
+    error: StrOrPromise
     options: tuple[BoundOption, ...]
 
     @property
@@ -528,7 +565,7 @@ class BoundGroup:
     fields: tuple[BoundField, ...]
 
 
-def bind(section: Section, values: Mapping, errors: Mapping[str, str] | None = None) -> list[BoundGroup]:
+def bind(section: Section, values: Mapping, errors: Mapping[str, StrOrPromise] | None = None) -> list[BoundGroup]:
     """The section's groups and fields with their form values (as ``as_form_values`` or ``Cleaned.raw``)."""
     errors = errors or {}
     groups = []
@@ -545,27 +582,28 @@ def bind(section: Section, values: Mapping, errors: Mapping[str, str] | None = N
 
 @dataclass(frozen=True)
 class Answer:
-    label: str
+    label: StrOrPromise
     #: The answer in words; "" when not answered.
     text: str
-    group: str = ""
+    group: StrOrPromise = ""
 
 
 def words_for(f: Field, value) -> str:
-    """One stored answer in words ("" for no answer)."""
+    """One stored answer in words ("" for no answer), in the language active now (the page's)."""
     if f.is_text:
         return value if isinstance(value, str) else ""
     if f.is_several:
         keys = {str(v) for v in value} if isinstance(value, list) else set()
-        return ", ".join(choice.label for choice in f.options if choice.key in keys)
+        return ", ".join(str(choice.label) for choice in f.options if choice.key in keys)
+    yes, no = str(YES_NO_CHOICES[0].label), str(YES_NO_CHOICES[1].label)
     if f.kind == CHECK:
-        return "Yes" if value is True else ""
+        return yes if value is True else ""
     if f.kind == YES_NO:
-        return {True: "Yes", False: "No"}.get(value, "") if isinstance(value, bool) else ""
+        return {True: yes, False: no}.get(value, "") if isinstance(value, bool) else ""
     if value is None or isinstance(value, bool):
         return ""
     choice = f.choice_for(str(value))
-    return choice.label if choice else ""
+    return str(choice.label) if choice else ""
 
 
 def describe(section: Section, stored: Mapping) -> list[Answer]:

@@ -225,7 +225,7 @@ def test_the_body_map_keeps_the_regions_and_the_worst_among_them(opened, sent):
 def test_the_worst_place_must_be_one_of_the_places_marked(opened, sent):
     response = opened.post(section_url("where"), {"regions": ["front_left_knee"], "worst": "front_head", "go": "next"})
     assert response.status_code == 400
-    assert sections.WORST_NOT_MARKED in text(response)
+    assert str(sections.WORST_NOT_MARKED) in text(response)
     assert fresh(sent.intake).answers["where"] == {"regions": ["front_left_knee"], "where_notes": ""}
 
 

@@ -33,8 +33,9 @@ from tests.factories import referral_in_state
 from tests.medications.medkit import add_line
 from tests.portal.journey import invite, open_link, question_url, start, tap
 
-PO = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
-MO = PO.with_suffix(".mo")
+ROOT = Path(settings.BASE_DIR)
+#: Every catalogue: the project's (locale/) and the apps' own (patients/locale/: the intake's wording).
+CATALOGUES = sorted([*ROOT.glob("locale/*/LC_MESSAGES/django.po"), *ROOT.glob("*/locale/*/LC_MESSAGES/django.po")])
 HOME = reverse("portal:home")
 SWITCH = reverse("portal:language")
 MSGFMT = shutil.which("msgfmt")
@@ -66,10 +67,22 @@ def opened(client, invited):
 # --------------------------------------------------------------------------- the catalogue
 
 
+def test_the_project_and_the_patients_app_have_a_spanish_catalogue():
+    found = {po.relative_to(ROOT).as_posix() for po in CATALOGUES}
+    assert {"locale/es/LC_MESSAGES/django.po", "patients/locale/es/LC_MESSAGES/django.po"} <= found
+
+
+def catalogue_id(po: Path) -> str:
+    """The test id: "project" for locale/, else the app's name."""
+    first = po.relative_to(ROOT).parts[0]
+    return "project" if first == "locale" else first
+
+
 @needs_msgfmt
-def test_the_spanish_catalogue_has_no_untranslated_or_fuzzy_message():
+@pytest.mark.parametrize("po", CATALOGUES, ids=catalogue_id)
+def test_the_catalogue_has_no_untranslated_or_fuzzy_message(po):
     result = subprocess.run(
-        [MSGFMT, "--check", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True, text=True, check=False
+        [MSGFMT, "--check", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
     assert "translated message" in result.stderr
@@ -78,10 +91,11 @@ def test_the_spanish_catalogue_has_no_untranslated_or_fuzzy_message():
 
 
 @needs_msgfmt
-def test_the_committed_mo_is_compiled_from_the_current_po(tmp_path):
+@pytest.mark.parametrize("po", CATALOGUES, ids=catalogue_id)
+def test_the_committed_mo_is_compiled_from_the_current_po(po, tmp_path):
     fresh = tmp_path / "django.mo"
-    subprocess.run([MSGFMT, "--check-format", "-o", str(fresh), str(PO)], check=True)
-    with MO.open("rb") as committed, fresh.open("rb") as compiled:
+    subprocess.run([MSGFMT, "--check-format", "-o", str(fresh), str(po)], check=True)
+    with po.with_suffix(".mo").open("rb") as committed, fresh.open("rb") as compiled:
         assert gettext.GNUTranslations(committed)._catalog == gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
 
 
