@@ -124,21 +124,13 @@ def sprint_focus(plan: CarePlan, goals: list[Goal], *, today: date) -> Focus | N
 def coming_up(patient, *, today: date) -> tuple[list[Appointment], list[PatientReferral]]:
     """Booked visits from today on (soonest first), and the open referrals still waiting for one. One query."""
     # Imported here: portal.referral_views imports portal.views, which imports this module.
+    from portal.referral_views import SHOWN_FIELDS
     from portal.referral_views import for_patient as referral_in_words
 
     referrals = list(
         Referral.objects.for_portal(patient)
         .open()
-        .only(
-            "service",
-            "service_other",
-            "receiving_provider",
-            "state",
-            "appointment_on",
-            "expected_wait_days",
-            "bridge_plan",
-            "bridge_contact",
-        )
+        .only(*SHOWN_FIELDS)
         .order_by("appointment_on", "-state_changed_at", "-id")[:REFERRALS_SHOWN]
     )
     appointments: list[Appointment] = []

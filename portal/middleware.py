@@ -19,8 +19,9 @@ class PortalLanguageMiddleware:
     """Activates the patient's language for a portal request, and only for it.
 
     Before the view: the language chosen in this session (the switch, or the patient's language on file kept
-    when the session started), else the browser's own (a page before any sign-in: a closed link, "Get my link"). For a page whose session has no choice yet (a session started elsewhere), the
-    page's own patient decides before the template renders (``process_template_response``).
+    when the session started), else the browser's own (a page before any sign-in: a closed link, "Get my
+    link"). For a page whose session has no choice yet (a session started elsewhere), the page's own patient
+    decides before the template renders (``process_template_response``).
     """
 
     def __init__(self, get_response):

@@ -43,6 +43,18 @@ SERVICE_WORDS = {
 }
 WAITING = {Referral.State.SENT, Referral.State.ACKNOWLEDGED, Referral.State.SCHEDULED, Referral.State.NO_SHOW}
 
+# What a patient's page says of a referral (the home's "coming up" reads the same).
+SHOWN_FIELDS = (
+    "service",
+    "service_other",
+    "receiving_provider",
+    "state",
+    "appointment_on",
+    "expected_wait_days",
+    "bridge_plan",
+    "bridge_contact",
+)
+
 
 @dataclass(frozen=True)
 class PatientReferral:
@@ -152,16 +164,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
     )
     shown = (
         Referral.objects.for_portal(visit.patient)
-        .only(
-            "service",
-            "service_other",
-            "receiving_provider",
-            "state",
-            "appointment_on",
-            "expected_wait_days",
-            "bridge_plan",
-            "bridge_contact",
-        )
+        .only(*SHOWN_FIELDS)
         .order_by(Referral.objects.ended_last(), "-state_changed_at", "-id")[:SHOWN]
     )
     context = {"patient": visit.patient, "referrals": [for_patient(referral) for referral in shown]}
