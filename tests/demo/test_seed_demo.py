@@ -139,6 +139,17 @@ def test_demo_welcome_prints_every_sign_in_and_a_portal_link_that_opens_the_port
     assert client.get(reverse("portal:home")).status_code == 200
 
 
+def test_demo_welcome_says_how_to_try_get_my_link_as_the_demo_patient(client):
+    seed(patients=5)
+    output, _ = run_welcome()
+    patient = demo.clinic.demo_patient()
+    assert f"http://127.0.0.1:8000{reverse('portal:get_my_link')}" in output
+    assert f"type {patient.email} and the date of birth 03/14/1971" in output
+    sent = client.post(reverse("portal:get_my_link"), {"contact": patient.email, "date_of_birth": "03/14/1971"})
+    assert sent.status_code == 200
+    assert OutboxMessage.objects.filter(patient=patient).count() == 1  # the details printed are the ones on file
+
+
 def test_demo_welcome_revokes_the_earlier_link(client):
     seed(patients=5)
     _, first_path = run_welcome()
@@ -155,7 +166,7 @@ def test_demo_welcome_prints_a_link_for_a_patient_who_reads_spanish(client):
     reader = Patient.objects.get(preferred_language=Language.SPANISH)
     assert f"{reader.full_name} (MRN {reader.mrn}) reads Spanish best" in output
     paths = re.findall(r"http://127\.0\.0\.1:8000(/p/[\w-]+/)", output)
-    assert len(paths) == 2
+    assert len([path for path in paths if path != reverse("portal:get_my_link")]) == 2
     assert [link.patient for link in PatientLink.objects.filter(revoked_at__isnull=True).order_by("id")][-1] == reader
 
 

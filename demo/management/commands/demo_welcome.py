@@ -55,7 +55,17 @@ class Command(BaseCommand):
                 "(valid 7 days; earlier demo links no longer work):\n"
             )
         self.stdout.write(f"  {address}{reverse('portal:open', args=[link.token])}\n")
+        self.stdout.write(self.get_my_link_lines(address, patient))
         self.stdout.write(self.spanish_lines(address))
+
+    @staticmethod
+    def get_my_link_lines(address: str, patient) -> str:
+        """How to try "Get my link" as the demo patient: the details on file, and where the message shows."""
+        return (
+            f"\nLost the link? {address}{reverse('portal:get_my_link')} sends a new one to the email on file: "
+            f"type {patient.email} and the date of birth {patient.date_of_birth:%m/%d/%Y}. "
+            "In the demo, emails and texts are printed in this terminal (by the worker).\n"
+        )
 
     @staticmethod
     def spanish_lines(address: str) -> str:
