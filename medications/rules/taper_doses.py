@@ -1,5 +1,6 @@
-"""A taper's steps as doses a person can take (pure: no ORM, no settings; the words are Django translations, so
-the patient's portal page reads them in its language while staff pages stay English).
+"""A taper's steps as doses a person can take (pure: no ORM, no settings; the words go through translation
+functions the medications app installs at start-up, so the patient's portal page reads them in its language while
+staff pages stay English; on their own, these rules speak English).
 
 The planner (medications/rules/tapering.py) gives each step a daily MME. A person cannot take "54 MME": they take
 1 tablet of oxycodone 5 mg, 3 times a day. This module rounds each step, for each opioid line being tapered, to
@@ -32,12 +33,31 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from django.utils.translation import gettext, ngettext
+# The words' translation functions: English until the medications app installs Django's (MedicationsConfig.ready),
+# which keeps these rules free of Django. makemessages still finds every gettext/ngettext call below.
+_translations: dict[str, Callable] = {
+    "gettext": lambda message: message,
+    "ngettext": lambda singular, plural, count: singular if count == 1 else plural,
+}
+
+
+def use_translations(*, gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]) -> None:
+    """Translate the words of doses with these functions (Django's, installed when the app is ready)."""
+    _translations.update(gettext=gettext, ngettext=ngettext)
+
+
+def gettext(message: str) -> str:
+    return _translations["gettext"](message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _translations["ngettext"](singular, plural, count)
+
 
 __all__ = [
     "LIQUID_MEASURE_ML",
