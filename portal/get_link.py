@@ -28,11 +28,9 @@ from django.db.models import CharField, F, Func, Value
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
-from clinic.services import queue_message
 from patients.models import Patient
-from portal.language import language_of
 from portal.models import PatientLink
-from portal.services import issue_link, link_message, link_url
+from portal.services import send_asked_for_link
 
 logger = logging.getLogger(__name__)
 
@@ -150,16 +148,7 @@ def ask_for_link(*, typed: str, date_of_birth: date, address: str, context: Audi
 def send_sign_in_link(*, patient: Patient, channel: str, context: AuditContext | None) -> None:
     """A check-in link to the patient's own contact on that channel (the one on file, not what was typed)."""
     to_address = patient.email if channel == "email" else patient.mobile
-    _, token = issue_link(patient=patient, purpose=PatientLink.Purpose.CHECK_IN)
-    subject, body = link_message(link_url(token), language=language_of(patient))
-    queue_message(
-        channel=channel,
-        to_address=to_address,
-        subject=subject,
-        body=body,
-        patient=patient,
-        patient_asked=True,  # they are waiting for it, whatever the hour
-    )
+    send_asked_for_link(patient=patient, purpose=PatientLink.Purpose.CHECK_IN, channel=channel, address=to_address)
     record_event(
         actor=None, context=context, patient=patient, action=Action.CREATE, target="portal: sign-in link asked for"
     )

@@ -76,14 +76,13 @@ def renew_expired_link(*, token: str) -> bool:
         return False  # no consent or no address: the clinic calls instead
     channel, address = contact
     purpose = PatientLink.Purpose.CHECK_IN if link.completed_at else link.purpose
-    _, fresh = issue_link(patient=patient, purpose=purpose)
-    subject, body = link_message(link_url(fresh), language=language_of(patient))
-    queue_message(
-        channel=channel,
-        to_address=address,
-        subject=subject,
-        body=body,
-        patient=patient,
-        patient_asked=True,  # they are waiting for it, whatever the hour: not held for message hours
-    )
+    send_asked_for_link(patient=patient, purpose=purpose, channel=channel, address=address)
     return True
+
+
+def send_asked_for_link(*, patient, purpose: str, channel: str, address: str) -> None:
+    """A new link the patient asked for, to their contact on file, in their language, at once: they are waiting
+    for it, whatever the hour, so it is not held for message hours."""
+    _, token = issue_link(patient=patient, purpose=purpose)
+    subject, body = link_message(link_url(token), language=language_of(patient))
+    queue_message(channel=channel, to_address=address, subject=subject, body=body, patient=patient, patient_asked=True)
