@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import Action
@@ -21,11 +22,12 @@ from clinic.access.tasks import (
     PATIENTS_WORKERS_ONLY,
     WORKERS_ONLY,
     may_coordinate_for,
+    may_create_task_for,
     may_work_on_task,
 )
 from clinic.models import EscalationFlag, TeamMessage, TeamTask, User
 from clinic.roles import Role
-from clinic.safety_net import restart_escalation
+from clinic.safety_net import escalation_delay, notify_assignee, restart_escalation
 from clinic.selectors import colleagues_for
 from clinic.services import create_task
 
@@ -75,6 +77,75 @@ def post_team_message(*, patient, author: User, body: str, mentions: list[User])
             by=author,
         )
     return message
+
+
+# --- A task of one's own ("New task") -----------------------------------------------------------
+
+URGENT_NEEDS_A_PERSON = (
+    "An urgent task goes to a named person, never to a role as a whole: choose who is to do it "
+    "(the clinic's safety-net rule)."
+)
+
+
+class UrgentNeedsPerson(ValueError):
+    """An urgent task created by hand must name its person (README, "The safety net"); the form says so first."""
+
+
+def own_task_key(token: str) -> str:
+    """The form's one-time token: the same form submitted twice (a double click, a retried request) is one task."""
+    return f"own:{token}"
+
+
+@transaction.atomic
+def create_own_task(
+    *,
+    by: User,
+    audit: AuditContext | None,
+    token: str,
+    title: str,
+    patient=None,
+    assignee: User | None = None,
+    assignee_role: str = "",
+    priority: str = TeamTask.Priority.NORMAL,
+    due_on,
+    details: str = "",
+) -> tuple[TeamTask, bool]:
+    """A task someone creates by hand, about a patient or about nobody; returns (task, created).
+
+    Refused unless ``by`` may create it (clinic.access.tasks.may_create_task_for). Preconditions: exactly one of
+    ``assignee`` and ``assignee_role``, offered to ``by`` (``assignable_people``, ``ASSIGNABLE_ROLES``); ``due_on``
+    from the clinic's today on (the form checks). An urgent task must name a person (``UrgentNeedsPerson``):
+    like the safety net's tasks, that person is told outside the app (outbox, no patient data) and the task
+    escalates until acknowledged. Other tasks wait on the worklist, as every non-urgent task does.
+    Audit "create" (the patient's, when there is one). A second submit of the same ``token`` creates nothing.
+    """
+    refuse_unless(may_create_task_for(by, patient), PATIENTS_WORKERS_ONLY)
+    if priority == TeamTask.Priority.URGENT and assignee is None:
+        raise UrgentNeedsPerson(URGENT_NEEDS_A_PERSON)
+    key = own_task_key(token)
+    existing = TeamTask.objects.filter(source_key=key).first()
+    if existing is not None:
+        return existing, False
+    task = create_task(
+        title=title,
+        source=TeamTask.Source.OTHER,
+        source_key=key,
+        patient=patient,
+        assignee=assignee,
+        assignee_role=assignee_role,
+        priority=priority,
+        due_on=due_on,
+        details=details,
+        link=reverse("patients:chart", args=[patient.public_id]) if patient is not None else "",
+        by=by,
+    )
+    if task.priority == TeamTask.Priority.URGENT:
+        now = timezone.now()
+        task.escalate_at = now + escalation_delay(now)
+        TeamTask.objects.filter(pk=task.pk).update(escalate_at=task.escalate_at)
+        notify_assignee(task, step=0)
+    record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target="team task created by hand")
+    return task, True
 
 
 # --- Working on a task ------------------------------------------------------------------------

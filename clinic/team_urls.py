@@ -15,6 +15,7 @@ urlpatterns = [
     path("team/away/<uuid:absence_id>/end/", duty_views.end_absence, name="end_absence"),
     path("team/medical-lead/", duty_views.set_medical_lead, name="medical_lead"),
     path("team/notifications/", duty_views.notifications, name="notifications"),
+    path("tasks/new/", views.task_new, name="task_new"),
     path("tasks/<uuid:task_id>/acknowledge/", views.task_acknowledge, name="task_acknowledge"),
     path("tasks/<uuid:task_id>/", views.task_detail, name="task"),
     path("tasks/<uuid:task_id>/done/", views.task_done, name="task_done"),

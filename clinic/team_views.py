@@ -7,6 +7,8 @@ Clinic admins read every page here and change nothing (clinic.access.tasks.may_c
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,13 +20,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action
-from audit.services import record_access, record_access_each
+from audit.services import record_access, record_access_each, record_event
 from clinic import conferences, outbox_restore, selectors
 from clinic.access import get_patient_for_user, patients_visible_to
 from clinic.access import staff as staff_rules
 from clinic.access.alerts import may_review_flag
 from clinic.access.tasks import get_task_for_user, may_acknowledge_urgent, may_coordinate, tasks_visible_to
 from clinic.models import CaseConference, EscalationFlag, TeamTask
+from clinic.own_task_forms import OwnTaskForm
 from clinic.safety_forms import AcknowledgeUrgentForm
 from clinic.safety_net import acknowledge_task
 from clinic.team_forms import (
@@ -39,7 +42,14 @@ from clinic.team_forms import (
     TeamMessageForm,
     WorklistFilterForm,
 )
-from clinic.team_services import hand_on_task, mark_task_done, post_team_message, reopen_task, review_flag
+from clinic.team_services import (
+    create_own_task,
+    hand_on_task,
+    mark_task_done,
+    post_team_message,
+    reopen_task,
+    review_flag,
+)
 from clinic.worklists import TaskFilters, worklist_for
 from patients.banner import patient_page
 from patients.models import Patient
@@ -190,6 +200,67 @@ def task_acknowledge(request: HttpRequest, task_id) -> HttpResponse:
     if tasks_visible_to(request.user).filter(pk=task.pk).exists():
         return redirect("team:task", task_id=task.public_id)
     return redirect("team:worklist")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_new(request: HttpRequest) -> HttpResponse:
+    """A task of one's own, about a patient (by MRN; prefilled from the chart) or about nobody."""
+    refuse_unless_coordinating(request.user)
+    if request.method == "GET":
+        form = OwnTaskForm(initial={"mrn": prefilled_mrn(request)}, by=request.user)
+        return TemplateResponse(request, "clinic/task_new.html", {"form": form})
+    form = OwnTaskForm(request.POST, by=request.user)
+    if not form.is_valid():
+        if form.mrn_refused:
+            record_mrn_refusal(request, form.data.get("mrn", ""))
+        return TemplateResponse(request, "clinic/task_new.html", {"form": form}, status=400)
+    person, role = form.assignee()
+    data = form.cleaned_data
+    task, created = create_own_task(
+        by=request.user,
+        audit=request.audit,
+        token=str(data["token"]),
+        title=data["title"],
+        details=data["details"],
+        patient=form.patient,
+        assignee=person,
+        assignee_role=role,
+        priority=data["priority"],
+        due_on=data["due_on"],
+    )
+    if created:
+        messages.success(request, f"Task for {task.assigned_to}: {task.title}.")
+    else:
+        messages.info(request, "This form was sent twice; the task was created once.")
+    if tasks_visible_to(request.user).filter(pk=task.pk).exists():
+        return redirect("team:task", task_id=task.public_id)
+    return redirect("team:worklist")
+
+
+def prefilled_mrn(request: HttpRequest) -> str:
+    """The chart's "New task" link names its patient by public id: 404 (audited) unless the person may see them."""
+    public_id = request.GET.get("patient", "")
+    if not public_id:
+        return ""
+    try:
+        uuid.UUID(public_id)
+    except ValueError:
+        raise Http404("No such patient.") from None
+    return get_patient_for_user(request.user, public_id).mrn
+
+
+def record_mrn_refusal(request: HttpRequest, mrn: str) -> None:
+    """An MRN the person may not see is refused like a 404 and audited as one: on that patient's access report
+    when the MRN exists (the target names the page, never the MRN)."""
+    concerned = Patient.objects.filter(mrn__iexact=mrn.strip()).values_list("pk", flat=True).first()
+    record_event(
+        actor=request.user,
+        context=request.audit,
+        patient=concerned,
+        action=Action.REFUSED,
+        target="refused (404) at team:task_new: patient by MRN",
+    )
 
 
 # --- The chart's team section: messages and the early warning -----------------------------------

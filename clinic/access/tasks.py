@@ -5,6 +5,8 @@
   nobody: its assignee's, or its role's while unassigned. Coordinators and clinic admins see every task.
 - Clinicians and coordinators work on the tasks they may see (take, hand on, mark done) and post team
   messages; clinic admins read everything and change none of it.
+- Creating a task of one's own ("New task" on the worklist and the chart): clinicians and coordinators, about
+  nobody or about a patient they may see (``may_create_task_for``, the same rule as giving any task).
 - Acknowledging urgent work says what was done clinically: a clinician who may see the task's patient
   (the assignee while it is open, the care team), or the assignee of a task about nobody.
 """
@@ -52,6 +54,12 @@ def may_coordinate_for(user, patient) -> bool:
     """Post a team message, give a task or put a patient on a conference's agenda: clinicians and coordinators
     who may see the patient (any of them for work about nobody)."""
     return may_coordinate(user) and (patient is None or may_see_patient(user, patient))
+
+
+def may_create_task_for(user, patient) -> bool:
+    """The "New task" page: clinicians and coordinators, about nobody or about a patient they may see. Clinic
+    admins read the team's work and create none of it (the app's own choice, as for every task change)."""
+    return may_coordinate_for(user, patient)
 
 
 def may_work_on_task(user, task: TeamTask) -> bool:
