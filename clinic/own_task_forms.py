@@ -39,14 +39,20 @@ class OwnTaskForm(forms.Form):
         max_length=20,
         help_text="Leave empty for a task about nobody in particular.",
     )
-    priority = forms.ChoiceField(label="Priority", choices=TeamTask.Priority.choices, initial=TeamTask.Priority.NORMAL)
+    priority = forms.ChoiceField(
+        label="Priority",
+        choices=TeamTask.Priority.choices,
+        initial=TeamTask.Priority.NORMAL,
+        help_text="Urgent: for a named person only, who is told at once (the clinic's safety-net rule).",
+    )
     due_on = forms.DateField(
         label="Due",
         widget=date_input(),
         error_messages={"invalid": "Enter a date, for example 2026-05-14."},
     )
-    # One token per form shown: submitting the same form twice creates one task (clinic.team_services).
-    token = forms.UUIDField(widget=forms.HiddenInput)
+    # One token per form shown: submitting the same form twice creates one task (clinic.team_services). A form
+    # posted without one (hand-made) gets a fresh one rather than an error nobody could see on the page.
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, by: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +65,9 @@ class OwnTaskForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("due_on", timezone.localdate())
             self.initial.setdefault("token", uuid.uuid4())
+
+    def clean_token(self):
+        return self.cleaned_data["token"] or uuid.uuid4()
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()

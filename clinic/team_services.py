@@ -91,9 +91,10 @@ class UrgentNeedsPerson(ValueError):
     """An urgent task created by hand must name its person (README, "The safety net"); the form says so first."""
 
 
-def own_task_key(token: str) -> str:
-    """The form's one-time token: the same form submitted twice (a double click, a retried request) is one task."""
-    return f"own:{token}"
+def own_task_key(by: User, token: str) -> str:
+    """The form's one-time token, per person: the same form submitted twice (a double click, a retried request)
+    is one task, and nobody reaches another person's task by sending their token."""
+    return f"own:{by.pk}:{token}"
 
 
 @transaction.atomic
@@ -122,7 +123,7 @@ def create_own_task(
     refuse_unless(may_create_task_for(by, patient), PATIENTS_WORKERS_ONLY)
     if priority == TeamTask.Priority.URGENT and assignee is None:
         raise UrgentNeedsPerson(URGENT_NEEDS_A_PERSON)
-    key = own_task_key(token)
+    key = own_task_key(by, token)
     existing = TeamTask.objects.filter(source_key=key).first()
     if existing is not None:
         return existing, False

@@ -97,6 +97,20 @@ def test_a_past_due_date_is_refused_and_what_was_typed_is_kept(signed_in, coordi
     assert not TeamTask.objects.exists()
 
 
+def test_due_today_is_the_clinics_today_at_the_edges_of_the_day(clinic_day_edge, signed_in, coordinator):
+    today = clinic_day_edge
+    yesterday = today - datetime.timedelta(days=1)
+    client = signed_in(coordinator)
+    assert client.post(NEW, form_data(due_on=yesterday.isoformat())).status_code == 400
+    assert client.post(NEW, form_data(due_on=today.isoformat())).status_code == 302
+    assert TeamTask.objects.get().due_on == today
+
+
+def test_a_form_without_its_token_still_creates_the_task(signed_in, coordinator):
+    assert signed_in(coordinator).post(NEW, form_data(token="")).status_code == 302
+    assert TeamTask.objects.count() == 1
+
+
 def test_an_urgent_task_for_a_role_is_refused_with_the_reason(signed_in, coordinator):
     response = signed_in(coordinator).post(NEW, form_data(priority=TeamTask.Priority.URGENT, to="role:clinician"))
     assert response.status_code == 400
