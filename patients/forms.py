@@ -171,6 +171,9 @@ class PatientDetailsForm(forms.Form):
             )
         return mrn
 
+    def clean_sex(self) -> str:
+        return self.cleaned_data.get("sex") or Sex.UNKNOWN
+
     def clean_mobile(self) -> str:
         mobile = " ".join(self.cleaned_data["mobile"].split())
         if not mobile:
