@@ -22,7 +22,7 @@ from clinic.models import CareTeamMember, User
 from clinic.roles import Discipline, Role
 from measures.models import Invitation
 from measures.scheduling import attach_link, create_invitation
-from patients.models import Language, PainCondition, Patient
+from patients.models import Language, PainCondition, Patient, Sex
 from patients.names import normalise
 from portal.models import PatientLink
 from portal.services import issue_link
@@ -69,6 +69,7 @@ DEMO_PATIENT = {
     "preferred": "Mari",
     "date_of_birth": date(1971, 3, 14),
     "primary_condition": PainCondition.FIBROMYALGIA,
+    "sex": Sex.FEMALE,
     "email": "mari.garcia-lopez@example.com",
     "mobile": "555-0134",
 }
@@ -194,12 +195,15 @@ def patient_row(number: int, *, today: date, now: datetime) -> Patient:
     profile = CONDITION_PROFILES[condition]
     locale = rng.choices(list(LOCALE_WEIGHTS), weights=list(LOCALE_WEIGHTS.values()))[0]
     pool = name_pools()[locale]
-    given = rng.choice(pool.female if rng.random() < profile.share_female else pool.male)
+    # The same draws as before the record had a sex: the sex is the pool the given name came from.
+    is_female = rng.random() < profile.share_female
+    given = rng.choice(pool.female if is_female else pool.male)
     family = rng.choice(pool.family)
     patient = Patient(
         mrn=demo_mrn(number),
         date_of_birth=birth_date(rng, today=today, min_age=profile.min_age, max_age=profile.max_age),
         primary_condition=condition,
+        sex=Sex.FEMALE if is_female else Sex.MALE,
         email=email_for(given, family, number) if rng.random() < EMAIL_SHARE else "",
         mobile=f"555-01{rng.randrange(100):02d}" if rng.random() < MOBILE_SHARE else "",
         created_at=now - timedelta(days=rng.randrange(REGISTERED_WITHIN_DAYS), minutes=rng.randrange(24 * 60)),

@@ -24,6 +24,7 @@ from measures.alerts import alert_kinds
 from measures.models import MeasurementSchedule, Response
 from measures.scheduling import DEFAULT_PROTOCOL
 from measures.scoring import score_with
+from measures.scoring_context import scoring_context
 from measures.services import latest_instrument, rebuild_summaries, save_answer, start_response, submit_response
 from patients.models import Patient
 
@@ -297,7 +298,7 @@ def add_safety_alert(patient: Patient):
     response = start_response(patient=patient, instrument=latest_instrument("phq9"))
     for item_code, value in SAFETY_ANSWERS.items():
         response = save_answer(response=response, item_code=item_code, value=value)
-    return submit_response(response=response)
+    return submit_response(response=response, context=scoring_context(patient))
 
 
 def seed_histories(

@@ -18,6 +18,7 @@ from clinic.access.refusals import refuse_unless
 from clinic.access.schedules import ENTRY_ONLY, may_enter_responses
 from measures.definitions import InstrumentDefinition
 from measures.models import Instrument, Response
+from measures.scoring_context import scoring_context
 from measures.services import Submission, save_answer, start_response, submit_response
 
 # Audit targets: where the answers came from and the instrument, never the answers.
@@ -61,7 +62,9 @@ def record_in_clinic(
     entered them). Refused unless ``by`` may enter questionnaires for this patient (``may_enter_responses``).
     Preconditions: ``answers`` holds option values of the instrument's items (None for an item left
     unanswered); ``source`` is KIOSK or ON_BEHALF. Answers to items a gate skipped (``not_asked``) are not
-    stored. The portal's answers (a patient's link, no staff) go through measures.services directly.
+    stored. ``context`` is the scoring context chosen on the form (the sex an AUDIT-C cut-off needs); without
+    one, the patient's record gives it (``scoring_context``). The portal's answers (a patient's link, no staff)
+    go through measures.services directly.
     """
     assert source in (Response.Source.KIOSK, Response.Source.ON_BEHALF)
     refuse_unless(may_enter_responses(by, patient), ENTRY_ONLY)
@@ -71,7 +74,7 @@ def record_in_clinic(
     for item_code, value in answers.items():
         if value is not None and item_code not in skipped:
             response = save_answer(response=response, item_code=item_code, value=value)
-    submission = submit_response(response=response, context=context)
+    submission = submit_response(response=response, context=context or scoring_context(patient))
     target = ENTRY_TARGETS[source].format(code=instrument.code)
     record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target=target)
     return submission

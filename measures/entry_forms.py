@@ -1,6 +1,8 @@
 """The in-clinic questionnaire form (kiosk and on the patient's behalf), one radio group per item,
 and the alert acknowledgement form."""
 
+from collections.abc import Mapping
+
 from django import forms
 
 from measures.definitions import InstrumentDefinition, Item
@@ -39,7 +41,9 @@ class ResponseEntryForm(forms.Form):
     """Every item of one instrument. Scored items (and a gate question) need an answer, except the
     items a gate skips (PC-PTSD-5: no exposure, no more questions); unscored items are optional."""
 
-    def __init__(self, *args, definition: InstrumentDefinition, **kwargs):
+    def __init__(self, *args, definition: InstrumentDefinition, recorded: Mapping | None = None, **kwargs):
+        """``recorded``: the patient's scoring context from their record (measures.scoring_context), which
+        pre-selects the cut-off choice; left at "Not given", measures.entry falls back on the record too."""
         super().__init__(*args, **kwargs)
         self.definition = definition
         gate_item = definition.gate.item if definition.gate else None
@@ -55,6 +59,7 @@ class ResponseEntryForm(forms.Form):
                 label=f"{screen.cutoff_by.capitalize()} (sets the screening cut-off)",
                 choices=[("", "Not given")] + [(value, value.capitalize()) for value, _ in screen.cutoffs],
                 required=False,
+                initial=(recorded or {}).get(screen.cutoff_by, ""),
             )
 
     def context_bound_field(self):

@@ -30,6 +30,7 @@ from clinic.sign_in import (
 from measures.entry import record_in_clinic
 from measures.entry_forms import ResponseEntryForm
 from measures.models import Alert, Instrument, Response
+from measures.scoring_context import scoring_context
 from measures.services import acknowledge_alert, latest_instrument
 from measures.trends import trends_for
 from patients.banner import patient_page
@@ -158,7 +159,7 @@ def enter_on_behalf(request: HttpRequest, public_id, code: str) -> HttpResponse:
     """Staff type the patient's answers (read out or from paper); the source and who typed are recorded."""
     patient = patient_for_entry(request, public_id)
     instrument = current_instrument(code)
-    form = ResponseEntryForm(request.POST or None, definition=instrument.spec)
+    form = ResponseEntryForm(request.POST or None, definition=instrument.spec, recorded=scoring_context(patient))
     if request.method == "POST" and form.is_valid():
         submission = save_entry(request, patient, instrument, form, source=Response.Source.ON_BEHALF)
         messages.success(request, entered_message(submission))
@@ -203,7 +204,7 @@ def kiosk(request: HttpRequest, public_id, code: str) -> HttpResponse:
     """The tablet handed to the patient: no staff chrome, large answers, one page."""
     patient = patient_for_entry(request, public_id)
     instrument = current_instrument(code)
-    form = ResponseEntryForm(request.POST or None, definition=instrument.spec)
+    form = ResponseEntryForm(request.POST or None, definition=instrument.spec, recorded=scoring_context(patient))
     if request.method == "POST" and form.is_valid():
         submission = save_entry(request, patient, instrument, form, source=Response.Source.KIOSK)
         return redirect("measures:kiosk_done", public_id=patient.public_id, response_id=submission.response.public_id)

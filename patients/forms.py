@@ -15,7 +15,7 @@ from clinic.care_team_forms import clinician_label
 from clinic.care_team_services import active_clinicians
 from clinic.form_fields import date_input
 from clinic.models import User
-from patients.models import DATE_FORMATS, MRN_PATTERN, ContactChannel, Language, PainCondition, Patient
+from patients.models import DATE_FORMATS, MRN_PATTERN, ContactChannel, Language, PainCondition, Patient, Sex
 from patients.services import DETAIL_FIELDS
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
@@ -73,6 +73,22 @@ class PatientDetailsForm(forms.Form):
         error_messages={
             "required": "Enter the patient's date of birth.",
             "invalid": "Enter the date of birth as a date, for example 1961-04-30.",
+        },
+    )
+    sex = forms.ChoiceField(
+        label="Sex (for questionnaire cut-offs)",
+        choices=Sex.choices,
+        initial=Sex.UNKNOWN,
+        required=False,  # left out (an older page, a script): unknown, as before the field existed
+        # The rule quoted is REFERENCE.md 1.6 (AUDIT-C US); the rest is the app's own wording.
+        help_text=(
+            "Used only where a questionnaire's cut-off differs for women and men: AUDIT-C (alcohol), "
+            '"US/VA positive screen: ≥4 men, ≥3 women". With Unknown its score is kept but not marked '
+            "positive or negative."
+        ),
+        error_messages={
+            "required": "Choose female, male or unknown.",
+            "invalid_choice": "Choose female, male or unknown.",
         },
     )
     email = forms.EmailField(
@@ -154,6 +170,9 @@ class PatientDetailsForm(forms.Form):
                 "Enter the MRN as up to 4 letters followed by at least 3 digits, for example 100234.", code="mrn_format"
             )
         return mrn
+
+    def clean_sex(self) -> str:
+        return self.cleaned_data.get("sex") or Sex.UNKNOWN
 
     def clean_mobile(self) -> str:
         mobile = " ".join(self.cleaned_data["mobile"].split())

@@ -26,6 +26,7 @@ from clinic.models import OutboxMessage, TeamTask, User
 from clinic.safety_net import raise_routed_task
 from clinic.services import queue_message
 from measures.models import Instrument, Response
+from measures.scoring_context import scoring_context
 from measures.services import latest_instrument, save_answer, start_response, submit_response
 from patients import intake as sections
 from patients import redflags, self_harm_services
@@ -309,7 +310,7 @@ def record_measure(*, patient: Patient, code: str, answers: Mapping) -> Response
     response = start_response(patient=patient, instrument=instrument, source=Response.Source.PORTAL)
     for item_code in spec.item_codes:
         response = save_answer(response=response, item_code=item_code, value=answers[item_code])
-    return submit_response(response=response).response
+    return submit_response(response=response, context=scoring_context(patient)).response
 
 
 # --------------------------------------------------------------------------- reads for the portal

@@ -28,6 +28,7 @@ REQUIRED_FIELDS = ("mrn", "given_name", "family_name", "date_of_birth")
 NAME_FIELDS = ("given_name", "family_name", "preferred_name")
 OTHER_FIELDS = (
     "pronouns",
+    "sex",
     "date_of_birth",
     "email",
     "mobile",

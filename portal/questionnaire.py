@@ -19,6 +19,7 @@ from measures.change import change_with
 from measures.definitions import InstrumentDefinition, Item
 from measures.entry import not_asked
 from measures.models import Alert, Instrument, Invitation, MeasureSummary, Response
+from measures.scoring_context import scoring_context
 from measures.services import AnswerRefused, save_answer, start_response, submit_response
 from portal.models import PatientLink
 
@@ -190,7 +191,8 @@ def send(*, response: Response, reads: str | None = None) -> tuple[bool, Respons
     """
     # Decided under submit_response's row lock, not from this (possibly stale) copy: of twenty parallel
     # "Send my answers", one is newly sent.
-    newly_sent = submit_response(response=response).newly_completed
+    # The patient's recorded sex sets a sex-specific cut-off (AUDIT-C); unknown leaves 'positive' unset.
+    newly_sent = submit_response(response=response, context=scoring_context(response.patient)).newly_completed
     invitation = Invitation.objects.get(pk=response.invitation_id)
     for step in bundle(invitation):
         if not step.done:

@@ -70,6 +70,15 @@ class ContactChannel(models.TextChoices):
     PHONE = "phone", "Phone call"
 
 
+class Sex(models.TextChoices):
+    """Sex as it sets a questionnaire's cut-off (AUDIT-C US: REFERENCE.md 1.6). Unknown is the default: with it a
+    sex-specific screen is scored but not judged positive or negative (the app's own choice)."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    UNKNOWN = "unknown", "Unknown"
+
+
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 MRN_PATTERN = re.compile(r"^[A-Za-z]{0,4}\d{3,}$")
 
@@ -168,6 +177,8 @@ class Patient(models.Model):
     consents_to_sms = models.BooleanField(default=False)
     # Registry details (every new field has a default, so bulk inserts such as seed_demo need no change).
     pronouns = models.CharField(max_length=40, blank=True, default="")
+    # Only for questionnaire cut-offs (measures.scoring_context); existing rows are unknown.
+    sex = models.CharField("Sex (for questionnaire cut-offs)", max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
     preferred_language_other = models.CharField(max_length=60, blank=True, default="")
     preferred_channel = models.CharField(

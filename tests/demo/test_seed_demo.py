@@ -17,7 +17,7 @@ from clinic.roles import Discipline, Role
 from measures.models import Alert, Invitation, MeasurementSchedule, Response
 from measures.scheduling import DEFAULT_PROTOCOL
 from measures.scoring import score_with
-from patients.models import Language, PainCondition, Patient
+from patients.models import Language, PainCondition, Patient, Sex
 from patients.names import normalise
 from portal.models import PatientLink
 from portal.services import find_link
@@ -97,6 +97,17 @@ def test_endometriosis_patients_have_female_first_names():
     endometriosis = Patient.objects.filter(primary_condition=PainCondition.ENDOMETRIOSIS)
     assert endometriosis.exists()
     assert all(p.given_name in female for p in endometriosis)
+
+
+def test_demo_patients_have_the_sex_of_the_name_pool_their_given_name_came_from():
+    seed(patients=300)
+    pools = demo.clinic.name_pools().values()
+    female = {name for pool in pools for name in pool.female}
+    male = {name for pool in pools for name in pool.male}
+    others = Patient.objects.exclude(mrn=demo.clinic.DEMO_PATIENT["mrn"])
+    assert {p.sex for p in others} == {Sex.FEMALE, Sex.MALE}
+    assert all(p.given_name in (female if p.sex == Sex.FEMALE else male) for p in others)
+    assert Patient.objects.get(mrn=demo.clinic.DEMO_PATIENT["mrn"]).sex == Sex.FEMALE  # Maria
 
 
 def test_the_demo_patient_is_on_the_team_of_the_first_physician_as_lead_and_of_the_psychologist():

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from patients.forms import PatientDetailsForm
-from patients.models import ContactChannel, Language, PainCondition, Patient
+from patients.models import ContactChannel, Language, PainCondition, Patient, Sex
 from patients.services import MRNTaken, update_patient_details
 from tests.factories import PatientFactory
 
@@ -119,6 +119,7 @@ def test_it_saves_the_changes_and_returns_to_the_chart_with_a_message(signed_in,
         preferred_language_other="Quechua",
         referring_clinician="Dr. Lee, Harbour Clinic",
         other_conditions=[PainCondition.NEUROPATHY],
+        sex=Sex.FEMALE,
     )
     response = signed_in(coordinator).post(edit_url(maria), data, follow=True)
     assert response.redirect_chain == [(chart_url(maria), 302)]
@@ -129,6 +130,7 @@ def test_it_saves_the_changes_and_returns_to_the_chart_with_a_message(signed_in,
     assert (maria.pronouns, maria.mobile, maria.consents_to_sms) == ("she/they", "555-0199", True)
     assert (maria.preferred_channel, maria.language) == (ContactChannel.PHONE, "Quechua")
     assert maria.other_conditions == [PainCondition.NEUROPATHY]
+    assert maria.sex == Sex.FEMALE
     contact = body.split('id="contact-heading"', 1)[1].split("</section>", 1)[0]
     for shown in ("she/they", "Phone call", "Quechua", "Dr. Lee, Harbour Clinic", "Peripheral neuropathy"):
         assert shown in contact

@@ -11,7 +11,7 @@ from clinic.care_team_services import NotAnActiveClinician
 from clinic.models import CareTeamChange, CareTeamMember, User
 from clinic.roles import Role
 from clinic.worklists import coordinator_worklist
-from patients.models import ContactChannel, Language, PainCondition, Patient
+from patients.models import ContactChannel, Language, PainCondition, Patient, Sex
 from patients.services import MRNTaken, PossibleDuplicate, find_possible_duplicates, register_patient
 from tests.factories import PatientFactory, StaffFactory
 
@@ -30,6 +30,7 @@ def form_data(**changes) -> dict:
         "family_name": "Fernández",
         "preferred_name": "Lu",
         "pronouns": "she/her",
+        "sex": Sex.FEMALE,
         "date_of_birth": "1975-08-14",
         "email": "lucia@example.test",
         "mobile": "+1 617 555 0123",
@@ -105,6 +106,7 @@ def test_it_registers_the_patient_and_opens_their_chart_with_a_message(signed_in
     assert (patient.given_name, patient.family_name, patient.preferred_name) == ("Lucía", "Fernández", "Lu")
     assert patient.search_name == "lucia lu fernandez"
     assert patient.pronouns == "she/her"
+    assert patient.sex == Sex.FEMALE
     assert patient.date_of_birth == BORN
     assert (patient.email, patient.mobile) == ("lucia@example.test", "+1 617 555 0123")
     assert patient.consents_to_email and patient.consents_to_sms
@@ -132,6 +134,7 @@ def test_it_shows_the_new_details_on_the_chart_and_pronouns_in_the_banner(signed
     body = response.content.decode()
     banner = body.split('class="patient-banner', 1)[1].split("</section>", 1)[0]
     assert "Lucía Fernández" in banner and "(she/her)" in banner
+    assert '<dt>Sex</dt><dd class="banner-sex">Female</dd>' in banner
     contact = body.split('id="contact-heading"', 1)[1].split("</section>", 1)[0]
     for shown in ("she/her", "Text message", "Spanish", "Dr. Priya Shah, Riverside Family Practice", "agrees to texts"):
         assert shown in contact
@@ -147,6 +150,14 @@ def test_it_needs_only_mrn_names_and_date_of_birth(signed_in, coordinator):
     assert patient.preferred_channel == ContactChannel.NONE
     assert patient.other_conditions == []
     assert patient.contact_channel() is None
+    assert patient.sex == Sex.UNKNOWN  # not asked for: AUDIT-C is scored without judging it positive
+
+
+def test_the_form_asks_the_sex_and_says_what_it_is_for(signed_in, coordinator):
+    page = signed_in(coordinator).get(URL).content.decode()
+    assert "Sex (for questionnaire cut-offs)" in page
+    assert "US/VA positive screen: ≥4 men, ≥3 women" in page
+    assert '<option value="unknown" selected>Unknown</option>' in page
 
 
 def test_it_keeps_the_typed_name_of_an_other_language(signed_in, coordinator):
@@ -358,6 +369,7 @@ def test_the_service_sets_up_the_team_in_the_registration_transaction(coordinato
         ({"preferred_channel": "pigeon"}, "preferred_channel", "Choose email, text message or phone call."),
         ({"other_conditions": ["gout"]}, "other_conditions", "Choose other conditions from the list."),
         ({"pronouns": "x" * 41}, "pronouns", "Pronouns can be at most 40 characters (it has 41)."),
+        ({"sex": "other"}, "sex", "Choose female, male or unknown."),
     ],
 )
 def test_it_explains_each_problem_and_saves_nothing(signed_in, coordinator, changes, field, message):
