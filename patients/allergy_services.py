@@ -68,13 +68,8 @@ def end_allergy(*, allergy: PatientAllergy, by: User, reason: str, audit: AuditC
     refuse_unless(may_chart(by, allergy.patient), CHARTING_ONLY)
     if reason not in PatientAllergy.EndReason.values:
         raise ValueError(f"Not a reason to end an allergy: {reason!r}")
-    now = timezone.now()
-    ended = PatientAllergy.objects.filter(pk=allergy.pk, ended_at__isnull=True).update(
-        ended_at=now, ended_by=by, ended_reason=reason
-    )
-    if not ended:
+    if not allergy.end(by=by, reason=reason):
         raise AlreadyEnded("This entry was already ended.")
-    allergy.ended_at, allergy.ended_by, allergy.ended_reason = now, by, reason
     record_event(
         actor=by,
         context=audit,

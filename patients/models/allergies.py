@@ -83,6 +83,17 @@ class PatientAllergy(models.Model):
     def is_active(self) -> bool:
         return self.ended_at is None
 
+    def end(self, *, by, reason: str) -> bool:
+        """End the entry with its reason, unless someone ended it first (False: their reason stays, nothing changes).
+
+        One conditional update, so two people ending it at once cannot overwrite each other's reason."""
+        now = timezone.now()
+        ended = type(self).objects.filter(pk=self.pk, ended_at__isnull=True)
+        if not ended.update(ended_at=now, ended_by=by, ended_reason=reason):
+            return False
+        self.ended_at, self.ended_by, self.ended_reason = now, by, reason
+        return True
+
     def matches(self, *, name: str, code: str) -> bool:
         """The app's own simple rule, not a drug-allergy database: the substance, ignoring case, is the drug's code
         or appears in the drug's name ("oxycodone" matches "Oxycodone"; "penicillin" does not match "amoxicillin").

@@ -135,14 +135,20 @@ def test_bad_input_keeps_what_was_typed_with_clear_messages(signed_in, physician
     assert not PatientAllergy.objects.exists()
 
 
-def test_the_pages_refuse_a_coordinator_and_hide_the_patient_from_an_outsider(
-    signed_in, coordinator, outsider, physician, patient
+@pytest.mark.parametrize(
+    ("who", "status"), [("coordinator", 403), ("clinic_admin", 403), ("outsider", 404), ("other_team_lead", 404)]
+)
+def test_the_pages_refuse_who_may_not_chart_and_hide_the_patient_from_outsiders(
+    request, signed_in, physician, patient, who, status
 ):
     allergy = record_allergy(patient=patient, by=physician, values=PENICILLIN)
+    client = signed_in(request.getfixturevalue(who))
     add = reverse("patients:allergy_add", args=[patient.public_id])
     end = reverse("patients:allergy_end", args=[patient.public_id, allergy.public_id])
-    assert signed_in(coordinator).post(add, PENICILLIN).status_code == 403
-    assert signed_in(outsider).post(end, {"reason": "entered_in_error"}).status_code == 404
+    assert client.get(add).status_code == status
+    assert client.post(add, PENICILLIN).status_code == status
+    assert client.get(end).status_code == status
+    assert client.post(end, {"reason": "entered_in_error"}).status_code == status
     assert PatientAllergy.objects.get().is_active
 
 
