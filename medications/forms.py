@@ -102,6 +102,8 @@ class MedicationForm(forms.Form):
         label="Why (kept in the history)", max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
+    # Shown with the warning when the drug matches a recorded allergy (medications.services.lines.add_medication).
+    allergy_checked = forms.BooleanField(label="I have checked the allergy", required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,5 @@
 """The patient banner: every page about a patient shows the patient's open alerts and unacknowledged red flags,
-the care plan's tier, lead and sprint, and the opioid regimen's MME and flags.
+the care plan's tier, lead and sprint, the opioid regimen's MME and flags, and the active allergies.
 
 The view builds it (``banner_for``, or ``patient_page`` for a page with nothing else to say about it) and passes
 it as ``banner``; the template tag that places it (patients/templatetags/patient_banner.py) never queries."""
@@ -14,7 +14,7 @@ from careplans.models import CarePlan
 from clinic.access.alerts import may_acknowledge_alerts
 from measures.models import Alert
 from medications.selectors.regimen import banner_opioids
-from patients.models import RedFlag
+from patients.models import PatientAllergy, RedFlag
 
 #: The banner shows at most this many red flags, most pressing first.
 BANNER_RED_FLAGS = 10
@@ -34,6 +34,8 @@ class BannerAlerts:
     care_plan: Any = None
     #: The current opioid regimen's MME/day and unacknowledged safety flags (medications.selectors.regimen).
     opioids: Any = None
+    #: Active allergies and intolerances (patients.PatientAllergy), most severe first; empty: "No allergies recorded".
+    allergies: list = field(default_factory=list)
 
     @property
     def urgent(self) -> list:
@@ -62,7 +64,18 @@ def banner_for(patient, user) -> BannerAlerts:
         more_red_flags=more_red_flags,
         care_plan=CarePlan.objects.for_banner().filter(patient=patient).first(),
         opioids=banner_opioids(patient),
+        allergies=banner_allergies(patient),
     )
+
+
+#: The banner's order: the most severe first (unknown severity after severe: it may be severe).
+SEVERITY_ORDER = ["severe", "unknown", "moderate", "mild"]
+
+
+def banner_allergies(patient) -> list:
+    """Active allergies and intolerances, most severe first (one query)."""
+    rows = PatientAllergy.objects.active().filter(patient=patient).only("public_id", "substance", "kind", "severity")
+    return sorted(rows, key=lambda row: (SEVERITY_ORDER.index(row.severity), row.substance.casefold()))
 
 
 def patient_page(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> TemplateResponse:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user, patients_visible_to
-from clinic.access.patients import may_offer_registration
+from clinic.access.patients import may_chart, may_offer_registration
 from clinic.access.schedules import may_enter_responses
 from clinic.access.staff import may_manage_care_team
 from clinic.care_team_services import CareTeamRefused
@@ -16,6 +16,7 @@ from clinic.referral_views import chart_referrals
 from clinic.selectors import team_section_for
 from measures.trends import trends_for
 from medications.selectors.pages import chart_section as medication_chart_section
+from patients.allergy_views import allergy_section
 from patients.banner import patient_page
 from patients.forms import PatientDetailsForm, RegistrationForm
 from patients.models import clean_query, search_kind
@@ -61,6 +62,7 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
         "may_enter_questionnaires": may_enter_responses(request.user, patient),
         "referrals": chart_referrals(patient),
         **problem_chart_sections(patient, request.user),  # red_flag_section, problem_section
+        "allergy_section": allergy_section(patient, may_chart=may_chart(request.user, patient)),
         "timeline": timeline_for(patient, request.user),
         "intake": latest_intake_for(patient),
         "team_section": team_section_for(patient, request.user),  # messages, early warning (clinic)

@@ -19,6 +19,22 @@ from medications.models import Medication, MedicationChange
 from medications.rules import drugs
 from medications.selectors.regimen import forget_summary
 from medications.services import StaleEdit
+from patients.models import PatientAllergy
+
+
+class AllergyNotChecked(Exception):
+    """The drug matches an active allergy or intolerance and the prescriber has not said they checked it."""
+
+    def __init__(self, allergies: list[PatientAllergy]):
+        super().__init__("The drug matches a recorded allergy; nothing was saved.")
+        self.allergies = allergies
+
+
+def matching_allergies(patient, drug: drugs.Drug) -> list[PatientAllergy]:
+    """The patient's active allergies and intolerances whose substance matches the drug (one query), by the app's
+    own simple rule (PatientAllergy.matches: the drug's code, or a word in its name; not a drug-allergy database)."""
+    allergies = PatientAllergy.objects.active().filter(patient=patient).order_by("substance", "id")
+    return [allergy for allergy in allergies if allergy.matches(name=drug.name, code=drug.code)]
 
 
 def _drug(code: str) -> drugs.Drug:
@@ -29,11 +45,26 @@ def _drug(code: str) -> drugs.Drug:
 
 
 @transaction.atomic
-def add_medication(*, patient, by, audit: AuditContext | None = None, values: dict, why: str = "") -> Medication:
+def add_medication(
+    *,
+    patient,
+    by,
+    audit: AuditContext | None = None,
+    values: dict,
+    why: str = "",
+    allergy_checked: bool = False,
+) -> Medication:
     """Add a line. Preconditions: ``values`` holds Medication.TRACKED_FIELDS (a form's cleaned data) with a drug
-    code from the list. Refused unless the person may change lines of the drug's class."""
+    code from the list. Refused unless the person may change lines of the drug's class.
+
+    A drug that matches an active allergy or intolerance (``matching_allergies``) raises AllergyNotChecked, saving
+    nothing, unless ``allergy_checked`` (the prescriber ticked "I have checked the allergy"); saved anyway, the
+    line's audit event is joined by one saying the allergy warning was checked."""
     drug = _drug(values["drug_code"])
     refuse_unless(may_change_class(by, patient, drug.drug_class), refusal_for(by, patient, drug.drug_class))
+    allergies = matching_allergies(patient, drug)
+    if allergies and not allergy_checked:
+        raise AllergyNotChecked(allergies)
     _check_prescriber(values.get("prescriber"))
     now = timezone.now()
     medication = Medication(
@@ -57,6 +88,14 @@ def add_medication(*, patient, by, audit: AuditContext | None = None, values: di
         action=Action.CREATE,
         target=f"medication added ({drug.drug_class.label})",
     )
+    if allergies:
+        record_event(
+            actor=by,
+            context=audit,
+            patient=patient,
+            action=Action.CREATE,
+            target="medication added: allergy warning checked by the prescriber",
+        )
     return medication
 
 

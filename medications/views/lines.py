@@ -24,7 +24,13 @@ from clinic.access.refusals import refuse_unless
 from medications.forms import AnnotateForm, MedicationForm, StopForm
 from medications.selectors.pages import line_history, medication_list_page
 from medications.services import StaleEdit
-from medications.services.lines import add_medication, annotate_medication, change_medication, stop_medication
+from medications.services.lines import (
+    AllergyNotChecked,
+    add_medication,
+    annotate_medication,
+    change_medication,
+    stop_medication,
+)
 from medications.views.common import line_for, medications_url, page, refusals, seen
 
 
@@ -53,13 +59,19 @@ def medication_add(request: HttpRequest, public_id) -> HttpResponse:
         status = 400
         if form.is_valid():
             if may_change_class(request.user, patient, form.drug_class):
-                medication = add_medication(
-                    patient=patient,
-                    by=request.user,
-                    audit=request.audit,
-                    values=form.values(),
-                    why=form.cleaned_data["why"],
-                )
+                try:
+                    medication = add_medication(
+                        patient=patient,
+                        by=request.user,
+                        audit=request.audit,
+                        values=form.values(),
+                        why=form.cleaned_data["why"],
+                        allergy_checked=form.cleaned_data["allergy_checked"],
+                    )
+                except AllergyNotChecked as warning:
+                    seen(request, patient, "medication list: allergy warning shown")
+                    context = {"form": form, "may": may, "allergy_warnings": warning.allergies}
+                    return page(request, "medications/form.html", patient, context, status=400)
                 messages.success(request, f"{medication.drug_name} added to the medication list.")
                 if medication.drug_class == "opioid" and may.prescribe:
                     messages.info(

@@ -1,5 +1,6 @@
 """The patients app's models, one module per room: the registry, the intake, and the chart."""
 
+from patients.models.allergies import PatientAllergy
 from patients.models.charting import (
     Addendum,
     ComplexityRating,
@@ -40,6 +41,7 @@ __all__ = [
     "PainCondition",
     "PainType",
     "Patient",
+    "PatientAllergy",
     "PatientQuerySet",
     "Problem",
     "PsychotherapyNote",

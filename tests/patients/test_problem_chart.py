@@ -1,8 +1,9 @@
-"""The chart's red-flag, problem-list, classification and complexity sections, and their query count."""
+"""The chart's red-flag, problem-list, allergy, classification and complexity sections, and their query count."""
 
 import pytest
 from django.urls import reverse
 
+from patients.allergy_services import end_allergy, record_allergy
 from patients.models import RedFlag
 from patients.problem_services import add_problem, classify_pain, rate_complexity, record_exam_red_flag
 from tests.factories import ProblemFactory
@@ -88,6 +89,11 @@ def test_the_chart_runs_the_same_number_of_queries_with_one_or_thirty_of_everyth
         record_exam_red_flag(patient=patient, by=psychologist, code=["ankle_weakness", "history_of_cancer"][n % 2])
         classify_pain(patient=patient, by=physician, pain_type="mixed", main_condition="migraine")
         rate_complexity(patient=patient, by=[physician, psychologist][n % 2], level="complex", reason=f"Reason {n}")
+        allergy = record_allergy(
+            patient=patient, by=physician, values={"substance": f"Drug {n}", "severity": "mild", "source": "records"}
+        )
+        if n % 2:
+            end_allergy(allergy=allergy, by=psychologist, reason="entered_in_error")
 
     client = signed_in(physician)
     one_more(0)
@@ -103,6 +109,8 @@ def test_the_chart_runs_the_same_number_of_queries_with_one_or_thirty_of_everyth
     assert len(response.context["red_flag_section"].red_flags) == 20  # the most pressing; the rest on their page
     assert response.context["red_flag_section"].more
     assert len(response.context["banner"].red_flags) == 10
+    assert len(response.context["banner"].allergies) == len(response.context["allergy_section"].active) == 15
+    assert len(response.context["allergy_section"].ended) == 15
     assert len(one) == len(thirty), [q["sql"][:80] for q in thirty.captured_queries]
 
 
