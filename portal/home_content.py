@@ -21,7 +21,8 @@ from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
-from careplans.models import CarePlan, DailyLog, Goal, Intervention, Sprint
+from careplans.logs.selectors import checked_in_on
+from careplans.models import CarePlan, Goal, Intervention, Sprint
 from careplans.sprints import GOAL_PREFIX
 from clinic import dates
 from clinic.models import Referral
@@ -85,9 +86,7 @@ def for_patient(patient) -> HomeContent:
     """Everything the home shows besides the questionnaires (six queries; see the module docstring)."""
     today = dates.today()
     content = HomeContent(today=today)
-    content.checked_in_today = DailyLog.objects.filter(
-        patient=patient, logged_at__gte=dates.start_of_day(today)
-    ).exists()
+    content.checked_in_today = checked_in_on(patient, today)
     content.appointments, content.waiting = coming_up(patient, today=today)
     plan = CarePlan.objects.active().filter(patient=patient).only("id", "public_id", "who_to_call").first()
     if plan is None:

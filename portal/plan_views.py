@@ -110,9 +110,7 @@ def my_plan(request: HttpRequest, visit: PatientSession) -> HttpResponse:
             "comment_form": GoalCommentForm(),
             **selectors.patient_plan_parts(plan),
         }
-    context["checked_in_today"] = DailyLog.objects.filter(
-        patient=patient, logged_at__gte=start_of_day(timezone.localdate())
-    ).exists()
+    context["checked_in_today"] = selectors.checked_in_on(patient, timezone.localdate())
     return TemplateResponse(request, "portal/plan/my_plan.html", context)
 
 

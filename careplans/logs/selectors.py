@@ -42,6 +42,11 @@ class DayPoint:
     steps: int | None
 
 
+def checked_in_on(patient, day: date) -> bool:
+    """Whether the patient logged a check-in on this clinic day or later (the portal's "checked in today")."""
+    return DailyLog.objects.filter(patient=patient, logged_at__gte=start_of_day(day)).exists()
+
+
 def log_series(patient, *, since: date, until: date) -> list[DayPoint]:
     """One point per day with at least one check-in, from `since` to `until` (both included), oldest
     first; days without a check-in are left out. One query."""
