@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import CharField, F, Func, Value
 
@@ -30,6 +29,7 @@ from audit.models import Action
 from audit.services import record_event
 from patients.models import Patient
 from portal.models import PatientLink
+from portal.ratelimit import bump, count
 from portal.services import send_asked_for_link
 
 logger = logging.getLogger(__name__)
@@ -90,25 +90,6 @@ def key(kind: str, value: str) -> str:
     return f"portal-get-link:{kind}:{digest}"
 
 
-def count(cache_key: str) -> int:
-    try:
-        return int(cache.get(cache_key) or 0)
-    except Exception:
-        logger.warning("portal get-my-link limiter unavailable; allowing the request")
-        return 0
-
-
-def bump(cache_key: str) -> int:
-    """Add one to a count that lives an hour from its first try; the new count."""
-    try:
-        if cache.add(cache_key, 1, timeout=HOUR):
-            return 1
-        return cache.incr(cache_key)
-    except Exception:
-        logger.warning("portal get-my-link limiter unavailable; allowing the request")
-        return 0
-
-
 def may_try(*, value_key: str, address_key: str) -> bool:
     value_failures = count(value_key)
     if value_failures >= VALUE_FAILURES:
@@ -132,12 +113,12 @@ def ask_for_link(*, typed: str, date_of_birth: date, address: str, context: Audi
         return 0
     patients = matching_patients(contact, date_of_birth)
     if not patients:
-        bump(value_key)
-        bump(address_key)
+        bump(value_key, window=HOUR)
+        bump(address_key, window=HOUR)
         return 0
     sent = 0
     for patient in patients:
-        if bump(key("patient", str(patient.public_id))) > LINKS_PER_PATIENT:
+        if bump(key("patient", str(patient.public_id)), window=HOUR) > LINKS_PER_PATIENT:
             continue
         send_sign_in_link(patient=patient, channel=contact.channel, context=context)
         sent += 1
