@@ -1,6 +1,8 @@
 """The clinic app's models, one module per concept: staff and care teams (people), the safety net's rota
-(safety), tasks, the outbox, team messages, referrals and case conferences. App label and tables unchanged."""
+(safety), tasks, the outbox, team messages, referrals, appointments and case conferences. App label and
+tables unchanged."""
 
+from clinic.models.appointments import Appointment, AppointmentEvent, AppointmentQuerySet
 from clinic.models.conferences import (
     CaseConference,
     CaseConferenceQuerySet,
@@ -16,6 +18,9 @@ from clinic.models.safety import CareTeamChange, DutyShift, DutyShiftQuerySet, S
 from clinic.models.tasks import TeamTask, TeamTaskEvent, TeamTaskQuerySet
 
 __all__ = [
+    "Appointment",
+    "AppointmentEvent",
+    "AppointmentQuerySet",
     "CareTeamChange",
     "CareTeamMember",
     "CaseConference",
