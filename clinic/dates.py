@@ -50,6 +50,11 @@ def clock_words(moment: datetime | time) -> str:
     return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
 
 
+def quiet_hours_words() -> str:
+    """The clinic's quiet hours in words for staff pages ("9:00 pm to 8:00 am")."""
+    return f"{clock_words(time(settings.MESSAGE_HOURS_END % 24))} to {clock_words(time(settings.MESSAGE_HOURS_START))}"
+
+
 def held_for_message_hours_words(moment: datetime | None = None) -> str:
     """For staff who just sent a patient something: "" in message hours, else when it will go."""
     if within_message_hours(moment):

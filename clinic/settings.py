@@ -325,6 +325,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measures.tasks.sweep_due_measures_task",
         "schedule": crontab(minute=5, hour=_MESSAGE_HOURS_CRON),
     },
+    # Questionnaires timed to a visit (measures/visits.py), just before the interval sweep so one link carries both.
+    "measures-visit-sweep": {
+        "task": "measures.tasks.sweep_visit_measures_task",
+        "schedule": crontab(minute=2, hour=_MESSAGE_HOURS_CRON),
+    },
     "measures-reminder-sweep": {
         "task": "measures.tasks.sweep_reminders_task",
         "schedule": crontab(minute="*/15", hour=_MESSAGE_HOURS_CRON),
@@ -356,6 +361,7 @@ if EMBEDDED_DEMO:
     # late without the tracking sweep's tasks.
     for sweep in (
         "measures-due-sweep",
+        "measures-visit-sweep",
         "measures-reminder-sweep",
         "sprint-review-sweep",
         "log-reminder-sweep",

@@ -1,4 +1,5 @@
-"""Instruments in the admin (clinic admins only): the library, read-only, and "Load a licensed instrument".
+"""Instruments in the admin (clinic admins only): the library, read-only, and "Load a licensed instrument"; and
+the clinic's visit protocol (questionnaires timed to appointments), which clinic admins edit.
 
 Every rule lives in measures/importer.py; this module reads the upload and calls it. Nothing here is
 editable in place: a definition changes only by loading a new version, so every stored response keeps
@@ -15,9 +16,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from clinic.models import Appointment
 from measures.importer import MAX_FILE_BYTES, ImportRefused, import_instrument, read_definition_file
 from measures.importer import set_instrument_active as set_active
-from measures.models import Instrument
+from measures.models import Instrument, VisitProtocol
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -229,3 +231,47 @@ class InstrumentAdmin(admin.ModelAdmin):
             "max_kb": MAX_FILE_BYTES // 1024,
         }
         return TemplateResponse(request, "admin/measures/instrument/load.html", context)
+
+
+class VisitProtocolForm(forms.ModelForm):
+    """A protocol line with its instruments and appointment kinds checked against what the clinic has."""
+
+    instrument_codes = forms.MultipleChoiceField(
+        label="Instruments", widget=forms.CheckboxSelectMultiple, help_text="Asked before the visit."
+    )
+    appointment_kinds = forms.MultipleChoiceField(
+        label="Appointment kinds", widget=forms.CheckboxSelectMultiple, choices=Appointment.Kind.choices
+    )
+
+    class Meta:
+        model = VisitProtocol
+        fields = ("name", "days_before", "instrument_codes", "appointment_kinds", "with_due_schedules", "active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = Instrument.objects.filter(active=True).order_by("name").values_list("code", "name")
+        self.fields["instrument_codes"].choices = list(dict(codes).items())
+
+
+@admin.register(VisitProtocol)
+class VisitProtocolAdmin(admin.ModelAdmin):
+    """The clinic's visit protocol (measures/visits.py): clinic admins add, change and switch off lines. A line is
+    switched off rather than deleted while visits it asked for may still be open."""
+
+    form = VisitProtocolForm
+    list_display = ("name", "days_before", "instrument_codes", "appointment_kinds", "with_due_schedules", "active")
+
+    def has_module_permission(self, request):
+        return request.user.is_authenticated and request.user.is_clinic_admin
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

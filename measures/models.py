@@ -9,6 +9,7 @@ import json
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
@@ -105,6 +106,9 @@ class Invitation(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     next_reminder_at = models.DateTimeField(null=True, blank=True)
     not_reached_at = models.DateTimeField(null=True, blank=True)
+    # Set when a visit asked for it (measures/visits.py): not answerable from this moment on (the end of the
+    # visit's day; its link expires then too), and no reminder after it. Empty for the interval schedule alone.
+    closes_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["patient", "due_on"], name="one_invitation_per_day")]
@@ -115,6 +119,12 @@ class Invitation(models.Model):
                 name="invitation_reminder_due",
             ),
             models.Index(fields=["due_on"], condition=Q(completed_at__isnull=True), name="invitation_open_due"),
+            # The visit sweep's re-timing pass: open invitations a visit asked for.
+            models.Index(
+                fields=["closes_at"],
+                condition=Q(completed_at__isnull=True, closes_at__isnull=False),
+                name="invitation_visit_open",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -306,3 +316,50 @@ class MeasureSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_code} summary for patient {self.patient_id}"
+
+
+class VisitProtocol(models.Model):
+    """One line of the clinic's visit protocol: "N days before a booked appointment of these kinds, ask these
+    instruments" (measures/visits.py), besides the interval schedules. Clinic data, edited in the admin site;
+    the default line is seeded by a migration (measures.visits.DEFAULT_VISIT_PROTOCOL)."""
+
+    name = models.CharField(max_length=120)
+    days_before = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(14)], help_text="1 to 14 days."
+    )
+    instrument_codes = models.JSONField(default=list, help_text='Instrument codes, e.g. ["peg"].')
+    appointment_kinds = models.JSONField(default=list, help_text='Appointment kinds, e.g. ["follow_up"].')
+    with_due_schedules = models.BooleanField(
+        default=True,
+        help_text="Also ask what the patient's interval schedule has due by the day of the visit.",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["days_before", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(days_before__gte=1, days_before__lte=14), name="visit_days_before_1_14")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.days_before} days before)"
+
+
+class VisitAsk(models.Model):
+    """The claim that one protocol line has asked for one appointment: written once (unique), so a redelivered
+    sweep, a second worker or a coordinator's "send what is due now" never asks twice. `instrument_codes` are
+    the instruments the visit asked for (a cancelled visit closes an invitation made only of those)."""
+
+    appointment = models.ForeignKey("clinic.Appointment", on_delete=models.CASCADE, related_name="+")
+    protocol = models.ForeignKey(VisitProtocol, on_delete=models.CASCADE, related_name="asks")
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="visit_asks"
+    )
+    instrument_codes = models.JSONField(default=list)
+    asked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["appointment", "protocol"], name="one_ask_per_visit_and_line")]
+
+    def __str__(self) -> str:
+        return f"Visit ask {self.protocol_id} for appointment {self.appointment_id}"

@@ -5,6 +5,9 @@ outsiders get a 404. Only clinicians on the patient's care team change it (``may
 PHQ-9 also pauses its item-9 screen, a clinical decision. Everyone else is refused (403) before any form is read,
 the page offers them no controls, and the refused attempt is audited as REFUSED with what was tried. Changes are
 POST only; the services audit them (measures/scheduling.py), the views what they show and what was refused.
+
+"Send what is due now" (measures/send_now.py) is for coordinators, clinic admins and clinicians on the team
+(``may_send_questionnaires``); the page also shows the clinic's visit protocol (measures/visits.py).
 """
 
 from django.contrib import messages
@@ -18,9 +21,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user
-from clinic.access.schedules import SCHEDULE_CHANGERS_ONLY, may_change_schedule
+from clinic.access.schedules import (
+    SCHEDULE_CHANGERS_ONLY,
+    SENDERS_ONLY,
+    may_change_schedule,
+    may_send_questionnaires,
+)
+from clinic.dates import held_for_message_hours_words, quiet_hours_words
 from measures.forms import ScheduleForm
-from measures.models import Instrument, MeasurementSchedule
+from measures.models import Instrument, Invitation, MeasurementSchedule
 from measures.scheduling import (
     instrument_name,
     schedules_for,
@@ -28,6 +37,8 @@ from measures.scheduling import (
     start_default_schedule,
     update_schedule,
 )
+from measures.send_now import Sent, send_due_now
+from measures.visits import describe_line, visit_protocol_lines
 from patients.banner import patient_page
 
 
@@ -51,13 +62,15 @@ def back_to_list(patient):
 REFUSED_VERBS = {Action.VIEW: "to see", Action.UPDATE: "to change", Action.CREATE: "to add"}
 
 
-def refused(request: HttpRequest, patient, *, action: Action, target: str) -> TemplateResponse:
+def refused(
+    request: HttpRequest, patient, *, action: Action, target: str, reason: str = SCHEDULE_CHANGERS_ONLY
+) -> TemplateResponse:
     """The refusal page (403), after auditing the attempt as REFUSED (with what was tried, like every other
     refusal: audit/refusals.py). A response, not an exception, so that the audit event is kept whatever the
     request's transaction does."""
     tried = REFUSED_VERBS[action]
     record_access(request=request, patient=patient, action=Action.REFUSED, target=f"refused (403) {tried}: {target}")
-    context = {"patient": patient, "reason": SCHEDULE_CHANGERS_ONLY}
+    context = {"patient": patient, "reason": reason}
     return patient_page(request, "measures/schedule_refused.html", context, status=403)
 
 
@@ -70,12 +83,17 @@ def schedule_list(request: HttpRequest, public_id) -> HttpResponse:
     rows = [
         (schedule, names.get(schedule.instrument_code, schedule.instrument_code)) for schedule in schedules_for(patient)
     ]
+    today = timezone.localdate()
     context = {
         "patient": patient,
         "rows": rows,
-        "today": timezone.localdate(),
+        "today": today,
         "may_change": may_change_schedule(request.user, patient),
         "changers_only": SCHEDULE_CHANGERS_ONLY,
+        "may_send": may_send_questionnaires(request.user, patient),
+        "sent_today": Invitation.objects.filter(patient=patient, due_on=today).exists(),
+        "visit_lines": [describe_line(line, names) for line in visit_protocol_lines()],
+        "quiet_hours": quiet_hours_words(),
     }
     return patient_page(request, "measures/schedule.html", context)
 
@@ -135,4 +153,30 @@ def schedule_start(request: HttpRequest, public_id) -> HttpResponse:
         return refused(request, patient, action=Action.CREATE, target=target)
     start_default_schedule(patient=patient, start_on=timezone.localdate(), by=request.user, audit=request.audit)
     messages.success(request, "Default protocol started: the first questionnaires are due today.")
+    return back_to_list(patient)
+
+
+SENT_WORDS = {
+    Sent.SENT: "Sent: the patient's questionnaires went out as one link.",
+    Sent.HELD: "The patient already had a message from the clinic today, so the link goes tomorrow morning.",
+    Sent.NO_CHANNEL: (
+        "Not sent: the patient has not agreed to email or text messages. A coordinator task asks someone to call."
+    ),
+    Sent.ALREADY: "Already sent today: the patient gets one link a day, so nothing more was sent.",
+    Sent.NOTHING: "Nothing is due for this patient now, so nothing was sent.",
+}
+
+
+@login_required
+@require_POST
+def send_now(request: HttpRequest, public_id) -> HttpResponse:
+    patient = get_patient_for_user(request.user, public_id)
+    if not may_send_questionnaires(request.user, patient):
+        return refused(request, patient, action=Action.CREATE, target="questionnaires: send now", reason=SENDERS_ONLY)
+    outcome = send_due_now(patient=patient, by=request.user, audit=request.audit)
+    words = SENT_WORDS[outcome.state]
+    if outcome.state == Sent.SENT:
+        words += held_for_message_hours_words()
+    level = messages.success if outcome.state == Sent.SENT else messages.info
+    level(request, words)
     return back_to_list(patient)

@@ -25,7 +25,7 @@ Rules shared by all of them:
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -107,6 +107,23 @@ def in_protocol_order(codes) -> list[str]:
 
 def next_day_start(now: datetime) -> datetime:
     return start_of_day(timezone.localdate(now) + timedelta(days=1))
+
+
+def visit_reminder_at(closes_at: datetime) -> datetime:
+    """The day-before reminder of an invitation a visit asked for (it closes at the end of the visit's day):
+    the day before the visit, when message hours begin, clinic time."""
+    day_before = timezone.localdate(closes_at) - timedelta(days=2)
+    return timezone.make_aware(datetime.combine(day_before, time(settings.MESSAGE_HOURS_START)))
+
+
+def next_step_at(now: datetime, closes_at: datetime | None) -> datetime | None:
+    """When the reminder sweep next looks at a sent invitation: REMINDER_AFTER on for the interval schedule's;
+    for one a visit asked for (``closes_at``), the day-before reminder while it is ahead, then never (the app's
+    choice: one reminder, the day before the visit, and no "not reached" task once the visit is over)."""
+    if closes_at is None:
+        return now + REMINDER_AFTER
+    reminder = visit_reminder_at(closes_at)
+    return reminder if reminder > now else None
 
 
 def invitation_message(token: str, *, language: str = ENGLISH) -> tuple[str, str]:

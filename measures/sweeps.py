@@ -36,6 +36,7 @@ from measures.scheduling import (
     in_protocol_order,
     invitation_key,
     next_day_start,
+    next_step_at,
     not_reached_key,
     reminder_key,
     reminder_message,
@@ -132,8 +133,8 @@ GROUP BY due.patient_id, p.id, inv.id
 
 INSERT_LINKS_SQL = """
 INSERT INTO {link} (patient_id, purpose, token_hash, created_at, expires_at)
-SELECT v.patient_id, %(purpose)s, v.token_hash, %(now)s, %(expires_at)s
-FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(patient_id bigint, token_hash text)
+SELECT v.patient_id, %(purpose)s, v.token_hash, %(now)s, LEAST(%(expires_at)s, v.closes_at)
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(patient_id bigint, token_hash text, closes_at timestamptz)
 RETURNING id, patient_id
 """
 
@@ -192,10 +193,14 @@ def sql(template: str) -> str:
     )
 
 
-def insert_links(patient_ids: list[int], *, now: datetime) -> dict[int, tuple[int, str]]:
-    """A questionnaire link for each patient; returns patient id -> (link id, raw token)."""
+def insert_links(
+    patient_ids: list[int], *, now: datetime, closes: dict[int, datetime | None] | None = None
+) -> dict[int, tuple[int, str]]:
+    """A questionnaire link for each patient; returns patient id -> (link id, raw token). A link lives LINK_DAYS,
+    or less when its invitation closes earlier (``closes``: patient id -> Invitation.closes_at)."""
     if not patient_ids:
         return {}
+    closes = closes or {}
     tokens = {patient_id: new_token() for patient_id in patient_ids}
     rows = run(
         INSERT_LINKS_SQL,
@@ -203,7 +208,9 @@ def insert_links(patient_ids: list[int], *, now: datetime) -> dict[int, tuple[in
             "purpose": PatientLink.Purpose.QUESTIONNAIRES,
             "now": now,
             "expires_at": now + timedelta(days=LINK_DAYS),
-            "rows": records([{"patient_id": p, "token_hash": token_hash(t)} for p, t in tokens.items()]),
+            "rows": records(
+                [{"patient_id": p, "token_hash": token_hash(t), "closes_at": closes.get(p)} for p, t in tokens.items()]
+            ),
         },
         fetch=True,
     )
@@ -422,6 +429,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
                 completed_at__isnull=True, next_reminder_at__isnull=False, next_reminder_at__lte=now
             )
             .filter(not_reached_at__isnull=True)
+            .exclude(closes_at__lte=now)  # a visit's invitation says nothing more once the visit's day is over
             .annotate(messaged_today=Exists(messaged_today))
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("next_reminder_at", "id")
@@ -437,6 +445,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
                 "patient__consents_to_sms",
                 "patient__preferred_channel",
                 "patient__preferred_language",
+                "closes_at",
             )
         )
         rows = list(due)
@@ -450,7 +459,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
         tasks: list[TeamTask] = []
         for row in rows:
             invitation_id, patient_id, link_id, sent, was_messaged, email, mobile, by_email, by_sms, prefers = row[:10]
-            language = language_code(row[10])
+            language, closes_at = language_code(row[10]), row[11]
             contact = contact_of(email, mobile, by_email, by_sms, prefers)
             update = {"id": invitation_id, "link_id": None, "reminders_sent": sent, "not_reached_at": None}
             updates.append(update)
@@ -465,15 +474,17 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
                 result.held_for_tomorrow += 1
             else:
                 messaged.add(patient_id)
-                update["next_reminder_at"] = now + REMINDER_AFTER
+                update["next_reminder_at"] = next_step_at(now, closes_at)
                 step = {"update": update, "patient_id": patient_id, "contact": contact, "language": language}
+                step["closes_at"] = closes_at
                 if link_id is None:
                     first_sends.append(step)
                 else:
                     update["reminders_sent"] = sent + 1
                     reminders.append(step)
 
-        links = insert_links([step["patient_id"] for step in first_sends], now=now)
+        closes = {step["patient_id"]: step["closes_at"] for step in first_sends}
+        links = insert_links([step["patient_id"] for step in first_sends], now=now, closes=closes)
         texts = InvitationMessages()
         first_rows = []
         for step in first_sends:

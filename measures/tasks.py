@@ -10,7 +10,7 @@ from dataclasses import asdict
 from celery import shared_task
 
 from clinic.tasks import RETRY_POLICY, in_message_hours_only
-from measures import sweeps
+from measures import sweeps, visits
 
 
 @shared_task(**RETRY_POLICY)
@@ -26,3 +26,11 @@ def sweep_reminders_task() -> dict:
     """Send held-back invitations and reminders, and flag patients not reached (beat: every 15 minutes in message
     hours; outside them nothing is sent)."""
     return asdict(sweeps.sweep_reminders())
+
+
+@shared_task(**RETRY_POLICY)
+@in_message_hours_only
+def sweep_visit_measures_task() -> dict:
+    """Ask what the visit protocol asks before booked appointments, re-time or close invitations whose visit
+    moved or was cancelled (beat: hourly in message hours, before the interval sweep; outside them nothing)."""
+    return asdict(visits.sweep_visit_measures())

@@ -4,6 +4,8 @@
 - Changing a schedule (pause, resume, interval, next due date, starting the default protocol): clinicians on
   the patient's care team only. Pausing the PHQ-9 also stops its item-9 screen, a clinical decision.
   Coordinators and clinic admins see the schedule but do not change it.
+- Sending what is due now (measures/send_now.py): coordinators and clinic admins (who run reminders for every
+  patient) and clinicians on the care team; the service keeps one invitation a day, consent and audit.
 - Entering a questionnaire in clinic (kiosk or on the patient's behalf): clinicians on the team and
   coordinators (who run the front desk and hand the tablet over). Clinic admins do not enter clinical data.
 """
@@ -17,6 +19,7 @@ from measures.models import MeasurementSchedule
 SCHEDULE_CHANGERS_ONLY = (
     "Only a clinician on the patient's care team can pause, resume or change a questionnaire schedule."
 )
+SENDERS_ONLY = "Coordinators, clinic admins and clinicians on the care team send a patient's questionnaires."
 ENTRY_ONLY = "Clinicians on the care team and coordinators enter questionnaires in clinic."
 
 
@@ -29,6 +32,14 @@ def may_see_schedule(user, schedule: MeasurementSchedule) -> bool:
 
 
 def may_change_schedule(user, patient) -> bool:
+    return is_team_clinician(user, patient)
+
+
+def may_send_questionnaires(user, patient) -> bool:
+    if not user.is_active:
+        return False
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        return may_see_patient(user, patient)
     return is_team_clinician(user, patient)
 
 
