@@ -27,6 +27,7 @@ from beat in message hours only, under the interval sweep's advisory lock, so th
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -265,13 +266,19 @@ def due_visits(*, today: date, now: datetime, patient_id: int | None = None) -> 
     return [due_visit(row) for row in rows]
 
 
+def claim_of(text: str) -> tuple[int, int]:
+    """ "appointment id:protocol line id" (VISIT_DUE_SQL's claims) as a pair of ids."""
+    appointment_id, protocol_id = text.split(":")
+    return int(appointment_id), int(protocol_id)
+
+
 def due_visit(row) -> DueVisit:
     patient_id, claims, visit_day, codes, schedule_ids, recent_count = row[:6]
     email, mobile, by_email, by_sms, prefers, language = row[6:12]
     invitation_id, invitation_completed, messaged_today = row[12:]
     return DueVisit(
         patient_id=patient_id,
-        claims=[tuple(int(part) for part in claim.split(":")) for claim in claims],
+        claims=[claim_of(text) for text in claims],
         visit_day=visit_day,
         codes=in_protocol_order(codes or []),
         schedule_ids=list(schedule_ids or []),
@@ -291,7 +298,7 @@ def claim_rows(due: DueVisit, invitation_id: int | None) -> list[dict]:
     ]
 
 
-def record_asks(due: list[DueVisit], invitations: dict[int, int | None], *, now: datetime) -> int:
+def record_asks(due: list[DueVisit], invitations: Mapping[int, int | None], *, now: datetime) -> int:
     """The claims (VisitAsk) and the schedules the visits asked moved past the visit: two statements."""
     asks = [row for d in due for row in claim_rows(d, invitations.get(d.patient_id))]
     claimed = run_visit(INSERT_ASKS_SQL, {"rows": records(asks), "now": now}) if asks else 0
@@ -356,8 +363,9 @@ def ask_due_visits(*, today: date, now: datetime, result: VisitSweepResult) -> N
         timing = [{"id": d.invitation_id, "closes_at": d.closes_at, "remind_at": remind_at(d, now)} for d in joining]
         run_visit(TIME_JOINED_SQL, {"rows": records(timing)})
     created = create_visit_invitations(new, today=today, now=now, result=result)
-    cap_links([d.invitation_id for d in joining])
-    invitations = {d.patient_id: d.invitation_id for d in joining} | created
+    joined = {d.patient_id: d.invitation_id for d in joining if d.invitation_id is not None}
+    cap_links(list(joined.values()))
+    invitations = joined | created
     result.claimed = record_asks(due, invitations, now=now)
 
 

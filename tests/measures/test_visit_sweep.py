@@ -137,7 +137,9 @@ def test_two_rules_and_an_interval_schedule_due_make_one_invitation_and_one_mess
     invitation = Invitation.objects.get(patient=patient)
     assert invitation.instrument_codes == ["peg", "phq9", "gad7"]
     assert OutboxMessage.objects.filter(patient=patient).count() == 1
-    assert VisitAsk.objects.filter(invitation=invitation).count() == result.claimed == 3  # PEG: both visits; PHQ-9: the follow-up
+    assert (
+        VisitAsk.objects.filter(invitation=invitation).count() == result.claimed == 3
+    )  # PEG: both visits; PHQ-9: the follow-up
     # Asked with the visit, the GAD-7 moved on past it: the interval sweep does not ask it again.
     assert MeasurementSchedule.objects.get(patient=patient).next_due_on == THREE_BEFORE + 28 * DAY
 
