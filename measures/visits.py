@@ -494,11 +494,14 @@ def visit_protocol_lines() -> list[VisitProtocol]:
 
 def describe_line(line: VisitProtocol, names: dict[str, str]) -> str:
     """One line in words for staff: "Before a follow-up visit: 3 days before a booked follow-up or telehealth
-    (video) appointment, PEG, and whatever the schedule has due by the day of the visit." """
+    (video) appointment, PEG and whatever the schedule has due by the day of the visit." """
     kinds = dict(Appointment.Kind.choices)
-    kind_words = " or ".join(str(kinds.get(kind, kind)).lower() for kind in line.appointment_kinds) or "no"
-    asked = [names.get(code, code) for code in line.instrument_codes]
+    if not line.appointment_kinds:
+        return f"{line.name}: no appointment kinds chosen, so it asks nothing."
+    kind_words = " or ".join(str(kinds.get(kind, kind)).lower() for kind in line.appointment_kinds)
+    asked = ", ".join(names.get(code, code) for code in line.instrument_codes)
     if line.with_due_schedules:
-        asked.append("whatever the schedule has due by the day of the visit")
+        asked = f"{asked} and whatever" if asked else "whatever"
+        asked += " the schedule has due by the day of the visit"
     days = f"{line.days_before} day{'s' if line.days_before != 1 else ''}"
-    return f"{line.name}: {days} before a booked {kind_words} appointment, {', '.join(asked) or 'nothing'}."
+    return f"{line.name}: {days} before a booked {kind_words} appointment, {asked or 'nothing'}."
