@@ -301,4 +301,5 @@ def write(
 
 
 def moment_fields(start: datetime, end: datetime) -> dict:
-    return {"starts_at": start.isoformat(), "ends_at": end.isoformat()}
+    """A start and end for an event's before/after, on the clinic's clock (with its UTC offset)."""
+    return {"starts_at": timezone.localtime(start).isoformat(), "ends_at": timezone.localtime(end).isoformat()}
