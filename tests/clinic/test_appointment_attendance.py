@@ -34,11 +34,13 @@ def appointment(zone, patient, physician):
 
 
 def test_at_23_30_the_evening_before_attendance_is_refused(zone, appointment, coordinator):
-    with time_machine.travel(at(zone, 2026, 12, 8, 23, 30), tick=False):
-        with pytest.raises(AppointmentRefused, match="on or after the day of the appointment"):
-            services.record_attendance(
-                appointment=appointment, by=coordinator, status=Appointment.Status.ATTENDED, expected_version=1
-            )
+    with (
+        time_machine.travel(at(zone, 2026, 12, 8, 23, 30), tick=False),
+        pytest.raises(AppointmentRefused, match="on or after the day of the appointment"),
+    ):
+        services.record_attendance(
+            appointment=appointment, by=coordinator, status=Appointment.Status.ATTENDED, expected_version=1
+        )
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED and not appointment.events.exists()
 
@@ -71,26 +73,29 @@ def test_the_appointments_own_clinician_records_it_and_may_correct_it(zone, appo
 
 
 def test_another_clinician_on_the_team_does_not_record_it(zone, appointment, psychologist):
-    with time_machine.travel(at(zone, 2026, 12, 9, 12, 0), tick=False):
-        with pytest.raises(Refused):
-            services.record_attendance(
-                appointment=appointment, by=psychologist, status=Appointment.Status.ATTENDED, expected_version=1
-            )
+    with time_machine.travel(at(zone, 2026, 12, 9, 12, 0), tick=False), pytest.raises(Refused):
+        services.record_attendance(
+            appointment=appointment, by=psychologist, status=Appointment.Status.ATTENDED, expected_version=1
+        )
 
 
 def test_a_cancelled_appointment_has_no_attendance(zone, appointment, coordinator):
     Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CANCELLED)
     appointment.refresh_from_db()
-    with time_machine.travel(at(zone, 2026, 12, 9, 12, 0), tick=False):
-        with pytest.raises(AppointmentRefused, match="was cancelled"):
-            services.record_attendance(
-                appointment=appointment, by=coordinator, status=Appointment.Status.ATTENDED, expected_version=1
-            )
+    with (
+        time_machine.travel(at(zone, 2026, 12, 9, 12, 0), tick=False),
+        pytest.raises(AppointmentRefused, match="was cancelled"),
+    ):
+        services.record_attendance(
+            appointment=appointment, by=coordinator, status=Appointment.Status.ATTENDED, expected_version=1
+        )
 
 
 def test_only_an_attendance_status_is_recorded(zone, appointment, coordinator):
-    with time_machine.travel(at(zone, 2026, 12, 9, 12, 0), tick=False):
-        with pytest.raises(AppointmentRefused, match="Choose attended"):
-            services.record_attendance(
-                appointment=appointment, by=coordinator, status=Appointment.Status.CANCELLED, expected_version=1
-            )
+    with (
+        time_machine.travel(at(zone, 2026, 12, 9, 12, 0), tick=False),
+        pytest.raises(AppointmentRefused, match="Choose attended"),
+    ):
+        services.record_attendance(
+            appointment=appointment, by=coordinator, status=Appointment.Status.CANCELLED, expected_version=1
+        )
