@@ -94,18 +94,31 @@ class BookingForm(WhenForm):
         self.fields["clinician"].queryset = clinicians()  # read when the form is shown, not at import
 
 
-class MoveForm(WhenForm):
+class OnePageForm(forms.Form):
+    """The appointment's page holds several forms: each has its own id prefix, so no two fields share an id."""
+
+    prefix_id = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.prefix_id}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class MoveForm(OnePageForm, WhenForm):
+    prefix_id = "move"
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(OnePageForm):
+    prefix_id = "details"
     place = forms.CharField(label="Place", max_length=200, required=False)
     video_link = forms.CharField(label="Video link", max_length=500, required=False)
     note_for_patient = long_text("How to prepare (shown to the patient)", rows=3)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class CancelForm(forms.Form):
+class CancelForm(OnePageForm):
+    prefix_id = "cancel"
     reason = forms.CharField(
         label="Why is it cancelled?",
         max_length=500,
@@ -115,7 +128,8 @@ class CancelForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(OnePageForm):
+    prefix_id = "attendance"
     status = forms.ChoiceField(
         label="What happened",
         choices=[(status.value, status.label) for status in Appointment.ATTENDANCE],

@@ -265,7 +265,9 @@ def refuse_clash(
         others = others.exclude(kind=Appointment.Kind.GROUP, group_name=group_name, starts_at=start, ends_at=end)
     other = others.order_by("starts_at").only("starts_at", "ends_at").first()
     if other is not None:
-        raise Refusal(rules.clash_words(clinician.display_name, other), field="time")
+        raise Refusal(
+            rules.clash_words(clinician.display_name, other)
+        )  # at the top of the form: it is about the whole booking
 
 
 def refuse_unless_booked(appointment: Appointment, verb: str) -> None:
