@@ -144,7 +144,10 @@ class DayForm(forms.Form):
     """The clinic-wide page's filter: a day (default today) and a clinician (default everyone)."""
 
     on = forms.DateField(label="Day", required=False, widget=date_input())
-    clinician = ClinicianChoice(label="Clinician", queryset=clinicians(), required=False, empty_label="Everyone")
+    # By username in the URL: staff have no public id, and a sequential id never goes in a URL.
+    clinician = ClinicianChoice(
+        label="Clinician", queryset=clinicians(), required=False, empty_label="Everyone", to_field_name="username"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

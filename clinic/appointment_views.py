@@ -268,7 +268,8 @@ def changed(request: HttpRequest, appointment: Appointment, name: str, form, err
         form.is_valid()
         form.add_error(None, f"{error} Your entries are below: check the appointment and save again.")
         return detail_page(request, fresh, failed=(name, form), status=409)
-    put_on(form, error)  # type: ignore[arg-type]
+    assert isinstance(error, rules.AppointmentRefused)
+    put_on(form, error)
     return detail_page(request, appointment, failed=(name, form), status=400)
 
 

@@ -152,7 +152,7 @@ def detail_page(request: HttpRequest, referral: Referral, *, failed: ReferralSte
         "may_change": may_change,
         # Appointments booked in the clinic's diary through this referral (clinic/appointment_views.py).
         "referral_appointments": referral_appointments(referral),
-        "may_book_appointment": may_book(request.user) and referral.is_internal,
+        "may_book_appointment": may_book(request.user) and referral.is_internal and referral.is_open,
     }
     status = 400 if failed is not None else 200
     return patient_page(request, "clinic/referrals/detail.html", context, status=status)

@@ -293,7 +293,7 @@ def test_the_day_lists_appointments_in_time_order_and_filters_by_clinician(
     client = signed_in(coordinator)
     page = client.get(reverse("appointments:list"), {"on": "2026-12-08"}).text
     assert page.index("10:00 a.m.") < page.index("12:00 p.m.") and "Elin Lindqvist, PhD" in page
-    mine = client.get(reverse("appointments:list"), {"on": "2026-12-08", "clinician": physician.pk}).text
+    mine = client.get(reverse("appointments:list"), {"on": "2026-12-08", "clinician": physician.username}).text
     assert "Elin Lindqvist, PhD</td>" not in mine and "10:00 a.m." in mine
 
 
