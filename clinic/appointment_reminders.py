@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
-from clinic.dates import start_of_day, within_message_hours
+from clinic.dates import next_message_hours_start, start_of_day, within_message_hours
 from clinic.models import Appointment, OutboxMessage
 from portal.language import language_of
 from portal.services import MESSAGE_SUBJECT
@@ -112,7 +112,7 @@ def send_appointment_reminders(*, now: datetime | None = None) -> AppointmentRem
                     body=body,
                     dedupe_key=reminder_key(appointment),
                     created_at=now,
-                    next_attempt_at=now,
+                    next_attempt_at=next_message_hours_start(now),  # now: the sweep runs in message hours
                 )
             )
         # The claim already makes each message unique; the dedupe key backs it up.

@@ -59,6 +59,7 @@ class Visit:
 
     when: str  # "Tuesday, December 8 at 10:30 a.m. (tomorrow)"
     who: str  # the clinician, or the group session's name
+    group: bool  # a group session: "Group session: <name>"
     place: str  # empty for a video visit
     video_link: str  # empty for a visit in person
     prepare: str  # the note for the patient, in the team's words
@@ -200,6 +201,7 @@ def clinic_visits(patient, *, today: date) -> list[Visit]:
         Visit(
             when=moment_words(visit.starts_at, today=today),
             who=visit.with_whom,
+            group=visit.kind == Booking.Kind.GROUP and bool(visit.group_name),
             place="" if visit.is_telehealth else visit.place,
             video_link=visit.video_link if visit.is_telehealth else "",
             prepare=visit.note_for_patient,

@@ -69,7 +69,7 @@ def test_a_group_session_says_its_name(opened, patient):
         discipline="physical_therapist",
         starts_at=THURSDAY_1030,
     )
-    assert "Your appointment with Moving with confidence." in opened.get(HOME).text
+    assert "Group session: Moving with confidence." in opened.get(HOME).text
 
 
 def test_cancelled_and_ended_appointments_are_not_coming_up(in_clinic_hours, patient, physician):
