@@ -39,6 +39,7 @@ class NotVisible(Http404):
 URL_KINDS = {
     "public_id": "patient",
     "referral_id": "referral",
+    "appointment_id": "appointment",
     "task_id": "team task",
     "response_id": "questionnaire response",
     "visit_id": "visit note",
@@ -60,6 +61,7 @@ URL_KINDS = {
 PATIENT_OF = {
     "patient": ("patients", "Patient", "pk"),
     "referral": ("clinic", "Referral", "patient_id"),
+    "appointment": ("clinic", "Appointment", "patient_id"),
     "team task": ("clinic", "TeamTask", "patient_id"),
     "questionnaire response": ("measures", "Response", "patient_id"),
     "visit note": ("patients", "Encounter", "patient_id"),

@@ -19,7 +19,9 @@ from audit.models import Action
 from audit.services import record_access
 from clinic import referrals as rules
 from clinic.access import get_patient_for_user
+from clinic.access.appointments import may_book
 from clinic.access.referrals import get_referral_for_user, may_write_referrals, referrals_visible_to
+from clinic.appointment_views import referral_appointments
 from clinic.models import Referral
 from clinic.referral_forms import ReferralFilterForm, ReferralForm, ReferralStepForm
 from clinic.referral_services import create_referral, take_referral_step, update_referral
@@ -148,6 +150,9 @@ def detail_page(request: HttpRequest, referral: Referral, *, failed: ReferralSte
         "more_events": len(events) > EVENTS_SHOWN,
         "steps": steps,
         "may_change": may_change,
+        # Appointments booked in the clinic's diary through this referral (clinic/appointment_views.py).
+        "referral_appointments": referral_appointments(referral),
+        "may_book_appointment": may_book(request.user) and referral.is_internal and referral.is_open,
     }
     status = 400 if failed is not None else 200
     return patient_page(request, "clinic/referrals/detail.html", context, status=status)

@@ -334,6 +334,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measures.tasks.sweep_reminders_task",
         "schedule": crontab(minute="*/15", hour=_MESSAGE_HOURS_CRON),
     },
+    # Appointments: the patient's reminder the day before (clinic/appointment_reminders.py); message hours only.
+    "appointment-reminder-sweep": {
+        "task": "clinic.tasks.send_appointment_reminders",
+        "schedule": crontab(minute="*/15", hour=_MESSAGE_HOURS_CRON),
+    },
     # Sprint reviews: a task reaches the lead clinician 3 days before a sprint ends (careplans/tasks.py).
     "sprint-review-sweep": {"task": "careplans.tasks.sweep_sprint_reviews", "schedule": crontab(minute=20)},
     # Daily-log reminders the patients chose (careplans/tasks.py): at their chosen time, in message hours only.

@@ -93,3 +93,13 @@ def run_daily_sweeps() -> list[str]:
 def run_daily_sweep(name: str) -> bool:
     """Run one daily sweep once for today (its row locked, the date recorded in the same transaction)."""
     return sweeps.run_daily_sweep(name)
+
+
+@shared_task(**RETRY_POLICY)
+@in_message_hours_only
+def send_appointment_reminders() -> dict:
+    """The day-before appointment reminders (each appointment claimed by a conditional UPDATE on
+    ``reminder_sent_at``); in message hours only (clinic/appointment_reminders.py)."""
+    from clinic.appointment_reminders import send_appointment_reminders as sweep
+
+    return asdict(sweep())

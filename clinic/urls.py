@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-step/", include("clinic.two_factor_urls")),
     path("", include("clinic.referral_urls")),
+    path("", include("clinic.appointment_urls")),
     path("", include("clinic.team_urls")),
     path("outbox/", include("clinic.outbox_urls")),
     path("patients/", include("patients.urls")),

@@ -8,9 +8,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import get_patient_for_user, patients_visible_to
+from clinic.access.appointments import may_book
 from clinic.access.patients import may_chart, may_offer_registration
 from clinic.access.schedules import may_enter_responses
 from clinic.access.staff import may_manage_care_team
+from clinic.appointment_views import chart_appointments
 from clinic.care_team_services import CareTeamRefused
 from clinic.referral_views import chart_referrals
 from clinic.selectors import team_section_for
@@ -61,6 +63,8 @@ def patient_chart(request: HttpRequest, public_id) -> HttpResponse:
         "trends": trends_for(patient),
         "may_enter_questionnaires": may_enter_responses(request.user, patient),
         "referrals": chart_referrals(patient),
+        "appointments": chart_appointments(patient),  # upcoming and recent (issue 15)
+        "may_book_appointments": may_book(request.user),
         **problem_chart_sections(patient, request.user),  # red_flag_section, problem_section
         "allergy_section": allergy_section(patient, may_chart=may_chart(request.user, patient)),
         "timeline": timeline_for(patient, request.user),

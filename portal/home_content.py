@@ -1,23 +1,26 @@
 """What the portal home shows besides the questionnaires: what is due today, the plan in plain words, the
 flare-up plan one tap away, and what is coming up (appointments and referrals).
 
-``for_patient(patient)`` is the one read the home view makes for all of it: six queries, whatever the length
+``for_patient(patient)`` is the one read the home view makes for all of it: seven queries, whatever the length
 of the patient's history (the plan, its goals, the open sprint and its treatments, today's check-in, the
-referrals). No writes. "Today" is the clinic's date (clinic.dates).
+referrals, the clinic's own appointments). No writes. "Today" is the clinic's date (clinic.dates).
 
 Appointments: the clinic's models keep the day of a referral's appointment (``Referral.appointment_on``, a date,
 set when the referral is scheduled) and who it is with (the receiving provider), but no time and no address.
 The page says the day and who, and is honest that the time and place come from them (the app's own wording).
+The clinic's own appointments (clinic.models.Appointment) have a time, a place or a video link, who it is with
+and how to prepare: the page says all of it (``visits``), the day and time in the clinic's zone.
 All the wording here is the app's own, plain and never blaming.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
@@ -25,6 +28,7 @@ from careplans.logs.selectors import checked_in_on
 from careplans.models import CarePlan, Goal, Intervention, Sprint
 from careplans.sprints import GOAL_PREFIX
 from clinic import dates
+from clinic.models import Appointment as Booking
 from clinic.models import Referral
 from portal.numbers_words import day_words
 
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from portal.referral_views import PatientReferral
 
 REFERRALS_SHOWN = 10
+VISITS_SHOWN = 5
 GOALS_SHOWN = 5
 GOALS_READ = 50  # a bound: a plan has a handful of goals
 # Treatments of the sprint the patient is told about: the ones being tried, not those set aside.
@@ -46,6 +51,18 @@ class Appointment:
     who: str  # who it is with: the receiving provider, else the service in words
     day: date
     when: str  # "Tuesday, March 3 (in 5 days)"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A booked appointment with the clinic's own team, as the patient reads it."""
+
+    when: str  # "Tuesday, December 8 at 10:30 a.m. (tomorrow)"
+    who: str  # the clinician, or the group session's name
+    group: bool  # a group session: "Group session: <name>"
+    place: str  # empty for a video visit
+    video_link: str  # empty for a visit in person
+    prepare: str  # the note for the patient, in the team's words
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,7 @@ class HomeContent:
     focus: Focus | None = None
     checked_in_today: bool = False
     appointments: list[Appointment] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)  # the clinic's own booked appointments, soonest first
     waiting: list[PatientReferral] = field(default_factory=list)  # open referrals without a booked visit
 
     @property
@@ -83,11 +101,12 @@ class HomeContent:
 
 
 def for_patient(patient) -> HomeContent:
-    """Everything the home shows besides the questionnaires (six queries; see the module docstring)."""
+    """Everything the home shows besides the questionnaires (seven queries; see the module docstring)."""
     today = dates.today()
     content = HomeContent(today=today)
     content.checked_in_today = checked_in_on(patient, today)
     content.appointments, content.waiting = coming_up(patient, today=today)
+    content.visits = clinic_visits(patient, today=today)
     plan = CarePlan.objects.active().filter(patient=patient).only("id", "public_id", "who_to_call").first()
     if plan is None:
         return content
@@ -157,6 +176,50 @@ def appointment_of(referral: Referral, day: date, *, today: date) -> Appointment
         day=day,
         when=when_words(day, today=today),
     )
+
+
+def clinic_visits(patient, *, today: date) -> list[Visit]:
+    """The patient's booked appointments with the clinic that have not ended, soonest first (one query)."""
+    booked = (
+        Booking.objects.filter(patient=patient)
+        .upcoming()
+        .select_related("clinician")
+        .only(
+            "kind",
+            "group_name",
+            "starts_at",
+            "place",
+            "video_link",
+            "note_for_patient",
+            "clinician__first_name",
+            "clinician__last_name",
+            "clinician__username",
+            "clinician__credentials",
+        )[:VISITS_SHOWN]
+    )
+    return [
+        Visit(
+            when=moment_words(visit.starts_at, today=today),
+            who=visit.with_whom,
+            group=visit.kind == Booking.Kind.GROUP and bool(visit.group_name),
+            place="" if visit.is_telehealth else visit.place,
+            video_link=visit.video_link if visit.is_telehealth else "",
+            prepare=visit.note_for_patient,
+        )
+        for visit in booked
+    ]
+
+
+def moment_words(moment: datetime, *, today: date) -> str:
+    """ "Tuesday, December 8 at 10:30 a.m. (tomorrow)": the clinic's day and time, in the page's language."""
+    local = timezone.localtime(moment)
+    day = local.date()
+    day_format = gettext("l, F j") if day.year == today.year else gettext("l, F j, Y")
+    return gettext("%(day)s at %(time)s (%(away)s)") % {
+        "day": date_format(day, day_format),
+        "time": date_format(local, "TIME_FORMAT"),
+        "away": days_away(day, today=today),
+    }
 
 
 def when_words(day: date, *, today: date) -> str:

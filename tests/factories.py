@@ -145,3 +145,36 @@ def mark_away(person, *, days: int = 7):
     today = timezone.localdate()
     StaffAbsence.objects.create(staff=person, starts_on=today, ends_on=today + timedelta(days=days - 1))
     return person
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A booked follow-up in person, tomorrow at 10:00 clinic time, with a clinician (the physician's discipline
+    unless given). Setup only: no history event and no audit row; book through
+    clinic.appointment_services.book_appointment where the booking itself is under test.
+
+    ``AppointmentFactory(patient=p, clinician=c, starts_at=..., minutes=45)``; a telehealth one:
+    ``AppointmentFactory(kind="telehealth", place="", video_link="https://video.example.test/room")``;
+    a group session: ``AppointmentFactory(kind="group", group_name="Pain self-management", clinician=None,
+    discipline="psychologist")``."""
+
+    class Meta:
+        model = "clinic.Appointment"
+        exclude = ("minutes",)
+
+    patient = factory.SubFactory(PatientFactory)
+    clinician = factory.SubFactory(StaffFactory, password="!", discipline=Discipline.PHYSICIAN)
+    group_name = ""
+    discipline = factory.LazyAttribute(lambda a: a.clinician.discipline if a.clinician else Discipline.PSYCHOLOGIST)
+    kind = "follow_up"
+    starts_at = factory.LazyFunction(
+        lambda: timezone.make_aware(
+            datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=1), datetime.time(10, 0))
+        )
+    )
+    minutes = 30
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + datetime.timedelta(minutes=a.minutes))
+    place = "Room 3, Riverside clinic"
+    video_link = ""
+    note_for_patient = ""
+    status = "booked"
+    created_at = factory.LazyFunction(timezone.now)

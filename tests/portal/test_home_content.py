@@ -15,7 +15,7 @@ from portal import home_content
 from portal.services import issue_link
 from tests.careplans.logkit import active_plan, check_in
 from tests.clock import clinic_time
-from tests.factories import referral_in_state
+from tests.factories import AppointmentFactory, referral_in_state
 from tests.portal.journey import open_link
 
 HOME = reverse("portal:home")
@@ -179,10 +179,11 @@ def test_how_far_away_a_visit_is(days, words):
 # --------------------------------------------------------------------------- queries
 
 
-def test_the_content_is_read_in_six_queries(in_clinic_hours, patient, plan, coordinator, django_assert_num_queries):
+def test_the_content_is_read_in_seven_queries(in_clinic_hours, patient, plan, coordinator, django_assert_num_queries):
     sprint(plan, goals=[goal(plan, "Walk the dog again")], treatments=[treatment(plan, "Graded walking")])
     referral_in_state("scheduled", patient=patient, by=coordinator)
-    with django_assert_num_queries(6):
+    AppointmentFactory(patient=patient)
+    with django_assert_num_queries(7):
         home_content.for_patient(patient)
 
 
@@ -197,6 +198,7 @@ def test_the_home_runs_a_constant_number_of_queries(
     for n in range(count):
         check_in(patient, TODAY - timedelta(days=n + 1))
         referral_in_state("scheduled" if n % 2 else "sent", patient=patient, by=coordinator)
+        AppointmentFactory(patient=patient, starts_at=clinic_time(2026, 12, 10 + n, 10, 0))
     with django_assert_max_num_queries(16):
         response = opened.get(HOME)
     assert response.status_code == 200

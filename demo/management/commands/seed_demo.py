@@ -11,6 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+import demo.appointments
 import demo.charts
 import demo.clinic
 import demo.duty
@@ -90,6 +91,9 @@ class Command(BaseCommand):
         team = demo.team.seed_team(patients)
         if team.tasks or team.conferences or team.messages:
             lines.append(f"{team.tasks} team tasks, {team.messages} team messages, {team.conferences} case conferences")
+        appointments = demo.appointments.seed_appointments()
+        if appointments.booked or appointments.lead_day:
+            lines.append(f"{appointments.booked + appointments.lead_day} appointments")
         if lines:
             self.stdout.write("Added " + "; ".join(lines) + ".")
 
