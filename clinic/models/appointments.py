@@ -84,6 +84,8 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["patient", "starts_at"], name="appointment_by_patient"),
             models.Index(fields=["clinician", "starts_at"], name="appointment_by_clinician"),
+            # The visit-questionnaire sweep's question (measures/visits.py): booked, starting in the next days.
+            models.Index(fields=["starts_at"], condition=Q(status="booked"), name="appointment_booked_by_start"),
             # The reminder sweep's question: booked, not reminded, starting soon.
             models.Index(
                 fields=["starts_at"],
