@@ -11,6 +11,7 @@ from careplans.models import CarePlan, Goal, Tier
 from clinic.roles import Discipline, Role
 from medications.models import Medication
 from medications.rules import drugs
+from medications.rules.routes import route_from_form
 from medications.services.lines import add_medication
 from tests.factories import CareTeamMemberFactory, StaffFactory
 
@@ -71,6 +72,8 @@ def add_line(
         "side_effects": "",
         **extra,
     }
+    # The route a clinician would choose for the form, unless the test gives one (an injection: subcutaneous).
+    values.setdefault("route", "subcutaneous" if values["form"] == "injection" else route_from_form(values["form"]))
     return add_medication(patient=patient, by=by, values=values, why=why)
 
 
@@ -120,6 +123,7 @@ def form_data(**overrides) -> dict:
         "drug_code": "oxycodone",
         "strength": "5",
         "form": "tablet",
+        "route": "oral",
         "units_per_dose": "2",
         "doses_per_day": "4",
         "prn_max_doses_per_day": "",
