@@ -158,6 +158,11 @@ class Medication(models.Model):
         return f"{self.get_form_display()}, {route}"
 
     @property
+    def most_a_day(self) -> str:
+        """An as-needed line's most doses a day, as written ("4", "2.5"; "?" when not recorded)."""
+        return _plain(self.prn_max_doses_per_day) if self.prn_max_doses_per_day is not None else "?"
+
+    @property
     def dose_words(self) -> str:
         """The dose in words: "5 mg x 2, 4 times a day", "25 mcg/hr x 1 worn at once", "5 mg, as needed, up to 4 a
         day"."""
@@ -167,8 +172,7 @@ class Medication(models.Model):
             return f"{strength} x {units} worn at once"
         amount = f"{strength} x {units}" if self.units_per_dose != 1 else strength
         if self.is_prn:
-            most = _plain(self.prn_max_doses_per_day) if self.prn_max_doses_per_day is not None else "?"
-            return f"{amount}, as needed, up to {most} a day"
+            return f"{amount}, as needed, up to {self.most_a_day} a day"
         times = _plain(self.doses_per_day) if self.doses_per_day is not None else "?"
         return f"{amount}, {how_often(times)}"
 

@@ -51,7 +51,18 @@ def days_ago(n: int) -> datetime.date:
 
 
 def add_line(
-    patient, by, code: str, strength, *, units=1, doses=None, prn_max=None, started=30, why="", **extra
+    patient,
+    by,
+    code: str,
+    strength,
+    *,
+    units=1,
+    doses=None,
+    prn_max=None,
+    started=30,
+    why="",
+    allergy_checked=False,
+    **extra,
 ) -> Medication:
     """A current line added by ``by`` through the service (who must be allowed to add it)."""
     drug = drugs.by_code(code)
@@ -74,7 +85,7 @@ def add_line(
     }
     # The route a clinician would choose for the form, unless the test gives one (an injection: subcutaneous).
     values.setdefault("route", "subcutaneous" if values["form"] == "injection" else route_from_form(values["form"]))
-    return add_medication(patient=patient, by=by, values=values, why=why)
+    return add_medication(patient=patient, by=by, values=values, why=why, allergy_checked=allergy_checked)
 
 
 def oxycodone_60(patient, by) -> Medication:
