@@ -102,7 +102,9 @@ def test_a_physician_changing_a_line_to_a_drug_the_patient_is_allergic_to_is_war
     page.get_by_role("button", name="Save the change").click()
 
     warning = page.get_by_role("alert").filter(has_text="recorded allergy")
-    expect(warning).to_contain_text("Mari has a recorded allergy to morphine: hives (severe). Check before prescribing.")
+    expect(warning).to_contain_text(
+        "Mari has a recorded allergy to morphine: hives (severe). Check before prescribing."
+    )
     expect(warning).to_contain_text("Nothing was saved yet.")
     expect(page.get_by_label("Drug")).to_have_value("morphine")
     expect(page.get_by_label("Strength per unit")).to_have_value("15")

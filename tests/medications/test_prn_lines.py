@@ -16,7 +16,7 @@ def test_the_list_says_up_to_how_many_a_day_and_that_the_mme_counts_that_maximum
     add_line(patient, physician, "hydrocodone", 5, prn_max=4)
     page = list_page(signed_in(physician), patient)
     assert "5 mg, as needed, up to 4 a day" in page
-    assert "20 <span class=\"small text-secondary\">(maximum: counted at 4 a day)</span>" in page
+    assert '20 <span class="small text-secondary">(maximum: counted at 4 a day)</span>' in page
     assert "as-needed lines count their most doses a day, the app's rule as the guideline does not say" in page
 
 

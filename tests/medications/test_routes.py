@@ -100,9 +100,7 @@ def test_the_route_list_is_short_and_standard():
         ({"route": "by pigeon"}, "Choose the route."),
     ],
 )
-def test_a_line_whose_parts_disagree_is_refused_with_what_to_correct(
-    signed_in, patient, physician, overrides, message
-):
+def test_a_line_whose_parts_disagree_is_refused_with_what_to_correct(signed_in, patient, physician, overrides, message):
     response = signed_in(physician).post(add_url(patient), form_data(reason="Keep these words", **overrides))
     page = response.content.decode()
     assert response.status_code == 400
@@ -125,7 +123,7 @@ def test_a_line_saved_with_its_route_shows_it_on_the_list_and_the_line(signed_in
     listing = client.get(reverse("medications:medications", args=[patient.public_id])).content.decode()
     assert "Tablet, sublingual or buccal" in listing
     detail = client.get(line_url("medication_detail", line)).content.decode()
-    assert "<dt class=\"col-sm-3\">Route</dt><dd class=\"col-sm-9\">Sublingual or buccal" in detail
+    assert '<dt class="col-sm-3">Route</dt><dd class="col-sm-9">Sublingual or buccal' in detail
 
 
 def test_a_change_of_route_is_in_the_history_in_words(signed_in, patient, physician):
