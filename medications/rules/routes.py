@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from medications.rules import drugs
+
 __all__ = [
     "INJECTED",
     "NOT_RECORDED",
@@ -58,8 +60,16 @@ INJECTED = frozenset({Route.INTRAVENOUS, Route.INTRAMUSCULAR, Route.SUBCUTANEOUS
 # Forms are medications.models.Medication.Form values (plain strings here, so the rules stay free of Django).
 _ORAL_FORMS = frozenset({"tablet", "capsule", "extended_release", "liquid"})
 
-# Drugs whose entry on the drug list (medications/rules/drugs.py) names their form: "Fentanyl (transdermal patch)".
-_DRUG_FORM = {"fentanyl_transdermal": ("patch", Route.TRANSDERMAL)}
+# The route each form implies, for a drug whose entry on the drug list names its only form (Drug.only_form:
+# "Fentanyl (transdermal patch)").
+_FORM_ROUTE = {"patch": Route.TRANSDERMAL}
+
+
+def _only_form(drug_code: str) -> str | None:
+    try:
+        return drugs.by_code(drug_code).only_form
+    except KeyError:
+        return None
 
 
 def route_from_form(form: str) -> Route:
@@ -77,11 +87,11 @@ def disagreements(*, drug_code: str, form: str, route: str) -> dict[str, str]:
     """Where a line's drug, form and route contradict each other: {field name: what to correct}, empty when they
     agree. "Not recorded" agrees with every form (older lines)."""
     problems: dict[str, str] = {}
-    if drug_code in _DRUG_FORM:
-        drug_form, drug_route = _DRUG_FORM[drug_code]
-        if form != drug_form:
-            problems["form"] = "This drug is a patch: choose Patch as the form."
-        if route != drug_route:
+    only_form = _only_form(drug_code)
+    if only_form:
+        if form != only_form:
+            problems["form"] = f"This drug is a {only_form}: choose {only_form.capitalize()} as the form."
+        if only_form in _FORM_ROUTE and route != _FORM_ROUTE[only_form]:
             problems["route"] = "This drug is a patch worn on the skin: choose Transdermal as the route."
         return problems
     if form == "patch" and route != Route.TRANSDERMAL:
