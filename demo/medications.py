@@ -34,7 +34,7 @@ from medications.models import (
     TaperPlan,
     TreatmentAgreement,
 )
-from medications.rules import drugs, tapering
+from medications.rules import drugs, routes, tapering
 from medications.selectors.tapers import rounded_doses
 
 D = Decimal
@@ -155,13 +155,15 @@ def seed_patient(patient, lead, regimen: dict, *, policy, result: MedicationSeed
     lines = []
     for spec in regimen["lines"]:
         drug = drugs.by_code(spec["code"])
+        form = spec["form"] or (Medication.Form.PATCH if drug.strength_unit == "mcg/hr" else Medication.Form.TABLET)
         medication = Medication.objects.create(
             patient=patient,
             drug_code=drug.code,
             drug_class=drug.drug_class.value,
             strength=spec["strength"],
             strength_unit=drug.strength_unit,
-            form=spec["form"] or (Medication.Form.PATCH if drug.strength_unit == "mcg/hr" else Medication.Form.TABLET),
+            form=form,
+            route=routes.route_from_form(form).value,
             units_per_dose=spec["units"],
             doses_per_day=spec["doses"],
             is_prn=spec["prn_max"] is not None,

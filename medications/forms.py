@@ -17,7 +17,7 @@ from clinic.form_fields import date_input
 from clinic.models import User
 from clinic.roles import PRESCRIBING_DISCIPLINES, Role
 from medications.models import Medication, MedicationEvent, NaloxoneRecord, OpioidTrial, TaperPlan
-from medications.rules import drugs, safety, tapering
+from medications.rules import drugs, routes, safety, tapering
 from patients.models import PainType
 
 TEXT_MAX = 2000
@@ -47,6 +47,11 @@ def not_in_future(value: datetime.date | None, what: str) -> None:
         raise forms.ValidationError(f"{what} cannot be in the future.")
 
 
+ROUTE_CHOICES = [("", "Choose the route")] + [
+    (route.value, label) for route, label in routes.ROUTE_LABELS.items() if route is not routes.NOT_RECORDED
+]
+
+
 def drug_choices() -> list:
     groups = []
     for drug_class in drugs.DrugClass:
@@ -67,6 +72,12 @@ class MedicationForm(forms.Form):
         8, 3, label="Strength per unit", help_text="mg per tablet or capsule; mg per mL for a liquid; mcg/hr per patch."
     )
     form = forms.ChoiceField(choices=Medication.Form.choices, initial=Medication.Form.TABLET)
+    # "Not recorded" is only for lines written before the route was recorded: a line saved here says its route.
+    route = forms.ChoiceField(
+        choices=ROUTE_CHOICES,
+        initial=routes.Route.ORAL.value,
+        error_messages={"required": "Choose the route.", "invalid_choice": "Choose the route."},
+    )
     units_per_dose = positive(
         6, 2, label="Units per dose", initial=1, help_text="mL for a liquid; patches worn at once, for a patch."
     )
@@ -135,6 +146,9 @@ class MedicationForm(forms.Form):
             data["prn_max_doses_per_day"] = None
             if data.get("doses_per_day") is None and not patch and code != "buprenorphine":
                 self.add_error("doses_per_day", "Give the number of doses a day (or tick 'As needed').")
+        if code and data.get("form") and data.get("route"):
+            for field, message in routes.disagreements(drug_code=code, form=data["form"], route=data["route"]).items():
+                self.add_error(field, message)
         return data
 
     def values(self) -> dict:

@@ -15,6 +15,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from medications.rules import routes
+
+ROUTE_CHOICES = [(route.value, label) for route, label in routes.ROUTE_LABELS.items()]
+
 
 class MedicationQuerySet(models.QuerySet):
     def current(self):
@@ -62,6 +66,9 @@ class Medication(models.Model):
     strength = models.DecimalField(max_digits=8, decimal_places=3)
     strength_unit = models.CharField(max_length=10, default="mg")
     form = models.CharField(max_length=20, choices=Form.choices, default=Form.TABLET)
+    # medications/rules/routes.py: the list and when a drug, form and route agree. Lines written before the route
+    # was recorded were filled from their form (migration 0005); an injection was left "not recorded".
+    route = models.CharField(max_length=20, choices=ROUTE_CHOICES, default=routes.NOT_RECORDED.value)
     units_per_dose = models.DecimalField(max_digits=6, decimal_places=2, default=1)
     # Scheduled: doses_per_day. As needed (PRN): the maximum doses a day.
     doses_per_day = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -104,6 +111,7 @@ class Medication(models.Model):
         "drug_code",
         "strength",
         "form",
+        "route",
         "units_per_dose",
         "doses_per_day",
         "is_prn",
@@ -144,16 +152,27 @@ class Medication(models.Model):
         return self.stopped_on is None
 
     @property
+    def form_and_route(self) -> str:
+        """ "Tablet, oral (by mouth)", "Patch, transdermal (through the skin)", "Injection, route not recorded"."""
+        route = self.get_route_display().lower() if self.route != routes.NOT_RECORDED else "route not recorded"
+        return f"{self.get_form_display()}, {route}"
+
+    @property
+    def most_a_day(self) -> str:
+        """An as-needed line's most doses a day, as written ("4", "2.5"; "?" when not recorded)."""
+        return _plain(self.prn_max_doses_per_day) if self.prn_max_doses_per_day is not None else "?"
+
+    @property
     def dose_words(self) -> str:
-        """The dose in words: "5 mg x 2, 4 times a day", "25 mcg/hr x 1 patch", "up to 3 times a day as needed"."""
+        """The dose in words: "5 mg x 2, 4 times a day", "25 mcg/hr x 1 worn at once", "5 mg, as needed, up to 4 a
+        day"."""
         strength = f"{_plain(self.strength)} {self.strength_unit}"
         units = _plain(self.units_per_dose)
         if self.strength_unit == "mcg/hr":
             return f"{strength} x {units} worn at once"
         amount = f"{strength} x {units}" if self.units_per_dose != 1 else strength
         if self.is_prn:
-            most = _plain(self.prn_max_doses_per_day) if self.prn_max_doses_per_day is not None else "?"
-            return f"{amount}, as needed, at most {how_often(most)}"
+            return f"{amount}, as needed, up to {self.most_a_day} a day"
         times = _plain(self.doses_per_day) if self.doses_per_day is not None else "?"
         return f"{amount}, {how_often(times)}"
 

@@ -4,6 +4,7 @@ Each module takes plain values (numbers, dates, codes, mappings) and returns pla
 tables of cases and reads like the guideline it follows (../shared/clinical/REFERENCE.md section 2, CDC 2022):
 
 - ``drugs``: the maintained drug list, with each drug's class and MME code.
+- ``routes``: the routes a line can have and when its drug, form and route agree (the app's rules).
 - ``mme``: morphine milligram equivalents of a regimen (Contract 2) and the MME flags.
 - ``safety``: which opioid-safety flags apply and the guideline's words for each, acknowledgements, opioid trials,
   monitoring due dates, closer monitoring and taper follow-ups.

@@ -35,12 +35,21 @@ class Drug:
     drug_class: DrugClass
     mme_code: str | None = None  # the medications.rules.mme drug code, for opioids only
     strength_unit: str = "mg"
+    # The one form the drug comes in, when its entry names it (a Medication.Form value); None when it varies.
+    only_form: str | None = None
 
 
 DRUGS: tuple[Drug, ...] = (
     # Opioids (Contract 2 codes; strength units as the CDC 2022 table: mg, fentanyl patch mcg/hr)
     Drug("codeine", "Codeine", DrugClass.OPIOID, "codeine"),
-    Drug("fentanyl_transdermal", "Fentanyl (transdermal patch)", DrugClass.OPIOID, "fentanyl_transdermal", "mcg/hr"),
+    Drug(
+        "fentanyl_transdermal",
+        "Fentanyl (transdermal patch)",
+        DrugClass.OPIOID,
+        "fentanyl_transdermal",
+        "mcg/hr",
+        only_form="patch",
+    ),
     Drug("hydrocodone", "Hydrocodone", DrugClass.OPIOID, "hydrocodone"),
     Drug("hydromorphone", "Hydromorphone", DrugClass.OPIOID, "hydromorphone"),
     Drug("methadone", "Methadone", DrugClass.OPIOID, "methadone"),

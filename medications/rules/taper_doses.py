@@ -73,6 +73,7 @@ __all__ = [
     "patient_periods",
     "round_dose",
     "round_taper",
+    "route_words",
     "steps_from_json",
     "steps_to_json",
 ]
@@ -136,6 +137,7 @@ class Line:
     daily: Decimal  # the starting daily amount: mg a day, or mcg/hr worn for a patch
     as_needed: bool = False
     own_strength: Decimal | None = None  # the strength the patient has now: kept when it serves as well
+    route: str = ""  # a medications.rules.routes value; "" in schedules stored before lines had a route
 
     @property
     def split(self) -> Split:
@@ -158,6 +160,7 @@ class Line:
             "daily": _plain(self.daily),
             "as_needed": self.as_needed,
             "own_strength": None if self.own_strength is None else _plain(self.own_strength),
+            "route": self.route,
         }
 
     @classmethod
@@ -174,6 +177,7 @@ class Line:
             daily=Decimal(row["daily"]),
             as_needed=bool(row.get("as_needed")),
             own_strength=Decimal(row["own_strength"]) if row.get("own_strength") else None,
+            route=row.get("route", ""),
         )
 
 
@@ -247,7 +251,10 @@ class Dose:
             return gettext("stop taking %(name)s") % {"name": name}
         if self.line.split is Split.PATCH:
             return gettext("wear %(amount)s at the same time") % {"amount": self.amount_words}
-        words = {"amount": self.amount_words, "how_often": _how_often(self.line.times_a_day)}
+        amount = self.amount_words
+        if route := route_words(self.line.route):
+            amount = gettext("%(amount)s %(route)s") % {"amount": amount, "route": route}
+        words = {"amount": amount, "how_often": _how_often(self.line.times_a_day)}
         if self.line.as_needed:
             return gettext("take %(amount)s only when you need it, at most %(how_often)s") % words
         return gettext("take %(amount)s, %(how_often)s") % words
@@ -469,6 +476,23 @@ def count_words(count: Decimal, form: str) -> str:
             return gettext("half a tablet")
         return ngettext("%(count)s and a half tablets", "%(count)s and a half tablets", whole) % {"count": whole}
     return WHOLE_WORDS[form](whole) % {"count": whole}
+
+
+# Routes a patient could get wrong from "take a tablet" alone get words; by mouth is what "take" already says, a
+# patch says "wear", and a route not recorded says nothing. APP WORDING (REFERENCE.md has none), for clinical
+# sign-off. Keys are medications.rules.routes values.
+_SAID_BY_THE_VERB = {"", "oral", "transdermal", "not_recorded"}
+
+
+def route_words(route: str) -> str:
+    """How the dose is taken, when "take" does not say it: "under your tongue or inside your cheek"."""
+    if route in _SAID_BY_THE_VERB:
+        return ""
+    if route == "sublingual_buccal":
+        return gettext("under your tongue or inside your cheek")
+    if route == "rectal":
+        return gettext("rectally (in your bottom)")
+    return gettext("the way your prescriber showed you")
 
 
 def doses_words(doses: Iterable[Dose]) -> str:

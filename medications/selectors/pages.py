@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from careplans.models import Goal
 from medications.models import (
+    ROUTE_CHOICES,
     DrugScreen,
     Medication,
     MedicationChange,
@@ -150,6 +151,7 @@ FIELD_LABELS = {
     "drug_code": "Drug",
     "strength": "Strength",
     "form": "Form",
+    "route": "Route",
     "units_per_dose": "Units per dose",
     "doses_per_day": "Doses a day",
     "is_prn": "As needed",
@@ -164,6 +166,10 @@ FIELD_LABELS = {
     "benefit": "Benefit noted",
     "side_effects": "Side effects",
 }
+
+
+# Forms and routes in the history as the pages name them ("Extended-release tablet or capsule", not its code).
+CHOICE_LABELS = {"form": dict(Medication.Form.choices), "route": dict(ROUTE_CHOICES)}
 
 
 def describe_changes(history: list[MedicationChange]) -> None:
@@ -186,6 +192,8 @@ def describe_changes(history: list[MedicationChange]) -> None:
             return names.get(value, "a former member of staff")
         if name == "is_prn":
             return "yes" if value else "no"
+        if name in CHOICE_LABELS:
+            return CHOICE_LABELS[name].get(value, str(value))
         return str(value)
 
     for change in history:

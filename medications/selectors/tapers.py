@@ -114,6 +114,7 @@ def _taper_line(medication: Medication) -> taper_doses.Line:
         daily=strength * Decimal(medication.units_per_dose) * times_a_day,
         as_needed=medication.is_prn,
         own_strength=strength,
+        route=medication.route,
     )
 
 

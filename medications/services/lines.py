@@ -16,10 +16,13 @@ from audit.services import record_event
 from clinic.access.medication_lines import ANNOTATORS_ONLY, may_annotate, may_change_class, refusal_for
 from clinic.access.refusals import refuse_unless
 from medications.models import Medication, MedicationChange
-from medications.rules import drugs
+from medications.rules import drugs, routes
 from medications.selectors.regimen import forget_summary
 from medications.services import StaleEdit
 from patients.models import PatientAllergy
+
+ALLERGY_CHECKED_ON_ADD = "medication added: allergy warning checked by the prescriber"
+ALLERGY_CHECKED_ON_CHANGE = "medication changed: allergy warning checked by the prescriber"
 
 
 class AllergyNotChecked(Exception):
@@ -62,9 +65,7 @@ def add_medication(
     line's audit event is joined by one saying the allergy warning was checked."""
     drug = _drug(values["drug_code"])
     refuse_unless(may_change_class(by, patient, drug.drug_class), refusal_for(by, patient, drug.drug_class))
-    allergies = matching_allergies(patient, drug)
-    if allergies and not allergy_checked:
-        raise AllergyNotChecked(allergies)
+    allergies = _allergies_to_check(patient, drug, allergy_checked=allergy_checked)
     _check_prescriber(values.get("prescriber"))
     now = timezone.now()
     medication = Medication(
@@ -76,6 +77,7 @@ def add_medication(
         updated_at=now,
     )
     _set(medication, values)
+    _check_route(medication)
     medication.save()
     forget_summary(patient)
     MedicationChange.objects.create(
@@ -89,22 +91,27 @@ def add_medication(
         target=f"medication added ({drug.drug_class.label})",
     )
     if allergies:
-        record_event(
-            actor=by,
-            context=audit,
-            patient=patient,
-            action=Action.CREATE,
-            target="medication added: allergy warning checked by the prescriber",
-        )
+        record_event(actor=by, context=audit, patient=patient, action=Action.CREATE, target=ALLERGY_CHECKED_ON_ADD)
     return medication
 
 
 @transaction.atomic
 def change_medication(
-    *, medication: Medication, by, audit: AuditContext | None = None, values: dict, why: str, expected_version: int
+    *,
+    medication: Medication,
+    by,
+    audit: AuditContext | None = None,
+    values: dict,
+    why: str,
+    expected_version: int,
+    allergy_checked: bool = False,
 ) -> Medication:
     """Change a line; the history keeps what changed, who and why. Refused unless the person may change both
-    the line's class and the new drug's class. Raises StaleEdit when the line changed since ``expected_version``."""
+    the line's class and the new drug's class. Raises StaleEdit when the line changed since ``expected_version``.
+
+    A change of drug is checked against the allergies as an added line is: a new drug that matches an active
+    allergy or intolerance raises AllergyNotChecked, saving nothing, unless ``allergy_checked``; saved anyway, the
+    change's audit event is joined by one saying the allergy warning was checked."""
     patient = medication.patient
     drug = _drug(values.get("drug_code", medication.drug_code))
     for drug_class in {medication.drug_class, drug.drug_class.value}:
@@ -112,6 +119,9 @@ def change_medication(
     current = Medication.objects.select_for_update().get(pk=medication.pk)
     if current.version != expected_version:
         raise StaleEdit(current)
+    allergies: list[PatientAllergy] = []
+    if drug.code != current.drug_code:
+        allergies = _allergies_to_check(patient, drug, allergy_checked=allergy_checked)
     if "prescriber" in values and getattr(values["prescriber"], "pk", None) != current.prescriber_id:
         _check_prescriber(values["prescriber"])
     before = current.snapshot()
@@ -122,6 +132,8 @@ def change_medication(
     changed = {name for name in after if after[name] != before[name]}
     if not changed:
         return current
+    if changed & {"drug_code", "form", "route"}:
+        _check_route(current)
     current.updated_at = timezone.now()
     current.version = F("version") + 1
     current.save()
@@ -143,6 +155,8 @@ def change_medication(
     )
     words = "stopped" if kind == MedicationChange.Kind.STOPPED else f"changed: {', '.join(sorted(changed))}"
     record_event(actor=by, context=audit, patient=patient, action=Action.UPDATE, target=f"medication {words}"[:200])
+    if allergies:
+        record_event(actor=by, context=audit, patient=patient, action=Action.UPDATE, target=ALLERGY_CHECKED_ON_CHANGE)
     return current
 
 
@@ -173,6 +187,22 @@ def annotate_medication(
         actor=by, context=audit, patient=medication.patient, action=Action.UPDATE, target="medication annotated"
     )
     return change
+
+
+def _allergies_to_check(patient, drug: drugs.Drug, *, allergy_checked: bool) -> list[PatientAllergy]:
+    """The allergies the drug matches; AllergyNotChecked when there are some and nobody said they checked them."""
+    allergies = matching_allergies(patient, drug)
+    if allergies and not allergy_checked:
+        raise AllergyNotChecked(allergies)
+    return allergies
+
+
+def _check_route(medication: Medication) -> None:
+    """Precondition: the line's drug, form and route agree (medications.rules.routes; the form says the same to
+    the person typing). Checked when one of them is set, so stopping an older line never trips on it."""
+    problems = routes.disagreements(drug_code=medication.drug_code, form=medication.form, route=medication.route)
+    if problems:
+        raise ValueError(" ".join(problems.values()))
 
 
 def _check_prescriber(prescriber) -> None:

@@ -69,9 +69,7 @@ def medication_add(request: HttpRequest, public_id) -> HttpResponse:
                         allergy_checked=form.cleaned_data["allergy_checked"],
                     )
                 except AllergyNotChecked as warning:
-                    seen(request, patient, "medication list: allergy warning shown")
-                    context = {"form": form, "may": may, "allergy_warnings": warning.allergies}
-                    return page(request, "medications/form.html", patient, context, status=400)
+                    return allergy_warning(request, patient, warning, {"form": form, "may": may})
                 messages.success(request, f"{medication.drug_name} added to the medication list.")
                 if medication.drug_class == "opioid" and may.prescribe:
                     messages.info(
@@ -84,6 +82,14 @@ def medication_add(request: HttpRequest, public_id) -> HttpResponse:
             status = 403
     seen(request, patient, "medication list: add a line")
     return page(request, "medications/form.html", patient, {"form": form, "may": may}, status=status)
+
+
+def allergy_warning(request: HttpRequest, patient, warning: AllergyNotChecked, context: dict) -> HttpResponse:
+    """The form again, as typed, with the warning naming each matching allergy and the "I have checked the allergy"
+    box (adding a line or changing its drug); nothing was saved. Showing it is audited."""
+    seen(request, patient, "medication list: allergy warning shown")
+    context = {**context, "allergy_warnings": warning.allergies}
+    return page(request, "medications/form.html", patient, context, status=400)
 
 
 @login_required
@@ -130,7 +136,10 @@ def medication_edit(request: HttpRequest, public_id, medication_id) -> HttpRespo
                         values=form.values(),
                         why=form.cleaned_data["why"],
                         expected_version=form.cleaned_data["version"],
+                        allergy_checked=form.cleaned_data["allergy_checked"],
                     )
+                except AllergyNotChecked as warning:
+                    return allergy_warning(request, patient, warning, {"form": form, "medication": medication})
                 except StaleEdit as stale:
                     conflict, status = stale.current, 409
                     data = request.POST.copy()

@@ -1,13 +1,16 @@
 """The prescriber's journey (issue 6): a physician records an opioid, sees the MME and the naloxone flag with the
 guideline's words on the banner and the medication list, plans a taper, saves it, confirms the doses it rounds
-to tablets and opens the patient's printable schedule. axe-core finds no serious or critical violation on the
-pages on the way."""
+to tablets and opens the patient's printable schedule; and (issue 15) a physician changing a line's drug to one the
+patient is allergic to is warned, naming the allergy, and saves only after ticking "I have checked the allergy".
+axe-core finds no serious or critical violation on the pages on the way."""
 
 import pytest
 from playwright.sync_api import expect
 
 from medications.models import TaperPlan
+from patients.allergy_services import record_allergy
 from tests.browser.accessibility import axe_violations
+from tests.medications.medkit import add_line
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +81,44 @@ def test_a_physician_records_an_opioid_sees_the_mme_and_naloxone_flag_plans_a_ta
     expect(page.locator(".no-print")).to_be_hidden()
     assert axe_violations(page) == []
     screenshot(page, "taper-print")
+
+
+def test_a_physician_changing_a_line_to_a_drug_the_patient_is_allergic_to_is_warned_and_confirms(
+    page, sign_in, traffic, physician, patient, screenshot
+):
+    record_allergy(
+        patient=patient,
+        by=physician,
+        values={"substance": "morphine", "reaction": "hives", "severity": "severe", "source": "patient_reported"},
+    )
+    line = add_line(patient, physician, "oxycodone", 5, units=2, doses=4)
+    sign_in(page, physician)
+    page.goto(f"/patients/{patient.public_id}/plan/medications/{line.public_id}/")
+    page.get_by_role("link", name="Change", exact=True).click()
+
+    page.get_by_label("Drug").select_option("morphine")
+    page.get_by_label("Strength per unit").fill("15")
+    page.get_by_label("Why is it changing?").fill("Oxycodone not helping; switching")
+    page.get_by_role("button", name="Save the change").click()
+
+    warning = page.get_by_role("alert").filter(has_text="recorded allergy")
+    expect(warning).to_contain_text(
+        "Mari has a recorded allergy to morphine: hives (severe). Check before prescribing."
+    )
+    expect(warning).to_contain_text("Nothing was saved yet.")
+    expect(page.get_by_label("Drug")).to_have_value("morphine")
+    expect(page.get_by_label("Strength per unit")).to_have_value("15")
+    assert axe_violations(page) == []
+    screenshot(page, "medication-change-allergy-warning")
+    line.refresh_from_db()
+    assert line.drug_code == "oxycodone"
+    # The warning is a 400 (nothing was saved): expected here, so not one of the page's problems.
+    expected = [p for p in traffic.problems if "status of 400" in p and "/edit/" in p]
+    assert len(expected) == 1, traffic.problems
+    traffic.problems.remove(expected[0])
+
+    page.get_by_label("I have checked the allergy").check()
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.get_by_text("Morphine saved.")).to_be_visible()
+    line.refresh_from_db()
+    assert (line.drug_code, line.strength) == ("morphine", 15)

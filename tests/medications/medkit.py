@@ -11,6 +11,7 @@ from careplans.models import CarePlan, Goal, Tier
 from clinic.roles import Discipline, Role
 from medications.models import Medication
 from medications.rules import drugs
+from medications.rules.routes import route_from_form
 from medications.services.lines import add_medication
 from tests.factories import CareTeamMemberFactory, StaffFactory
 
@@ -50,7 +51,18 @@ def days_ago(n: int) -> datetime.date:
 
 
 def add_line(
-    patient, by, code: str, strength, *, units=1, doses=None, prn_max=None, started=30, why="", **extra
+    patient,
+    by,
+    code: str,
+    strength,
+    *,
+    units=1,
+    doses=None,
+    prn_max=None,
+    started=30,
+    why="",
+    allergy_checked=False,
+    **extra,
 ) -> Medication:
     """A current line added by ``by`` through the service (who must be allowed to add it)."""
     drug = drugs.by_code(code)
@@ -71,7 +83,9 @@ def add_line(
         "side_effects": "",
         **extra,
     }
-    return add_medication(patient=patient, by=by, values=values, why=why)
+    # The route a clinician would choose for the form, unless the test gives one (an injection: subcutaneous).
+    values.setdefault("route", "subcutaneous" if values["form"] == "injection" else route_from_form(values["form"]))
+    return add_medication(patient=patient, by=by, values=values, why=why, allergy_checked=allergy_checked)
 
 
 def oxycodone_60(patient, by) -> Medication:
@@ -120,6 +134,7 @@ def form_data(**overrides) -> dict:
         "drug_code": "oxycodone",
         "strength": "5",
         "form": "tablet",
+        "route": "oral",
         "units_per_dose": "2",
         "doses_per_day": "4",
         "prn_max_doses_per_day": "",

@@ -207,7 +207,12 @@ def test_bad_input_is_refused_plainly_never_a_500(signed_in, patient, physician,
 
 def test_a_fentanyl_patch_needs_no_doses_a_day(signed_in, patient, physician):
     data = form_data(
-        drug_code="fentanyl_transdermal", strength="25", units_per_dose="1", doses_per_day="", form="patch"
+        drug_code="fentanyl_transdermal",
+        strength="25",
+        units_per_dose="1",
+        doses_per_day="",
+        form="patch",
+        route="transdermal",
     )
     assert signed_in(physician).post(add_url(patient), data).status_code == 302
     page = signed_in(physician).get(list_url(patient)).content.decode()

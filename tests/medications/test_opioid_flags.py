@@ -125,7 +125,7 @@ def test_a_prn_opioid_counts_its_maximum_and_says_so(signed_in, patient, physici
     add_line(patient, physician, "hydrocodone", 5, prn_max=4)
     page = list_page(signed_in(physician), patient)
     assert '<strong>20 MME/day</strong> <span class="text-secondary">(maximum' in page
-    assert "as needed, at most 4 times a day" in page
+    assert "as needed, up to 4 a day" in page
 
 
 def test_a_prescriber_acknowledges_a_flag_with_a_reason_and_it_leaves_the_banner(signed_in, patient, physician):

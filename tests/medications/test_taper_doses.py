@@ -117,6 +117,28 @@ def test_as_needed_lines_say_only_when_needed():
 
 
 @pytest.mark.parametrize(
+    ("route", "words"),
+    [
+        ("oral", "take 1 tablet of oxycodone 5 mg, 3 times a day"),  # "take" says it
+        ("", "take 1 tablet of oxycodone 5 mg, 3 times a day"),  # stored before lines had a route
+        ("not_recorded", "take 1 tablet of oxycodone 5 mg, 3 times a day"),
+        ("sublingual_buccal", "take 1 tablet of oxycodone 5 mg under your tongue or inside your cheek, 3 times a day"),
+        ("rectal", "take 1 tablet of oxycodone 5 mg rectally (in your bottom), 3 times a day"),
+        ("other", "take 1 tablet of oxycodone 5 mg the way your prescriber showed you, 3 times a day"),
+    ],
+)
+def test_a_route_take_does_not_say_is_put_in_words(route, words):
+    assert round_dose(line(route=route), target_daily=D(15), cap_per_dose=D(5)).words == words
+
+
+def test_a_patch_says_wear_whatever_its_route():
+    patch = line("Fentanyl", "patch", (25,), times=1, factor="2.4", daily=25, unit="mcg/hr", route="transdermal")
+    assert round_dose(patch, target_daily=D(25), cap_per_dose=D(25)).words == (
+        "wear 1 patch of fentanyl 25 mcg/hr at the same time"
+    )
+
+
+@pytest.mark.parametrize(
     ("count", "words"),
     [("0.5", "half a tablet"), ("1", "1 tablet"), ("1.5", "1 and a half tablets"), ("2", "2 tablets")],
 )
@@ -197,6 +219,16 @@ def test_a_medicine_stopped_earlier_is_not_named_again():
 def test_the_rounded_schedule_round_trips_through_json():
     steps = round_taper(schedule_of("82.5"), [MORPHINE_ER, OXYCODONE_5])
     assert steps_from_json(steps_to_json(steps, [MORPHINE_ER, OXYCODONE_5])) == steps
+    sublingual = line(route="sublingual_buccal")
+    steps = round_taper(schedule_of("22.5"), [sublingual])
+    assert steps_from_json(steps_to_json(steps, [sublingual]))[0].doses[0].line.route == "sublingual_buccal"
+
+
+def test_a_schedule_stored_before_lines_had_a_route_reads_without_one():
+    stored = steps_to_json(round_taper(schedule_of("82.5"), [OXYCODONE_5]), [OXYCODONE_5])
+    for row in stored["lines"]:
+        del row["route"]
+    assert steps_from_json(stored)[0].doses[0].line.route == ""
 
 
 @pytest.mark.parametrize(
