@@ -54,6 +54,7 @@ URL_KINDS = {
     "absence_id": "time away",
     "problem_id": "problem",
     "flag_id": "red flag",
+    "appointment_id": "appointment",
     "object_id": "admin object",
 }
 # The kinds whose row says which patient it is about: (app label, model, the patient's column).
@@ -64,6 +65,7 @@ PATIENT_OF = {
     "questionnaire response": ("measures", "Response", "patient_id"),
     "visit note": ("patients", "Encounter", "patient_id"),
     "psychotherapy note": ("patients", "PsychotherapyNote", "patient_id"),
+    "appointment": ("clinic", "Appointment", "patient_id"),
 }
 NEVER_RECORDED = {"token"}  # a patient link's token is never written anywhere
 PLAIN_VALUE = re.compile(r"[\w.-]{1,40}")
