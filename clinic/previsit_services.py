@@ -15,7 +15,7 @@ from patients.visit_from_summary import interval_history
 from patients.visit_services import start_visit
 
 #: The note's type for each kind of appointment.
-NOTE_KIND = {
+NOTE_KIND: dict[str, str] = {
     Appointment.Kind.NEW: Encounter.Kind.INITIAL,
     Appointment.Kind.FOLLOW_UP: Encounter.Kind.FOLLOW_UP,
     Appointment.Kind.GROUP: Encounter.Kind.GROUP,

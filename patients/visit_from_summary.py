@@ -50,7 +50,7 @@ def questionnaire_lines(summary: PrevisitSummary) -> list[str]:
     for line in summary.scores:
         if not line.since_count:
             continue
-        if line.trend.count == 1:
+        if line.trend.count == 1 or line.change is None:
             words = f"- {line.trend.name} {number(line.trend.latest.total)} (the first response: the baseline)"
         else:
             words = f"- {line.crossed or line.change.clinician_words}"
