@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import demo.charts
 import demo.clinic
+import demo.day
 import demo.duty
 import demo.history
 import demo.intakes
@@ -90,6 +91,8 @@ class Command(BaseCommand):
         team = demo.team.seed_team(patients)
         if team.tasks or team.conferences or team.messages:
             lines.append(f"{team.tasks} team tasks, {team.messages} team messages, {team.conferences} case conferences")
+        if day := demo.day.seed_day():
+            lines.append(f"{day} appointments today for the demo physician")
         if lines:
             self.stdout.write("Added " + "; ".join(lines) + ".")
 
