@@ -22,12 +22,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Window
+from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from careplans.models import CarePlan, Sprint
 from clinic.dates import start_of_day
 from clinic.models import Appointment, Referral
+from measures.caseload import count_of
 from measures.crossing import crossing
 from measures.definitions import get_definition
 from measures.models import Alert, MeasureSummary, Response
@@ -126,12 +127,6 @@ def day_for(user, day: datetime.date, *, visible_patients) -> Day:
     rows = [TodayRow(appointment=a, since=since_of(a)) for a in appointments[:DAY_LIMIT]]
     add_attention(rows, day=day)
     return Day(day=day, rows=rows, more=len(appointments) > DAY_LIMIT)
-
-
-def count_of(queryset) -> Subquery:
-    return Subquery(
-        queryset.order_by().values("patient").annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()
-    )
 
 
 def attention_annotations(day: datetime.date) -> dict:
