@@ -2,7 +2,7 @@
 shows, fetched by one hand-written query (no session, no access rule machinery, no template)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 ANONYMOUS, CLINICIAN, COORDINATOR, PATIENT = "anonymous", "clinician", "coordinator", "patient"
@@ -29,6 +29,10 @@ class Targets:
     portal_response_id: str | None = None
     # The demo patient's newest treatment sprint (demo/plans.py), when the demo has care plans.
     sprint_public_id: str | None = None
+    # The demo patient's appointment today with the bench physician and the clinic day (bench/today.py).
+    appointment_public_id: str | None = None
+    day_start: datetime | None = None
+    day_end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -140,10 +144,44 @@ def key_pages(t: Targets) -> list[Page]:
             "ORDER BY r.completed_at DESC, r.id DESC LIMIT 51",
             {"patient_id": t.patient_id},
         ),
+        *today_pages(t),
         *worklist_pages(t),
         *plan_pages(t),
         *medication_pages(t),
         *portal_pages(t),
+    ]
+
+
+def today_pages(t: Targets) -> list[Page]:
+    """The clinician's Today (8 appointments) and the demo patient's pre-visit summary (clinic/today_views.py)."""
+    if t.appointment_public_id is None:
+        return []
+    return [
+        Page(
+            "today",
+            "Today (clinician: 8 appointments)",
+            CLINICIAN,
+            "/today/",
+            b"today-list",
+            "SELECT a.public_id, a.starts_at, a.kind, a.place, p.public_id, p.mrn, p.given_name, p.family_name, "
+            "(SELECT count(*) FROM measures_alert l WHERE l.patient_id = p.id AND l.acknowledged_at IS NULL) "
+            "FROM clinic_appointment a JOIN patients_patient p ON p.id = a.patient_id "
+            "WHERE a.clinician_id = %(member)s AND a.starts_at >= %(start)s AND a.starts_at < %(end)s "
+            "ORDER BY a.starts_at, a.id",
+            {"member": t.clinician_id, "start": t.day_start, "end": t.day_end},
+        ),
+        Page(
+            "previsit_summary",
+            "Pre-visit summary (clinician)",
+            CLINICIAN,
+            f"/appointments/{t.appointment_public_id}/summary/",
+            b'id="pv-scores"',
+            "SELECT i.code, r.completed_at, r.total FROM measures_response r "
+            "JOIN measures_instrument i ON i.id = r.instrument_id "
+            "WHERE r.patient_id = %(patient_id)s AND r.completed_at IS NOT NULL "
+            "ORDER BY r.completed_at DESC, r.id DESC LIMIT 60",
+            {"patient_id": t.patient_id},
+        ),
     ]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from bench import database, load, pages, report
 from bench.client import Browser
 from bench.server import gunicorn
+from bench.today import prepare_today
 from clinic.roles import Discipline, Role
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -70,7 +71,14 @@ def main(argv: list[str] | None = None) -> int:
             patient_mrn=demo.DEMO_PATIENT["mrn"],
         )
     token, response_id = prepare_patient_questionnaire(demo)
-    targets = dataclasses.replace(targets, portal_response_id=response_id)
+    appointment, day_start, day_end = prepare_today(demo, demo.demo_staff_username(Discipline.PHYSICIAN))
+    targets = dataclasses.replace(
+        targets,
+        portal_response_id=response_id,
+        appointment_public_id=appointment,
+        day_start=day_start,
+        day_end=day_end,
+    )
     key_pages = pages.key_pages(targets)
     with gunicorn(env=env, workers=args.workers, log_path=RESULTS / "gunicorn.log") as port:
         print(f"bench: gunicorn ({args.workers} workers) on 127.0.0.1:{port}", flush=True)

@@ -24,8 +24,12 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
+
+from clinic.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -162,3 +166,20 @@ def forget_kiosk_unlock_failures(username: str) -> None:
         cache.delete_many(_failure_keys(KIOSK_UNLOCK, account_key(username), time.time(), cooloff_minutes()))
     except Exception:
         logger.warning("kiosk unlock limiter unavailable; failures not cleared")
+
+
+def landing_url(user) -> str:
+    """Where a person lands after signing in: clinicians on their Today, everyone else on the home page."""
+    if getattr(user, "role", None) == Role.CLINICIAN:
+        return reverse("today:day")
+    return reverse("home")
+
+
+class SignInView(LoginView):
+    """Django's sign-in with the bounded form; without a ?next= it lands on the person's landing page."""
+
+    redirect_authenticated_user = True
+    authentication_form = SignInForm
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)

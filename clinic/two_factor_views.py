@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clinic import two_factor
+from clinic.sign_in import landing_url
 from clinic.two_factor import SESSION_NEW_CODES, SESSION_NEXT, SESSION_STATE
 
 
@@ -48,7 +49,7 @@ def next_url(request: HttpRequest) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=request.is_secure()):
         return wanted
-    return reverse("home")
+    return landing_url(request.user)
 
 
 def paused_words(seconds: int) -> str:

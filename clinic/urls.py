@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import views
-from clinic.sign_in import SignInForm
+from clinic.sign_in import SignInView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("favicon.ico", views.no_favicon),
     path(
         "accounts/sign-in/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        SignInView.as_view(),
         name="login",
     ),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("clinic.referral_urls")),
     path("", include("clinic.appointment_urls")),
     path("", include("clinic.team_urls")),
+    path("", include("clinic.today_urls")),
     path("outbox/", include("clinic.outbox_urls")),
     path("patients/", include("patients.urls")),
     path("patients/<uuid:public_id>/care-team/", include("clinic.care_team_urls")),

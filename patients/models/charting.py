@@ -52,6 +52,11 @@ class Encounter(models.Model):
     free_text = models.TextField("other notes", blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The appointment this note was started from (clinic.previsit_services.start_note_from_summary), if any:
+    # a second "Start the visit note" for the same appointment opens this draft instead of making another.
+    appointment = models.ForeignKey(
+        "clinic.Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="visit_notes"
+    )
     # Optimistic locking for drafts: a save based on an older version is refused, not merged.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)

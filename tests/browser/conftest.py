@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.db import connections
@@ -25,6 +25,7 @@ from django.utils import timezone
 from careplans import plan_services
 from careplans.logs import services as log_services
 from careplans.models import Tier
+from clinic.sign_in import landing_url
 from tests.factories import PASSWORD
 from tests.two_step import app_code, give_app, needs_second_step
 
@@ -209,11 +210,12 @@ def sign_in():
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        landing = landing_url(user)  # clinicians land on Today, everyone else on the home page
         if needs_second_step(user):  # clinic admins: the code from their authenticator app
-            page.wait_for_url("/accounts/two-step/?next=%2F")
+            page.wait_for_url(f"/accounts/two-step/?next={quote(landing, safe='')}")
             page.get_by_label("Code from your authenticator app").fill(app_code(give_app(user)))
             page.get_by_role("button", name="Continue").click()
-        page.wait_for_url("/")
+        page.wait_for_url(landing)
 
     return sign_in_as
 

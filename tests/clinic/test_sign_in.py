@@ -8,11 +8,13 @@ def test_it_shows_the_sign_in_page(client):
     assert b"Sign in to Haven" in response.content
 
 
-def test_it_signs_in_and_shows_the_home_page(client, physician, patient, password):
+def test_it_signs_in_and_shows_a_clinician_their_day_then_their_home_page(client, physician, patient, password):
     response = client.post(reverse("login"), {"username": physician.username, "password": password}, follow=True)
     assert response.status_code == 200
-    assert b"Hello, Ada" in response.content
-    assert patient.family_name.encode() in response.content
+    assert response.redirect_chain == [(reverse("today:day"), 302)]
+    home = client.get(reverse("home"))
+    assert b"Hello, Ada" in home.content
+    assert patient.family_name.encode() in home.content
 
 
 def test_it_rotates_the_session_at_sign_in(client, physician, password):
