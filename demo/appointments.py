@@ -101,8 +101,10 @@ def write_lead_day(lead: User, maria, *, today: date) -> int:
         .values_list("patient_id", flat=True)[: len(LEAD_DAY)]
     )
     patients = ([maria.pk] if maria is not None else []) + others
-    slots = [(today, *slot, "booked") for slot in LEAD_DAY][: len(patients) - 1]
-    slots.append((today - timedelta(days=1), 16, 0, 30, "follow_up", "attended"))
+    # Today's slots first; yesterday's attended visit when the lead has a patient to spare.
+    slots = [(today, *slot, "booked") for slot in LEAD_DAY] + [
+        (today - timedelta(days=1), 16, 0, 30, "follow_up", "attended")
+    ]
     now = timezone.now()
     written = 0
     for patient_id, (day, hour, minute, minutes, kind, status) in zip(patients, slots, strict=False):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", patients=12, stdout=out)
+    call_command("seed_demo", patients=30, stdout=out)
     return out.getvalue()
 
 
