@@ -3,7 +3,8 @@ compassionate language check (no patient in its URL: the text is all it needs)."
 
 from django.urls import path
 
-from patients import autosave_views, visit_views as views
+from patients import autosave_views
+from patients import visit_views as views
 
 urlpatterns = [
     path("<uuid:public_id>/visits/", views.visit_list, name="visits"),
