@@ -19,13 +19,8 @@ def haven(request):
         "urgent_task_count": urgent_task_counter(request),
         "ack_actions": AckAction.choices,
         "session_seconds_left": session_clock(request),
-        "session_warning_seconds": SESSION_WARNING_SECONDS,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
     }
-
-
-# The idle warning appears this long before the session ends (static/js/session_timeout.js): the app's own
-# choice, long enough to come back to the keyboard and press "Stay signed in".
-SESSION_WARNING_SECONDS = 120
 
 
 def session_clock(request):
