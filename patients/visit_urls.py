@@ -3,7 +3,7 @@ compassionate language check (no patient in its URL: the text is all it needs)."
 
 from django.urls import path
 
-from patients import autosave_views
+from patients import autosave_views, form_draft_views
 from patients import visit_views as views
 
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
     path("<uuid:public_id>/visits/<uuid:visit_id>/addenda/", views.addendum, name="add_addendum"),
     path("<uuid:public_id>/psychotherapy-notes/", views.psychotherapy_notes, name="psychotherapy_notes"),
     path("<uuid:public_id>/psychotherapy-notes/new/", views.new_psychotherapy_note, name="new_psychotherapy_note"),
+    path(
+        "<uuid:public_id>/psychotherapy-notes/new/autosave/",
+        form_draft_views.autosave_psychotherapy_note,
+        name="autosave_psychotherapy_note",
+    ),
     path("<uuid:public_id>/psychotherapy-notes/<uuid:note_id>/", views.psychotherapy_note, name="psychotherapy_note"),
     path("language-check/", views.language_check, name="language_check"),
 ]
