@@ -150,7 +150,8 @@ def test_a_problems_notes_save_themselves_and_come_back_on_the_edit_page(signed_
     edit = reverse("patients:problem_edit", args=[patient.public_id, problem.public_id])
     url = reverse("patients:autosave_problem", args=[patient.public_id, problem.public_id])
     seen = problem.updated_at.isoformat()
-    typed = {"domain": "sleep", "title": "Poor sleep", "status": "active", "notes": "Wakes at 3; pain", "updated_at": seen}
+    typed = {"domain": "sleep", "title": "Poor sleep", "status": "active", "notes": "Wakes at 3; pain"}
+    typed["updated_at"] = seen
 
     assert autosave(client, url, typed).status_code == 200
 
