@@ -13,18 +13,20 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.middleware import seconds_left, signed_out_answer, touch
+from clinic.middleware import redirect_with_next, seconds_left, signed_out_answer, touch, wants_json
 
 
 def signed_in_or_401(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """login_required for background requests: 401 JSON (never a redirect) to someone not signed in."""
+    """login_required for background requests: 401 JSON (never a redirect) to someone not signed in; a plain
+    form posted to the same address (a draft's "Discard" button) goes to the sign-in page as usual."""
 
     @wraps(view)
     def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
-            return signed_out_answer()
+            return signed_out_answer() if wants_json(request) else redirect_with_next(request, reverse("login"))
         return view(request, *args, **kwargs)
 
     return checked

@@ -75,6 +75,7 @@
     var again = false;
     var stopped = false;
     var failures = 0;
+    var submitter = null; // the Save button pressed while an autosave was on its way
 
     function schedule(delay) {
       clearTimeout(timer);
@@ -125,6 +126,7 @@
       } else if (status === 200) {
         say(form, answer.message || "", "quiet");
       } else if (status === 401) {
+        submitter = null; // posting now would only lead to the sign-in page: the link below comes back here
         stop();
         keepInTab(form);
         say(form, answer.message || "Not saved: you were signed out.", "problem", signInLink());
@@ -186,7 +188,9 @@
         .catch(offline)
         .finally(function () {
           inFlight = false;
-          if (again && !stopped) {
+          if (submitter) {
+            submitAfterSave();
+          } else if (again && !stopped) {
             again = false;
             dirty = true;
             saveNow();
@@ -194,14 +198,38 @@
         });
     }
 
+    function submitAfterSave() {
+      var button = submitter;
+      submitter = null;
+      stop();
+      form.requestSubmit(button && button.form === form ? button : undefined);
+    }
+
+    function onSubmit(event) {
+      if (inFlight) {
+        // Wait for the save on its way: a new note's first one moves the form onto the draft, and any one
+        // changes the version; saving before it lands would start a second note or meet our own save as a
+        // conflict. It submits again once the answer is in.
+        event.preventDefault();
+        submitter = event.submitter || form.querySelector("[type=submit]");
+        return;
+      }
+      stop(); // the Save button takes over, with everything typed
+    }
+
+    function isSubmitButton(element) {
+      return element && element.form === form && element.type === "submit";
+    }
+
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
-    form.addEventListener("focusout", function () {
-      if (dirty) {
+    form.addEventListener("focusout", function (event) {
+      // Leaving a field saves it, unless it is for the Save button, which saves everything itself.
+      if (dirty && !isSubmitButton(event.relatedTarget)) {
         saveNow();
       }
     });
-    form.addEventListener("submit", stop); // the Save button takes over
+    form.addEventListener("submit", onSubmit);
     document.addEventListener("haven:signed-out", function () {
       if (!stopped) {
         stop();

@@ -122,3 +122,22 @@ def test_the_idle_warning_appears_before_the_limit_and_stay_signed_in_keeps_the_
     assert session_of(page)[LAST_SEEN] == pytest.approx(time.time(), abs=5)
     page.get_by_role("link", name="New visit").click()
     expect(page.get_by_role("heading", name="New visit note")).to_be_visible()
+
+
+def test_a_psychotherapy_note_saves_itself_as_a_draft_only_its_author_gets_back(page, sign_in, psychologist, patient):
+    sign_in(page, psychologist)
+    new_note = f"/patients/{patient.public_id}/psychotherapy-notes/new/"
+    page.goto(new_note)
+    page.get_by_label("Note").fill("Fear of moving eased when we named it.")
+    page.get_by_label("Note").blur()
+
+    expect(autosave_status(page)).to_have_text(SAVED)
+    page.evaluate("sessionStorage.clear()")  # a new tab: only the server's draft can bring the text back
+    page.goto(new_note)
+
+    expect(page.get_by_label("Note")).to_have_value("Fear of moving eased when we named it.")
+    expect(page.get_by_role("status").filter(has_text="is back in the form below")).to_be_visible()
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_text("Psychotherapy note saved.")).to_be_visible()
+    page.goto(new_note)
+    expect(page.get_by_label("Note")).to_have_value("")
