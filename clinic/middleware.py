@@ -28,7 +28,7 @@ class StaffSessionLimitsMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            ended = self.ended_because(request.session, now=time.time())
+            ended = self.ended_because(request.session, now=time.time(), activity=not is_session_check(request))
             if ended:
                 logout(request)
                 messages.info(request, ended)
@@ -36,14 +36,14 @@ class StaffSessionLimitsMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def ended_because(session, *, now: float) -> str | None:
+    def ended_because(session, *, now: float, activity: bool = True) -> str | None:
         started = session.setdefault(STARTED, now)
         last_seen = session.get(LAST_SEEN, now)
         if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
             return IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_MINUTES)
         if now - started > settings.SESSION_MAX_HOURS * 3600:
             return MAX_AGE_MESSAGE.format(hours=settings.SESSION_MAX_HOURS)
-        if now - last_seen >= TOUCH_EVERY_SECONDS or LAST_SEEN not in session:
+        if activity and (now - last_seen >= TOUCH_EVERY_SECONDS or LAST_SEEN not in session):
             session[LAST_SEEN] = now
         return None
 
@@ -52,6 +52,12 @@ class StaffSessionLimitsMiddleware:
         if wants_json(request):  # autosave, keepalive: the page says so and keeps what was typed
             return signed_out_answer()
         return redirect_with_next(request, reverse("login"))
+
+
+def is_session_check(request) -> bool:
+    """The idle warning asking how long the session has left (GET keepalive): asking is not activity, or
+    an idle tab's question would keep a forgotten session alive."""
+    return request.method == "GET" and request.path == reverse("keepalive")
 
 
 def seconds_left(session, *, now: float) -> int:

@@ -14,7 +14,7 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from clinic.middleware import redirect_with_next, seconds_left, signed_out_answer, touch, wants_json
 
@@ -38,9 +38,12 @@ def session_answer(request: HttpRequest, **extra) -> JsonResponse:
 
 
 @signed_in_or_401
-@require_POST
+@require_http_methods(["GET", "POST"])
 def keepalive(request: HttpRequest) -> HttpResponse:
-    """ "Stay signed in": this request is activity; answers how long the session now has (the 12-hour
-    maximum is not extended). Reads and shows no patient data, so it writes no audit event."""
-    touch(request.session, now=time.time())
-    return session_answer(request, kept=True)
+    """POST, "Stay signed in": this request is activity; answers how long the session now has (the 12-hour
+    maximum is not extended). GET only asks how long it has left, without counting as activity (the
+    middleware does not touch the clock for it): an idle tab checks before it warns, since another tab may
+    have kept the session alive. Reads and shows no patient data, so it writes no audit event."""
+    if request.method == "POST":
+        touch(request.session, now=time.time())
+    return session_answer(request, kept=request.method == "POST")

@@ -47,6 +47,8 @@
     var timer = null;
     var ended = false;
     var returnFocus = null;
+    var asked = { warn: false, end: false }; // asked the server at this stage of the countdown
+    var atMax = false; // the 12-hour maximum, which nothing extends
 
     function left() {
       return Math.max(0, Math.round((deadline - Date.now()) / 1000));
@@ -87,15 +89,53 @@
       document.dispatchEvent(new CustomEvent("haven:signed-out"));
     }
 
+    function askServer(stage) {
+      // Another tab may have kept the session alive: ask how long it really has (a GET, which does not
+      // count as activity) before warning, and again before saying it ended.
+      asked[stage] = true;
+      fetch(body.getAttribute("data-keepalive-url"), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) {
+          if (response.status === 401) {
+            showEnded();
+            return null;
+          }
+          return response.ok ? response.json() : null;
+        })
+        .then(function (answer) {
+          if (answer && typeof answer.seconds_left === "number") {
+            extend(answer.seconds_left);
+          } else if (!ended) {
+            tick();
+          }
+        })
+        .catch(tick);
+    }
+
     function tick() {
       clearTimeout(timer);
+      if (ended) {
+        return;
+      }
       var seconds = left();
       if (seconds <= 0) {
-        showEnded();
+        if (asked.end) {
+          showEnded();
+        } else {
+          askServer("end");
+        }
         return;
       }
       if (seconds <= warnSeconds) {
-        text.textContent = "You will be signed out in " + minutesText(seconds) + " to protect patient data.";
+        if (!asked.warn) {
+          askServer("warn");
+          return;
+        }
+        text.textContent = atMax
+          ? "Your session reaches its time limit in " + minutesText(seconds) + ". Save your work; then sign in again."
+          : "You will be signed out in " + minutesText(seconds) + " to protect patient data.";
         open();
         timer = setTimeout(tick, Math.min(TEXT_UPDATE_MS, seconds * 1000));
       } else {
@@ -109,14 +149,17 @@
       }
       deadline = Date.now() + secondsLeft * 1000;
       if (secondsLeft > warnSeconds) {
+        asked = { warn: false, end: false };
         close();
-      } else {
-        // The 12-hour maximum is near: staying cannot help, so the dialog says what can.
-        stay.hidden = true;
-        text.textContent =
-          "Your session reaches its time limit in " + minutesText(secondsLeft) + ". Save your work; then sign in again.";
       }
       tick();
+    }
+
+    function atMaximum() {
+      // Stay signed in was pressed yet the session still ends soon: the 12-hour maximum. Staying cannot
+      // help, so the dialog says what can.
+      stay.hidden = true;
+      atMax = true;
     }
 
     function keepAlive() {
@@ -135,6 +178,9 @@
         })
         .then(function (answer) {
           if (answer) {
+            if (answer.seconds_left <= warnSeconds) {
+              atMaximum();
+            }
             extend(answer.seconds_left);
           }
         })

@@ -61,8 +61,23 @@ def test_a_keepalive_without_a_session_is_401_not_a_redirect(client):
     assert response.status_code == 401
 
 
-def test_a_keepalive_must_be_a_post(signed_in, physician):
-    assert signed_in(physician).get(KEEPALIVE, **JSON).status_code == 405
+def test_asking_how_long_is_left_does_not_count_as_activity(signed_in, physician):
+    """An idle tab asks before it warns (another tab may have kept the session alive); asking keeps nothing."""
+    client = signed_in(physician)
+    set_clock(client, last_seen=10 * 60)
+
+    response = client.get(KEEPALIVE, **JSON)
+
+    assert response.status_code == 200 and response.json()["kept"] is False
+    assert response.json()["seconds_left"] == pytest.approx(5 * 60, abs=5)
+    assert client.session[LAST_SEEN] == pytest.approx(time.time() - 10 * 60, abs=5)
+
+
+def test_asking_after_the_idle_limit_is_answered_401(signed_in, physician):
+    client = signed_in(physician)
+    set_clock(client, last_seen=15 * 60 + 5)
+
+    assert client.get(KEEPALIVE, **JSON).status_code == 401
 
 
 def test_a_page_that_times_out_still_sends_a_page_to_the_sign_in_page_with_next(signed_in, physician):
