@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from clinic.middleware import LAST_SEEN
 from patients.models import Encounter
+from tests.browser.test_questionnaire import axe_violations
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -67,6 +68,7 @@ def test_a_note_typed_across_an_expired_session_comes_back_whole_after_signing_i
 
     expect(autosave_status(page)).to_have_text(SAVED)
     encounter = saved_note(assessment=ASSESSMENT, plan=PLAN_SAVED)
+    assert axe_violations(page) == []
     # The new note is now a draft: the address is the draft's, so signing in again comes back to it.
     edit = f"/patients/{patient.public_id}/visits/{encounter.public_id}/edit/"
     expect(page).to_have_url(re.compile(re.escape(edit) + "$"))
@@ -102,7 +104,7 @@ def test_a_note_typed_across_an_expired_session_comes_back_whole_after_signing_i
 
 
 def test_the_idle_warning_appears_before_the_limit_and_stay_signed_in_keeps_the_session(
-    page, sign_in, physician, patient, settings
+    page, sign_in, physician, patient, settings, screenshot
 ):
     settings.SESSION_IDLE_MINUTES = 2
     settings.SESSION_WARNING_SECONDS = 117  # due 3 seconds after the page loads
@@ -114,6 +116,8 @@ def test_the_idle_warning_appears_before_the_limit_and_stay_signed_in_keeps_the_
     expect(warning).to_contain_text("You will be signed out in 2 minutes to protect patient data.")
     stay = warning.get_by_role("button", name="Stay signed in")
     expect(stay).to_be_focused()
+    screenshot(page, "idle-warning")
+    assert axe_violations(page) == []
     idle_for(page, 100)  # the server's clock agrees: 100 seconds without a request
 
     page.keyboard.press("Enter")
