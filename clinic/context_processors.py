@@ -1,7 +1,9 @@
+import time
 from functools import cache
 
 from django.conf import settings
 
+from clinic.middleware import seconds_left
 from clinic.safety_net import AckAction
 from clinic.worklists import tasks_for
 
@@ -16,7 +18,22 @@ def haven(request):
         "demo_mode": settings.EMBEDDED_DEMO or settings.TASKS_IN_PROCESS,
         "urgent_task_count": urgent_task_counter(request),
         "ack_actions": AckAction.choices,
+        "session_seconds_left": session_clock(request),
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
     }
+
+
+def session_clock(request):
+    """Seconds left in the signed-in person's session, for the idle warning (no query: the session is read
+    anyway); None for someone not signed in."""
+
+    def left() -> int | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return seconds_left(request.session, now=time.time())
+
+    return left
 
 
 def urgent_task_counter(request):

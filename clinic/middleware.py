@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -28,7 +28,7 @@ class StaffSessionLimitsMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            ended = self.ended_because(request.session, now=time.time())
+            ended = self.ended_because(request.session, now=time.time(), activity=not is_session_check(request))
             if ended:
                 logout(request)
                 messages.info(request, ended)
@@ -36,20 +36,55 @@ class StaffSessionLimitsMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def ended_because(session, *, now: float) -> str | None:
+    def ended_because(session, *, now: float, activity: bool = True) -> str | None:
         started = session.setdefault(STARTED, now)
         last_seen = session.get(LAST_SEEN, now)
         if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
             return IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_MINUTES)
         if now - started > settings.SESSION_MAX_HOURS * 3600:
             return MAX_AGE_MESSAGE.format(hours=settings.SESSION_MAX_HOURS)
-        if now - last_seen >= TOUCH_EVERY_SECONDS or LAST_SEEN not in session:
+        if activity and (now - last_seen >= TOUCH_EVERY_SECONDS or LAST_SEEN not in session):
             session[LAST_SEEN] = now
         return None
 
     @staticmethod
     def to_sign_in(request) -> HttpResponse:
+        if wants_json(request):  # autosave, keepalive: the page says so and keeps what was typed
+            return signed_out_answer()
         return redirect_with_next(request, reverse("login"))
+
+
+def is_session_check(request) -> bool:
+    """The idle warning asking how long the session has left (GET keepalive): asking is not activity, or
+    an idle tab's question would keep a forgotten session alive."""
+    return request.method == "GET" and request.path == reverse("keepalive")
+
+
+def seconds_left(session, *, now: float) -> int:
+    """Seconds until this session ends if nothing else happens: the idle limit or the maximum, whichever
+    comes first (what the page's idle warning counts down from)."""
+    idle_ends = session.get(LAST_SEEN, now) + settings.SESSION_IDLE_MINUTES * 60
+    max_ends = session.get(STARTED, now) + settings.SESSION_MAX_HOURS * 3600
+    return max(0, int(min(idle_ends, max_ends) - now))
+
+
+def touch(session, *, now: float) -> None:
+    """Count this request as activity now (the middleware itself only notes it once a minute)."""
+    session[LAST_SEEN] = now
+
+
+SIGNED_OUT = "You were signed out, so this was not saved. What you typed is kept in this tab: sign in again."
+
+
+def wants_json(request) -> bool:
+    """A page's background request (autosave, keepalive) asks for JSON; a page or htmx asks for HTML."""
+    return "application/json" in request.headers.get("Accept", "") and not request.htmx
+
+
+def signed_out_answer() -> JsonResponse:
+    """401 for a background request without a session: no redirect for fetch() to follow into the sign-in
+    page; the page itself links to sign-in with its own address as ``next``."""
+    return JsonResponse({"signed_out": True, "message": SIGNED_OUT}, status=401)
 
 
 def redirect_with_next(request, to: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +27,10 @@ from clinic.models import Referral
 from clinic.referral_forms import ReferralFilterForm, ReferralForm, ReferralStepForm
 from clinic.referral_services import create_referral, take_referral_step, update_referral
 from patients.banner import patient_page
+from patients.form_draft_pages import draft_context, with_draft
+from patients.form_draft_services import forget_form_draft
+from patients.form_draft_views import autosave_form, autosave_view
+from patients.models import FormDraft
 
 PAGE_SIZE = 50
 CHART_SHOWN = 20
@@ -197,14 +202,16 @@ def referral_new(request: HttpRequest, public_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
     if not may_write_referrals(request.user):
         raise PermissionDenied("Coordinators and clinicians write referrals.")
-    form = ReferralForm(request.POST or None)
+    drafts = referral_drafts(request, patient)
+    form = ReferralForm(request.POST or None, initial=with_draft({}, drafts))
     if request.method == "POST" and form.is_valid():
         referral = create_referral(patient=patient, by=request.user, audit=request.audit, details=form.details())
+        forget_form_draft(by=request.user, patient=patient, form=FormDraft.Form.REFERRAL)  # written now
         messages.success(request, f"{referral.service_name} referral saved as a draft. Mark it as sent once it is.")
         return redirect("referrals:detail", referral_id=referral.public_id)
     if request.method == "GET":
         record_access(request=request, patient=patient, action=Action.VIEW, target="new referral")
-    context = {"form": form, "patient": patient}
+    context = {"form": form, "patient": patient, **drafts}
     return patient_page(request, "clinic/referrals/form.html", context, status=400 if form.errors else 200)
 
 
@@ -214,6 +221,7 @@ def referral_edit(request: HttpRequest, referral_id) -> HttpResponse:
     """Change the details; a form based on an older version of the referral is refused, not merged."""
     referral = get_referral_to_change(request, referral_id)
     patient = referral.patient
+    drafts = referral_drafts(request, patient, referral)
     status = 200
     if request.method == "POST":
         form = ReferralForm(request.POST)
@@ -229,6 +237,9 @@ def referral_edit(request: HttpRequest, referral_id) -> HttpResponse:
             except rules.ReferralChanged as stale:
                 form, status = changed_meanwhile(request, referral, stale), 409
             else:
+                forget_form_draft(
+                    by=request.user, patient=patient, form=FormDraft.Form.REFERRAL, object_id=referral.public_id
+                )
                 if changed:
                     messages.success(request, f"{referral.service_name} referral saved.")
                 else:
@@ -238,10 +249,52 @@ def referral_edit(request: HttpRequest, referral_id) -> HttpResponse:
             status = 400
     else:
         initial = {name: getattr(referral, name) for name in ReferralForm.Meta.fields}
-        form = ReferralForm(initial={**initial, "version": referral.version})
+        form = ReferralForm(initial=with_draft({**initial, "version": referral.version}, drafts))
         record_access(request=request, patient=patient, action=Action.VIEW, target="edit referral")
-    context = {"form": form, "patient": patient, "referral": referral}
+    context = {"form": form, "patient": patient, "referral": referral, **drafts}
     return patient_page(request, "clinic/referrals/form.html", context, status=status)
+
+
+# --------------------------------------------------------------------------- autosave (patients/form_draft_views.py)
+
+
+def referral_drafts(request: HttpRequest, patient, referral: Referral | None = None) -> dict:
+    """The person's autosaved draft of this referral form: the reason, the question and the rest as typed."""
+    if referral is None:
+        url = reverse("referrals:autosave_new", args=[patient.public_id])
+    else:
+        url = reverse("referrals:autosave", args=[referral.public_id])
+    object_id = referral.public_id if referral else None
+    return draft_context(request, patient=patient, form=FormDraft.Form.REFERRAL, object_id=object_id, autosave_url=url)
+
+
+@autosave_view
+def autosave_new_referral(request: HttpRequest, public_id) -> HttpResponse:
+    patient = get_patient_for_user(request.user, public_id)
+    if not may_write_referrals(request.user):
+        raise PermissionDenied("Coordinators and clinicians write referrals.")
+    page = reverse("referrals:new", args=[patient.public_id])
+    return autosave_form(
+        request,
+        patient=patient,
+        form=FormDraft.Form.REFERRAL,
+        object_id=None,
+        fields=ReferralForm().fields,
+        page_url=page,
+    )
+
+
+@autosave_view
+def autosave_referral(request: HttpRequest, referral_id) -> HttpResponse:
+    referral = get_referral_to_change(request, referral_id)
+    return autosave_form(
+        request,
+        patient=referral.patient,
+        form=FormDraft.Form.REFERRAL,
+        object_id=referral.public_id,
+        fields=ReferralForm().fields,
+        page_url=reverse("referrals:edit", args=[referral.public_id]),
+    )
 
 
 def changed_meanwhile(request: HttpRequest, referral: Referral, stale: rules.ReferralChanged) -> ReferralForm:

@@ -184,6 +184,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # Sessions: end after SESSION_IDLE_MINUTES without a request and after 12 hours at most.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+# Staff pages warn this many seconds before the session ends, with "Stay signed in" (the app's own choice).
+SESSION_WARNING_SECONDS = 120
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import session_views, views
 from clinic.sign_in import SignInView
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/keepalive/", session_views.keepalive, name="keepalive"),
     path("accounts/two-step/", include("clinic.two_factor_urls")),
     path("", include("clinic.referral_urls")),
     path("", include("clinic.appointment_urls")),

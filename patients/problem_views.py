@@ -23,7 +23,9 @@ from clinic.access.alerts import may_acknowledge_alerts
 from clinic.models import TeamTask
 from measures.views import safe_next
 from patients.banner import patient_page
-from patients.models import ComplexityRating, PainClassification, Patient, Problem, RedFlag
+from patients.form_draft_pages import draft_context, with_draft
+from patients.form_draft_services import forget_form_draft
+from patients.models import ComplexityRating, FormDraft, PainClassification, Patient, Problem, RedFlag
 from patients.problem_forms import (
     OUT_OF_DATE,
     ComplexityForm,
@@ -122,13 +124,15 @@ def chart_at(patient: Patient, anchor: str) -> str:
 def problem_add(request: HttpRequest, public_id) -> HttpResponse:
     patient = get_patient_for_user(request.user, public_id)
     refuse_unless(may_chart(request.user, patient), CHARTING_ONLY)
-    form = ProblemForm(request.POST or None)
+    drafts = problem_drafts(request, patient)
+    form = ProblemForm(request.POST or None, initial=with_draft({}, drafts))
     if request.method == "POST" and form.is_valid():
         add_problem(patient=patient, by=request.user, audit=request.audit, **form.fields_to_save())
+        forget_form_draft(by=request.user, patient=patient, form=FormDraft.Form.PROBLEM)  # added now
         messages.success(request, "Problem added to the list.")
         return redirect(chart_at(patient, "problems"))
     record_access(request=request, patient=patient, action=Action.VIEW, target="problem list: add a problem")
-    context = {"patient": patient, "form": form}
+    context = {"patient": patient, "form": form, **drafts}
     return patient_page(request, "patients/problems/form.html", context, status=400 if form.errors else 200)
 
 
@@ -139,6 +143,7 @@ def problem_edit(request: HttpRequest, public_id, problem_id) -> HttpResponse:
     problem = get_object_or_404(Problem.objects.for_chart(), patient=patient, public_id=problem_id)
     problem.patient = patient
     refuse_unless(may_chart(request.user, patient), CHARTING_ONLY)
+    drafts = problem_drafts(request, patient, problem)
     conflict, status = None, 200
     if request.method == "POST":
         form = ProblemForm(request.POST, editing=True)
@@ -159,20 +164,34 @@ def problem_edit(request: HttpRequest, public_id, problem_id) -> HttpResponse:
                 form = ProblemForm(data, editing=True)
                 form.is_valid()
             else:
+                forget_form_draft(
+                    by=request.user, patient=patient, form=FormDraft.Form.PROBLEM, object_id=problem.public_id
+                )
                 messages.success(request, "Problem saved.")
                 return redirect(chart_at(patient, "problems"))
         else:
             status = 400
     else:
-        form = ProblemForm(initial=ProblemForm.initial_for(problem), editing=True)
+        form = ProblemForm(initial=with_draft(ProblemForm.initial_for(problem), drafts), editing=True)
     record_access(request=request, patient=patient, action=Action.VIEW, target="problem list: edit a problem")
     context = {
         "patient": patient,
         "problem": problem,
         "form": form,
         "conflict": conflict,
+        **drafts,
     }
     return patient_page(request, "patients/problems/form.html", context, status=status)
+
+
+def problem_drafts(request: HttpRequest, patient: Patient, problem: Problem | None = None) -> dict:
+    """The person's autosaved draft of this problem form (patients/form_draft_views.py)."""
+    if problem is None:
+        url = reverse("patients:autosave_new_problem", args=[patient.public_id])
+    else:
+        url = reverse("patients:autosave_problem", args=[patient.public_id, problem.public_id])
+    object_id = problem.public_id if problem else None
+    return draft_context(request, patient=patient, form=FormDraft.Form.PROBLEM, object_id=object_id, autosave_url=url)
 
 
 # --------------------------------------------------------------------------- classification and complexity

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,8 +24,10 @@ from clinic.access.psychotherapy_notes import may_read_psychotherapy_notes, psyc
 from clinic.access.visit_notes import CLINICIANS_CHART, may_chart_visits, visit_notes_visible_to
 from patients.banner import patient_page
 from patients.encounters import CATALOGUE, OTHER, EditConflict, NoteLocked, NotTheAuthor
+from patients.form_draft_pages import draft_context, with_draft
+from patients.form_draft_services import forget_form_draft
 from patients.language import kinder_phrasing
-from patients.models import Addendum, Encounter, Patient, PsychotherapyNote
+from patients.models import Addendum, Encounter, FormDraft, Patient, PsychotherapyNote
 from patients.selectors import latest_scores_for, timeline_for
 from patients.visit_forms import AddendumForm, EncounterForm, PsychotherapyNoteForm, SignForm, functional_test_formset
 from patients.visit_services import (
@@ -306,13 +309,21 @@ def psychotherapy_notes(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_psychotherapy_note(request: HttpRequest, public_id) -> HttpResponse:
     patient = patient_for_psychotherapy(request, public_id)
-    form = PsychotherapyNoteForm(post_or_none(request), patient=patient, initial={"occurred_on": timezone.localdate()})
+    drafts = draft_context(
+        request,
+        patient=patient,
+        form=FormDraft.Form.PSYCHOTHERAPY_NOTE,
+        autosave_url=reverse("patients:autosave_psychotherapy_note", args=[patient.public_id]),
+    )
+    initial = with_draft({"occurred_on": timezone.localdate()}, drafts)
+    form = PsychotherapyNoteForm(post_or_none(request), patient=patient, initial=initial)
     if request.method == "POST" and form.is_valid():
         note = write_psychotherapy_note(patient=patient, by=request.user, audit=request.audit, **form.cleaned_data)
+        forget_form_draft(by=request.user, patient=patient, form=FormDraft.Form.PSYCHOTHERAPY_NOTE)  # written now
         messages.success(request, "Psychotherapy note saved. The chart shows that it exists, never what it says.")
         return redirect("patients:psychotherapy_note", public_id=patient.public_id, note_id=note.public_id)
     record_access(request=request, patient=patient, action=Action.VIEW, target=f"new {PSYCHOTHERAPY_NOTE}")
-    context = {"patient": patient, "form": form}
+    context = {"patient": patient, "form": form, **drafts}
     return patient_page(
         request, "patients/visits/psychotherapy_new.html", context, status=400 if form.is_bound else 200
     )

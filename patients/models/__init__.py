@@ -9,6 +9,7 @@ from patients.models.charting import (
     Problem,
     PsychotherapyNote,
 )
+from patients.models.drafts import FormDraft
 from patients.models.intake import Intake, RedFlag
 from patients.models.registry import (
     DATE_FORMATS,
@@ -35,6 +36,7 @@ __all__ = [
     "ComplexityRating",
     "ContactChannel",
     "Encounter",
+    "FormDraft",
     "Intake",
     "Language",
     "PainClassification",

@@ -19,6 +19,10 @@
  * in a new tab never sees it. It does survive what we need: a reload, a failed post and the way back. Signing
  * out (any form marked data-clear-drafts, the top bar's "Sign out") clears every copy at once.
  *
+ * Autosave (autosave.js) uses window.havenDrafts: save(form) keeps a copy now (the session ended), and
+ * rekey(form, key) moves the copy when a new note becomes a draft or a draft's version changes, so the copy
+ * is found again on the page the server shows next (after signing in again, for one).
+ *
  * No inline script (CSP): this file only.
  */
 (function () {
@@ -181,6 +185,18 @@
       }
     });
   }
+
+  function rekey(form, key) {
+    var before = form.getAttribute("data-keep-draft");
+    if (!before || before === key) {
+      return;
+    }
+    form.setAttribute("data-keep-draft", key);
+    remove(PREFIX + before);
+    save(form);
+  }
+
+  window.havenDrafts = { save: save, rekey: rekey };
 
   function start() {
     confirmSaved();

@@ -19,11 +19,18 @@ PLAN = "Graded walking from 5 minutes a day, up 10% a week; sleep routine; see t
 RESTORED_NOTE = "We restored what you typed before."
 
 
+def without_autosave(page) -> None:
+    """Autosave answers "nothing saved" here: these tests are about the tab's own copy, as when autosave cannot
+    reach the server either (autosave itself: test_notes_never_lose_a_word.py)."""
+    page.route(re.compile(r"/autosave/$"), lambda route: route.fulfill(status=200, json={"saved": False}))
+
+
 def kept_drafts(page) -> list[str]:
     return page.evaluate("Object.keys(sessionStorage).filter(key => key.startsWith('haven-draft:'))")
 
 
 def test_a_long_visit_note_survives_a_failed_post_and_is_forgotten_once_saved(page, sign_in, physician, patient):
+    without_autosave(page)
     sign_in(page, physician)
     new_visit = f"/patients/{patient.public_id}/visits/new/"
     page.goto(f"/patients/{patient.public_id}/")
@@ -59,6 +66,7 @@ def test_a_long_visit_note_survives_a_failed_post_and_is_forgotten_once_saved(pa
     expect(page.get_by_text("Visit note saved as a draft.")).to_be_visible()
     encounter = Encounter.objects.get()
     assert encounter.assessment == ASSESSMENT and encounter.plan == PLAN
+    page.wait_for_load_state("load")  # the page's scripts (keep_draft.js among them) have run
     assert kept_drafts(page) == []
     page.goto(new_visit)
     expect(page.get_by_label("Assessment")).to_have_value("")
@@ -66,6 +74,7 @@ def test_a_long_visit_note_survives_a_failed_post_and_is_forgotten_once_saved(pa
 
 
 def test_a_failed_edit_comes_back_over_the_saved_version_and_can_be_set_aside(page, sign_in, physician, patient):
+    without_autosave(page)
     sign_in(page, physician)
     page.goto(f"/patients/{patient.public_id}/visits/new/")
     page.get_by_label("Assessment").fill("First thoughts.")
