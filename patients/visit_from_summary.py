@@ -55,7 +55,7 @@ def questionnaire_lines(summary: PrevisitSummary) -> list[str]:
         else:
             words = f"- {line.crossed or line.change.clinician_words}"
         if line.at_last_visit is not None:
-            words += f"; {number(line.at_last_visit)} at the last visit"
+            words += f"; {number(line.at_last_visit)} before the {summary.since.words}"
         lines.append(words)
     return ["Questionnaires (against baseline):", *lines] if lines else ["Questionnaires: none answered since."]
 

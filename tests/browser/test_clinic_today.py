@@ -19,7 +19,7 @@ def test_a_physician_goes_from_today_to_the_summary_to_a_drafted_note(page, sign
     sign_in(page, physician)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
     expect(page.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
-    expect(page.locator(".today-attention")).to_contain_text("PEG crossed its responder threshold")
+    expect(page.get_by_role("main")).to_contain_text("PEG crossed its responder threshold")
     screenshot(page, "today")
     assert axe_violations(page) == []
 

@@ -36,8 +36,8 @@ def test_it_shows_what_changed_since_the_last_visit_each_line_linking_to_its_pag
     assert "Since the last signed visit note on" in page
     # Questionnaires against baseline and the responder threshold, with the score at the last visit.
     assert "Against baseline: PEG 8.0 \N{RIGHTWARDS ARROW} 4.0 (\N{MINUS SIGN}50%): responder" in page
-    assert "7 at the last visit" in page
-    assert "Since the last visit: PEG crossed its responder threshold" in page
+    assert "7 before the last signed visit note" in page
+    assert "Since the last signed visit note: PEG crossed its responder threshold" in page
     assert reverse("measures:detail", args=[patient.public_id, "peg"]) in page
     # Logs, pacing, flares, goals, referrals, medications, tasks, the patient's words.
     assert "on 8 days" in page and reverse("careplans:log_trends", args=[patient.public_id]) in page

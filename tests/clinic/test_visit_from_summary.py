@@ -38,7 +38,7 @@ def test_it_starts_the_clinicians_draft_with_the_interval_history_and_opens_it(s
     for words in (
         "(last signed visit note)",
         "PEG crossed its responder threshold: PEG 8.0 \N{RIGHTWARDS ARROW} 4.0",
-        "; 7 at the last visit",
+        "; 7 before the last signed visit note",
         "Daily check-ins on 8 days",
         "Flare-ups (pacing skipped for a flare): 1",
         '- Goal "Walk the dog again": baseline 5 min, now 15 min',
