@@ -330,34 +330,7 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
             created = {patient_id: invitation_id for invitation_id, patient_id in inserted}
         result.invitations = len(created)
 
-        # A web request created the day's invitation between our read and our insert: its link
-        # is the one that counts, so the link made here is closed unused.
-        lost = [e["link_id"] for e in sending if e["patient_id"] not in created]
-        if lost:
-            run(REVOKE_LINKS_SQL, {"now": now, "ids": json.dumps(lost)})
-
-        texts = InvitationMessages()
-        result.messages = insert_messages(
-            [
-                message_row(
-                    e["contact"],
-                    e["patient_id"],
-                    texts.subject(e["language"]),
-                    texts.body(e["token"], e["language"]),
-                    invitation_key(created[e["patient_id"]]),
-                )
-                for e in sending
-                if e["patient_id"] in created
-            ],
-            now=now,
-        )
-        tasks = [
-            not_reached_task(created[e["patient_id"]], e["patient_id"], NO_CHANNEL_TITLE, today, now)
-            for e in new
-            if e["contact"] is None and e["patient_id"] in created
-        ]
-        if tasks:
-            TeamTask.objects.bulk_create(tasks, ignore_conflicts=True)
+        result.messages = send_new_invitations(created, new, today=today, now=now)
         if merges:
             result.merged = run(MERGE_SQL, {"rows": records(merges)})
         if advance:
@@ -518,3 +491,40 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
         if updates:
             run(UPDATE_INVITATIONS_SQL, {"rows": records(updates)})
     return result
+
+
+def send_new_invitations(created: dict[int, int], entries: list[dict], *, today: date, now: datetime) -> int:
+    """After the invitations of ``entries`` were inserted (``created``: patient id -> invitation id), write each
+    new invitation's message, revoke the links made for patients whose invitation a web request created
+    meanwhile, and task a coordinator for patients with no channel; returns the number of messages written.
+
+    Shared by the interval sweep and the visit sweep (measures/visits.py)."""
+    sending = [e for e in entries if e["send_now"]]
+    # A web request created the day's invitation between our read and our insert: its link is the one that
+    # counts, so the link made here is closed unused.
+    lost = [e["link_id"] for e in sending if e["patient_id"] not in created]
+    if lost:
+        run(REVOKE_LINKS_SQL, {"now": now, "ids": json.dumps(lost)})
+    texts = InvitationMessages()
+    messages = insert_messages(
+        [
+            message_row(
+                e["contact"],
+                e["patient_id"],
+                texts.subject(e["language"]),
+                texts.body(e["token"], e["language"]),
+                invitation_key(created[e["patient_id"]]),
+            )
+            for e in sending
+            if e["patient_id"] in created
+        ],
+        now=now,
+    )
+    tasks = [
+        not_reached_task(created[e["patient_id"]], e["patient_id"], NO_CHANNEL_TITLE, today, now)
+        for e in entries
+        if e["contact"] is None and e["patient_id"] in created
+    ]
+    if tasks:
+        TeamTask.objects.bulk_create(tasks, ignore_conflicts=True)
+    return messages

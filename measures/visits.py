@@ -35,15 +35,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.dates import start_of_day
-from clinic.models import Appointment, TeamTask
+from clinic.models import Appointment
 from clinic.services import take_sweep_lock
 from measures.models import VisitAsk, VisitProtocol
 from measures.scheduling import (
-    NO_CHANNEL_TITLE,
     SKIP_IF_COMPLETED_WITHIN,
-    InvitationMessages,
     in_protocol_order,
-    invitation_key,
     next_day_start,
     next_step_at,
 )
@@ -53,11 +50,9 @@ from measures.sweeps import (
     REVOKE_LINKS_SQL,
     contact_of,
     insert_links,
-    insert_messages,
-    message_row,
-    not_reached_task,
     records,
     run,
+    send_new_invitations,
     sql,
 )
 from portal.language import language_code
@@ -396,31 +391,7 @@ def create_visit_invitations(
     )
     created = {patient_id: invitation_id for invitation_id, patient_id in inserted}
     result.invitations = len(created)
-    lost = [e["link_id"] for e in sending if e["patient_id"] not in created]
-    if lost:  # a coordinator's click made the day's invitation meanwhile: its link is the one that counts
-        run(REVOKE_LINKS_SQL, {"now": now, "ids": json.dumps(lost)})
-    texts = InvitationMessages()
-    result.messages = insert_messages(
-        [
-            message_row(
-                e["contact"],
-                e["patient_id"],
-                texts.subject(e["language"]),
-                texts.body(e["token"], e["language"]),
-                invitation_key(created[e["patient_id"]]),
-            )
-            for e in sending
-            if e["patient_id"] in created
-        ],
-        now=now,
-    )
-    tasks = [
-        not_reached_task(created[e["patient_id"]], e["patient_id"], NO_CHANNEL_TITLE, today, now)
-        for e in entries
-        if e["contact"] is None and e["patient_id"] in created
-    ]
-    if tasks:
-        TeamTask.objects.bulk_create(tasks, ignore_conflicts=True)
+    result.messages = send_new_invitations(created, entries, today=today, now=now)
     return created
 
 

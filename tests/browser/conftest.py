@@ -153,6 +153,28 @@ def browser_test_environment(monkeypatch, settings):
     }
 
 
+def watched(context, traffic):
+    """Send a context's requests, responses and complaints to `traffic`."""
+    context.set_default_timeout(5_000)
+    context.add_init_script(CSP_LISTENER)
+    context.on("request", lambda request: traffic.requests.append(request))
+    context.on("response", lambda response: traffic.responses.append(response))
+    context.on("console", traffic.on_console)
+    context.on("weberror", lambda web_error: traffic.on_page_error(web_error.error))
+    return context
+
+
+@contextmanager
+def window_beside(page, traffic, options=PHONE):
+    """A second person's window (its own cookies) beside `page`, in the same test: a phone by default; what its
+    pages ask for and complain about is checked like the first window's."""
+    context = watched(page.context.browser.new_context(base_url=traffic.origin, **options), traffic)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @contextmanager
 def browser_context(driver, traffic, options):
     """A fresh context (no cookies) whose requests, responses and complaints go to `traffic`."""
@@ -160,12 +182,7 @@ def browser_context(driver, traffic, options):
     try:
         context = driver.browser.new_context(base_url=traffic.origin, **options)
         try:
-            context.set_default_timeout(5_000)
-            context.add_init_script(CSP_LISTENER)
-            context.on("request", lambda request: traffic.requests.append(request))
-            context.on("response", lambda response: traffic.responses.append(response))
-            context.on("console", traffic.on_console)
-            context.on("weberror", lambda web_error: traffic.on_page_error(web_error.error))
+            watched(context, traffic)
             yield context
         finally:
             context.close()

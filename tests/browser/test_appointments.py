@@ -11,14 +11,14 @@ from playwright.sync_api import expect
 from clinic.models import Appointment
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
-from tests.browser.conftest import CSP_LISTENER, PHONE, open_patient_link
+from tests.browser.conftest import open_patient_link, window_beside
 from tests.factories import AppointmentFactory, PatientFactory
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_coordinator_books_a_follow_up_sees_a_clash_refused_moves_it_and_the_patient_sees_it(
-    page, sign_in, coordinator, physician, patient, traffic, screenshot, live_server
+    page, sign_in, coordinator, physician, patient, traffic, screenshot
 ):
     day = timezone.localdate() + timedelta(days=3)
     moved_day = day + timedelta(days=1)
@@ -71,13 +71,7 @@ def test_a_coordinator_books_a_follow_up_sees_a_clash_refused_moves_it_and_the_p
     assert (timezone.localtime(booked.starts_at).date(), booked.version) == (moved_day, 2)
 
     # The patient, on a phone: the home's "Coming up" says when, with whom, where and how to prepare.
-    phone_context = page.context.browser.new_context(base_url=live_server.url, **PHONE)
-    try:
-        phone_context.add_init_script(CSP_LISTENER)
-        phone_context.on("request", lambda request: traffic.requests.append(request))
-        phone_context.on("console", traffic.on_console)
-        phone_context.on("weberror", lambda web_error: traffic.on_page_error(web_error.error))
-        phone = phone_context.new_page()
+    with window_beside(page, traffic) as phone:
         open_patient_link(phone, f"/p/{token}/")
         expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Mari")
         coming = phone.get_by_role("region", name="Coming up")
@@ -87,5 +81,3 @@ def test_a_coordinator_books_a_follow_up_sees_a_clash_refused_moves_it_and_the_p
         expect(coming).to_contain_text("How to prepare: Bring your walking diary.")
         screenshot(phone, "appointment-portal-home")
         assert axe_violations(phone) == []
-    finally:
-        phone_context.close()

@@ -18,7 +18,7 @@ from measures.models import Invitation, Response
 from measures.visits import sweep_visit_measures
 from patients.models import Encounter
 from tests.browser.accessibility import axe_violations
-from tests.browser.conftest import CSP_LISTENER, PHONE, open_patient_link
+from tests.browser.conftest import open_patient_link, window_beside
 from tests.clock import clinic_time
 from tests.factories import PASSWORD
 from tests.measures.responses import peg
@@ -36,15 +36,9 @@ ASSESSMENT = (
 PLAN = "Keep the walking plan, add 10% a week; sleep routine with the psychologist; review in four weeks."
 
 
-def answer_peg_on_a_phone(page, live_server, traffic, token: str, screenshot) -> None:
+def answer_peg_on_a_phone(page, traffic, token: str, screenshot) -> None:
     """The patient opens the link from the message on a phone and answers the PEG (4, 4, 4)."""
-    phone_context = page.context.browser.new_context(base_url=live_server.url, **PHONE)
-    try:
-        phone_context.add_init_script(CSP_LISTENER)
-        phone_context.on("request", lambda request: traffic.requests.append(request))
-        phone_context.on("console", traffic.on_console)
-        phone_context.on("weberror", lambda web_error: traffic.on_page_error(web_error.error))
-        phone = phone_context.new_page()
+    with window_beside(page, traffic) as phone:
         open_patient_link(phone, f"/p/{token}/")
         phone.get_by_role("button", name="Start how pain affects your days").click()
         for value in ("4", "4", "4"):
@@ -54,8 +48,6 @@ def answer_peg_on_a_phone(page, live_server, traffic, token: str, screenshot) ->
         assert axe_violations(phone) == []
         phone.get_by_role("button", name="Send my answers").click()
         expect(phone.get_by_text("Thank you")).to_be_visible()
-    finally:
-        phone_context.close()
 
 
 def sign_in_again(page, user) -> None:
@@ -65,7 +57,7 @@ def sign_in_again(page, user) -> None:
 
 
 def test_a_follow_up_from_booking_to_a_signed_note_with_the_patients_numbers_on_the_way(
-    page, sign_in, coordinator, physician, patient, live_server, traffic, screenshot
+    page, sign_in, coordinator, physician, patient, traffic, screenshot
 ):
     with time_machine.travel(MONDAY_MORNING, tick=True) as clock:
         peg(patient, 8, days_ago=42)  # the baseline, at the first visit
@@ -96,7 +88,7 @@ def test_a_follow_up_from_booking_to_a_signed_note_with_the_patients_numbers_on_
 
         # Monday evening: the patient answers on a phone.
         clock.move_to(clinic_time(2026, 12, 14, 19, 30))
-        answer_peg_on_a_phone(page, live_server, traffic, token, screenshot)
+        answer_peg_on_a_phone(page, traffic, token, screenshot)
         assert Response.objects.filter(patient=patient, instrument__code="peg").count() == 2
 
         # Thursday 08:30: the physician signs in and lands on Today.

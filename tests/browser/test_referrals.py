@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from clinic.models import Referral
 from portal.services import issue_link
 from tests.browser.accessibility import axe_violations
-from tests.browser.conftest import CSP_LISTENER, PHONE, open_patient_link
+from tests.browser.conftest import open_patient_link, window_beside
 from tests.factories import referral_in_state
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def test_a_coordinator_schedules_a_referral_with_a_plan_for_the_wait_and_the_patient_sees_it(
-    page, sign_in, coordinator, patient, traffic, screenshot, live_server
+    page, sign_in, coordinator, patient, traffic, screenshot
 ):
     referral_in_state("sent", patient=patient, by=coordinator)
     day = timezone.localdate() + timedelta(days=12)
@@ -61,13 +61,7 @@ def test_a_coordinator_schedules_a_referral_with_a_plan_for_the_wait_and_the_pat
     assert (saved.state, saved.appointment_on, saved.expected_wait_days) == ("scheduled", day, 30)
 
     # The patient, on a phone: the link, the card on the home page, the referral in plain words.
-    phone_context = page.context.browser.new_context(base_url=live_server.url, **PHONE)
-    try:
-        phone_context.add_init_script(CSP_LISTENER)
-        phone_context.on("request", lambda request: traffic.requests.append(request))
-        phone_context.on("console", traffic.on_console)
-        phone_context.on("weberror", lambda web_error: traffic.on_page_error(web_error.error))
-        phone = phone_context.new_page()
+    with window_beside(page, traffic) as phone:
         open_patient_link(phone, f"/p/{token}/")
         expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Mari")
         phone.get_by_role("link", name="See your referrals").click()
@@ -85,5 +79,3 @@ def test_a_coordinator_schedules_a_referral_with_a_plan_for_the_wait_and_the_pat
         assert phone.evaluate(NO_SIDEWAYS_SCROLL), "the referrals page scrolls sideways on a phone"
         screenshot(phone, "portal-referrals")
         assert axe_violations(phone) == []
-    finally:
-        phone_context.close()
