@@ -23,7 +23,7 @@ from django.utils import timezone
 from careplans.logs.selectors import DayPoint, log_series, pacing_adherence
 from careplans.models import CarePlan, DailyLog, Goal, GoalComment, GoalProgress, PacingSession
 from clinic import referrals as referral_rules
-from clinic.access.tasks import tasks_visible_to
+from clinic.access.tasks import tasks_about
 from clinic.models import Appointment, Referral, TeamTask
 from clinic.models.referrals import ReferralQuerySet
 from clinic.today import Since, scores_before, since_of
@@ -202,7 +202,7 @@ def medication_changes(patient, *, since: datetime.datetime) -> list[MedicationC
 
 
 def open_tasks(patient, user) -> list[TeamTask]:
-    rows = tasks_visible_to(user).filter(patient=patient, status=TeamTask.Status.OPEN)
+    rows = tasks_about(user, patient).filter(status=TeamTask.Status.OPEN)
     return list(rows.only("public_id", "title", "priority", "due_on").order_by("due_on", "id")[:TASKS_SHOWN])
 
 

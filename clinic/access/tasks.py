@@ -35,6 +35,15 @@ def tasks_visible_to(user) -> QuerySet[TeamTask]:
     )
 
 
+def tasks_about(user, patient) -> QuerySet[TeamTask]:
+    """The tasks about one patient, by the same rule as tasks_visible_to (a patient's tasks go with the patient),
+    as a query that starts from the patient: the index on the patient serves it at any clinic size, where the
+    general rule's OR over the user's patients cannot."""
+    if not (user.is_authenticated and user.is_active and may_see_patient(user, patient)):
+        return TeamTask.objects.none()
+    return TeamTask.objects.filter(patient=patient)
+
+
 def may_see_task(user, task: TeamTask) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False

@@ -63,12 +63,12 @@ def test_it_runs_the_same_number_of_queries_for_one_response_or_forty(
     phq9(patient, 2, days_ago=300)
     client = signed_in(physician)
     client.get(chart_url(patient))
-    # 26: the allergies are two (the banner's active ones, the chart section's with history).
-    with django_assert_max_num_queries(26) as one:
+    # 27: the allergies are two (the banner's active ones, the chart section's with history); the appointments one.
+    with django_assert_max_num_queries(27) as one:
         client.get(chart_url(patient))
     for n in range(39):
         peg(patient, n % 11, days_ago=290 - n * 7) if n % 2 else phq9(patient, n % 4, days_ago=290 - n * 7)
-    with django_assert_max_num_queries(26) as forty:
+    with django_assert_max_num_queries(27) as forty:
         response = client.get(chart_url(patient))
     assert sum(t.count for t in response.context["trends"]) == 40
     assert len(one) == len(forty), [q["sql"][:80] for q in forty.captured_queries]
