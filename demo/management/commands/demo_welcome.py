@@ -15,6 +15,7 @@ from demo.clinic import (
     fresh_portal_link,
     spanish_speaking_demo_patient,
 )
+from demo.team import LEAD
 from measures.models import Instrument
 
 ROLE_HEADINGS = {Role.CLINICIAN: "Clinicians", Role.COORDINATOR: "Care coordinators", Role.ADMIN: "Clinic admin"}
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         self.stdout.write(self.sign_in_table())
         self.stdout.write(two_step.welcome_lines())
         self.stdout.write(self.duty_lines())
+        self.stdout.write(self.day_lines(patient))
         if link.invitation is not None:
             codes = link.invitation.instrument_codes
             known = dict(Instrument.objects.filter(code__in=codes).values_list("code", "name"))
@@ -57,6 +59,15 @@ class Command(BaseCommand):
         self.stdout.write(f"  {address}{reverse('portal:open', args=[link.token])}\n")
         self.stdout.write(self.get_my_link_lines(address, patient))
         self.stdout.write(self.spanish_lines(address))
+
+    @staticmethod
+    def day_lines(patient) -> str:
+        """Where clinicians land, and the demo day that shows it."""
+        return (
+            f"\nClinicians land on Today: {LEAD} has a day of appointments, {patient.full_name} first; open her "
+            "pre-visit summary and start the visit note from it. Coordinators book appointments from a chart or "
+            "from Appointments in the top bar.\n"
+        )
 
     @staticmethod
     def get_my_link_lines(address: str, patient) -> str:
