@@ -28,8 +28,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("BENCH_DATABASE_URL", database.DEFAULT_DATABASE_URL),
         help="the benchmark's own database (default postgres:///haven_bench; never the app's)",
     )
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="measure only the pages whose key contains one of these comma-separated words (default: every page)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     return parser.parse_args(argv)
+
+
+def chosen(key_pages: list[pages.Page], words: str) -> list[pages.Page]:
+    """The pages named by --pages (every page when it is empty)."""
+    wanted = [word.strip() for word in words.split(",") if word.strip()]
+    return [page for page in key_pages if not wanted or any(word in page.key for word in wanted)]
 
 
 def bench_environment(database_url: str) -> dict[str, str]:
@@ -79,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         day_start=day_start,
         day_end=day_end,
     )
-    key_pages = pages.key_pages(targets)
+    key_pages = chosen(pages.key_pages(targets), args.pages)
     with gunicorn(env=env, workers=args.workers, log_path=RESULTS / "gunicorn.log") as port:
         print(f"bench: gunicorn ({args.workers} workers) on 127.0.0.1:{port}", flush=True)
         browsers = sign_in_everyone(port, demo)
