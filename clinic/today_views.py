@@ -20,14 +20,16 @@ from clinic.access import patients_visible_to
 from clinic.access.appointments import get_appointment_for_user
 from clinic.access.visit_notes import CLINICIANS_CHART, may_chart_visits, may_write_visit_note
 from clinic.dates import today as clinic_today
-from clinic.models import Appointment
+from clinic.models import Appointment, TeamTask
 from clinic.previsit import previsit_summary
 from clinic.previsit_services import start_note_from_summary
 from clinic.today import SPRINT_ENDING_DAYS, day_for, with_since
+from clinic.worklists import pressing_tasks
 from patients.banner import patient_page
 from patients.models import Encounter
 
 SUMMARY = "pre-visit summary"
+TODAY_TASKS = 5
 #: How far from today the day picker goes (the app's choice: a day further is a typed address, not a page).
 FURTHEST_DAYS = 366
 
@@ -49,16 +51,21 @@ def today(request: HttpRequest) -> HttpResponse:
     attention; a constant number of queries."""
     day = chosen_day(request)
     schedule = day_for(request.user, day, visible_patients=patients_visible_to(request.user))
+    tasks, more_tasks = pressing_tasks(request.user, limit=TODAY_TASKS)
     record_access(
         request=request,
         patient=None,
         action=Action.VIEW,
         target=f"today: appointments on {day.isoformat()}",
-        shown=[row.patient for row in schedule.rows],
+        shown=[row.patient for row in schedule.rows] + [task.patient for task in tasks if task.patient_id],
     )
     today = clinic_today()
     context = {
         "schedule": schedule,
+        "tasks": tasks,
+        "more_tasks": more_tasks,
+        # Urgent work goes above the day, where it cannot be missed; other tasks below it.
+        "urgent_first": any(task.priority == TeamTask.Priority.URGENT for task in tasks),
         "is_today": day == today,
         "today": today,
         "previous_day": day - datetime.timedelta(days=1),

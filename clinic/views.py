@@ -18,7 +18,7 @@ from clinic.access import patients_visible_to
 from clinic.celery import app as celery_app
 from clinic.models import WorkerHeartbeat
 from clinic.roles import Role
-from clinic.worklists import tasks_for
+from clinic.worklists import pressing_tasks
 from measures.caseload import caseload_for
 
 HOME_LIST_SIZE = 25
@@ -37,33 +37,22 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         heading, patients = "Your patients", visible.order_by("family_name", "given_name", "id")
     shown = list(patients.for_listing()[: HOME_LIST_SIZE + 1])
-    tasks = list(
-        tasks_for(user)
-        .most_pressing_first()
-        .select_related("patient")
-        .only("public_id", "title", "priority", "source", "due_on", "created_at", *patient_fields("patient"))[
-            : HOME_TASKS + 1
-        ]
-    )
+    tasks, more_tasks = pressing_tasks(user, limit=HOME_TASKS)
     caseload, caseload_more = caseload_for(user) if user.role == Role.CLINICIAN else ([], False)
-    on_page = [*shown[:HOME_LIST_SIZE], *tasks[:HOME_TASKS], *caseload]
+    on_page = [*shown[:HOME_LIST_SIZE], *tasks, *caseload]
     record_access(request=request, patient=None, action=Action.VIEW, target=f"home: {heading.lower()}", shown=on_page)
     context = {
         "heading": heading,
         "patients": shown[:HOME_LIST_SIZE],
         "more": len(shown) > HOME_LIST_SIZE,
-        "tasks": tasks[:HOME_TASKS],
-        "more_tasks": len(tasks) > HOME_TASKS,
+        "tasks": tasks,
+        "more_tasks": more_tasks,
         "show_caseload": user.role == Role.CLINICIAN,
         "caseload": caseload,
         "caseload_more": caseload_more,
         "today": timezone.localdate(),
     }
     return TemplateResponse(request, "clinic/home.html", context)
-
-
-def patient_fields(prefix: str) -> list[str]:
-    return [f"{prefix}__{name}" for name in ("public_id", "mrn", "given_name", "family_name", "preferred_name")]
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None, *args, **kwargs) -> HttpResponse:

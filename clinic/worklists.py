@@ -98,6 +98,26 @@ def tasks_for(user) -> QuerySet[TeamTask]:
     )
 
 
+def pressing_tasks(user, *, limit: int) -> tuple[list[TeamTask], bool]:
+    """The person's most pressing open tasks (urgent first, as on their worklist), at most ``limit``, and whether
+    there are more: one query. Home and Today show them, so urgent work is in front of whoever signs in."""
+    rows = list(
+        tasks_for(user)
+        .most_pressing_first()
+        .select_related("patient")
+        .only(
+            "public_id",
+            "title",
+            "priority",
+            "source",
+            "due_on",
+            "created_at",
+            *patient_only(),
+        )[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
 def task_rows(queryset: QuerySet[TeamTask]) -> QuerySet[TeamTask]:
     return queryset.select_related("patient", "assignee").only(
         "public_id",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from clinic.models import Appointment
+from clinic.services import create_task
 from tests.clinic.daykit import appointment, at_local, full_history, signed_note, summaries_dated
 from tests.factories import PASSWORD, CareTeamMemberFactory, PatientFactory, StaffFactory
 from tests.measures.responses import peg
@@ -127,7 +128,7 @@ def test_it_runs_the_same_number_of_queries_for_one_appointment_or_eight(
     client = signed_in(physician)
     day_of(1, physician)
     client.get(TODAY)  # the session's first read is done; count the next
-    with django_assert_num_queries(10) as one:
+    with django_assert_num_queries(11) as one:  # 11: the person's open tasks are one
         client.get(TODAY)
     day_of(7, physician)
     with django_assert_num_queries(len(one.captured_queries)):
@@ -147,3 +148,26 @@ def test_the_day_is_the_clinics_local_day_at_its_edges(clinic_day_edge, signed_i
         "Just after midnight",
         "Just before midnight",
     ]
+
+
+def test_urgent_work_for_the_clinician_comes_above_the_day_and_other_tasks_below_it(signed_in, physician, patient):
+    appointment(patient, physician, at_local(timezone.localdate(), 15))
+    create_task(
+        title="Call back about the new pain", source="manual", source_key="t:1", patient=patient, assignee=physician
+    )
+    page = signed_in(physician).get(TODAY).content.decode()
+    assert page.index("Call back about the new pain") > page.index(patient.full_name)
+    create_task(
+        title="PHQ-9 item 9 answered",
+        source="alert",
+        source_key="t:2",
+        patient=patient,
+        assignee=physician,
+        priority="urgent",
+    )
+    page = signed_in(physician).get(TODAY).content.decode()
+    assert (
+        page.index("PHQ-9 item 9 answered")
+        < page.index("Call back about the new pain")
+        < page.index(f'Pre-visit summary<span class="visually-hidden"> for {patient.full_name}')
+    )
