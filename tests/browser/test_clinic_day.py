@@ -6,6 +6,7 @@ from it, the session expires while the clinician types, and signing in again fin
 The clock is the app's own (time-machine, ticking): the sweeps run as beat would run them, at the times given."""
 
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -48,6 +49,16 @@ def answer_peg_on_a_phone(page, traffic, token: str, screenshot) -> None:
         assert axe_violations(phone) == []
         phone.get_by_role("button", name="Send my answers").click()
         expect(phone.get_by_text("Thank you")).to_be_visible()
+
+
+def wait_until_saved(note: Encounter, **expected) -> None:
+    """The server has the note as typed (autosaves are on their way for a moment after the status says Saved)."""
+    for _ in range(50):
+        note.refresh_from_db()
+        if all(getattr(note, name) == value for name, value in expected.items()):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the draft was not saved as typed: {expected}")
 
 
 def sign_in_again(page, user) -> None:
@@ -123,6 +134,7 @@ def test_a_follow_up_from_booking_to_a_signed_note_with_the_patients_numbers_on_
         page.get_by_label("Plan", exact=True).fill(PLAN)
         page.get_by_label("Plan", exact=True).blur()  # leaving a field saves at once
         expect(page.get_by_role("status").filter(has_text=re.compile(r"^Saved \d\d:\d\d"))).to_be_visible()
+        wait_until_saved(draft, assessment=ASSESSMENT, plan=PLAN)  # the last autosave on its way has landed
 
         # The clinician is called away past the idle limit; the session ends.
         clock.shift(timedelta(minutes=settings.SESSION_IDLE_MINUTES + 1))
