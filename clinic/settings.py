@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "clinic.middleware.PrivacyHeadersMiddleware",  # outside WhiteNoise: static files get Permissions-Policy
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clinic.compression.CompressionMiddleware",  # after WhiteNoise (static files come compressed); see the module
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLanguageMiddleware",  # portal pages only: the patient's language (portal/language.py)
     "django.middleware.common.CommonMiddleware",
