@@ -29,6 +29,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from clinic.dates import next_message_hours_start, start_of_day, within_message_hours
 from clinic.models import Appointment, OutboxMessage
+from patients.models import Patient
 from portal.language import language_of
 from portal.services import MESSAGE_SUBJECT
 
@@ -88,12 +89,7 @@ def send_appointment_reminders(*, now: datetime | None = None) -> AppointmentRem
                 "starts_at",
                 "place",
                 "patient__id",
-                "patient__email",
-                "patient__mobile",
-                "patient__consents_to_email",
-                "patient__consents_to_sms",
-                "patient__preferred_channel",
-                "patient__preferred_language",
+                *(f"patient__{name}" for name in Patient.MESSAGING_FIELDS),
             )
         )
         messages = []

@@ -294,25 +294,19 @@ def sweep_due_measures(*, today: date | None = None, now: datetime | None = None
             if invitation_id is not None:
                 merges.append({"id": invitation_id, "codes": codes})
                 continue
-            contact = contact_of(email, mobile, consents_to_email, consents_to_sms, preferred_channel)
-            entry = {
-                "patient_id": patient_id,
-                "codes": codes,
-                "contact": contact,
-                "link_id": None,
-                "send_now": False,
-                "language": language_code(preferred_language),
-            }
-            if contact is None:
-                entry["next_reminder_at"], entry["not_reached_at"] = None, now
-                result.no_channel += 1
-            elif messaged_today:
-                entry["next_reminder_at"], entry["not_reached_at"] = tomorrow, None
-                result.held_for_tomorrow += 1
-            else:
-                entry["next_reminder_at"], entry["not_reached_at"] = now + REMINDER_AFTER, None
-                entry["send_now"] = True
-            new.append(entry)
+            new.append(
+                new_invitation_entry(
+                    patient_id,
+                    codes,
+                    contact_of(email, mobile, consents_to_email, consents_to_sms, preferred_channel),
+                    language_code(preferred_language),
+                    messaged_today=messaged_today,
+                    now=now,
+                    tomorrow=tomorrow,
+                    reminder_at=now + REMINDER_AFTER,
+                    result=result,
+                )
+            )
 
         sending = [e for e in new if e["send_now"]]
         links = insert_links([e["patient_id"] for e in sending], now=now)
@@ -412,12 +406,7 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
                 "link_id",
                 "reminders_sent",
                 "messaged_today",
-                "patient__email",
-                "patient__mobile",
-                "patient__consents_to_email",
-                "patient__consents_to_sms",
-                "patient__preferred_channel",
-                "patient__preferred_language",
+                *(f"patient__{name}" for name in Patient.MESSAGING_FIELDS),
                 "closes_at",
             )
         )
@@ -491,6 +480,42 @@ def sweep_reminders(*, now: datetime | None = None) -> ReminderSweepResult:
         if updates:
             run(UPDATE_INVITATIONS_SQL, {"rows": records(updates)})
     return result
+
+
+def new_invitation_entry(
+    patient_id: int,
+    codes: list[str],
+    contact: tuple[str, str] | None,
+    language: str,
+    *,
+    messaged_today: bool,
+    now: datetime,
+    tomorrow: datetime,
+    reminder_at: datetime | None,
+    result,
+) -> dict:
+    """A new invitation's row with its outreach decided (shared by the interval and the visit sweep): without a
+    consented channel it is not reached now; after a message to the patient today it waits for ``tomorrow`` (one
+    message a day); otherwise its message goes now and its reminder at ``reminder_at``. Counts on ``result``."""
+    entry = {
+        "patient_id": patient_id,
+        "codes": codes,
+        "contact": contact,
+        "language": language,
+        "link_id": None,
+        "send_now": False,
+        "next_reminder_at": None,
+        "not_reached_at": None,
+    }
+    if contact is None:
+        entry["not_reached_at"] = now
+        result.no_channel += 1
+    elif messaged_today:
+        entry["next_reminder_at"] = tomorrow
+        result.held_for_tomorrow += 1
+    else:
+        entry["next_reminder_at"], entry["send_now"] = reminder_at, True
+    return entry
 
 
 def send_new_invitations(created: dict[int, int], entries: list[dict], *, today: date, now: datetime) -> int:

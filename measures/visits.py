@@ -50,6 +50,7 @@ from measures.sweeps import (
     REVOKE_LINKS_SQL,
     contact_of,
     insert_links,
+    new_invitation_entry,
     records,
     run,
     send_new_invitations,
@@ -396,24 +397,18 @@ def create_visit_invitations(
 
 
 def visit_entry(due: DueVisit, *, now: datetime, result: VisitSweepResult) -> dict:
-    entry = {
-        "patient_id": due.patient_id,
-        "codes": due.codes,
-        "contact": due.contact,
-        "language": due.language,
-        "link_id": None,
-        "send_now": False,
-        "closes_at": due.closes_at,
-        "not_reached_at": None,
-    }
-    if due.contact is None:
-        entry["next_reminder_at"], entry["not_reached_at"] = None, now
-        result.no_channel += 1
-    elif due.messaged_today:  # at most one message a day: the reminder sweep sends it tomorrow
-        entry["next_reminder_at"] = next_day_start(now)
-        result.held_for_tomorrow += 1
-    else:
-        entry["next_reminder_at"], entry["send_now"] = remind_at(due, now), True
+    entry = new_invitation_entry(
+        due.patient_id,
+        due.codes,
+        due.contact,
+        due.language,
+        messaged_today=due.messaged_today,
+        now=now,
+        tomorrow=next_day_start(now),
+        reminder_at=remind_at(due, now),
+        result=result,
+    )
+    entry["closes_at"] = due.closes_at
     return entry
 
 

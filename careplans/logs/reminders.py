@@ -18,6 +18,7 @@ from django.utils import timezone
 from careplans.models import CarePlan, LogReminder
 from clinic.dates import start_of_day
 from clinic.models import OutboxMessage
+from patients.models import Patient
 from portal.language import language_of
 from portal.models import PatientLink
 from portal.services import LINK_DAYS, link_message
@@ -129,12 +130,7 @@ def sweep_log_reminders(*, now: datetime | None = None, limit: int = REMINDER_BA
                 "weekday",
                 "next_due_at",
                 "patient__id",
-                "patient__email",
-                "patient__mobile",
-                "patient__consents_to_email",
-                "patient__consents_to_sms",
-                "patient__preferred_channel",
-                "patient__preferred_language",
+                *(f"patient__{name}" for name in Patient.MESSAGING_FIELDS),
             )
             .order_by("next_due_at", "id")[:limit]
         )

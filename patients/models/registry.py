@@ -239,6 +239,16 @@ class Patient(models.Model):
         labels = dict(PainCondition.choices)
         return [labels[code] for code in self.other_conditions if code in labels and code != self.primary_condition]
 
+    # What contact_channel() and the message's language (portal.language) read: load only these to message.
+    MESSAGING_FIELDS = (
+        "email",
+        "mobile",
+        "consents_to_email",
+        "consents_to_sms",
+        "preferred_channel",
+        "preferred_language",
+    )
+
     def contact_channel(self) -> tuple[str, str] | None:
         """The channel and address to message the patient on, or None without consent or address.
 
