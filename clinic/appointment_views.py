@@ -256,10 +256,15 @@ def get_appointment_to_book(request: HttpRequest, appointment_id) -> Appointment
     return appointment
 
 
+def shown_again(request: HttpRequest, appointment: Appointment, name: str, form, *, status: int = 400) -> HttpResponse:
+    """The appointment's page again (its view audited) with the form ``name`` keeping what was typed."""
+    record_access(request=request, patient=appointment.patient, action=Action.VIEW, target="appointment")
+    return detail_page(request, appointment, failed=(name, form), status=status)
+
+
 def changed(request: HttpRequest, appointment: Appointment, name: str, form, error: Exception) -> HttpResponse:
     """A change refused by a rule or made stale by someone else: the page again, the form keeping what was
     typed, its message on it (a stale form now carries the current version, so saving again is a decision)."""
-    record_access(request=request, patient=appointment.patient, action=Action.VIEW, target="appointment")
     if isinstance(error, rules.AppointmentChanged):
         fresh = get_appointment_for_user(request.user, appointment.public_id)
         data = request.POST.copy()
@@ -267,10 +272,10 @@ def changed(request: HttpRequest, appointment: Appointment, name: str, form, err
         form = type(form)(data)
         form.is_valid()
         form.add_error(None, f"{error} Your entries are below: check the appointment and save again.")
-        return detail_page(request, fresh, failed=(name, form), status=409)
+        return shown_again(request, fresh, name, form, status=409)
     assert isinstance(error, rules.AppointmentRefused)
     put_on(form, error)
-    return detail_page(request, appointment, failed=(name, form), status=400)
+    return shown_again(request, appointment, name, form)
 
 
 @login_required
@@ -279,8 +284,7 @@ def appointment_move(request: HttpRequest, appointment_id) -> HttpResponse:
     appointment = get_appointment_to_book(request, appointment_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        record_access(request=request, patient=appointment.patient, action=Action.VIEW, target="appointment")
-        return detail_page(request, appointment, failed=("move", form), status=400)
+        return shown_again(request, appointment, "move", form)
     try:
         services.move_appointment(
             appointment=appointment,
@@ -302,8 +306,7 @@ def appointment_details(request: HttpRequest, appointment_id) -> HttpResponse:
     appointment = get_appointment_to_book(request, appointment_id)
     form = DetailsForm(request.POST)
     if not form.is_valid():
-        record_access(request=request, patient=appointment.patient, action=Action.VIEW, target="appointment")
-        return detail_page(request, appointment, failed=("details", form), status=400)
+        return shown_again(request, appointment, "details", form)
     try:
         names = services.change_appointment_details(
             appointment=appointment,
@@ -327,8 +330,7 @@ def appointment_cancel(request: HttpRequest, appointment_id) -> HttpResponse:
     appointment = get_appointment_to_book(request, appointment_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        record_access(request=request, patient=appointment.patient, action=Action.VIEW, target="appointment")
-        return detail_page(request, appointment, failed=("cancel", form), status=400)
+        return shown_again(request, appointment, "cancel", form)
     try:
         services.cancel_appointment(
             appointment=appointment,
@@ -351,8 +353,7 @@ def appointment_attendance(request: HttpRequest, appointment_id) -> HttpResponse
         raise PermissionDenied(ATTENDANCE_ONLY)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
-        record_access(request=request, patient=appointment.patient, action=Action.VIEW, target="appointment")
-        return detail_page(request, appointment, failed=("attendance", form), status=400)
+        return shown_again(request, appointment, "attendance", form)
     try:
         services.record_attendance(
             appointment=appointment,
