@@ -32,6 +32,7 @@ from measures.crossing import crossing
 from measures.trends import Trend, trends_for
 from medications.models import MedicationChange
 from medications.selectors.regimen import OpioidSummary, opioid_summary
+from patients.banner import BannerAlerts
 from portal.numbers_words import weekly_readings
 
 #: Bounds, so the page stays one screen and its reads stay small (the app's choice; each list links to the rest).
@@ -107,16 +108,21 @@ class PrevisitSummary:
         return timezone.localdate(self.since.at)
 
 
-def previsit_summary(appointment: Appointment, user, *, today: datetime.date | None = None) -> PrevisitSummary:
+def previsit_summary(
+    appointment: Appointment, user, *, today: datetime.date | None = None, banner: BannerAlerts | None = None
+) -> PrevisitSummary:
     """The summary of an appointment read through clinic.today.with_since, for ``user`` (who may see the patient:
-    the caller checked it)."""
+    the caller checked it). A page passes its patient banner, which has read the active care plan already."""
     today = today or timezone.localdate()
     since = since_of(appointment)
     patient = appointment.patient
     summary = PrevisitSummary(appointment=appointment, since=since, today=today)
     summary.scores = score_lines(patient, since)
     summary.logs = log_trend(patient, since_day=timezone.localdate(since.at), today=today)
-    summary.plan = CarePlan.objects.active().filter(patient=patient).order_by("-created_at").first()
+    if banner is not None:
+        summary.plan = banner.care_plan
+    else:
+        summary.plan = CarePlan.objects.active().filter(patient=patient).first()  # one at most (a constraint)
     if summary.plan is not None:
         summary.pacing_adherence = pacing_adherence(summary.plan, since=summary.since_day, until=today)
         summary.goals = goal_lines(summary.plan, since_day=summary.since_day)

@@ -25,7 +25,7 @@ from clinic.previsit import previsit_summary
 from clinic.previsit_services import start_note_from_summary
 from clinic.today import SPRINT_ENDING_DAYS, day_for, with_since
 from clinic.worklists import pressing_tasks
-from patients.banner import patient_page
+from patients.banner import banner_for, patient_page
 from patients.models import Encounter
 
 SUMMARY = "pre-visit summary"
@@ -86,15 +86,16 @@ def summary(request: HttpRequest, appointment_id) -> HttpResponse:
     """One printable screen of what changed since the patient's last visit, each line linking to its page."""
     appointment = appointment_for(request, appointment_id)
     patient = appointment.patient
-    previsit = previsit_summary(appointment, request.user)
+    banner = banner_for(patient, request.user)
+    previsit = previsit_summary(appointment, request.user, banner=banner)
     may_start = may_write_visit_note(request.user, patient)
     draft = None
     if may_start:
         drafts = Encounter.objects.drafts().filter(appointment=appointment, author=request.user)
         draft = drafts.only("public_id").order_by("-id").first()
     record_access(request=request, patient=patient, action=Action.VIEW, target=SUMMARY)
-    context = {"patient": patient, "appointment": appointment, "summary": previsit, "may_start": may_start}
-    return patient_page(request, "clinic/previsit_summary.html", {**context, "draft": draft})
+    context = {"patient": patient, "banner": banner, "appointment": appointment, "summary": previsit}
+    return patient_page(request, "clinic/previsit_summary.html", {**context, "may_start": may_start, "draft": draft})
 
 
 @login_required
