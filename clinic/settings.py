@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "medications",
     "measures",
     "portal",
+    "interop",  # FHIR R4 out and in, the outcomes dashboard, the research export
     "demo",  # seed_demo and demo_welcome (demo/)
 ]
 
@@ -137,6 +138,15 @@ else:
     # (an EXISTS over every patient, say) and spent ~180 ms compiling a query that ran in 0.5 ms (measured
     # on the 50,000-patient bench); for this kind of workload JIT only adds latency.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A read replica for the whole-clinic reports (interop/replica.py); the primary serves everything else.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        "OPTIONS": {"options": "-c jit=off"},
+        "TEST": {"MIRROR": "default"},  # tests read the replica alias from the test database itself
+    }
+DATABASE_ROUTERS = ["interop.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Staff accounts and sign-in ---------------------------------------------------------------
