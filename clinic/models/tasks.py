@@ -117,6 +117,15 @@ class TeamTask(models.Model):
             models.Index(fields=["assignee_role", "due_on"], condition=Q(status="open"), name="task_open_by_role"),
             models.Index(fields=["patient", "-created_at"], name="task_by_patient"),
             models.Index(fields=["escalate_at"], condition=Q(status="open"), name="task_escalation_due"),
+            # The top bar's urgent count on every staff page: only the open urgent tasks, never every open task.
+            models.Index(
+                fields=["assignee"], condition=Q(status="open", priority="urgent"), name="task_open_urgent_by_person"
+            ),
+            models.Index(
+                fields=["assignee_role"],
+                condition=Q(status="open", priority="urgent", assignee__isnull=True),
+                name="task_open_urgent_for_role",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
