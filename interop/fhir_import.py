@@ -37,6 +37,7 @@ from django import forms
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
 
 from patients.forms import PatientDetailsForm
@@ -48,7 +49,11 @@ MRN_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0203"
 MRN_TYPE_CODE = "MR"
 SEXES = {"male": Sex.MALE, "female": Sex.FEMALE, "other": Sex.UNKNOWN, "unknown": Sex.UNKNOWN}
 READ_TYPES = ("Patient", "Condition", "MedicationStatement")
-MODELS = {"Patient": FhirPatient, "Condition": Condition, "MedicationStatement": MedicationStatement}
+MODELS: dict[str, type[FHIRAbstractModel]] = {
+    "Patient": FhirPatient,
+    "Condition": Condition,
+    "MedicationStatement": MedicationStatement,
+}
 # Which FHIR element each registration field came from, to name it in a problem.
 ELEMENTS = {
     "mrn": "Patient.identifier (type MR)",
@@ -123,9 +128,9 @@ def read_referral(
             problems.append(f"{resource['resourceType']} (entry {number}) could not be read as a FHIR R4B resource.")
     if problems:
         raise ReferralProblems(problems)
-    patient = next(model for model in models.values() if model.get_resource_type() == "Patient")
-    conditions = [condition_listed(m) for m in models.values() if m.get_resource_type() == "Condition"]
-    medications = [medication_listed(m) for m in models.values() if m.get_resource_type() == "MedicationStatement"]
+    patient = next(model for model in models.values() if isinstance(model, FhirPatient))
+    conditions = [condition_listed(m) for m in models.values() if isinstance(m, Condition)]
+    medications = [medication_listed(m) for m in models.values() if isinstance(m, MedicationStatement)]
     if len(conditions) > MAX_LISTED or len(medications) > MAX_LISTED:
         raise ReferralProblems([f"A referral can list at most {MAX_LISTED} conditions and {MAX_LISTED} medications."])
     details = registry_details(patient, primary_condition=primary_condition, today=today)
@@ -180,7 +185,7 @@ def resources_in(data: dict) -> tuple[list[tuple[int, dict]], list[str]]:
 def validation_problems(kind: str, number: int, invalid: ValidationError) -> list[str]:
     """One sentence per error the FHIR model found, naming the resource and the element (never echoing input)."""
     problems = []
-    for error in invalid.errors()[:10]:
+    for error in invalid.errors()[:10]:  # the first ten: enough to fix, never a wall of text
         where = element_path(error.get("loc", ()))
         message = str(error.get("msg", "is not valid")).split("\n")[0]
         problems.append(f"{kind} (entry {number}), {where or 'the resource'}: {message}.")
@@ -222,7 +227,7 @@ def registry_details(patient: FhirPatient, *, primary_condition: str, today: dat
 
 
 def form_problems(form: forms.Form) -> list[str]:
-    problems = []
+    problems: list[str] = []
     for name, errors in form.errors.items():
         element = ELEMENTS.get(name, "The referral")
         problems.extend(f"{element}: {error}" for error in errors)
@@ -298,9 +303,9 @@ def contact_of(patient: FhirPatient, kind: str) -> str:
     )
     for point in points:
         if kind == "email" and point.system == "email":
-            return point.value.strip()
+            return str(point.value).strip()
         if kind == "mobile" and (point.system == "sms" or (point.system == "phone" and point.use == "mobile")):
-            return point.value.strip()
+            return str(point.value).strip()
     return ""
 
 
