@@ -29,12 +29,12 @@ def register_from_fhir(request: HttpRequest) -> HttpResponse:
         return confirm(request)
     form = ReferralTextForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
-        return paste_page(request, form, status=400 if form.errors else 200)
+        return paste_page(request, form)
     text = form.cleaned_data["json"]
     try:
         referral = read_referral(text)
     except ReferralProblems as refused:
-        return paste_page(request, ReferralTextForm(initial={"text": text}), problems=refused.problems, status=400)
+        return paste_page(request, ReferralTextForm(initial={"text": text}), problems=refused.problems)
     return preview_page(request, referral, ConfirmReferralForm(initial={"text": text}))
 
 
@@ -47,9 +47,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
     try:
         referral = read_referral(text, primary_condition=chosen)
     except ReferralProblems as refused:
-        return paste_page(request, ReferralTextForm(initial={"text": text}), problems=refused.problems, status=400)
+        return paste_page(request, ReferralTextForm(initial={"text": text}), problems=refused.problems)
     if not valid:
-        return preview_page(request, referral, form, status=400)
+        return preview_page(request, referral, form)
     try:
         patient = register_from_referral(
             referral=referral,
@@ -58,19 +58,18 @@ def confirm(request: HttpRequest) -> HttpResponse:
             confirmed_new_person=form.cleaned_data["confirm_new_person"],
         )
     except (MRNTaken, PossibleDuplicate):  # someone registered them since the preview: show who, save nothing
-        return preview_page(request, referral, form, status=409)
+        return preview_page(request, referral, form)
     messages.success(request, f"{patient.full_name} is registered (MRN {patient.mrn}) from the FHIR referral.")
     return redirect("patients:chart", public_id=patient.public_id)
 
 
-def paste_page(request: HttpRequest, form: ReferralTextForm, *, problems=(), status: int = 200) -> HttpResponse:
+def paste_page(request: HttpRequest, form: ReferralTextForm, *, problems=()) -> HttpResponse:
+    """The form again, with the problems named and the text kept (200, as the registration form answers)."""
     context = {"form": form, "problems": list(problems)}
-    return TemplateResponse(request, PASTE_TEMPLATE, context, status=status)
+    return TemplateResponse(request, PASTE_TEMPLATE, context)
 
 
-def preview_page(
-    request: HttpRequest, referral: IncomingReferral, form: ConfirmReferralForm, *, status: int = 200
-) -> HttpResponse:
+def preview_page(request: HttpRequest, referral: IncomingReferral, form: ConfirmReferralForm) -> HttpResponse:
     """What registration would create, and anyone already registered who may be this person (audited)."""
     mrn_taken = patient_with_mrn(referral.mrn)
     details = referral.details
@@ -88,7 +87,7 @@ def preview_page(
         "sex_label": dict(Sex.choices)[details["sex"]],
         "language_label": dict(Language.choices)[details["preferred_language"]],
     }
-    return TemplateResponse(request, PREVIEW_TEMPLATE, context, status=status)
+    return TemplateResponse(request, PREVIEW_TEMPLATE, context)
 
 
 def mark_who_may_open(request: HttpRequest, shown: list[Patient]) -> None:
