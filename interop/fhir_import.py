@@ -243,11 +243,9 @@ def names_of(patient: FhirPatient, problems: list[str]) -> tuple[tuple[str, str]
         return ("", ""), ""
     given = " ".join(part.strip() for part in official.given or [] if part and part.strip())
     family = (official.family or "").strip()
-    if not given or not family:
-        missing = " and ".join(label for label, value in (("given", given), ("family", family)) if not value)
-        problems.append(
-            f"The Patient's name has no {missing} name (Patient.name.{'given' if not given else 'family'})."
-        )
+    for part, value in (("given", given), ("family", family)):
+        if not value:
+            problems.append(f"The Patient's name has no {part} name (Patient.name.{part}).")
     usual = next((name for name in names if name.use in ("usual", "nickname") and name is not official), None)
     preferred = usual.given[0].strip() if usual and usual.given and usual.given[0] else ""
     return (given, family), "" if preferred == given else preferred
@@ -323,6 +321,11 @@ def language_of(patient: FhirPatient) -> str:
 # --------------------------------------------------------------------------- conditions and medications
 
 
+def shown(text, limit: int) -> str:
+    """Text from the referral as Haven keeps it: one line, no control characters (Postgres refuses NUL), capped."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text or "")).split())[:limit]
+
+
 def concept_words(concept) -> tuple[str, str]:
     """(words, codes as sent) of a CodeableConcept: its text, else its first coding's display."""
     if concept is None:
@@ -330,12 +333,12 @@ def concept_words(concept) -> tuple[str, str]:
     codings = concept.coding or []
     words = concept.text or next((c.display for c in codings if c.display), "") or ""
     codes = ", ".join(f"{c.system or 'no system'}|{c.code}" for c in codings if c.code)
-    return words.strip()[:200], codes[:300]
+    return shown(words, 200), shown(codes, 300)
 
 
 def status_code(concept) -> str:
     codings = concept.coding if concept is not None else None
-    return next((c.code for c in codings or [] if c.code), "") if codings else ""
+    return shown(next((c.code for c in codings or [] if c.code), ""), 40)
 
 
 def condition_listed(condition: Condition) -> ListedCondition:
@@ -346,6 +349,8 @@ def condition_listed(condition: Condition) -> ListedCondition:
 def medication_listed(statement: MedicationStatement) -> ListedMedication:
     words, codes = concept_words(statement.medicationCodeableConcept)
     if not words and statement.medicationReference is not None:
-        words = (statement.medicationReference.display or "").strip()[:200]
-    dosage = "; ".join((d.text or "").strip() for d in statement.dosage or [] if d.text)[:300]
-    return ListedMedication(words=words or "(no name given)", codes=codes, dosage=dosage, status=statement.status or "")
+        words = shown(statement.medicationReference.display, 200)
+    dosage = shown("; ".join(d.text for d in statement.dosage or [] if d.text), 300)
+    return ListedMedication(
+        words=words or "(no name given)", codes=codes, dosage=dosage, status=shown(statement.status, 40)
+    )

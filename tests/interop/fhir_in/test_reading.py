@@ -128,3 +128,23 @@ def test_too_long_a_text_is_refused_before_it_is_parsed():
 def test_every_problem_of_a_resource_is_named_at_once():
     problems = problems_of(as_text(fhir_patient(birthDate=None, identifier=None, gender="x")))
     assert len(problems) == 3
+
+
+def test_a_name_missing_both_parts_names_each():
+    problems = problems_of(as_text(fhir_patient(name=[{"use": "official", "text": "Ana Ruiz"}])))
+    assert problems == [
+        "The Patient's name has no given name (Patient.name.given).",
+        "The Patient's name has no family name (Patient.name.family).",
+    ]
+
+
+def test_control_characters_in_the_referrals_words_are_kept_out():
+    text = as_text(bundle(condition("Fibro\u0000myalgia\nwidespread"), medication("Dulox\u0000etine", "1\tdaily")))
+    referral = read_referral(text, today=TODAY)
+    assert referral.conditions[0].words == "Fibro myalgia widespread"
+    assert (referral.medications[0].words, referral.medications[0].dosage) == ("Dulox etine", "1 daily")
+
+
+def test_a_nul_in_a_name_is_a_problem_not_an_error():
+    problems = problems_of(as_text(fhir_patient(name=[{"given": ["A\u0000na"], "family": "Ruiz"}])))
+    assert any(problem.startswith("Patient.name.given:") for problem in problems), problems

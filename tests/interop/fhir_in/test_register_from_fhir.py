@@ -237,3 +237,9 @@ def test_a_paste_larger_than_any_request_may_be_is_a_bad_request_not_an_error(si
     response = preview(signed_in(coordinator), "x" * 3_000_000)
     assert response.status_code == 400  # Django's own answer to a request over DATA_UPLOAD_MAX_MEMORY_SIZE
     assert not Patient.objects.exists()
+
+
+def test_a_nul_in_the_referrals_words_registers_without_an_error(signed_in, coordinator):
+    text = as_text(referral_bundle()).replace("Fibromyalgia", "Fibro\\u0000myalgia")
+    assert confirm(signed_in(coordinator), text).status_code == 302
+    assert "Fibro myalgia" in TeamTask.objects.get().details
