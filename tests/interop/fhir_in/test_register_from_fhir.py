@@ -243,3 +243,25 @@ def test_a_nul_in_the_referrals_words_registers_without_an_error(signed_in, coor
     text = as_text(referral_bundle()).replace("Fibromyalgia", "Fibro\\u0000myalgia")
     assert confirm(signed_in(coordinator), text).status_code == 302
     assert "Fibro myalgia" in TeamTask.objects.get().details
+
+
+def test_the_preview_reads_the_same_number_of_queries_whatever_the_matches(signed_in, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(coordinator)
+    text = as_text(referral_bundle())
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert preview(client, text).status_code == 200
+        return len(captured.captured_queries)
+
+    queries()  # the first request after signing in reads the session's extras once
+    born = datetime.date(1958, 3, 2)
+    PatientFactory(given_name="Ana María", family_name="Ruiz-Calderón", date_of_birth=born)
+    with_one = queries()
+    for _ in range(4):
+        PatientFactory(given_name="Ana María", family_name="Ruiz-Calderón", date_of_birth=born)
+    PatientFactory(mrn="300456")
+    assert queries() == with_one  # five matches and an MRN match: the same queries as one match
