@@ -16,12 +16,12 @@ from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_event
 from clinic.access.refusals import refuse_unless
+from clinic.access.research import ADMINS_ONLY, may_run_research_export
 from clinic.models import User
 from interop.replica import reading_from_replica
 from interop.research import age_group, day_shift, research_key, shifted, study_id
 from measures.models import Instrument, Response
 
-ADMINS_ONLY = "Only clinic admins run the research export."
 CHUNK = 2000
 FIXED_COLUMNS = (
     "study_id",
@@ -56,11 +56,6 @@ RESPONSE_FIELDS = (
     "positive",
     "valid",
 )
-
-
-def may_run_research_export(user) -> bool:
-    """Clinic admins only (the clinic's registry and research are theirs to release)."""
-    return bool(user.is_authenticated and user.is_active and user.is_clinic_admin)
 
 
 class Echo:

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.access.refusals import refuse_unless
-from interop.research_export import ADMINS_ONLY, FIXED_COLUMNS, may_run_research_export, research_export_lines
+from clinic.access.research import ADMINS_ONLY, may_run_research_export
+from interop.research_export import FIXED_COLUMNS, research_export_lines
 
 
 @login_required
