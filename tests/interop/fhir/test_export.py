@@ -150,7 +150,7 @@ def _codings(written):
 
 def _all_codings(value):
     if isinstance(value, dict):
-        if "code" in value and "system" in value or "code" in value and "display" in value:
+        if "code" in value and ("system" in value or "display" in value):
             yield value
         for inner in value.values():
             yield from _all_codings(inner)
