@@ -4,6 +4,8 @@ Haven records conditions in words, without SNOMED CT or ICD-10-CM codes, so ever
 alone: a code is never guessed (issue 17). FHIR's own code systems give the status and category codes.
 """
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -130,7 +132,7 @@ def allergy_reaction(allergy: PatientAllergy) -> list[dict]:
     # FHIR needs a manifestation for a reaction: without the reaction in words there is none to send.
     if not allergy.reaction.strip():
         return []
-    reaction = {"manifestation": [concept(allergy.reaction)]}
+    reaction: dict[str, Any] = {"manifestation": [concept(allergy.reaction)]}
     if allergy.severity != PatientAllergy.Severity.UNKNOWN:
         reaction["severity"] = allergy.severity  # mild | moderate | severe: FHIR's reaction-event-severity
     return [reaction]

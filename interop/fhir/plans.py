@@ -1,5 +1,7 @@
 """CarePlan (the patient's stepped-care plan and its treatments) and Goal (in the patient's own words)."""
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
 from careplans.models import CarePlan, Goal, Intervention
@@ -77,7 +79,7 @@ def goal_rows(patients: QuerySet[Patient] | None) -> QuerySet[Goal]:
 
 
 def goal_quantity(goal: Goal, value) -> dict:
-    quantity = {"value": number(value)}
+    quantity: dict[str, Any] = {"value": number(value)}
     if goal.unit:
         quantity["unit"] = goal.unit
         if goal.metric != Goal.Metric.CUSTOM and goal.unit in UCUM_UNITS:

@@ -7,8 +7,9 @@ history ("<uuid>-3"), so it is stable and shows no row id.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, Model, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from careplans.models import PlanChange
@@ -31,14 +32,14 @@ class History:
     """One kind of history row: its model, the field of the row it changes, that row's FHIR type, and the
     kinds of history row that record its creation."""
 
-    model: type
+    model: type[Model]
     parent: str  # "referral", "task", ...
     target_type: str  # "ServiceRequest", ...
-    activity: Callable[[object], tuple[str, bool]]  # a history row -> (what happened in words, was it the creation)
+    activity: Callable[[Any], tuple[str, bool]]  # a history row -> (what happened in words, was it the creation)
     parent_filter: Callable[[QuerySet], QuerySet] = lambda rows: rows
 
     def rows(self, patients: QuerySet[Patient] | None) -> QuerySet:
-        rows = self.parent_filter(self.model.objects.all()).select_related(f"{self.parent}__patient", "by")
+        rows = self.parent_filter(self.model._default_manager.all()).select_related(f"{self.parent}__patient", "by")
         if patients is not None:
             rows = rows.filter(**{f"{self.parent}__patient__in": patients})
         number = Window(RowNumber(), partition_by=[F(f"{self.parent}_id")], order_by=[F("at").asc(), F("pk").asc()])
@@ -84,7 +85,7 @@ def referral_step(event: ReferralEvent) -> tuple[str, bool]:
     return f"Referral {event.get_from_state_display().lower()} -> {to_state.lower()}", False
 
 
-def kind_is(created: str) -> Callable[[object], tuple[str, bool]]:
+def kind_is(created: str) -> Callable[[Any], tuple[str, bool]]:
     """For history rows with a `kind`: its words, and whether it is the kind that records the creation."""
 
     def activity(row) -> tuple[str, bool]:

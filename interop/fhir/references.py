@@ -1,7 +1,7 @@
 """Which staff a set of patients' resources name (the Practitioner and PractitionerRole rows to send with them).
 One set-based condition, so the rows come in one query however many patients are asked for."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from careplans.models import CarePlan, PlanChange
 from clinic.models import (
@@ -19,7 +19,7 @@ from patients.models import Encounter, Patient, PatientAllergy, Problem
 
 # (model, the staff column a mapping references, the path from the model to its patient). Keep in step with
 # the mappings: every practitioner_reference they write reads one of these.
-STAFF_COLUMNS: tuple[tuple[type, str, str], ...] = (
+STAFF_COLUMNS: tuple[tuple[type[Model], str, str], ...] = (
     (CareTeamMember, "member_id", "patient"),
     (Problem, "created_by_id", "patient"),
     (PatientAllergy, "recorded_by_id", "patient"),
@@ -43,5 +43,5 @@ def staff_named_by(patients: QuerySet[Patient]) -> Q:
     resources."""
     named = Q(pk__in=[])
     for model, column, patient_path in STAFF_COLUMNS:
-        named |= Q(pk__in=model.objects.filter(**{f"{patient_path}__in": patients}).values(column))
+        named |= Q(pk__in=model._default_manager.filter(**{f"{patient_path}__in": patients}).values(column))
     return named

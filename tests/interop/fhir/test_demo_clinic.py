@@ -1,12 +1,14 @@
 """The demo clinic (seed_demo, as tests/demo/ runs it): every resource type the registry lists that the demo has
 data for is produced, and every resource validates with the fhir.resources R4B models."""
 
+import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from interop.fhir.registry import RESOURCE_TYPES
+from interop.fhir.registry import RESOURCE_TYPES, find, type_names
+from patients.models import Patient
 
 from .validation import validate
 
@@ -33,3 +35,28 @@ def test_every_resource_type_is_made_from_the_demo_clinic_and_validates(demo_cli
     assert problems == []
     # The demo records no allergies; test_conditions.py makes AllergyIntolerance from factory data.
     assert set(counts) == set(RESOURCE_TYPES) - {"AllergyIntolerance"}
+
+
+def test_every_row_is_found_again_by_its_type_and_fhir_id(demo_clinic):
+    for key, resource in RESOURCE_TYPES.items():
+        for row in resource.rows(None)[:3]:
+            found = find(resource.name, resource.fhir_id(row), None)
+            assert found is not None and found.pk == row.pk, key
+            if resource.patient_of is not None:
+                patient = resource.patient_of(row)
+                mine = Patient.objects.filter(pk=patient.pk)
+                others = Patient.objects.exclude(pk=patient.pk)
+                assert find(resource.name, resource.fhir_id(row), mine).pk == row.pk, key
+                assert find(resource.name, resource.fhir_id(row), others) is None, key
+
+
+def test_fhir_export_of_the_demo_clinic_validates_line_by_line(demo_clinic, tmp_path):
+    printed = StringIO()
+    call_command("fhir_export", "--out", str(tmp_path), "--by", "ingrid.larsen", stdout=printed)
+    names = {path.stem for path in tmp_path.glob("*.ndjson")}
+    assert names == set(type_names()) - {"AllergyIntolerance"}  # the demo records no allergies
+    for path in tmp_path.glob("*.ndjson"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert f"{path.stem}: {len(lines)}" in printed.getvalue()
+        for line in lines:
+            validate(json.loads(line))
