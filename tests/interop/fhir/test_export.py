@@ -207,3 +207,19 @@ def test_unknown_staff_or_mrn_is_a_clear_message_that_does_not_echo_the_mrn(tmp_
         run(tmp_path, "--by", admin.username, "--patient", "MRN424242")
     assert str(refused.value) == "No patient has that MRN."
     assert not list(tmp_path.glob("*.ndjson"))
+
+
+def test_every_read_of_the_export_is_routed_to_the_replica_when_there_is_one(tmp_path, admin, team, monkeypatch):
+    from interop import replica
+
+    full_record(*team)
+    reads = []
+    original = replica.ReplicaRouter.db_for_read
+
+    def spy(router, model, **hints):
+        reads.append((model._meta.label, replica._reading_from_replica.get()))
+        return original(router, model, **hints)
+
+    monkeypatch.setattr(replica.ReplicaRouter, "db_for_read", spy)
+    export_bulk(out=tmp_path, by=admin, audit=None)
+    assert reads and all(inside for _, inside in reads), [label for label, inside in reads if not inside]
