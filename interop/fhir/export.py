@@ -80,8 +80,12 @@ def export_bulk(
 
 def write_type(out: Path, name: str, patients: QuerySet[Patient] | None, chunk_size: int, result: ExportResult) -> None:
     final, partial = out / f"{name}.ndjson", out / f".{name}.ndjson.partial"
-    with partial.open("w", encoding="utf-8") as file:
-        count = write_lines(file, resources_of(name, patients, chunk_size))
+    try:
+        with partial.open("w", encoding="utf-8") as file:
+            count = write_lines(file, resources_of(name, patients, chunk_size))
+    except BaseException:
+        partial.unlink(missing_ok=True)  # nothing half-written stays behind
+        raise
     if count:
         os.replace(partial, final)
         result.files.append(final)

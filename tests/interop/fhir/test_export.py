@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import Action, AuditEvent
 from clinic.roles import Discipline, Role
 from interop.fhir.export import export_bulk
+from interop.fhir.registry import RESOURCE_TYPES
 from measures.models import Instrument
 from tests.factories import PatientFactory, StaffFactory
 
@@ -159,24 +162,31 @@ def _all_codings(value):
             yield from _all_codings(inner)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(
-    tmp_path, admin, team, django_assert_num_queries
-):
-    lead, psychologist = team
+def queries_of_export(out: Path, admin, **options) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        export_bulk(out=out, by=admin, audit=None, **options)
+    return len(captured)
 
-    def queries_for_export(patients: int) -> int:
-        for _ in range(patients):
-            full_record(lead, psychologist)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as captured:
-            export_bulk(out=tmp_path / str(patients), by=admin, audit=None)
-        return len(captured)
+def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(tmp_path, admin, team):
+    for _ in range(3):
+        full_record(*team)
+    with_three = queries_of_export(tmp_path / "three", admin)
+    for _ in range(9):
+        full_record(*team)
+    with_twelve = queries_of_export(tmp_path / "twelve", admin)
+    assert with_three == with_twelve
+    # One query per source table and per prefetch, the instrument definitions once, the audit event: no more.
+    sources_and_prefetches = len(RESOURCE_TYPES) + 3  # CareTeam's members, CarePlan's goals and treatments
+    assert with_twelve <= sources_and_prefetches + 2
 
-    three = queries_for_export(3)
-    twelve = queries_for_export(9)  # 12 in all
-    assert three == twelve
+
+def test_one_patients_export_costs_the_same_queries_whatever_the_size_of_the_clinic(tmp_path, admin, team):
+    mine = full_record(*team)
+    alone = queries_of_export(tmp_path / "alone", admin, patient=mine)
+    for _ in range(6):
+        full_record(*team)
+    assert queries_of_export(tmp_path / "among", admin, patient=mine) == alone
 
 
 def test_a_run_is_audited_once_with_its_counts_on_the_patient_it_exported(tmp_path, admin, team):
