@@ -7,6 +7,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -233,3 +234,22 @@ def test_every_read_of_the_export_is_routed_to_the_replica_when_there_is_one(tmp
     monkeypatch.setattr(replica.ReplicaRouter, "db_for_read", spy)
     export_bulk(out=tmp_path, by=admin, audit=None)
     assert reads and all(inside for _, inside in reads), [label for label, inside in reads if not inside]
+
+
+@pytest.mark.parametrize(
+    ("role", "active", "allowed"),
+    [
+        (Role.ADMIN, True, True),
+        (Role.ADMIN, False, False),
+        (Role.COORDINATOR, True, False),
+        (Role.CLINICIAN, True, False),
+    ],
+)
+def test_only_an_active_clinic_admin_may_run_the_bulk_export(tmp_path, role, active, allowed):
+    person = StaffFactory(role=role, is_active=active)
+    if allowed:
+        export_bulk(out=tmp_path, by=person, audit=None)
+    else:
+        with pytest.raises(PermissionDenied):
+            export_bulk(out=tmp_path, by=person, audit=None)
+    assert AuditEvent.objects.get().action == (Action.EXPORT if allowed else Action.REFUSED)
