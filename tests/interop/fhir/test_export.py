@@ -177,9 +177,10 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(tmp_pat
         full_record(*team)
     with_twelve = queries_of_export(tmp_path / "twelve", admin)
     assert with_three == with_twelve
-    # One query per source table and per prefetch, the instrument definitions once, the audit event: no more.
+    # One query per source table and per prefetch; besides them only the instrument definitions (once), the
+    # snapshot's transaction (here a savepoint and its release) and the audit event.
     sources_and_prefetches = len(RESOURCE_TYPES) + 3  # CareTeam's members, CarePlan's goals and treatments
-    assert with_twelve <= sources_and_prefetches + 2
+    assert with_twelve == sources_and_prefetches + 4
 
 
 def test_one_patients_export_costs_the_same_queries_whatever_the_size_of_the_clinic(tmp_path, admin, team):
@@ -253,3 +254,15 @@ def test_only_an_active_clinic_admin_may_run_the_bulk_export(tmp_path, role, act
         with pytest.raises(PermissionDenied):
             export_bulk(out=tmp_path, by=person, audit=None)
     assert AuditEvent.objects.get().action == (Action.EXPORT if allowed else Action.REFUSED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_reads_one_snapshot_of_the_clinic(tmp_path, admin):
+    PatientFactory()
+    with CaptureQueriesContext(connection) as captured:
+        export_bulk(out=tmp_path, by=admin, audit=None)
+    statements = [query["sql"] for query in captured]
+    snapshot = statements.index("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    first_read = next(i for i, sql in enumerate(statements) if sql.startswith("SELECT"))
+    assert snapshot < first_read
+    assert (tmp_path / "Patient.ndjson").read_text().count("\n") == 1
