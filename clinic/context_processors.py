@@ -5,7 +5,7 @@ from django.conf import settings
 
 from clinic.middleware import seconds_left
 from clinic.safety_net import AckAction
-from clinic.worklists import tasks_for
+from clinic.worklists import urgent_task_count
 
 URGENT_COUNT_CAP = 99
 
@@ -43,9 +43,8 @@ def urgent_task_counter(request):
     @cache
     def count() -> int:
         user = getattr(request, "user", None)
-        if user is None or not (user.is_authenticated and user.is_active):
+        if user is None:
             return 0
-        urgent = tasks_for(user).urgent()  # the urgent tasks at the top of their worklist
-        return urgent.values("id")[: URGENT_COUNT_CAP + 1].count()
+        return urgent_task_count(user, cap=URGENT_COUNT_CAP + 1)  # the urgent tasks at the top of their worklist
 
     return count

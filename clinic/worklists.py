@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -96,6 +97,48 @@ def tasks_for(user) -> QuerySet[TeamTask]:
     return tasks.for_person(user).filter(
         Q(assignee=user) | Q(patient__isnull=True) | Q(patient__in=patients_visible_to(user))
     )
+
+
+# ``tasks_for(user).urgent()``, counted in one hand-written statement: the top bar counts it on every staff page,
+# and building the ORM's query (the visibility rule's subqueries) took four times as long as running it (2.2 ms
+# against 0.5 ms at 50,000 patients). tests/clinic/test_urgent_count.py holds the two to the same answers.
+URGENT_COUNT_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT t.id FROM clinic_teamtask t
+    WHERE t.status = %(open)s AND t.priority = %(urgent)s AND (
+        t.assignee_id = %(user)s
+        OR (t.assignee_id IS NULL AND (%(sees_everyone)s OR t.assignee_role = %(role)s) AND (
+            %(sees_everyone)s
+            OR t.patient_id IS NULL
+            OR EXISTS (
+                SELECT 1 FROM clinic_careteammember m WHERE m.patient_id = t.patient_id AND m.member_id = %(user)s
+            )
+            OR EXISTS (
+                SELECT 1 FROM clinic_teamtask o
+                WHERE o.patient_id = t.patient_id AND o.assignee_id = %(user)s AND o.status = %(open)s
+            )
+        ))
+    )
+    LIMIT %(cap)s
+) counted
+"""
+
+
+def urgent_task_count(user, *, cap: int) -> int:
+    """How many urgent tasks are on the person's worklist, counting no further than ``cap``."""
+    if not (user.is_authenticated and user.is_active):
+        return 0
+    params = {
+        "open": TeamTask.Status.OPEN.value,
+        "urgent": TeamTask.Priority.URGENT.value,
+        "user": user.pk,
+        "role": user.role,
+        "sees_everyone": bool(user.sees_every_patient),
+        "cap": cap,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(URGENT_COUNT_SQL, params)
+        return cursor.fetchone()[0]
 
 
 def pressing_tasks(user, *, limit: int) -> tuple[list[TeamTask], bool]:
