@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from interop.dashboard_charts import Bar, bars_svg, percent_words
+from interop.dashboard_charts import Bar, bars_svg
 from interop.dashboard_outcomes import (
     BREAKDOWN_TITLES,
     INSTRUMENTS,
@@ -23,6 +23,7 @@ from interop.dashboard_outcomes import (
     service_figures,
 )
 from interop.dashboard_safety import SafetyFigures, safety_figures
+from interop.dashboard_sql import share
 from interop.replica import reading_from_replica
 
 INSTRUMENT_NAMES = {"peg": "PEG", "phq9": "PHQ-9"}
@@ -96,62 +97,47 @@ class Report:
         )
 
     def csv_rows(self) -> list[list[str]]:
+        """The figures, one per row: section, group, measure, count, of (the denominator), percent."""
         rows = [["section", "group", "measure", "count", "of", "percent"]]
         for code, name in self.instruments:
             for window in WINDOWS:
-                cell = self.outcomes.clinic.cell(code, window.months)
-                rows.append(
-                    ["Outcomes", "Whole clinic", f"{name} responders at {window.months} months"]
-                    + numbers(cell.responders, cell.eligible, cell.percent)
-                )
-                for kind, title in BREAKDOWN_TITLES.items():
-                    for group in self.outcomes.breakdowns[kind]:
-                        cell = group.cell(code, window.months)
-                        rows.append(
-                            ["Outcomes", f"{title}: {group.label}", f"{name} responders at {window.months} months"]
-                            + numbers(cell.responders, cell.eligible, cell.percent)
-                        )
+                measure = f"{name} responders at {window.months} months"
+                for group_name, group in self.outcome_groups():
+                    cell = group.cell(code, window.months)
+                    rows.append(figure_row("Outcomes", group_name, measure, cell.responders, cell.eligible))
         s = self.service
-        rows.append(
-            ["Service", "Whole clinic", "Questionnaires completed"]
-            + numbers(s.invitations_completed, s.invitations_due, s.completion_percent)
-        )
-        rows.append(
-            ["Service", "Whole clinic", "Sprints ending improved"]
-            + numbers(s.sprints_improved, s.sprints_reviewed, s.improved_percent)
-        )
-        rows.append(
-            [
-                "Service",
-                "Whole clinic",
-                "Median days from referral in to first visit",
-                days(s.median_days_to_first_visit),
-                str(s.seen),
-                "",
-            ]
-        )
-        rows.append(
-            [
-                "Service",
-                "Whole clinic",
-                "Median days for a referral to close",
-                days(s.median_days_to_close),
-                str(s.referrals_closed),
-                "",
-            ]
-        )
-        rows.append(["Opioid safety", "Whole clinic", "Patients on an opioid", str(self.safety.on_opioids), "", ""])
-        for figure in self.safety.figures:
-            rows.append(
-                ["Opioid safety", "Whole clinic", figure.label] + numbers(figure.count, figure.of, figure.percent)
-            )
-        rows.append(["Opioid safety", "Whole clinic", "Tapers in progress", str(self.safety.tapers_active), "", ""])
-        rows.append(["Opioid safety", "Whole clinic", "Tapers paused", str(self.safety.tapers_paused), "", ""])
+        rows += [
+            figure_row(
+                "Service", "Whole clinic", "Questionnaires completed", s.invitations_completed, s.invitations_due
+            ),
+            figure_row("Service", "Whole clinic", "Sprints ending improved", s.sprints_improved, s.sprints_reviewed),
+            value_row("Service", "Median days from referral in to first visit", days(s.median_days_to_first_visit)),
+            value_row("Service", "New patients seen (of those the median counts)", str(s.seen)),
+            value_row("Service", "Median days for a referral to close", days(s.median_days_to_close)),
+            value_row("Service", "Referrals closed", str(s.referrals_closed)),
+            value_row("Opioid safety", "Patients on an opioid", str(self.safety.on_opioids)),
+        ]
+        rows += [figure_row("Opioid safety", "Whole clinic", f.label, f.count, f.of) for f in self.safety.figures]
+        rows += [
+            value_row("Opioid safety", "Tapers in progress", str(self.safety.tapers_active)),
+            value_row("Opioid safety", "Tapers paused", str(self.safety.tapers_paused)),
+        ]
         return rows
 
+    def outcome_groups(self) -> list[tuple[str, GroupRow]]:
+        groups = [("Whole clinic", self.outcomes.clinic)]
+        for kind, title in BREAKDOWN_TITLES.items():
+            groups += [(f"{title}: {group.label}", group) for group in self.outcomes.breakdowns[kind]]
+        return groups
 
-def numbers(count: int, of: int, percent: float | None) -> list[str]:
-    return [str(count), str(of), "" if percent is None else f"{percent:.1f}"]
+
+def figure_row(section: str, group: str, measure: str, count: int, of: int) -> list[str]:
+    percent = share(count, of)
+    return [section, group, measure, str(count), str(of), "" if percent is None else f"{percent:.1f}"]
+
+
+def value_row(section: str, measure: str, value: str) -> list[str]:
+    return [section, "Whole clinic", measure, value, "", ""]
 
 
 def days(value: float | None) -> str:
@@ -169,4 +155,4 @@ def clinic_report() -> Report:
         )
 
 
-__all__ = ["Report", "clinic_report", "percent_words"]
+__all__ = ["Report", "clinic_report"]

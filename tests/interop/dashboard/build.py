@@ -131,3 +131,8 @@ def taper(patient, status=TaperPlan.Status.ACTIVE):
 
 def patients(n: int, **fields) -> list:
     return [PatientFactory(**fields) for _ in range(n)]
+
+
+def stored(total) -> Decimal:
+    """A total as the database keeps it (4 decimal places), which is what both the chart and the dashboard read."""
+    return Decimal(str(total)).quantize(Decimal("0.0001"))
