@@ -145,7 +145,7 @@ def days(value: float | None) -> str:
 
 
 def clinic_report() -> Report:
-    """Every figure of the dashboard, read from the replica when one is configured: five queries."""
+    """Every figure of the dashboard, read from the replica when one is configured: four queries."""
     with reading_from_replica():
         return Report(
             outcomes=responder_figures(),
