@@ -86,7 +86,7 @@ class Report:
         )
 
     def safety_chart(self) -> str:
-        bars = [Bar(f.label, f.percent, f.count, f.of) for f in self.safety.figures]
+        bars = [Bar(f.short, f.percent, f.count, f.of) for f in self.safety.figures]
         return bars_svg(
             bars,
             title="Opioid safety, patients on an opioid",

@@ -147,6 +147,7 @@ class Figure:
     measure: str  # the list of the patients counted
     gap_label: str = ""  # "without naloxone"
     gap_measure: str = ""
+    short: str = ""  # the chart's label: "Naloxone, of those at 50+"
 
     @property
     def percent(self) -> float | None:
@@ -190,7 +191,7 @@ def safety_figures() -> SafetyFigures:
     on = row["on_opioids"]
     high = row["high_dose"]
     figures = [
-        Figure("are on 50 MME/day or more", high, on, "mme-50"),
+        Figure("are on 50 MME/day or more", high, on, "mme-50", short="On 50 MME/day or more"),
         Figure(
             "of those on 50 MME/day or more have naloxone",
             row["high_dose_naloxone"],
@@ -198,12 +199,35 @@ def safety_figures() -> SafetyFigures:
             "mme-50-naloxone",
             "on 50 MME or more without naloxone",
             "mme-50-no-naloxone",
+            short="Naloxone, of those at 50+",
         ),
-        Figure("have a current treatment agreement", row["agreement"], on, "agreement", "without one", "no-agreement"),
         Figure(
-            "have a drug screen within the interval", row["screen"], on, "drug-screen", "without one", "no-drug-screen"
+            "have a current treatment agreement",
+            row["agreement"],
+            on,
+            "agreement",
+            "without one",
+            "no-agreement",
+            short="Current agreement",
         ),
-        Figure("have a PDMP check within the interval", row["pdmp"], on, "pdmp", "without one", "no-pdmp"),
+        Figure(
+            "have a drug screen within the interval",
+            row["screen"],
+            on,
+            "drug-screen",
+            "without one",
+            "no-drug-screen",
+            short="Drug screen in interval",
+        ),
+        Figure(
+            "have a PDMP check within the interval",
+            row["pdmp"],
+            on,
+            "pdmp",
+            "without one",
+            "no-pdmp",
+            short="PDMP check in interval",
+        ),
     ]
     return SafetyFigures(
         on_opioids=on,

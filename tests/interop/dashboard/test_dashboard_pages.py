@@ -139,7 +139,7 @@ def test_the_charts_are_accessible_images_with_their_numbers_in_a_table(signed_i
     assert 'role="img" aria-labelledby="safety-chart-title safety-chart-desc" aria-describedby="safety-table"' in page
     assert '<title id="safety-chart-title">Opioid safety, patients on an opioid</title>' in page
     assert '<table class="table table-sm dashboard-table" id="safety-table">' in page
-    assert "<title>are on 50 MME/day or more: 100% (2 of 2)</title>" in page
+    assert "<title>On 50 MME/day or more: 100% (2 of 2)</title>" in page
 
 
 def queries_for(client, path):
