@@ -2,8 +2,8 @@
 and lead, and how the service runs: questionnaire completion, the wait from referral in to the first visit,
 how long referrals take to close, and the share of sprints ending improved.
 
-Set-based: one SQL statement for every responder figure (a lateral join picks each patient's follow-up, and
-grouping sets give the whole clinic and each breakdown at once), one for the service figures.
+Set-based: one SQL statement for every responder figure (one pass over the responses picks each patient's
+follow-up per window, and grouping sets give the whole clinic and each breakdown at once), one for the service figures.
 
 Responder rules come from the instrument definitions (``measures.definitions``: the figures of REFERENCE.md,
 verbatim), the same rules ``measures.change.change_over_time`` applies to one patient (the tests check that the
@@ -53,6 +53,7 @@ class Window:
         )
 
 
+#: Never overlapping (a response falls in one window at most: responders_sql relies on it; a test checks it).
 WINDOWS = (Window(3, 90, 60, 120), Window(6, 180, 150, 210), Window(12, 365, 305, 425))
 INSTRUMENTS = ("peg", "phq9")
 NO_RULE = ("gad7",)
@@ -108,55 +109,90 @@ class Outcomes:
     breakdowns: dict[str, list[GroupRow]]  # "tier" -> rows, in label order
 
 
+def window_cases() -> str:
+    """Which window a response falls in, by its time after the baseline (the windows never overlap)."""
+    return " ".join(
+        f"WHEN r.completed_at BETWEEN b.baseline_at + make_interval(days => {w.first_day}) "
+        f"AND b.baseline_at + make_interval(days => {w.last_day}) THEN {w.months}"
+        for w in WINDOWS
+    )
+
+
 def responders_sql() -> str:
+    """Responses are read once: each scored response after a baseline falls in at most one window, and the one
+    closest to the window's target day is kept (DISTINCT ON). The windows are the module's own numbers."""
     windows = ", ".join(f"({w.months}, {w.target_day}, {w.first_day}, {w.last_day})" for w in WINDOWS)
+    first_day = min(w.first_day for w in WINDOWS)
     return f"""
     WITH win(months, target_day, first_day, last_day) AS (VALUES {windows}),
     base AS (
         SELECT s.patient_id, s.instrument_code, s.baseline_total, s.baseline_at, p.primary_condition AS condition,
-               plan.tier_id, 'Tier ' || t.number || ': ' || t.name AS tier_label,
-               plan.lead_id, concat_ws(' ', lead.first_name, lead.last_name) AS lead_label, lead.discipline
+               plan.tier_id, plan.lead_id, lead.discipline
         FROM {MeasureSummary._meta.db_table} s
         JOIN {Patient._meta.db_table} p ON p.id = s.patient_id
         LEFT JOIN {CarePlan._meta.db_table} plan ON plan.patient_id = s.patient_id AND plan.status = 'active'
-        LEFT JOIN {Tier._meta.db_table} t ON t.id = plan.tier_id
         LEFT JOIN {User._meta.db_table} lead ON lead.id = plan.lead_id
         WHERE s.instrument_code IN ('peg', 'phq9')
+    ),
+    candidate AS (
+        SELECT b.patient_id, b.instrument_code, b.baseline_at, r.total, r.completed_at, r.id,
+               CASE {window_cases()} END AS months
+        FROM {MeasureSummary._meta.db_table} b
+        JOIN {Instrument._meta.db_table} i ON i.code = b.instrument_code
+        JOIN {Response._meta.db_table} r ON r.patient_id = b.patient_id AND r.instrument_id = i.id
+        WHERE b.instrument_code IN ('peg', 'phq9') AND r.total IS NOT NULL
+          AND r.completed_at >= b.baseline_at + make_interval(days => {first_day})
+    ),
+    follow AS (
+        SELECT DISTINCT ON (c.patient_id, c.instrument_code, c.months)
+               c.patient_id, c.instrument_code, c.months, c.total
+        FROM candidate c
+        JOIN win ON win.months = c.months
+        ORDER BY c.patient_id, c.instrument_code, c.months,
+                 abs(extract(epoch FROM c.completed_at - (c.baseline_at + make_interval(days => win.target_day)))),
+                 c.completed_at, c.id
     ),
     judged AS (
         SELECT b.*, win.months, follow.total AS follow_up
         FROM base b
         CROSS JOIN win
-        LEFT JOIN LATERAL (
-            SELECT r.total
-            FROM {Response._meta.db_table} r
-            JOIN {Instrument._meta.db_table} i ON i.id = r.instrument_id AND i.code = b.instrument_code
-            WHERE r.patient_id = b.patient_id AND r.total IS NOT NULL
-              AND r.completed_at BETWEEN b.baseline_at + make_interval(days => win.first_day)
-                                     AND b.baseline_at + make_interval(days => win.last_day)
-            ORDER BY abs(extract(epoch FROM r.completed_at - (b.baseline_at + make_interval(days => win.target_day)))),
-                     r.completed_at, r.id
-            LIMIT 1
-        ) follow ON TRUE
+        LEFT JOIN follow
+          ON follow.patient_id = b.patient_id AND follow.instrument_code = b.instrument_code
+         AND follow.months = win.months
         WHERE b.baseline_at + make_interval(days => win.last_day) <= %(now)s
+    ),
+    -- Count per combination of groups first (a few hundred rows), then roll those up: the grouping sets then
+    -- sort small rows, not one row per patient and window.
+    combination AS (
+        SELECT instrument_code, months, tier_id, condition, discipline, lead_id,
+               COUNT(*) AS eligible,
+               COUNT(follow_up) AS answered,
+               COUNT(*) FILTER (WHERE
+                   (instrument_code = 'peg' AND baseline_total > 0
+                    AND (baseline_total - follow_up) * 100 >= %(peg_percent)s * baseline_total)
+                OR (instrument_code = 'phq9' AND baseline_total - follow_up >= %(phq9_points)s)
+               ) AS responders
+        FROM judged
+        GROUP BY instrument_code, months, tier_id, condition, discipline, lead_id
+    ),
+    rolled AS (
+        SELECT instrument_code, months, tier_id, condition, discipline, lead_id,
+               GROUPING(tier_id, condition, discipline, lead_id) AS rolled_up,
+               SUM(eligible)::int AS eligible, SUM(answered)::int AS answered, SUM(responders)::int AS responders
+        FROM combination
+        GROUP BY GROUPING SETS (
+            (instrument_code, months),
+            (instrument_code, months, tier_id),
+            (instrument_code, months, condition),
+            (instrument_code, months, discipline),
+            (instrument_code, months, lead_id)
+        )
     )
-    SELECT instrument_code, months, tier_id, tier_label, condition, discipline, lead_id, lead_label,
-           GROUPING(tier_id, condition, discipline, lead_id) AS rolled_up,
-           COUNT(*) AS eligible,
-           COUNT(follow_up) AS answered,
-           COUNT(*) FILTER (WHERE
-               (instrument_code = 'peg' AND baseline_total > 0
-                AND (baseline_total - follow_up) * 100 >= %(peg_percent)s * baseline_total)
-            OR (instrument_code = 'phq9' AND baseline_total - follow_up >= %(phq9_points)s)
-           ) AS responders
-    FROM judged
-    GROUP BY GROUPING SETS (
-        (instrument_code, months),
-        (instrument_code, months, tier_id, tier_label),
-        (instrument_code, months, condition),
-        (instrument_code, months, discipline),
-        (instrument_code, months, lead_id, lead_label)
-    )
+    SELECT rolled.*, 'Tier ' || t.number || ': ' || t.name AS tier_label,
+           concat_ws(' ', lead.first_name, lead.last_name) AS lead_label
+    FROM rolled
+    LEFT JOIN {Tier._meta.db_table} t ON t.id = rolled.tier_id
+    LEFT JOIN {User._meta.db_table} lead ON lead.id = rolled.lead_id
     """
 
 

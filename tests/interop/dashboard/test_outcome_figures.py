@@ -1,10 +1,12 @@
 """Responders at 3, 6 and 12 months from hand-built scores: exact numerators and denominators, the windows the
 page states, the breakdowns, and agreement with measures.change (the rule one patient's chart applies)."""
 
+import itertools
+
 import pytest
 
 from careplans.models import Tier
-from interop.dashboard_outcomes import responder_figures
+from interop.dashboard_outcomes import WINDOWS, responder_figures
 from measures.change import change_over_time
 from tests.factories import StaffFactory
 from tests.interop.dashboard import build
@@ -54,6 +56,11 @@ def test_six_and_twelve_months_use_their_own_windows():
 
     assert (figures.cell("peg", 6).responders, figures.cell("peg", 6).eligible) == (1, 1)
     assert (figures.cell("peg", 12).responders, figures.cell("peg", 12).answered) == (0, 1)
+
+
+def test_the_windows_never_overlap():
+    assert all(a.last_day < b.first_day for a, b in itertools.pairwise(WINDOWS))
+    assert all(w.first_day <= w.target_day <= w.last_day for w in WINDOWS)
 
 
 def test_phq9_responders_improve_by_5_points_or_more():
