@@ -123,6 +123,11 @@ def responders_sql() -> str:
     closest to the window's target day is kept (DISTINCT ON). The windows are the module's own numbers."""
     windows = ", ".join(f"({w.months}, {w.target_day}, {w.first_day}, {w.last_day})" for w in WINDOWS)
     first_day = min(w.first_day for w in WINDOWS)
+    eligible_counts = ", ".join(
+        f"COUNT(*) FILTER (WHERE baseline_at + make_interval(days => {w.last_day}) <= %(now)s) AS closed_{w.months}"
+        for w in WINDOWS
+    )
+    eligible_by_window = " ".join(f"WHEN {w.months} THEN closed_{w.months}" for w in WINDOWS)
     return f"""
     WITH win(months, target_day, first_day, last_day) AS (VALUES {windows}),
     base AS (
@@ -152,28 +157,34 @@ def responders_sql() -> str:
                  abs(extract(epoch FROM c.completed_at - (c.baseline_at + make_interval(days => win.target_day)))),
                  c.completed_at, c.id
     ),
-    judged AS (
-        SELECT b.*, win.months, follow.total AS follow_up
-        FROM base b
-        CROSS JOIN win
-        LEFT JOIN follow
-          ON follow.patient_id = b.patient_id AND follow.instrument_code = b.instrument_code
-         AND follow.months = win.months
-        WHERE b.baseline_at + make_interval(days => win.last_day) <= %(now)s
+    -- Counted per combination of groups (a few hundred rows), never one row per patient and window: who is
+    -- eligible for each window from the baselines alone, who answered and responded from the follow-ups alone.
+    eligible AS (
+        SELECT instrument_code, tier_id, condition, discipline, lead_id, {eligible_counts}
+        FROM base
+        GROUP BY instrument_code, tier_id, condition, discipline, lead_id
     ),
-    -- Count per combination of groups first (a few hundred rows), then roll those up: the grouping sets then
-    -- sort small rows, not one row per patient and window.
-    combination AS (
-        SELECT instrument_code, months, tier_id, condition, discipline, lead_id,
-               COUNT(*) AS eligible,
-               COUNT(follow_up) AS answered,
+    answered AS (
+        SELECT b.instrument_code, win.months, b.tier_id, b.condition, b.discipline, b.lead_id,
+               COUNT(*) AS answered,
                COUNT(*) FILTER (WHERE
-                   (instrument_code = 'peg' AND baseline_total > 0
-                    AND (baseline_total - follow_up) * 100 >= %(peg_percent)s * baseline_total)
-                OR (instrument_code = 'phq9' AND baseline_total - follow_up >= %(phq9_points)s)
+                   (b.instrument_code = 'peg' AND b.baseline_total > 0
+                    AND (b.baseline_total - f.total) * 100 >= %(peg_percent)s * b.baseline_total)
+                OR (b.instrument_code = 'phq9' AND b.baseline_total - f.total >= %(phq9_points)s)
                ) AS responders
-        FROM judged
-        GROUP BY instrument_code, months, tier_id, condition, discipline, lead_id
+        FROM follow f
+        JOIN base b ON b.patient_id = f.patient_id AND b.instrument_code = f.instrument_code
+        JOIN win ON win.months = f.months
+        WHERE b.baseline_at + make_interval(days => win.last_day) <= %(now)s
+        GROUP BY b.instrument_code, win.months, b.tier_id, b.condition, b.discipline, b.lead_id
+    ),
+    combination AS (
+        SELECT e.instrument_code, win.months, e.tier_id, e.condition, e.discipline, e.lead_id,
+               CASE win.months {eligible_by_window} END AS eligible, 0 AS answered, 0 AS responders
+        FROM eligible e CROSS JOIN win
+        UNION ALL
+        SELECT instrument_code, months, tier_id, condition, discipline, lead_id, 0, answered, responders
+        FROM answered
     ),
     rolled AS (
         SELECT instrument_code, months, tier_id, condition, discipline, lead_id,
