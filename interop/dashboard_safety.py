@@ -15,7 +15,8 @@ The rules are the app's, taken from the modules that own them, never restated:
 - 50 MME/day is ``medications.rules.mme.NALOXONE_THRESHOLD`` (CDC 2022, REFERENCE.md 2.2), inclusive.
 - Intervals: the clinic's opioid policy (``AgreementPolicy``: drug screens and PDMP checks), or the patient's
   closer monitoring plan when that is shorter, as ``medications.rules.safety.monitoring_due`` decides; "within
-  the interval" means not overdue today (the last one plus the interval is today or later).
+  the interval" means not overdue today (the last one plus the interval is today or later); a patient never
+  screened (or checked) has none within the interval.
 - A current agreement: the latest agreement's review date is today or later.
 - Naloxone (the app's choice): a naloxone record saying it was prescribed. Offered or declined does not count.
 """
