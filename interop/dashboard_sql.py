@@ -22,6 +22,11 @@ def read_alias() -> str:
     return router.db_for_read(Patient) or "default"
 
 
+def figures_available() -> bool:
+    """The figures are Postgres SQL (grouping sets, DISTINCT ON, percentiles): the embedded demo's SQLite has none."""
+    return connections[read_alias()].vendor == "postgresql"
+
+
 def fetch_all(sql: str, params: Mapping[str, Any] | Sequence[Any]) -> list[dict[str, Any]]:
     with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)

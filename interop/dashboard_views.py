@@ -21,15 +21,19 @@ from clinic.access import patients_visible_to
 from clinic.access.dashboard import refuse_unless_dashboard_reader
 from interop.dashboard_report import clinic_report
 from interop.dashboard_safety import list_title, patients_in
+from interop.dashboard_sql import figures_available
 from interop.replica import reading_from_replica
 
 LIST_SIZE = 200
+NEEDS_POSTGRES = "interop/dashboard/needs_postgres.html"
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     refuse_unless_dashboard_reader(request.user)
+    if not figures_available():
+        return TemplateResponse(request, NEEDS_POSTGRES)
     report = clinic_report()
     record_access(request=request, patient=None, action=Action.VIEW, target="outcomes and safety dashboard")
     return TemplateResponse(
@@ -41,6 +45,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def figures_csv(request: HttpRequest) -> HttpResponse:
     refuse_unless_dashboard_reader(request.user)
+    if not figures_available():
+        return TemplateResponse(request, NEEDS_POSTGRES)
     report = clinic_report()
     record_access(request=request, patient=None, action=Action.EXPORT, target="outcomes and safety figures (CSV)")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -57,6 +63,8 @@ def patient_list(request: HttpRequest, measure: str) -> HttpResponse:
     title = list_title(measure)
     if title is None:
         raise Http404("No such list.")
+    if not figures_available():
+        return TemplateResponse(request, NEEDS_POSTGRES)
     with reading_from_replica():
         chosen = (patients_in(measure) & patients_visible_to(request.user)).order_by("family_name", "given_name", "id")
         found = list(

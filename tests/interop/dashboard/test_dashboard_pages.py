@@ -164,3 +164,14 @@ def test_the_number_of_queries_stays_the_same_as_the_clinic_grows(path, signed_i
     grow_the_clinic(25)
 
     assert queries_for(client, path) == small
+
+
+@pytest.mark.parametrize("path", [DASHBOARD, NO_NALOXONE, "/dashboard/figures.csv"])
+def test_without_postgres_the_pages_say_so_calmly(path, signed_in, clinic_admin, monkeypatch):
+    """The embedded demo runs on SQLite, where the figures' SQL does not exist: a plain page, never a 500."""
+    monkeypatch.setattr("interop.dashboard_views.figures_available", lambda: False)
+
+    page = signed_in(clinic_admin).get(path)
+
+    assert page.status_code == 200
+    assert "the dashboard is not available here" in page.content.decode()
