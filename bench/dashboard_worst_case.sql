@@ -2,7 +2,7 @@
 --   createdb -T haven_bench haven_bench_dashboard && psql haven_bench_dashboard -f bench/dashboard_worst_case.sql
 --   python -m bench --database-url postgres:///haven_bench_dashboard --pages dashboard --threads 1
 -- Make the copy of the bench clinic a worst case for the dashboard: every questionnaire window closed,
--- one patient in seven on an opioid (doses from 10 to 120 MME/day), and safety records for some of them.
+-- one patient in seven on an opioid (morphine, 15 to 120 MME/day), and safety records for some of them.
 BEGIN;
 UPDATE measures_response SET completed_at = completed_at - interval '430 days', started_at = started_at - interval '430 days';
 UPDATE measures_measuresummary SET baseline_at = baseline_at - interval '430 days', latest_at = latest_at - interval '430 days';
