@@ -6,6 +6,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 ANONYMOUS, CLINICIAN, COORDINATOR, PATIENT = "anonymous", "clinician", "coordinator", "patient"
+MEDICAL_LEAD = "medical_lead"  # the clinic's medical lead (demo/duty.py), who reads the outcomes dashboard
 NAME_FRAGMENT = "garc"  # a common surname fragment (García, Garcia, Garcia-López, ...)
 
 LISTING = (
@@ -149,6 +150,7 @@ def key_pages(t: Targets) -> list[Page]:
         *plan_pages(t),
         *medication_pages(t),
         *portal_pages(t),
+        *dashboard_pages(),
     ]
 
 
@@ -296,6 +298,27 @@ def portal_pages(t: Targets) -> list[Page]:
             form={"answer": "5"},
             expect_status=302,
             threads=1,
+        ),
+    ]
+
+
+def dashboard_pages() -> list[Page]:
+    """The outcomes and safety dashboard (interop/dashboard_*.py): whole-clinic aggregates, no floor (its SQL is the
+    page's work: every figure is one set-based statement)."""
+    return [
+        Page(
+            "dashboard",
+            "Outcomes and safety dashboard (medical lead)",
+            MEDICAL_LEAD,
+            "/dashboard/",
+            b'id="safety-table"',
+        ),
+        Page(
+            "dashboard_list",
+            "Dashboard list: 50+ MME without naloxone",
+            MEDICAL_LEAD,
+            "/dashboard/patients/mme-50-no-naloxone/",
+            b"Patients on 50 MME or more without naloxone",
         ),
     ]
 

@@ -159,7 +159,8 @@ def measure_clinic(demo, database_url: str, size: int, args: argparse.Namespace,
     with gunicorn(env=env, workers=args.workers, log_path=RESULTS / "gunicorn.log") as port:
         print(f"bench: gunicorn ({args.workers} workers) on 127.0.0.1:{port}", flush=True)
         browsers = sign_in_everyone(port, demo)
-        browsers[pages.PATIENT] = open_patient_link(port, token)
+        if any(page.who == pages.PATIENT for page in key_pages):  # only when a patient's page is measured
+            browsers[pages.PATIENT] = open_patient_link(port, token)
         for name, threads in passes.items():
             warn_if_busy(args, threads)
             measured = [measure(page, browsers[page.who], args, threads) for page in key_pages]
@@ -180,7 +181,16 @@ def sign_in_everyone(port: int, demo) -> dict[str, Browser]:
     clinician, coordinator = Browser(port), Browser(port)
     clinician.sign_in(demo.demo_staff_username(Discipline.PHYSICIAN), demo.DEMO_PASSWORD)
     coordinator.sign_in(demo.demo_staff_username(Discipline.CARE_COORDINATOR, Role.COORDINATOR), demo.DEMO_PASSWORD)
-    return {pages.ANONYMOUS: Browser(port), pages.CLINICIAN: clinician, pages.COORDINATOR: coordinator}
+    from demo.duty import MEDICAL_LEAD  # after django.setup() (demo_data)
+
+    medical_lead = Browser(port)
+    medical_lead.sign_in(MEDICAL_LEAD, demo.DEMO_PASSWORD)
+    return {
+        pages.ANONYMOUS: Browser(port),
+        pages.CLINICIAN: clinician,
+        pages.COORDINATOR: coordinator,
+        pages.MEDICAL_LEAD: medical_lead,
+    }
 
 
 def prepare_patient_questionnaire(demo) -> tuple[str, str]:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("patients/<uuid:public_id>/measures/", include("measures.urls")),
     path("patients/<uuid:public_id>/plan/", include("careplans.urls")),
     path("", include("medications.urls")),  # under patients/<uuid>/plan/ too, and opioid-policy/
+    path("dashboard/", include("interop.dashboard_urls")),
     path("p/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from interop import dashboard_views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", dashboard_views.dashboard, name="dashboard"),
+    path("figures.csv", dashboard_views.figures_csv, name="figures_csv"),
+    path("patients/<slug:measure>/", dashboard_views.patient_list, name="patients"),
+]
