@@ -98,9 +98,11 @@ def test_the_admin_page_explains_what_is_in_and_out_and_downloads_by_post(signed
     assert "Download the research export (CSV)" in page
 
 
-def test_the_top_bar_links_admins_to_it(signed_in, clinic_admin, coordinator):
-    assert URL in signed_in(clinic_admin).get(reverse("patients:list")).text
-    assert URL not in signed_in(coordinator).get(reverse("patients:list")).text
+def test_the_outcomes_page_links_admins_to_it_and_the_medical_lead_not(signed_in, clinic_admin, physician):
+    physician.is_medical_lead = True
+    physician.save()
+    assert URL in signed_in(clinic_admin).get(reverse("dashboard:dashboard")).text
+    assert URL not in signed_in(physician).get(reverse("dashboard:dashboard")).text
 
 
 # What is in it
