@@ -28,5 +28,7 @@ urlpatterns = [
     path("patients/<uuid:public_id>/plan/", include("careplans.urls")),
     path("", include("medications.urls")),  # under patients/<uuid>/plan/ too, and opioid-policy/
     path("p/", include("portal.urls")),
+    path("fhir/", include("interop.api.urls")),  # the FHIR read API (bearer tokens, no session)
+    path("fhir-clients/", include("interop.api.client_urls")),  # clinic admins issue and revoke its clients
     path("admin/", admin.site.urls),
 ]
