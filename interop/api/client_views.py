@@ -49,7 +49,8 @@ def issue(request: HttpRequest) -> HttpResponse:
         name=data["name"], scopes=data["scopes"], patients=data["patients"], by=request.user, audit=request.audit
     )
     # The token is in this page's body only: never in a URL, a message, the session or a log.
-    return TemplateResponse(request, "interop/clients/issued.html", {"client": issued.client, "token": issued.token})
+    context = {"client": issued.client, "token": issued.token, "patient_count": len(data["patients"] or ())}
+    return TemplateResponse(request, "interop/clients/issued.html", context)
 
 
 @login_required
