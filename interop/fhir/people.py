@@ -15,7 +15,11 @@ LANGUAGE_SYSTEM = "urn:ietf:bcp:47"
 
 # The registry's sex is recorded for questionnaire cut-offs only; it is the nearest thing Haven holds to
 # FHIR's administrative gender, so it is sent as that (the app's own choice), and "unknown" stays unknown.
-ADMINISTRATIVE_GENDER = {PatientSex.FEMALE: "female", PatientSex.MALE: "male", PatientSex.UNKNOWN: "unknown"}
+ADMINISTRATIVE_GENDER: dict[str, str] = {
+    PatientSex.FEMALE: "female",
+    PatientSex.MALE: "male",
+    PatientSex.UNKNOWN: "unknown",
+}
 
 
 # --------------------------------------------------------------------------- Patient
