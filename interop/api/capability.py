@@ -36,21 +36,22 @@ def capability_statement(*, base_url: str) -> dict:
                 "mode": "server",
                 "documentation": PAGING,
                 "security": {"cors": False, "description": SECURITY},
-                "resource": [resource_entry(resource) for resource in registry.RESOURCE_TYPES.values()],
+                "resource": [resource_entry(name) for name in registry.type_names()],
             }
         ],
     }
 
 
-def resource_entry(resource: registry.ResourceType) -> dict:
+def resource_entry(name: str) -> dict:
+    about_one_patient = registry.entries_of(name)[0].patient_of is not None
     entry: dict = {
-        "type": resource.name,
+        "type": name,
         "interaction": [{"code": "read"}, {"code": "search-type"}],
     }
-    if resource.name == "Patient":
+    if name == "Patient":
         entry["searchParam"] = [{"name": "_id", "type": "token", "documentation": "The patient's id."}]
         entry["operation"] = [{"name": "everything", "definition": EVERYTHING}]
-    elif resource.patient_of is not None:
+    elif about_one_patient:
         entry["searchParam"] = [
             {"name": "patient", "type": "reference", "documentation": "The patient's id (Patient/<id> or <id>)."}
         ]

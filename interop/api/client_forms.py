@@ -45,7 +45,7 @@ class IssueClientForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scopes"].choices = [(name, name) for name in sorted(registry.RESOURCE_TYPES)]
+        self.fields["scopes"].choices = [(name, name) for name in sorted(registry.type_names())]
 
     def clean(self):
         cleaned = super().clean()

@@ -29,7 +29,7 @@ class IssuedClient:
 
 
 def unknown_scopes(scopes: Collection[str]) -> list[str]:
-    return sorted(set(scopes) - set(registry.RESOURCE_TYPES))
+    return sorted(set(scopes) - set(registry.type_names()))
 
 
 @transaction.atomic

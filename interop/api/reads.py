@@ -8,6 +8,7 @@ audit trail alone records which patient it was.
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -17,6 +18,7 @@ from audit.models import Action
 from audit.services import record_client_reads
 from interop.api.bearer import BadToken
 from interop.api.outcomes import FhirRefusal
+from interop.api.paging import Source
 from interop.fhir import registry
 from interop.models import FhirClient
 from patients.models import Patient
@@ -28,39 +30,81 @@ NOT_FOUND = "No {name} with that id is available to this client."
 UNKNOWN_TOKEN_ACTOR = "FHIR API: unknown token"
 
 
-def resource_type(client: FhirClient, name: str) -> registry.ResourceType:
-    resource = registry.RESOURCE_TYPES.get(name)
-    if resource is None:
+@dataclass(frozen=True)
+class FhirType:
+    """One FHIR resource type as the API serves it: its registry entries, keyed (most types have one entry;
+    Condition, Observation and Provenance are made from several tables, each its own entry)."""
+
+    name: str
+    entries: dict[str, registry.ResourceType]
+
+    @property
+    def main(self) -> registry.ResourceType:
+        return next(iter(self.entries.values()))
+
+    @property
+    def about_one_patient(self) -> bool:
+        return self.main.patient_of is not None
+
+    def sources(self, patients) -> list[Source]:
+        """Its rows for these patients (None: the whole clinic), one paging source per entry."""
+        return [Source(key, entry.rows(patients)) for key, entry in self.entries.items()]
+
+    def entry_of(self, row: Any, fhir_id: str) -> registry.ResourceType:
+        """The entry that made `row` (found by this id): the one whose rows are of its model and give it this id."""
+        return next(
+            entry
+            for entry in self.entries.values()
+            if isinstance(row, entry.rows(None).model) and entry.fhir_id(row) == fhir_id
+        )
+
+
+def fhir_type(name: str) -> FhirType | None:
+    entries = {key: entry for key, entry in registry.RESOURCE_TYPES.items() if entry.name == name}
+    return FhirType(name, entries) if entries else None
+
+
+def resource_type(client: FhirClient, name: str) -> FhirType:
+    """The type a request names, if this server has it (else 404) and the client may read it (else 403)."""
+    found = fhir_type(name)
+    if found is None:
         raise FhirRefusal(404, UNKNOWN_TYPE.format(name=name[:64]))
     if not client.may_read(name):
         raise FhirRefusal(403, NOT_IN_SCOPE.format(name=name))
-    return resource
+    return found
 
 
-def visible_row(client: FhirClient, resource: registry.ResourceType, fhir_id: str) -> Any:
-    """The row of this type and id among the client's patients' rows, or a 404 refusal."""
+def visible_row(client: FhirClient, resource: FhirType, fhir_id: str) -> tuple[registry.ResourceType, Any]:
+    """The row of this type and id among the client's patients' rows, with the entry that maps it; else a
+    404 refusal."""
     row = registry.find(resource.name, fhir_id, client.readable_patients()) if FHIR_ID.fullmatch(fhir_id) else None
     if row is None:
         raise FhirRefusal(404, NOT_FOUND.format(name=resource.name), patient=patient_behind(resource, fhir_id))
-    return row
+    return resource.entry_of(row, fhir_id), row
 
 
-def patient_behind(resource: registry.ResourceType, fhir_id: str) -> Patient | None:
+def patient_behind(resource: FhirType, fhir_id: str) -> Patient | None:
     """For the audit trail of a refusal only: the patient of the row asked for, when it exists at all."""
-    if resource.patient_of is None or not FHIR_ID.fullmatch(fhir_id):
+    if not resource.about_one_patient or not FHIR_ID.fullmatch(fhir_id):
         return None
     row = registry.find(resource.name, fhir_id, None)
-    return resource.patient_of(row) if row is not None else None
+    if row is None:
+        return None
+    patient_of = resource.entry_of(row, fhir_id).patient_of
+    return patient_of(row) if patient_of else None
 
 
 def patient_named(client: FhirClient, reference: str) -> Patient:
     """The patient a search names (`<id>` or `Patient/<id>`), if the client may read them; else a 404."""
-    return visible_row(client, registry.RESOURCE_TYPES["Patient"], reference.removeprefix("Patient/"))
+    _, patient = visible_row(
+        client, FhirType("Patient", {"Patient": registry.RESOURCE_TYPES["Patient"]}), reference.removeprefix("Patient/")
+    )
+    return patient
 
 
 def patients_of(rows: Iterable[tuple[str, Any]]) -> list[Patient]:
-    """The patients the (resource type, row) pairs are about, each once, in order (from the loaded rows: no
-    query)."""
+    """The patients the (registry entry key, row) pairs are about, each once, in order (from the loaded rows:
+    no query)."""
     found: dict[int, Patient] = {}
     for name, row in rows:
         patient_of = registry.RESOURCE_TYPES[name].patient_of

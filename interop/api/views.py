@@ -55,10 +55,10 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 @fhir_endpoint
 def read(request: HttpRequest, client: FhirClient, type_name: str, fhir_id: str) -> HttpResponse:
-    resource = reads.resource_type(client, type_name)
-    row = reads.visible_row(client, resource, fhir_id)
-    reads.audit_read(request, client, reads.patients_of([(resource.name, row)]), f"read {type_name}")
-    return fhir_response(resource.to_fhir(row))
+    entry, row = reads.visible_row(client, reads.resource_type(client, type_name), fhir_id)
+    patient = entry.patient_of(row) if entry.patient_of else None
+    reads.audit_read(request, client, [patient] if patient else [], f"read {type_name}")
+    return fhir_response(entry.to_fhir(row))
 
 
 @fhir_endpoint
@@ -67,7 +67,7 @@ def search(request: HttpRequest, client: FhirClient, type_name: str) -> HttpResp
     patient_parameters = search_parameters(resource)
     refuse_unknown_parameters(request, allowed=PAGING_PARAMETERS | patient_parameters, type_name=type_name)
     patients = patients_searched(request, client, patient_parameters)
-    page = requested_page(request, [Source(resource.name, resource.rows(patients))])
+    page = requested_page(request, resource.sources(patients))
     reads.audit_read(request, client, reads.patients_of((s.name, row) for s, row in page.rows), f"search {type_name}")
     return fhir_response(searchset(request, page))
 
@@ -78,18 +78,21 @@ def everything(request: HttpRequest, client: FhirClient, fhir_id: str) -> HttpRe
     the practitioners they name, paged. The client needs the Patient scope to ask."""
     patient_type = reads.resource_type(client, "Patient")
     refuse_unknown_parameters(request, allowed=PAGING_PARAMETERS, type_name="Patient/$everything")
-    patient = reads.visible_row(client, patient_type, fhir_id)
+    _, patient = reads.visible_row(client, patient_type, fhir_id)
     only_them = Patient.objects.filter(pk=patient.pk)
-    names = ["Patient", *sorted(name for name in registry.RESOURCE_TYPES if name != "Patient")]
-    sources = [Source(name, registry.RESOURCE_TYPES[name].rows(only_them)) for name in names if client.may_read(name)]
+    sources = [  # the registry's order: Patient first, then the people its resources name, then the rest
+        Source(key, entry.rows(only_them))
+        for key, entry in registry.RESOURCE_TYPES.items()
+        if client.may_read(entry.name)
+    ]
     page = requested_page(request, sources)
     reads.audit_read(request, client, [patient], "Patient $everything")
     return fhir_response(searchset(request, page))
 
 
-def search_parameters(resource: registry.ResourceType) -> frozenset[str]:
+def search_parameters(resource: reads.FhirType) -> frozenset[str]:
     """The parameters naming a patient: `patient` for a type about one patient, `_id` too for Patient."""
-    if resource.patient_of is None:
+    if not resource.about_one_patient:
         return frozenset()
     return frozenset({"patient", "_id"}) if resource.name == "Patient" else frozenset({"patient"})
 
@@ -129,10 +132,10 @@ def searchset(request: HttpRequest, page: Page) -> dict:
     base = api_base(request)
     entries = []
     for source, row in page.rows:
-        resource = registry.RESOURCE_TYPES[source.name]
+        resource = registry.RESOURCE_TYPES[source.name]  # the registry entry that made this row
         entries.append(
             {
-                "fullUrl": f"{base}{source.name}/{resource.fhir_id(row)}",
+                "fullUrl": f"{base}{resource.name}/{resource.fhir_id(row)}",
                 "resource": resource.to_fhir(row),
                 "search": {"mode": "match"},
             }

@@ -1,5 +1,6 @@
-"""Patient/<id>/$everything: every resource about one patient that the client may read, Patient first, paged
-like a search, valid R4B; refused for a patient outside the client's patients or without the Patient scope."""
+"""Patient/<id>/$everything: every resource about one patient that the client may read (Patient first, then
+the practitioners they name, then the rest), paged like a search, valid R4B; refused for a patient outside the
+client's patients or without the Patient scope."""
 
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ def test_it_gathers_the_patients_resources_of_every_type_in_scope(issue, fhir, p
     assert response.status_code == 200
     bundle = response.json()
     Bundle.model_validate(bundle)
-    assert types_in(bundle) == ["Patient", "CareTeam", "Practitioner", "Practitioner"]
+    assert types_in(bundle) == ["Patient", "Practitioner", "Practitioner", "CareTeam"]
     assert bundle["entry"][0]["resource"]["id"] == str(patient.public_id)
 
 
@@ -45,7 +46,10 @@ def test_it_reads_nothing_of_another_patient(issue, fhir, patient, physician, ot
         entry["resource"]["subject"]["reference"] for entry in bundle["entry"] if "subject" in entry["resource"]
     }
     assert subjects == {f"Patient/{patient.public_id}"}
-    family_names = {entry["resource"]["name"][0]["family"] for entry in bundle["entry"][2:]}
+    practitioners = [
+        entry["resource"] for entry in bundle["entry"] if entry["resource"]["resourceType"] == "Practitioner"
+    ]
+    family_names = {practitioner["name"][0]["family"] for practitioner in practitioners}
     assert family_names == {"Okafor"}  # not the other patient's lead
 
 
