@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from patients.models import Patient
@@ -54,10 +55,12 @@ class FhirClient(models.Model):
 
     class Meta:
         constraints = [
+            # One name, one client, revoked ones included: the audit trail names a client by its name.
+            models.UniqueConstraint(Lower("name"), name="fhir_client_unique_name"),
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True, revoked_by__isnull=True) | Q(revoked_at__isnull=False),
                 name="fhir_client_revoked_by_only_when_revoked",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

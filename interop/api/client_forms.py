@@ -10,6 +10,7 @@ from django.db.models.functions import Upper
 
 from clinic.form_fields import too_long
 from interop.fhir import registry
+from interop.models import FhirClient
 from patients.models import Patient
 
 WHOLE_CLINIC, LISTED = "whole_clinic", "listed"
@@ -46,6 +47,15 @@ class IssueClientForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scopes"].choices = [(name, name) for name in sorted(registry.type_names())]
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if FhirClient.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                "A client with this name exists already (revoked ones count: the audit trail names clients by "
+                "name). Choose another, for example with the year."
+            )
+        return name
 
     def clean(self):
         cleaned = super().clean()

@@ -50,12 +50,15 @@ class FhirType:
         """Its rows for these patients (None: the whole clinic), one paging source per entry."""
         return [Source(key, entry.rows(patients)) for key, entry in self.entries.items()]
 
-    def entry_of(self, row: Any, fhir_id: str) -> registry.ResourceType:
+    def entry_of(self, row: Any, fhir_id: str) -> registry.ResourceType | None:
         """The entry that made `row` (found by this id): the one whose rows are of its model and give it this id."""
         return next(
-            entry
-            for entry in self.entries.values()
-            if isinstance(row, entry.rows(None).model) and entry.fhir_id(row) == fhir_id
+            (
+                entry
+                for entry in self.entries.values()
+                if isinstance(row, entry.rows(None).model) and entry.fhir_id(row) == fhir_id
+            ),
+            None,
         )
 
 
@@ -78,9 +81,10 @@ def visible_row(client: FhirClient, resource: FhirType, fhir_id: str) -> tuple[r
     """The row of this type and id among the client's patients' rows, with the entry that maps it; else a
     404 refusal."""
     row = registry.find(resource.name, fhir_id, client.readable_patients()) if FHIR_ID.fullmatch(fhir_id) else None
-    if row is None:
+    entry = resource.entry_of(row, fhir_id) if row is not None else None
+    if entry is None:
         raise FhirRefusal(404, NOT_FOUND.format(name=resource.name), patient=patient_behind(resource, fhir_id))
-    return resource.entry_of(row, fhir_id), row
+    return entry, row
 
 
 def patient_behind(resource: FhirType, fhir_id: str) -> Patient | None:
@@ -88,10 +92,8 @@ def patient_behind(resource: FhirType, fhir_id: str) -> Patient | None:
     if not resource.about_one_patient or not FHIR_ID.fullmatch(fhir_id):
         return None
     row = registry.find(resource.name, fhir_id, None)
-    if row is None:
-        return None
-    patient_of = resource.entry_of(row, fhir_id).patient_of
-    return patient_of(row) if patient_of else None
+    entry = resource.entry_of(row, fhir_id) if row is not None else None
+    return entry.patient_of(row) if entry is not None and entry.patient_of else None
 
 
 def patient_named(client: FhirClient, reference: str) -> Patient:

@@ -23,6 +23,7 @@ from patients.models import Patient
 
 PAGING_PARAMETERS = frozenset({"_count", "_page", "_format"})
 ONLY_GET = "This API only reads: use GET."
+NOT_SUPPORTED = "This server only reads and searches resources; /fhir/metadata lists what it supports."
 BAD_PAGE = "That page link is not valid for this search; start again from the first page."
 
 
@@ -88,6 +89,12 @@ def everything(request: HttpRequest, client: FhirClient, fhir_id: str) -> HttpRe
     page = requested_page(request, sources)
     reads.audit_read(request, client, [patient], "Patient $everything")
     return fhir_response(searchset(request, page))
+
+
+@fhir_endpoint
+def not_supported(request: HttpRequest, client: FhirClient, rest: str = "") -> HttpResponse:
+    """Any other path under /fhir/ (history, system search, operations other than $everything)."""
+    raise FhirRefusal(404, NOT_SUPPORTED)
 
 
 def search_parameters(resource: reads.FhirType) -> frozenset[str]:

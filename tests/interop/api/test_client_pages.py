@@ -143,3 +143,13 @@ def test_the_list_costs_the_same_queries_whatever_it_holds(
         page = client.get(LIST)
 
     assert page.content.decode().count("Revoke<span") == 11
+
+
+def test_a_second_client_of_the_same_name_is_refused_revoked_ones_included(signed_in, clinic_admin, patient, issue):
+    issue(["Patient"], patients=[patient], name="Northside GP Practice").client.revoke(by=clinic_admin)
+
+    page = signed_in(clinic_admin).post(ISSUE, issue_form(name="northside  GP practice", mrns=patient.mrn))
+
+    assert page.status_code == 400
+    assert "A client with this name exists already" in page.content.decode()
+    assert FhirClient.objects.count() == 1

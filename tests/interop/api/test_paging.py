@@ -129,7 +129,7 @@ def test_a_listed_clients_care_teams_cost_the_same_queries_whatever_they_hold(
     many = PatientFactory.create_batch(20)
     for person in few + many:
         CareTeamMemberFactory.create_batch(2, patient=person)
-    small, large = issue(["CareTeam"], patients=few), issue(["CareTeam"], patients=many)
+    small, large = issue(["CareTeam"], patients=few, name="Small"), issue(["CareTeam"], patients=many, name="Large")
     with django_assert_num_queries(4) as measured:  # the client, the page, its members, the audit events
         fhir("/fhir/CareTeam", small.token)
 

@@ -130,3 +130,12 @@ def test_care_team_members_outside_the_cast_do_not_widen_a_client(issue, fhir, p
     response = fhir("/fhir/Practitioner", issued.token)
 
     assert "entry" not in response.json()
+
+
+def test_anything_else_under_fhir_is_an_operation_outcome(issue, fhir, patient):
+    issued = issue(["Patient"], patients=[patient])
+
+    for path in ("/fhir/", f"/fhir/Patient/{patient.public_id}/_history", "/fhir/Patient/"):
+        response = fhir(path, issued.token)
+        assert response.status_code == 404, path
+        assert response.json()["resourceType"] == "OperationOutcome"
