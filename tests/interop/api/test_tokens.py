@@ -111,3 +111,17 @@ def test_an_address_trying_many_bad_tokens_gets_429(fhir, patient, monkeypatch):
     statuses = [fhir(f"/fhir/Patient/{patient.public_id}", f"guess-{n}").status_code for n in range(3)]
 
     assert statuses == [401, 401, 429]
+
+
+def test_no_token_reaches_the_logs(issue, fhir, patient, other_patient, clinic_admin, caplog):
+    issued = issue(["Patient"], patients=[patient])
+    revoked = issue(["Patient"], patients=[patient], name="Old Registry")
+    revoke_client(client=revoked.client, by=clinic_admin, audit=None)
+
+    with caplog.at_level("DEBUG"):
+        fhir(f"/fhir/Patient/{patient.public_id}", issued.token)
+        fhir(f"/fhir/Patient/{other_patient.public_id}", issued.token)
+        fhir(f"/fhir/Patient/{patient.public_id}", revoked.token)
+
+    assert "Unauthorized" in caplog.text  # Django logs the refused requests (paths only)
+    assert issued.token not in caplog.text and revoked.token not in caplog.text
