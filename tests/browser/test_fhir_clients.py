@@ -51,4 +51,6 @@ def test_an_admin_issues_a_client_the_practice_reads_with_its_token_and_the_admi
     page.get_by_role("button", name="Revoke Northside GP Practice").click()
     expect(page.get_by_text("Northside GP Practice is revoked")).to_be_visible()
     expect(row).to_contain_text("Revoked")
+    screenshot(page, "fhir-clients-list")
+    assert axe_violations(page) == []
     assert api_status(page, f"/fhir/Patient/{patient.public_id}", token) == 401
