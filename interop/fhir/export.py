@@ -4,7 +4,7 @@ resource per line, for the whole clinic or one patient.
 Streaming in constant memory: each source's rows are read with `.iterator(chunk_size=...)` (its prefetches run
 once per chunk), and each resource is written as soon as it is made, so neither the rows nor the file are held
 in memory. The number of queries depends on the number of chunks, not of patients. Reads go to the read replica
-when one is configured (interop.replica).
+when one is configured (interop.replica), all in one snapshot (one_snapshot), so the files agree with each other.
 
 Audit: one event per run, written when the run ends (finished or failed), with the count of each type: for one
 patient it is on that patient's record (their "who looked at my record" report shows it); for the whole clinic
@@ -14,11 +14,13 @@ patient's report in bulk runs and still say nothing the clinic-wide event does n
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router, transaction
 from django.db.models import QuerySet
 
 from audit.context import AuditContext
@@ -67,7 +69,7 @@ def export_bulk(
     out.mkdir(parents=True, exist_ok=True)
     result = ExportResult()
     try:
-        with reading_from_replica():
+        with reading_from_replica(), one_snapshot():
             preload_specs()
             for name in type_names():
                 write_type(out, name, patients, chunk_size, result)
@@ -78,10 +80,29 @@ def export_bulk(
     return result
 
 
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Every read of the run sees the same moment (one REPEATABLE READ, READ ONLY transaction), so a resource
+    never refers to one that was added after its type's file was written. Inside a transaction already (a test's),
+    the snapshot is that transaction's and its isolation cannot be changed: it is kept."""
+    alias = router.db_for_read(Patient)
+    connection = connections[alias]
+    already_in_one = connection.in_atomic_block
+    with transaction.atomic(using=alias):
+        if not already_in_one:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def write_type(out: Path, name: str, patients: QuerySet[Patient] | None, chunk_size: int, result: ExportResult) -> None:
     final, partial = out / f"{name}.ndjson", out / f".{name}.ndjson.partial"
-    with partial.open("w", encoding="utf-8") as file:
-        count = write_lines(file, resources_of(name, patients, chunk_size))
+    try:
+        with partial.open("w", encoding="utf-8") as file:
+            count = write_lines(file, resources_of(name, patients, chunk_size))
+    except BaseException:
+        partial.unlink(missing_ok=True)  # nothing half-written stays behind
+        raise
     if count:
         os.replace(partial, final)
         result.files.append(final)

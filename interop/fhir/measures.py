@@ -18,8 +18,8 @@ from measures.models import Instrument, Response, definition_for
 from patients.models import Patient
 
 from .values import (
+    HAVEN_NAMESPACE,
     LOINC,
-    STAFF_NAMESPACE,
     UCUM,
     coding,
     concept,
@@ -65,7 +65,7 @@ def instrument_fields() -> list[str]:
 
 def questionnaire_id(instrument: Instrument) -> str:
     # Named by code and version, so the same instrument has the same id in every Haven clinic's export.
-    return str(uuid.uuid5(STAFF_NAMESPACE, f"instrument/{instrument.code}/{instrument.version}"))
+    return str(uuid.uuid5(HAVEN_NAMESPACE, f"instrument/{instrument.code}/{instrument.version}"))
 
 
 def questionnaire_rows(patients: QuerySet[Patient] | None) -> QuerySet[Instrument]:

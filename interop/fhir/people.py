@@ -6,6 +6,7 @@ from clinic.models import CareTeamMember, User
 from patients.models import Language, Patient
 from patients.models import Sex as PatientSex
 
+from .references import staff_named_by
 from .values import coding, concept, patient_reference, practitioner_reference, staff_fhir_id, without_empty
 
 # FHIR's own code systems (https://hl7.org/fhir/R4/valueset-administrative-gender.html,
@@ -81,8 +82,6 @@ def patient_to_fhir(patient: Patient) -> dict:
 
 def staff_rows(patients: QuerySet[Patient] | None) -> QuerySet[User]:
     """Every member of staff, or those the patients' resources name (see references.staff_named_by)."""
-    from .references import staff_named_by
-
     users = User.objects.all() if patients is None else User.objects.filter(staff_named_by(patients))
     return users.order_by("pk")
 

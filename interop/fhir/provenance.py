@@ -2,15 +2,14 @@
 events, a task's events, an appointment's events, a care plan's changes, a medication line's changes).
 
 One Provenance per history row. Its id is the changed resource's id and the row's number in that resource's
-history ("<uuid>-3"), so it is stable and shows no row id.
+history ("<uuid>-3"), so it is stable (history rows are only ever added, later) and shows no row id.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Model, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 
 from careplans.models import PlanChange
 from clinic.models import AppointmentEvent, ReferralEvent, TeamTaskEvent
@@ -42,8 +41,17 @@ class History:
         rows = self.parent_filter(self.model._default_manager.all()).select_related(f"{self.parent}__patient", "by")
         if patients is not None:
             rows = rows.filter(**{f"{self.parent}__patient__in": patients})
-        number = Window(RowNumber(), partition_by=[F(f"{self.parent}_id")], order_by=[F("at").asc(), F("pk").asc()])
-        return rows.annotate(history_number=number).order_by("pk")
+        return rows.annotate(history_number=self.number_in_history()).order_by("pk")
+
+    def number_in_history(self) -> Subquery:
+        """The row's place in its resource's history (1 for the first), counted by a subquery rather than a window
+        function, so that it stays the same whatever filter a caller adds to the rows (a window would number only
+        the rows left after the filter)."""
+        parent = f"{self.parent}_id"
+        earlier = self.model._default_manager.filter(
+            Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lte=OuterRef("pk")), **{parent: OuterRef(parent)}
+        )
+        return Subquery(earlier.order_by().values(parent).annotate(number=Count("pk")).values("number"))
 
     def parent_of(self, row):
         return getattr(row, self.parent)

@@ -9,16 +9,16 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-# Staff have no public id column; their FHIR id is a name-based UUID of this namespace and their row id, so it
-# is stable across exports without showing the row id itself. The namespace is Haven's own, chosen once.
-STAFF_NAMESPACE = uuid.UUID("6f1c7d0e-2b9a-4c55-9e4f-3a8d2c61b0a7")
+# Staff and instrument versions have no public id column; their FHIR ids are name-based UUIDs (uuid5) in this
+# namespace, stable from one export to the next without showing a row id. The namespace is Haven's own, chosen once.
+HAVEN_NAMESPACE = uuid.UUID("6f1c7d0e-2b9a-4c55-9e4f-3a8d2c61b0a7")
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 
 
 def staff_fhir_id(user_id: int, kind: str = "practitioner") -> str:
-    return str(uuid.uuid5(STAFF_NAMESPACE, f"{kind}/{user_id}"))
+    return str(uuid.uuid5(HAVEN_NAMESPACE, f"{kind}/{user_id}"))
 
 
 def reference(resource_type: str, fhir_id: str, display: str = "") -> dict:

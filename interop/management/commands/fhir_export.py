@@ -38,6 +38,8 @@ class Command(BaseCommand):
             result = export_bulk(out=out, by=admin, audit=None, patient=chosen, chunk_size=chunk_size)
         except PermissionDenied as refused:
             raise CommandError(str(refused)) from refused
+        except OSError as failed:  # a folder that cannot be written, a full disk: say so, without a traceback
+            raise CommandError(f"Could not write the export: {failed.strerror or failed}.") from failed
         for name, count in result.counts.items():
             self.stdout.write(f"{name}: {count}")
         self.stdout.write(f"Wrote {result.total} resources in {len(result.files)} files to {out}")

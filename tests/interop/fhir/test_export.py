@@ -7,11 +7,15 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import Action, AuditEvent
 from clinic.roles import Discipline, Role
 from interop.fhir.export import export_bulk
+from interop.fhir.registry import RESOURCE_TYPES
 from measures.models import Instrument
 from tests.factories import PatientFactory, StaffFactory
 
@@ -159,24 +163,32 @@ def _all_codings(value):
             yield from _all_codings(inner)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(
-    tmp_path, admin, team, django_assert_num_queries
-):
-    lead, psychologist = team
+def queries_of_export(out: Path, admin, **options) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        export_bulk(out=out, by=admin, audit=None, **options)
+    return len(captured)
 
-    def queries_for_export(patients: int) -> int:
-        for _ in range(patients):
-            full_record(lead, psychologist)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as captured:
-            export_bulk(out=tmp_path / str(patients), by=admin, audit=None)
-        return len(captured)
+def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(tmp_path, admin, team):
+    for _ in range(3):
+        full_record(*team)
+    with_three = queries_of_export(tmp_path / "three", admin)
+    for _ in range(9):
+        full_record(*team)
+    with_twelve = queries_of_export(tmp_path / "twelve", admin)
+    assert with_three == with_twelve
+    # One query per source table and per prefetch; besides them only the instrument definitions (once), the
+    # snapshot's transaction (here a savepoint and its release) and the audit event.
+    sources_and_prefetches = len(RESOURCE_TYPES) + 3  # CareTeam's members, CarePlan's goals and treatments
+    assert with_twelve == sources_and_prefetches + 4
 
-    three = queries_for_export(3)
-    twelve = queries_for_export(9)  # 12 in all
-    assert three == twelve
+
+def test_one_patients_export_costs_the_same_queries_whatever_the_size_of_the_clinic(tmp_path, admin, team):
+    mine = full_record(*team)
+    alone = queries_of_export(tmp_path / "alone", admin, patient=mine)
+    for _ in range(6):
+        full_record(*team)
+    assert queries_of_export(tmp_path / "among", admin, patient=mine) == alone
 
 
 def test_a_run_is_audited_once_with_its_counts_on_the_patient_it_exported(tmp_path, admin, team):
@@ -207,3 +219,50 @@ def test_unknown_staff_or_mrn_is_a_clear_message_that_does_not_echo_the_mrn(tmp_
         run(tmp_path, "--by", admin.username, "--patient", "MRN424242")
     assert str(refused.value) == "No patient has that MRN."
     assert not list(tmp_path.glob("*.ndjson"))
+
+
+def test_every_read_of_the_export_is_routed_to_the_replica_when_there_is_one(tmp_path, admin, team, monkeypatch):
+    from interop import replica
+
+    full_record(*team)
+    reads = []
+    original = replica.ReplicaRouter.db_for_read
+
+    def spy(router, model, **hints):
+        reads.append((model._meta.label, replica._reading_from_replica.get()))
+        return original(router, model, **hints)
+
+    monkeypatch.setattr(replica.ReplicaRouter, "db_for_read", spy)
+    export_bulk(out=tmp_path, by=admin, audit=None)
+    assert reads and all(inside for _, inside in reads), [label for label, inside in reads if not inside]
+
+
+@pytest.mark.parametrize(
+    ("role", "active", "allowed"),
+    [
+        (Role.ADMIN, True, True),
+        (Role.ADMIN, False, False),
+        (Role.COORDINATOR, True, False),
+        (Role.CLINICIAN, True, False),
+    ],
+)
+def test_only_an_active_clinic_admin_may_run_the_bulk_export(tmp_path, role, active, allowed):
+    person = StaffFactory(role=role, is_active=active)
+    if allowed:
+        export_bulk(out=tmp_path, by=person, audit=None)
+    else:
+        with pytest.raises(PermissionDenied):
+            export_bulk(out=tmp_path, by=person, audit=None)
+    assert AuditEvent.objects.get().action == (Action.EXPORT if allowed else Action.REFUSED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_reads_one_snapshot_of_the_clinic(tmp_path, admin):
+    PatientFactory()
+    with CaptureQueriesContext(connection) as captured:
+        export_bulk(out=tmp_path, by=admin, audit=None)
+    statements = [query["sql"] for query in captured]
+    snapshot = statements.index("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    first_read = next(i for i, sql in enumerate(statements) if sql.startswith("SELECT"))
+    assert snapshot < first_read
+    assert (tmp_path / "Patient.ndjson").read_text().count("\n") == 1

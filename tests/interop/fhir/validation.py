@@ -1,8 +1,8 @@
 """Validate a resource the way a receiving system would: with the fhir.resources R4B models (pydantic 2).
 
-R4B's models are used because fhir.resources 8 ships R5 (default), R4B and STU3; R4B (4.3) changed none of the
-resources Haven emits from R4 (4.0.1) in a way that touches the elements we write, and R5 did (e.g.
-MedicationStatement.medication, Encounter.class), so R4B checks the R4 we promise."""
+R4B's models are used because fhir.resources 8 ships R5 (default), R4B and STU3 but no R4. R4B (4.3) differs from
+R4 (4.0.1) mostly in resources Haven does not emit, and the elements Haven writes are the same in both; R5 changed
+some of them (MedicationStatement.medication, Encounter.class), so R4B is the closest check of the R4 we promise."""
 
 import json
 
