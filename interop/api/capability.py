@@ -15,8 +15,9 @@ SECURITY = (
     "the client's name."
 )
 PAGING = (
-    "Searches and $everything answer with searchset Bundles of at most _count entries (50 by default, 200 at "
-    "most), linked by next and previous."
+    "Searches and $everything answer with searchset Bundles of _count entries (50 by default, 200 at "
+    "most; a few more when one record makes several resources, which a page never splits), linked by next and "
+    "previous."
 )
 
 

@@ -1,11 +1,11 @@
 """Keyset paging over one or more row sources (one resource type for a search; every type for $everything).
 
-A page is at most `count` rows, walked in a fixed order: source by source, and within a source by pk. A page
-link carries a position (the source and the pk of the row at the page's edge) and a direction, signed so a
-client cannot forge one (an altered link gets a 400, never someone else's rows: every source is already limited
-to what the client may read). Each page costs one query per source it touches, whatever the page holds; nothing
-counts the rows (no COUNT(*) over big tables), so a Bundle has no `total`.
-"""
+A page is `count` rows (a few more only when one pk makes more rows than that: see `walk`), walked in a fixed
+order: source by source, and within a source by pk. A page link carries a position (the source and the pk of
+the row at the page's edge) and a direction, signed so a client cannot forge one (an altered link gets a 400,
+never someone else's rows: every source is already limited to what the client may read). Each page costs one
+query per source it touches, whatever the page holds; nothing counts the rows (no COUNT(*) over big tables), so
+a Bundle has no `total`."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,43 +60,58 @@ def page_of(sources: Sequence[Source], *, at: Position | None, count: int) -> Pa
     if at is not None and at.source not in names:
         raise ValueError("not a page link for this search")
     if at is not None and at.direction == BACKWARD:
-        rows, more_before = walk_backward(sources, names.index(at.source), at.pk, count)
+        rows, more_before = walk(sources, names.index(at.source), at.pk, count, forward=False)
         return Page(rows, next=edge(rows[-1:], FORWARD), previous=edge(rows[:1], BACKWARD) if more_before else None)
     start = names.index(at.source) if at is not None else 0
-    rows, more_after = walk_forward(sources, start, at.pk if at else None, count)
-    return Page(
-        rows, next=edge(rows[-1:], FORWARD) if more_after else None, previous=edge(rows[:1], BACKWARD) if at else None
-    )
+    rows, more_after = walk(sources, start, at.pk if at else None, count, forward=True)
+    next_page = edge(rows[-1:], FORWARD) if more_after else None
+    return Page(rows, next=next_page, previous=edge(rows[:1], BACKWARD) if at else None)
 
 
 def edge(rows: list[tuple[Source, Any]], direction: str) -> Position | None:
     return Position(rows[0][0].name, rows[0][1].pk, direction) if rows else None
 
 
-def walk_forward(sources: Sequence[Source], start: int, after_pk: int | None, count: int):
-    """Up to `count` rows after the position, and whether any row follows them (one extra row is read)."""
+def walk(sources: Sequence[Source], start: int, edge_pk: int | None, count: int, *, forward: bool):
+    """Up to `count` rows after (or before) the position, in forward order, and whether more follow (or come
+    before) them: one extra row is read to know.
+
+    A source may give several rows for one pk (a patient's pain conditions are rows of the patient). Positions
+    are pks, so a page holds a pk's rows all or none: rows of a pk that would straddle the page's end are left
+    for the next page; a page whose first pk alone has more than `count` rows holds all of them."""
     found: list[tuple[Source, Any]] = []
-    for index in range(start, len(sources)):
-        rows = sources[index].rows
-        if index == start and after_pk is not None:
-            rows = rows.filter(pk__gt=after_pk)
-        found += [(sources[index], row) for row in rows.order_by("pk")[: count + 1 - len(found)]]
+    indices = range(start, len(sources)) if forward else range(start, -1, -1)
+    for index in indices:
+        rows = in_order(sources[index].rows, forward=forward)
+        if index == start and edge_pk is not None:
+            rows = rows.filter(pk__gt=edge_pk) if forward else rows.filter(pk__lt=edge_pk)
+        found += [(sources[index], row) for row in rows[: count + 1 - len(found)]]
         if len(found) > count:
             break
-    return found[:count], len(found) > count
+    more = len(found) > count
+    page = whole_pks(found, count) if more else found
+    if more and not page:
+        source, row = found[0]
+        page = [(source, same) for same in in_order(source.rows, forward=forward).filter(pk=row.pk)]
+    return (page if forward else page[::-1]), more
 
 
-def walk_backward(sources: Sequence[Source], start: int, before_pk: int, count: int):
-    """Up to `count` rows before the position, in forward order, and whether any row comes before them."""
-    found: list[tuple[Source, Any]] = []
-    for index in range(start, -1, -1):
-        rows = sources[index].rows
-        if index == start:
-            rows = rows.filter(pk__lt=before_pk)
-        found += [(sources[index], row) for row in rows.order_by("-pk")[: count + 1 - len(found)]]
-        if len(found) > count:
-            break
-    return list(reversed(found[:count])), len(found) > count
+def whole_pks(found: list[tuple[Source, Any]], count: int) -> list[tuple[Source, Any]]:
+    """The first `count` rows without the rows of the pk that continues past them."""
+
+    def key(item):
+        return item[0].name, item[1].pk
+
+    page, beyond = found[:count], key(found[count])
+    while page and key(page[-1]) == beyond:
+        page.pop()
+    return page
+
+
+def in_order(rows: QuerySet, *, forward: bool) -> QuerySet:
+    """The source's own order (by pk, then whatever separates rows of one pk), or its reverse."""
+    rows = rows if rows.ordered else rows.order_by("pk")
+    return rows if forward else rows.reverse()
 
 
 def page_size(asked: str | None) -> int:

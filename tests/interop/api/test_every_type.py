@@ -32,6 +32,7 @@ def test_everything_of_a_full_record_walks_every_resource_once_and_each_reads_ba
     entries = walk_everything(client, record, issued.token, count=4)
 
     urls = [entry["fullUrl"] for entry in entries]
+    assert urls == [entry["fullUrl"] for entry in walk_everything(client, record, issued.token, count=200)]
     assert len(urls) == len(set(urls))
     assert {"Condition", "Observation", "Provenance", "QuestionnaireResponse"} <= {
         entry["resource"]["resourceType"] for entry in entries
@@ -69,3 +70,40 @@ def test_everythings_queries_do_not_grow_with_the_record(
 
     with django_assert_num_queries(len(measured.captured_queries)):
         fhir(f"/fhir/Patient/{large.public_id}/$everything", issued.token, _count="200")
+
+
+def test_previous_links_walk_back_across_the_tables_to_the_first_page(issue, client, physician, psychologist):
+    record = full_record(physician, psychologist)
+    issued = issue(type_names(), patients=[record])
+    forward, url, bundle = [], f"/fhir/Patient/{record.public_id}/$everything?_count=3", None
+    while url:
+        bundle = get(client, url, issued.token).json()
+        forward.append([entry["fullUrl"] for entry in bundle["entry"]])
+        url = next((item["url"] for item in bundle["link"] if item["relation"] == "next"), None)
+
+    backward, url = [], next(item["url"] for item in bundle["link"] if item["relation"] == "previous")
+    while url:
+        bundle = get(client, url, issued.token).json()
+        backward.append([entry["fullUrl"] for entry in bundle["entry"]])
+        url = next((item["url"] for item in bundle["link"] if item["relation"] == "previous"), None)
+
+    assert len(forward) >= 4
+    assert backward == list(reversed(forward[:-1]))
+
+
+def test_a_page_never_splits_the_resources_one_row_makes(issue, client, physician, psychologist):
+    """A patient's pain conditions (primary and other) are Conditions made from the patient's one row."""
+    record = full_record(physician, psychologist)  # a problem, low back pain and migraine: three Conditions
+    issued = issue(["Condition"], patients=[record])
+
+    for count in (1, 2):
+        pages, url = [], f"/fhir/Condition?_count={count}"
+        while url:
+            bundle = get(client, url, issued.token).json()
+            pages.append([entry["fullUrl"] for entry in bundle.get("entry", [])])
+            url = next((item["url"] for item in bundle["link"] if item["relation"] == "next"), None)
+
+        assert sorted(url for page in pages for url in page) == sorted(
+            entry["fullUrl"] for entry in get(client, "/fhir/Condition", issued.token).json()["entry"]
+        )
+        assert len([url for page in pages for url in page]) == 3
