@@ -14,7 +14,9 @@ from audit.models import Action
 from audit.services import record_access
 from clinic.access.fhir_clients import may_manage_fhir_clients
 from interop.api import clients
-from interop.api.client_forms import IssueClientForm
+from interop.api.bearer import REQUESTS_PER_MINUTE
+from interop.api.client_forms import MAX_LISTED, IssueClientForm
+from interop.api.paging import DEFAULT_COUNT, MAX_COUNT
 from interop.models import FhirClient
 
 
@@ -25,7 +27,15 @@ def refuse_unless_admin(user) -> None:
 
 def render_list(request: HttpRequest, *, form: IssueClientForm | None = None, status: int = 200) -> TemplateResponse:
     rows = FhirClient.objects.for_admin_list().annotate(patient_count=Count("patients"))
-    context = {"clients": rows, "form": form or IssueClientForm(), "api_base": request.build_absolute_uri("/fhir/")}
+    context = {
+        "clients": rows,
+        "form": form or IssueClientForm(),
+        "api_base": request.build_absolute_uri("/fhir/"),
+        "max_listed": MAX_LISTED,
+        "per_minute": REQUESTS_PER_MINUTE,
+        "default_count": DEFAULT_COUNT,
+        "max_count": MAX_COUNT,
+    }
     return TemplateResponse(request, "interop/clients/list.html", context, status=status)
 
 
