@@ -139,3 +139,21 @@ def test_anything_else_under_fhir_is_an_operation_outcome(issue, fhir, patient):
         response = fhir(path, issued.token)
         assert response.status_code == 404, path
         assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_odd_input_gets_an_operation_outcome_never_an_error(issue, fhir, patient):
+    issued = issue(["Patient", "CareTeam"], patients=[patient])
+    odd = [
+        ("/fhir/CareTeam", {"patient": "Patient/" + "x" * 500}),
+        ("/fhir/CareTeam", {"patient": "../../etc"}),
+        ("/fhir/CareTeam", {"_count": "9" * 5000}),
+        ("/fhir/CareTeam", {"_count": "²"}),
+        ("/fhir/CareTeam", {"_page": "x" * 3000}),
+        ("/fhir/Patient", {"_id": "\x00"}),
+        ("/fhir/" + "Ü" * 300, {}),
+        (f"/fhir/Patient/{patient.public_id}/$everything", {"patient": "x"}),
+    ]
+    for path, params in odd:
+        response = fhir(path, issued.token, **params)
+        assert 400 <= response.status_code < 500, (path, params)
+        assert response.json()["resourceType"] == "OperationOutcome", (path, params)
