@@ -83,7 +83,7 @@ def patient_to_fhir(patient: Patient) -> dict:
 def staff_rows(patients: QuerySet[Patient] | None) -> QuerySet[User]:
     """Every member of staff, or those the patients' resources name (see references.staff_named_by)."""
     users = User.objects.all() if patients is None else User.objects.filter(staff_named_by(patients))
-    return users.order_by("pk")
+    return users.defer("password").order_by("pk")  # never needed, so never read
 
 
 def practitioner_to_fhir(user: User) -> dict:

@@ -2,7 +2,8 @@
 events, a task's events, an appointment's events, a care plan's changes, a medication line's changes).
 
 One Provenance per history row. Its id is the changed resource's id and the row's number in that resource's
-history ("<uuid>-3"), so it is stable (history rows are only ever added, later) and shows no row id.
+history ("<uuid>-3"), so it is stable (history rows are only appended, stamped with the time they are written)
+and shows no row id.
 """
 
 from collections.abc import Callable
@@ -28,8 +29,8 @@ SYSTEM_AGENT = {"display": "Haven (automatic)"}
 
 @dataclass(frozen=True)
 class History:
-    """One kind of history row: its model, the field of the row it changes, that row's FHIR type, and the
-    kinds of history row that record its creation."""
+    """One kind of history row: its model, the field naming the row it changed, that row's FHIR type, and how
+    to word a history row (and tell whether it records the creation)."""
 
     model: type[Model]
     parent: str  # "referral", "task", ...
