@@ -1,6 +1,8 @@
 """Every read is audited under the client's name: one event per request per patient it read, none repeated
 for a patient shown twice; reads about no patient (practitioners) write one event without a patient."""
 
+from django.urls import reverse
+
 from audit.models import Action, AuditEvent
 from tests.factories import PatientFactory
 
@@ -45,9 +47,12 @@ def test_reading_practitioners_writes_one_event_without_a_patient(issue, fhir, p
     assert [event.patient for event in read_events()] == [None]
 
 
-def test_the_reads_show_on_the_patients_access_report(issue, fhir, patient):
+def test_the_reads_show_on_the_patients_access_report(issue, fhir, patient, signed_in, clinic_admin):
     issued = issue(["Patient"], patients=[patient], name="Northside GP Practice")
-
     fhir(f"/fhir/Patient/{patient.public_id}", issued.token)
 
-    assert AuditEvent.objects.for_patient(patient).first().actor_label == "FHIR client: Northside GP Practice"
+    page = signed_in(clinic_admin).get(reverse("patients:access_report", args=[patient.public_id]))
+
+    rows = [row for row in page.content.decode().split("</tr>") if "FHIR client: Northside GP Practice" in row]
+    assert len(rows) == 1
+    assert "<td>Exported</td>" in rows[0] and "<td>FHIR API: read Patient</td>" in rows[0]
