@@ -1,6 +1,7 @@
 """Concurrent load on one page: warm-ups, then a fixed number of requests over a few threads,
 bounded in time; every answer is checked (status 200 and the expected fragment)."""
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ def drive(
                     run.samples.append(sample)
                 else:
                     run.failures += 1
+                    if os.environ.get("BENCH_DEBUG"):
+                        print("bench: failed", sample.status, sample.body[sample.body.find(b"<main") :][:600])
 
     started = time.perf_counter()
     pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]

@@ -137,3 +137,88 @@ def write_json(path: Path, payload: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"date": datetime.now(UTC).isoformat(timespec="seconds"), **payload}
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+# --- Two clinic sizes side by side (issue 16's goals) -------------------------------------------
+
+#: The goals the comparison marks (README, Performance): staff pages p95 <= 100 ms with the usual client
+#: threads and p50 <= 40 ms with one; the patient's pages p95 <= 30 ms; no page slower at the largest clinic
+#: than 1.25 times the smallest, with the same queries.
+STAFF_P95_MS, STAFF_P50_ONE_THREAD_MS, PORTAL_P95_MS, MAX_RATIO = 100.0, 40.0, 30.0, 1.25
+
+
+def compare(clinics: list[dict]) -> list[dict]:
+    """Per page: each size's server p50/p95 and queries, the ratio of the largest clinic's p50 to the
+    smallest's, the one-thread figures at the largest, and which goals it misses."""
+    smallest, largest = clinics[0], clinics[-1]
+    one_thread = {row["page"]: row for row in largest["runs"].get("one_thread", [])}
+    rows = []
+    for page in largest["runs"]["threads"]:
+        by_size = {
+            clinic["patients"]: next((r for r in clinic["runs"]["threads"] if r["page"] == page["page"]), None)
+            for clinic in clinics
+        }
+        small = by_size[smallest["patients"]]
+        single = one_thread.get(page["page"])
+        row = {
+            "page": page["page"],
+            "label": page["label"],
+            "who": page["who"],
+            "sizes": {
+                size: None if r is None else {**r["server_ms"], "queries": r["queries"]} for size, r in by_size.items()
+            },
+            "ratio": ratio(page["server_ms"]["p50"], small["server_ms"]["p50"] if small else None),
+            # The steady state: a worker's first requests also fill its caches (content types, permissions).
+            "same_queries": len({(r["queries"] or {}).get("min") for r in by_size.values() if r is not None}) == 1,
+            "one_thread": single["server_ms"] if single else None,
+        }
+        row["misses"] = misses(row, page["server_ms"])
+        rows.append(row)
+    return rows
+
+
+def ratio(large: float | None, small: float | None) -> float | None:
+    return None if not large or not small else round(large / small, 2)
+
+
+def misses(row: dict, largest: dict) -> list[str]:
+    """The goals this page misses, in words for the table."""
+    missed = []
+    patient_page = row["who"] == "patient"
+    limit = PORTAL_P95_MS if patient_page else STAFF_P95_MS
+    if largest["p95"] is not None and largest["p95"] > limit:
+        missed.append(f"p95>{limit:.0f}")
+    if not patient_page and row["one_thread"] and (row["one_thread"]["p50"] or 0) > STAFF_P50_ONE_THREAD_MS:
+        missed.append(f"1-thread p50>{STAFF_P50_ONE_THREAD_MS:.0f}")
+    if row["ratio"] is not None and row["ratio"] > MAX_RATIO:
+        missed.append(f"ratio>{MAX_RATIO}")
+    if not row["same_queries"]:
+        missed.append("queries differ")
+    return missed
+
+
+def comparison_table(rows: list[dict], sizes: list[int]) -> str:
+    small, large = sizes[0], sizes[-1]
+    head = (
+        f"{'Page':<36} {f'p50 {small:,}':>11} {f'p50 {large:,}':>12} {'ratio':>6} {f'p95 {large:,}':>12} "
+        f"{'1-thr p50':>10} {'SQL':>7}  goals missed"
+    )
+    lines = [head, "-" * len(head)]
+    for row in rows:
+        first, last = row["sizes"].get(small) or {}, row["sizes"].get(large) or {}
+        queries = last.get("queries")
+        sql = "-" if not queries else str(queries["min"]) + ("" if row["same_queries"] else "*")
+        lines.append(
+            f"{row['label']:<36} {ms(first.get('p50')):>11} {ms(last.get('p50')):>12} "
+            f"{'-' if row['ratio'] is None else format(row['ratio'], '.2f'):>6} {ms(last.get('p95')):>12} "
+            f"{ms((row['one_thread'] or {}).get('p50')):>10} {sql:>7}  {', '.join(row['misses']) or 'none'}"
+        )
+    lines.append(
+        f"Server time in ms (Server-Timing). p50/p95 with the usual client threads; ratio: p50 at {large:,} over p50 "
+        f"at {small:,};"
+    )
+    lines.append(
+        "1-thr: one client thread at the largest clinic. SQL: queries per request at the largest ('*': not the same "
+        "at every size)."
+    )
+    return "\n".join(lines)

@@ -17,7 +17,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--patients", type=int, default=50000, help="clinic size to seed (default 50000)")
+    parser.add_argument(
+        "--sizes",
+        default="5000,50000",
+        help="clinic sizes to seed and measure, comma-separated (default 5000,50000): every page at each size, "
+        "with the ratio of the largest's p50 to the smallest's",
+    )
     parser.add_argument("--requests", type=int, default=200, help="measured requests per page (default 200)")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per page first (default 10)")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads (default 4)")
@@ -26,7 +31,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", database.DEFAULT_DATABASE_URL),
-        help="the benchmark's own database (default postgres:///haven_bench; never the app's)",
+        help="the benchmark's own database for the largest size (default postgres:///haven_bench; never the "
+        "app's); each smaller size gets its own, named after it (haven_bench_5000)",
+    )
+    parser.add_argument(
+        "--no-single-thread",
+        action="store_true",
+        help="skip the second pass at the largest size with one client thread (the uncontended p50)",
     )
     parser.add_argument(
         "--pages",
@@ -67,15 +78,67 @@ def demo_data():
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    sizes = sorted({int(size) for size in args.sizes.split(",") if size.strip()})
     load_before = os.getloadavg()
-    env = bench_environment(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    demo = demo_data()
-    print(f"bench: database {args.database_url}", flush=True)
-    prepared = database.prepare(args.database_url, patients=args.patients, env=env)
-    with database.connect(args.database_url) as connection, connection.cursor() as cursor:
+    demo = None
+    clinics = []
+    for size in sizes:
+        database_url = database_for(args.database_url, size, largest=sizes[-1])
+        demo = point_django_at(database_url, demo)
+        single_thread = size == sizes[-1] and not args.no_single_thread
+        clinics.append(measure_clinic(demo, database_url, size, args, single_thread=single_thread))
+    comparison = report.compare(clinics)
+    print()
+    print(report.comparison_table(comparison, sizes))
+    largest_url = database_for(args.database_url, sizes[-1], largest=sizes[-1])
+    with database.connect(largest_url) as connection, connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres_version = cursor.fetchone()[0]
+    payload = {
+        "machine": report.machine(postgres_version, load_before=load_before),
+        "settings": {
+            "sizes": sizes,
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "threads": args.threads,
+            "gunicorn_workers": args.workers,
+            "max_seconds_per_page": args.max_seconds,
+        },
+        "clinics": clinics,
+        "comparison": comparison,
+    }
+    report.write_json(args.output, payload)
+    print(f"\nbench: results in {args.output}")
+    failed = any(row["failures"] for clinic in clinics for rows in clinic["runs"].values() for row in rows)
+    return 1 if failed else 0
+
+
+def database_for(database_url: str, size: int, *, largest: int) -> str:
+    """The largest clinic lives in the database given; each smaller one in its own, named after its size."""
+    return database_url if size == largest else f"{database_url}_{size}"
+
+
+def point_django_at(database_url: str, demo):
+    """Django set up on this bench database (the first time), or its connection moved to it."""
+    os.environ["DATABASE_URL"] = database_url
+    if demo is None:
+        return demo_data()
+    import dj_database_url
+    from django.db import connections
+
+    connections["default"].close()
+    parsed = dj_database_url.parse(database_url)
+    connections["default"].settings_dict.update({k: parsed[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
+    return demo
+
+
+def measure_clinic(demo, database_url: str, size: int, args: argparse.Namespace, *, single_thread: bool) -> dict:
+    """Seed (when needed) the clinic of this size, serve it, and measure every chosen page: with the usual
+    client threads, and again with one when ``single_thread``."""
+    env = bench_environment(database_url)
+    print(f"bench: {size} patients in {database_url}", flush=True)
+    prepared = database.prepare(database_url, patients=size, env=env)
+    with database.connect(database_url) as connection, connection.cursor() as cursor:
         targets = pages.read_targets(
             cursor,
             clinician_username=demo.demo_staff_username(Discipline.PHYSICIAN),
@@ -91,40 +154,26 @@ def main(argv: list[str] | None = None) -> int:
         day_end=day_end,
     )
     key_pages = chosen(pages.key_pages(targets), args.pages)
+    passes = {"threads": args.threads, "one_thread": 1} if single_thread else {"threads": args.threads}
+    runs = {}
     with gunicorn(env=env, workers=args.workers, log_path=RESULTS / "gunicorn.log") as port:
         print(f"bench: gunicorn ({args.workers} workers) on 127.0.0.1:{port}", flush=True)
         browsers = sign_in_everyone(port, demo)
         browsers[pages.PATIENT] = open_patient_link(port, token)
-        warn_if_busy(args)
-        rows = [measure(page, browsers[page.who], args) for page in key_pages]
-    rows = add_floors(rows, args)
+        for name, threads in passes.items():
+            warn_if_busy(args, threads)
+            measured = [measure(page, browsers[page.who], args, threads) for page in key_pages]
+            runs[name] = add_floors(measured, args, database_url)
     print()
-    print(report.table(rows))
-    payload = {
-        "machine": report.machine(postgres_version, load_before=load_before),
-        "settings": {
-            "requests": args.requests,
-            "warmup": args.warmup,
-            "threads": args.threads,
-            "gunicorn_workers": args.workers,
-            "max_seconds_per_page": args.max_seconds,
-        },
-        "database": prepared,
-        "pages": rows,
-    }
-    report.write_json(args.output, payload)
-    print(f"\nbench: {prepared['patients']} patients", end="")
-    if prepared["seed_seconds"] is not None:
-        print(f"; seeding took {prepared['seed_seconds']} s", end="")
-    print(f". Results in {args.output}")
-    return 1 if any(row["failures"] for row in rows) else 0
+    print(report.table(runs["threads"]))
+    return {"patients": size, "database": prepared, "runs": runs}
 
 
-def warn_if_busy(args: argparse.Namespace) -> None:
+def warn_if_busy(args: argparse.Namespace, threads: int) -> None:
     one_minute = os.getloadavg()[0]
     if one_minute > (os.cpu_count() or 1) / 2:
         print(f"bench: note: the machine is busy (load average {one_minute:.1f}); figures will be noisy", flush=True)
-    print(f"bench: {args.requests} requests per page over {args.threads} threads, after {args.warmup} warm-ups")
+    print(f"bench: {args.requests} requests per page over {threads} thread(s), after {args.warmup} warm-ups")
 
 
 def sign_in_everyone(port: int, demo) -> dict[str, Browser]:
@@ -156,7 +205,9 @@ def open_patient_link(port: int, token: str) -> Browser:
     return patient
 
 
-def measure(page: pages.Page, browser: Browser, args: argparse.Namespace) -> tuple[pages.Page, load.PageRun]:
+def measure(
+    page: pages.Page, browser: Browser, args: argparse.Namespace, threads: int
+) -> tuple[pages.Page, load.PageRun]:
     started = time.monotonic()
     run = load.drive(
         browser,
@@ -164,7 +215,7 @@ def measure(page: pages.Page, browser: Browser, args: argparse.Namespace) -> tup
         expect=page.expect,
         requests=args.requests,
         warmup=args.warmup,
-        threads=page.threads or args.threads,
+        threads=page.threads or threads,
         max_seconds=args.max_seconds,
         form=page.form,
         expect_status=page.expect_status,
@@ -176,9 +227,9 @@ def measure(page: pages.Page, browser: Browser, args: argparse.Namespace) -> tup
     return page, run
 
 
-def add_floors(runs: list, args: argparse.Namespace) -> list[dict]:
+def add_floors(runs: list, args: argparse.Namespace, database_url: str) -> list[dict]:
     rows = []
-    with database.connect(args.database_url) as connection, connection.cursor() as cursor:
+    with database.connect(database_url) as connection, connection.cursor() as cursor:
         for page, run in runs:
             floor = None
             if page.floor_sql:

@@ -147,6 +147,9 @@ if DATABASE_REPLICA_URL:
         "TEST": {"MIRROR": "default"},  # tests read the replica alias from the test database itself
     }
 DATABASE_ROUTERS = ["interop.replica.ReplicaRouter"]
+# The research export's key (interop/research.py): study ids and date shifts are derived from it, stable across
+# runs and not reversible without it. Empty: derived from SECRET_KEY (then rotating SECRET_KEY changes them all).
+RESEARCH_EXPORT_KEY = env_str("RESEARCH_EXPORT_KEY", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Staff accounts and sign-in ---------------------------------------------------------------

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("clinic.team_urls")),
     path("", include("clinic.today_urls")),
     path("outbox/", include("clinic.outbox_urls")),
+    path("patients/new/from-fhir/", include("interop.fhir_import_urls")),  # issue 17: a referral's FHIR Patient
+    path("research-export/", include("interop.research_urls")),  # issue 17: de-identified, clinic admins only
     path("patients/", include("patients.urls")),
     path("patients/<uuid:public_id>/care-team/", include("clinic.care_team_urls")),
     path("patients/<uuid:public_id>/measures/", include("measures.urls")),

@@ -239,12 +239,12 @@ def coordinator_worklist(user, *, filters: TaskFilters = TaskFilters(), now: dat
 
 
 def patients_needing_a_care_team() -> QuerySet[Patient]:
-    """Patients with no active lead clinician, newest first (patient_recently_registered); ``has_team``
-    says whether anyone is on their team yet. Until someone is, no clinician can open their chart."""
-    lead = CareTeamMember.objects.filter(patient=OuterRef("pk"), is_lead=True, member__is_active=True)
+    """Patients with no active lead clinician, newest first (patient_without_lead: ``has_active_lead`` is kept
+    by the database, so this reads the few patients without one, not every patient); ``has_team`` says whether
+    anyone is on their team yet. Until someone is, no clinician can open their chart."""
     anyone = CareTeamMember.objects.filter(patient=OuterRef("pk"))
     return (
-        Patient.objects.filter(~Exists(lead))
+        Patient.objects.filter(has_active_lead=False)
         .annotate(has_team=Exists(anyone))
         .only(*PATIENT_FIELDS, "created_at")
         .order_by("-created_at", "-id")

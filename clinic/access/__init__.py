@@ -8,6 +8,7 @@ the person may do; services ask them again before they change anything and raise
 - medication_lines: the medication list and opioid safety records (prescribers alone change opioids).
 - referrals, tasks: the team's work; schedules: questionnaire schedules and answers entered in clinic.
 - alerts: acknowledging questionnaire alerts and red flags, reviewing early-warning flags.
+- research: who runs the de-identified research export (clinic admins).
 - refusals: ``Refused`` and ``refuse_unless``, the one way a service says no.
 
 The most used names are importable from ``clinic.access`` itself.

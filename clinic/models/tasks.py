@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.models.people import User
@@ -48,19 +48,27 @@ class TeamTaskQuerySet(models.QuerySet):
 
     @staticmethod
     def urgency():
-        return models.Case(
-            *(models.When(priority=value, then=rank) for rank, value in enumerate(TeamTask.Priority.values)),
-            output_field=models.IntegerField(),
-        )
+        return urgency_rank()
+
+
+def urgency_rank() -> models.Case:
+    """0 for urgent, 1 for high, 2 for normal: the worklists' first sort key (and their indexes')."""
+    return models.Case(
+        *(models.When(priority=value, then=rank) for rank, value in enumerate(TaskPriority.values)),
+        output_field=models.IntegerField(),
+    )
+
+
+class TaskPriority(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    HIGH = "high", "High"
+    NORMAL = "normal", "Normal"
 
 
 class TeamTask(models.Model):
     """A piece of work for one person or for everyone in a role ("any coordinator")."""
 
-    class Priority(models.TextChoices):
-        URGENT = "urgent", "Urgent"
-        HIGH = "high", "High"
-        NORMAL = "normal", "Normal"
+    Priority = TaskPriority
 
     class Source(models.TextChoices):
         ALERT = "alert", "Safety or screening alert"
@@ -117,6 +125,34 @@ class TeamTask(models.Model):
             models.Index(fields=["assignee_role", "due_on"], condition=Q(status="open"), name="task_open_by_role"),
             models.Index(fields=["patient", "-created_at"], name="task_by_patient"),
             models.Index(fields=["escalate_at"], condition=Q(status="open"), name="task_escalation_due"),
+            # The worklists' sections, most pressing first: a page of them read in index order, not every open task
+            # sorted (a coordinator's "nobody has taken" list, a person's own tasks).
+            models.Index(
+                urgency_rank(),
+                F("due_on"),
+                F("created_at"),
+                F("id"),
+                condition=Q(status="open", assignee__isnull=True),
+                name="task_open_unassigned_pressing",
+            ),
+            models.Index(
+                F("assignee"),
+                urgency_rank(),
+                F("due_on"),
+                F("created_at"),
+                F("id"),
+                condition=Q(status="open"),
+                name="task_open_by_person_pressing",
+            ),
+            # The top bar's urgent count on every staff page: only the open urgent tasks, never every open task.
+            models.Index(
+                fields=["assignee"], condition=Q(status="open", priority="urgent"), name="task_open_urgent_by_person"
+            ),
+            models.Index(
+                fields=["assignee_role"],
+                condition=Q(status="open", priority="urgent", assignee__isnull=True),
+                name="task_open_urgent_for_role",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

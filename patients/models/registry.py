@@ -193,6 +193,11 @@ class Patient(models.Model):
     # Derived from the names (see set_names); indexed with trigrams for partial search.
     search_name = models.CharField(max_length=320, editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    # Whether a care-team member who still works here is marked lead. Kept by the database itself (triggers in
+    # migration clinic 0012), whatever writes the care team, the staff or the patient, so the coordinators'
+    # "needs a lead clinician" list reads the few patients without one instead of checking all of them. The app
+    # never sets it.
+    has_active_lead = models.BooleanField(default=False, db_default=False, editable=False)
 
     objects = PatientQuerySet.as_manager()
 
@@ -204,6 +209,9 @@ class Patient(models.Model):
             models.Index(fields=["date_of_birth"], name="patient_by_birth_date"),
             models.Index(Upper("mrn"), name="patient_by_upper_mrn"),  # MRN search is case-insensitive
             models.Index(fields=["-created_at", "-id"], name="patient_recently_registered"),
+            models.Index(
+                fields=["-created_at", "-id"], condition=models.Q(has_active_lead=False), name="patient_without_lead"
+            ),
             models.Index(fields=["id"], condition=models.Q(complexity="complex"), name="patient_complex"),
         ]
 

@@ -125,7 +125,7 @@ def test_it_runs_the_same_number_of_queries_as_the_history_grows(
 ):
     client = signed_in(physician)
     client.get(summary_url(visit))
-    with django_assert_num_queries(28) as first:
+    with django_assert_num_queries(27) as first:
         client.get(summary_url(visit))
     grow_history(patient, physician, visit.patient.care_plans.get())
     with django_assert_num_queries(len(first.captured_queries)):
