@@ -131,3 +131,14 @@ def patient_of(row):
     except FieldDoesNotExist:
         return None
     return field.get_cached_value(row) if field.is_cached(row) else None
+
+
+def record_client_reads(
+    *, client_label: str, context: AuditContext | None, patients: Iterable, action: Action, target: str
+) -> None:
+    """A FHIR API client's request (interop/api/): one event per patient it touched (a Patient or its id), or one
+    with no patient when it read nothing about one (a Practitioner), in one INSERT. The actor is the client,
+    named by `client_label`: it has no staff account."""
+    fields = {"actor": None, "actor_label": client_label, **where_fields(context or NO_REQUEST)}
+    about = [patient_field(patient) for patient in patients] or [{"patient": None}]
+    AuditEvent.objects.bulk_create([AuditEvent(**fields, **patient, action=action, target=target) for patient in about])

@@ -31,5 +31,7 @@ urlpatterns = [
     path("", include("medications.urls")),  # under patients/<uuid>/plan/ too, and opioid-policy/
     path("dashboard/", include("interop.dashboard_urls")),
     path("p/", include("portal.urls")),
+    path("fhir/", include("interop.api.urls")),  # the FHIR read API (bearer tokens, no session)
+    path("fhir-clients/", include("interop.api.client_urls")),  # clinic admins issue and revoke its clients
     path("admin/", admin.site.urls),
 ]
