@@ -27,7 +27,14 @@ class ViewRequest(Protocol):
 
 
 def record_event(
-    *, actor, context: AuditContext | None, patient, action: Action, target: str, shown: Iterable = ()
+    *,
+    actor,
+    context: AuditContext | None,
+    patient,
+    action: Action,
+    target: str,
+    shown: Iterable = (),
+    actor_label: str | None = None,
 ) -> AuditEvent:
     """Write one audit event now (not queued), in the caller's transaction.
 
@@ -35,10 +42,11 @@ def record_event(
     request's page and address); None, for a task, a command or the admin without a request, records neither.
     `patient` is a Patient, or only its id where that is all the caller read (a refused attempt reads just the
     patient column of the object asked for, audit/refusals.py). `target` names the page or object in words and
-    must not contain patient data; `shown` as for record_access.
+    must not contain patient data; `shown` as for record_access. `actor_label` names an actor with no staff
+    account and no portal session (a command run on the server), with `actor` None.
     """
     return AuditEvent.objects.create(
-        **actor_fields(actor),
+        **(actor_fields(actor) if actor_label is None else {"actor": actor, "actor_label": actor_label}),
         **where_fields(context or NO_REQUEST),
         **patient_field(patient),
         action=action,

@@ -50,19 +50,21 @@ class ExportResult:
 def export_bulk(
     *,
     out: Path,
-    by: User,
+    by: User | None,
     audit: AuditContext | None,
     patient: Patient | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> ExportResult:
     """Write `<Type>.ndjson` into `out` (created if missing) for the whole clinic, or for one patient.
 
-    Preconditions: `by` is an active clinic admin (else PermissionDenied, audited as refused). A type with no
+    Preconditions: `by` is an active clinic admin (else PermissionDenied, audited as refused), or None for the
+    server's own command line (someone with the server's database credentials), which the audit names as such.
+    A type with no
     resources gets no file (and an older export's file of that type in `out` is removed, so the folder is one
     export). Each file is written under a temporary name and renamed when complete, so a failed run never
     leaves a half-written file under a real name.
     """
-    if not may_run_bulk_export(by):
+    if by is not None and not may_run_bulk_export(by):
         record_event(actor=by, context=audit, patient=patient, action=Action.REFUSED, target="FHIR bulk export")
         raise PermissionDenied("Only clinic admins run the bulk FHIR export.")
     patients = None if patient is None else Patient.objects.filter(pk=patient.pk)
@@ -134,7 +136,18 @@ def run_summary(result: ExportResult, *, finished: bool) -> str:
     return f"{words}: {counts or 'nothing'}"[:200]
 
 
-def record_run(*, by: User, audit: AuditContext | None, patient: Patient | None, result: ExportResult, finished: bool):
+#: The audit's actor for an export run on the server with no staff member named (`fhir_export` without --by).
+SERVER_COMMAND_LINE = "the server's command line (manage.py fhir_export)"
+
+
+def record_run(
+    *, by: User | None, audit: AuditContext | None, patient: Patient | None, result: ExportResult, finished: bool
+):
     record_event(
-        actor=by, context=audit, patient=patient, action=Action.EXPORT, target=run_summary(result, finished=finished)
+        actor=by,
+        actor_label=None if by is not None else SERVER_COMMAND_LINE,
+        context=audit,
+        patient=patient,
+        action=Action.EXPORT,
+        target=run_summary(result, finished=finished),
     )

@@ -202,6 +202,14 @@ def test_a_run_is_audited_once_with_its_counts_on_the_patient_it_exported(tmp_pa
     assert patient.mrn not in one.target and patient.family_name not in one.target
 
 
+def test_run_on_the_server_without_a_name_it_exports_and_the_audit_says_it_was_the_servers_command_line(tmp_path, team):
+    full_record(*team)
+    printed = run(tmp_path)
+    assert (tmp_path / "Patient.ndjson").exists() and "Patient: 1" in printed
+    (event,) = AuditEvent.objects.filter(action=Action.EXPORT)
+    assert event.actor is None and event.actor_label == "the server's command line (manage.py fhir_export)"
+
+
 def test_only_clinic_admins_export_and_a_refusal_is_audited_and_writes_nothing(tmp_path, team):
     lead, _ = team
     PatientFactory()
