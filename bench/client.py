@@ -120,3 +120,14 @@ class Browser:
 def server_ms(header: str) -> float | None:
     match = APP_DURATION.search(header)
     return float(match.group(1)) if match else None
+
+
+class TokenClient(Browser):
+    """A FHIR API client (interop/api/): every request carries its bearer token, and no cookies."""
+
+    def __init__(self, port: int, token: str, **options) -> None:
+        super().__init__(port, **options)
+        self.token = token
+
+    def get(self, path: str) -> Sample:
+        return self.request("GET", path, headers={"Authorization": f"Bearer {self.token}"})

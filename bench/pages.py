@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 ANONYMOUS, CLINICIAN, COORDINATOR, PATIENT = "anonymous", "clinician", "coordinator", "patient"
 MEDICAL_LEAD = "medical_lead"  # the clinic's medical lead (demo/duty.py), who reads the outcomes dashboard
+FHIR_CLIENT = "fhir_client"  # a FHIR API client reading the whole clinic (bench.run.issue_fhir_client)
 NAME_FRAGMENT = "garc"  # a common surname fragment (García, Garcia, Garcia-López, ...)
 
 LISTING = (
@@ -151,6 +152,13 @@ def key_pages(t: Targets) -> list[Page]:
         *medication_pages(t),
         *portal_pages(t),
         *dashboard_pages(),
+        Page(
+            "fhir_everything",
+            "FHIR Patient/$everything (API client)",
+            FHIR_CLIENT,
+            f"/fhir/Patient/{t.patient_public_id}/$everything",
+            b'"resourceType":"Bundle"',
+        ),
     ]
 
 

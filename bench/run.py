@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from bench import database, load, pages, report
-from bench.client import Browser
+from bench.client import Browser, TokenClient
 from bench.server import gunicorn
 from bench.today import prepare_today
 from clinic.roles import Discipline, Role
@@ -161,6 +161,8 @@ def measure_clinic(demo, database_url: str, size: int, args: argparse.Namespace,
         browsers = sign_in_everyone(port, demo)
         if any(page.who == pages.PATIENT for page in key_pages):  # only when a patient's page is measured
             browsers[pages.PATIENT] = open_patient_link(port, token)
+        if any(page.who == pages.FHIR_CLIENT for page in key_pages):
+            browsers[pages.FHIR_CLIENT] = TokenClient(port, issue_fhir_client(demo))
         for name, threads in passes.items():
             warn_if_busy(args, threads)
             measured = [measure(page, browsers[page.who], args, threads) for page in key_pages]
@@ -191,6 +193,21 @@ def sign_in_everyone(port: int, demo) -> dict[str, Browser]:
         pages.COORDINATOR: coordinator,
         pages.MEDICAL_LEAD: medical_lead,
     }
+
+
+def issue_fhir_client(demo) -> str:
+    """A FHIR API client reading every resource type of the whole clinic, issued by the demo clinic admin as
+    an admin would (interop.api.clients.issue_client); its token. One per run, named after the moment."""
+    from datetime import UTC, datetime
+
+    from clinic.models import User
+    from clinic.roles import Role
+    from interop.api.clients import issue_client
+    from interop.fhir.registry import type_names
+
+    admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
+    name = f"Benchmark client {datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}"
+    return issue_client(name=name, scopes=list(type_names()), patients=None, by=admin, audit=None).token
 
 
 def prepare_patient_questionnaire(demo) -> tuple[str, str]:
