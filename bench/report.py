@@ -199,8 +199,9 @@ def misses(row: dict, largest: dict) -> list[str]:
 
 def comparison_table(rows: list[dict], sizes: list[int]) -> str:
     small, large = sizes[0], sizes[-1]
+    width = max([len("Page"), *(len(row["label"]) for row in rows)]) + 1
     head = (
-        f"{'Page':<36} {f'p50 {small:,}':>11} {f'p50 {large:,}':>12} {'ratio':>6} {f'p95 {large:,}':>12} "
+        f"{'Page':<{width}} {f'p50 {small:,}':>11} {f'p50 {large:,}':>12} {'ratio':>6} {f'p95 {large:,}':>12} "
         f"{'1-thr p50':>10} {'SQL':>7}  goals missed"
     )
     lines = [head, "-" * len(head)]
@@ -209,7 +210,7 @@ def comparison_table(rows: list[dict], sizes: list[int]) -> str:
         queries = last.get("queries")
         sql = "-" if not queries else str(queries["min"]) + ("" if row["same_queries"] else "*")
         lines.append(
-            f"{row['label']:<36} {ms(first.get('p50')):>11} {ms(last.get('p50')):>12} "
+            f"{row['label']:<{width}} {ms(first.get('p50')):>11} {ms(last.get('p50')):>12} "
             f"{'-' if row['ratio'] is None else format(row['ratio'], '.2f'):>6} {ms(last.get('p95')):>12} "
             f"{ms((row['one_thread'] or {}).get('p50')):>10} {sql:>7}  {', '.join(row['misses']) or 'none'}"
         )
