@@ -61,7 +61,9 @@ COLUMNS = (
 
 
 def table(rows: list[dict]) -> str:
-    lines = [" ".join(f"{name:>{width}}" if i else f"{name:<{width}}" for i, (name, width) in enumerate(COLUMNS))]
+    label_width = max([COLUMNS[0][1], *(len(row["label"]) + 2 for row in rows)])
+    columns = (("Page", label_width), *COLUMNS[1:])
+    lines = [" ".join(f"{name:>{width}}" if i else f"{name:<{width}}" for i, (name, width) in enumerate(columns))]
     lines.append("-" * len(lines[0]))
     for row in rows:
         floor = row["floor_ms"] or {"p50": None, "p95": None}
@@ -87,7 +89,7 @@ def table(rows: list[dict]) -> str:
         ]
         lines.append(
             " ".join(
-                f"{c:>{w}}" if i else f"{c:<{w}}" for i, (c, (_, w)) in enumerate(zip(cells, COLUMNS, strict=True))
+                f"{c:>{w}}" if i else f"{c:<{w}}" for i, (c, (_, w)) in enumerate(zip(cells, columns, strict=True))
             )
         )
     lines.append("Times in ms. srv: Server-Timing app dur; cli: client round trip; SQL: queries per request;")
