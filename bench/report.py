@@ -166,8 +166,10 @@ def compare(clinics: list[dict]) -> list[dict]:
             "page": page["page"],
             "label": page["label"],
             "who": page["who"],
+            # Keyed by the size as text, as the JSON file keeps it.
             "sizes": {
-                size: None if r is None else {**r["server_ms"], "queries": r["queries"]} for size, r in by_size.items()
+                str(size): None if r is None else {**r["server_ms"], "queries": r["queries"]}
+                for size, r in by_size.items()
             },
             "ratio": ratio(page["server_ms"]["p50"], small["server_ms"]["p50"] if small else None),
             # The steady state: a worker's first requests also fill its caches (content types, permissions).
@@ -208,7 +210,7 @@ def comparison_table(rows: list[dict], sizes: list[int]) -> str:
     )
     lines = [head, "-" * len(head)]
     for row in rows:
-        first, last = row["sizes"].get(small) or {}, row["sizes"].get(large) or {}
+        first, last = row["sizes"].get(str(small)) or {}, row["sizes"].get(str(large)) or {}
         queries = last.get("queries")
         sql = "-" if not queries else str(queries["min"]) + ("" if row["same_queries"] else "*")
         lines.append(
@@ -225,3 +227,28 @@ def comparison_table(rows: list[dict], sizes: list[int]) -> str:
         "at every size)."
     )
     return "\n".join(lines)
+
+
+def markdown(rows: list[dict], sizes: list[int], machine_facts: dict) -> str:
+    """The comparison as the README's table (bench/results/latest.md), with the machine and its load."""
+    small, large = sizes[0], sizes[-1]
+    load = machine_facts["load_average_before"], machine_facts["load_average_after"]
+    lines = [
+        f"{machine_facts['nproc']} cores ({machine_facts['cpu_model']}), {machine_facts['memory_gb']} GB, Postgres "
+        f"{machine_facts['postgres']}, Python {machine_facts['python']}; load average before {load[0][0]}, after "
+        f"{load[1][0]}.",
+        "",
+        f"| page | p50 at {small:,} | p50 at {large:,} | ratio | p95 at {large:,} | one-thread p50 | SQL "
+        "| goals missed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        first, last = row["sizes"].get(str(small)) or {}, row["sizes"].get(str(large)) or {}
+        queries = last.get("queries")
+        sql = "-" if not queries else str(queries["min"]) + ("" if row["same_queries"] else " (differs)")
+        ratio_text = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        lines.append(
+            f"| {row['label']} | {ms(first.get('p50'))} | {ms(last.get('p50'))} | {ratio_text} | {ms(last.get('p95'))} "
+            f"| {ms((row['one_thread'] or {}).get('p50'))} | {sql} | {', '.join(row['misses']) or 'none'} |"
+        )
+    return "\n".join(lines) + "\n"

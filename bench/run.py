@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         "comparison": comparison,
     }
     report.write_json(args.output, payload)
-    print(f"\nbench: results in {args.output}")
+    args.output.with_suffix(".md").write_text(report.markdown(comparison, sizes, payload["machine"]))
+    print(f"\nbench: results in {args.output} (and the table for the README in {args.output.with_suffix('.md')})")
     failed = any(row["failures"] for clinic in clinics for rows in clinic["runs"].values() for row in rows)
     return 1 if failed else 0
 

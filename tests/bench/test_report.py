@@ -57,3 +57,20 @@ def test_the_table_shows_both_sizes_the_ratio_and_the_misses():
     line = next(line for line in table.splitlines() if line.startswith("Chart"))
     assert line.split()[1:5] == ["30.0", "45.0", "1.50", "120.0"]
     assert line.endswith("p95>100, ratio>1.25")
+
+
+def test_the_readme_table_names_the_machine_and_its_load_and_every_page():
+    small = clinic(5000, [page_run("chart", "clinician", 30.0, 60.0, 33)])
+    large = clinic(50000, [page_run("chart", "clinician", 45.0, 120.0, 33)])
+    machine = {
+        "nproc": 2,
+        "cpu_model": "AMD EPYC",
+        "memory_gb": 23.5,
+        "postgres": "15.20",
+        "python": "3.12.1",
+        "load_average_before": [0.4, 0.3, 0.2],
+        "load_average_after": [2.1, 1.0, 0.5],
+    }
+    text = report.markdown(report.compare([small, large]), [5000, 50000], machine)
+    assert text.startswith("2 cores (AMD EPYC), 23.5 GB, Postgres 15.20, Python 3.12.1; load average before 0.4")
+    assert "| Chart | 30.0 | 45.0 | 1.50 | 120.0 | - | 33 | p95>100, ratio>1.25 |" in text
