@@ -355,6 +355,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clinic.tasks.send_appointment_reminders",
         "schedule": crontab(minute="*/15", hour=_MESSAGE_HOURS_CRON),
     },
+    # The outcomes dashboard's figures, worked out again every 5 minutes (interop/dashboard_snapshot.py).
+    "dashboard-figures": {"task": "interop.tasks.refresh_dashboard_figures", "schedule": 300.0},
     # Sprint reviews: a task reaches the lead clinician 3 days before a sprint ends (careplans/tasks.py).
     "sprint-review-sweep": {"task": "careplans.tasks.sweep_sprint_reviews", "schedule": crontab(minute=20)},
     # Daily-log reminders the patients chose (careplans/tasks.py): at their chosen time, in message hours only.
@@ -386,6 +388,7 @@ if EMBEDDED_DEMO:
         "measures-reminder-sweep",
         "sprint-review-sweep",
         "log-reminder-sweep",
+        "dashboard-figures",
     ):
         del CELERY_BEAT_SCHEDULE[sweep]
     for sweep in ("referral-tracking", "opioid-monitoring"):

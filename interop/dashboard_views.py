@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from audit.services import record_access
 from clinic.access import patients_visible_to
 from clinic.access.dashboard import refuse_unless_dashboard_reader
-from interop.dashboard_report import clinic_report
 from interop.dashboard_safety import list_title, patients_in
+from interop.dashboard_snapshot import FRESH_FOR, current_figures, refresh_figures
 from interop.dashboard_sql import figures_available
 from interop.replica import reading_from_replica
 
@@ -34,11 +36,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     refuse_unless_dashboard_reader(request.user)
     if not figures_available():
         return TemplateResponse(request, NEEDS_POSTGRES)
-    report = clinic_report()
+    figures = current_figures()
     record_access(request=request, patient=None, action=Action.VIEW, target="outcomes and safety dashboard")
-    return TemplateResponse(
-        request, "interop/dashboard/dashboard.html", {"report": report, "today": timezone.localdate()}
-    )
+    context = {
+        "report": figures.report,
+        "worked_out_at": figures.worked_out_at,
+        "fresh_minutes": int(FRESH_FOR.total_seconds() // 60),
+        "today": timezone.localdate(),
+    }
+    return TemplateResponse(request, "interop/dashboard/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def work_out_again(request: HttpRequest) -> HttpResponse:
+    """The figures worked out now, for a reader who has just changed something they count."""
+    refuse_unless_dashboard_reader(request.user)
+    if figures_available():
+        refresh_figures()
+        messages.success(request, "The figures have been worked out again.")
+    return redirect("dashboard:dashboard")
 
 
 @login_required
@@ -47,7 +64,7 @@ def figures_csv(request: HttpRequest) -> HttpResponse:
     refuse_unless_dashboard_reader(request.user)
     if not figures_available():
         return TemplateResponse(request, NEEDS_POSTGRES)
-    report = clinic_report()
+    report = current_figures().report
     record_access(request=request, patient=None, action=Action.EXPORT, target="outcomes and safety figures (CSV)")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="haven-figures-{timezone.localdate():%Y-%m-%d}.csv"'
