@@ -15,6 +15,8 @@ help:
 	@echo "make test   set up everything and run every test (unit, integration, browser)"
 	@echo "make bench  seed a large clinic in a separate database and measure the key pages"
 	@echo "make lint   ruff and mypy"
+	@echo "make lighthouse  Lighthouse on the portal (mobile) and the staff chart (desktop) against the bench database"
+	@echo "make portal-css  rebuild static/css/portal.built.css (Bootstrap purged for the portal + css/portal.css)"
 	@echo "make restore-drill  dump the database, restore it into a new one, check and serve it, drop it"
 
 $(VENV)/.installed: requirements.txt
@@ -39,6 +41,17 @@ test: services
 
 bench: services
 	@$(PY) -m bench
+
+# Lighthouse 12.2.3 (npx) with Debian's Chromium against gunicorn on the bench database (seeded by `make bench`).
+.PHONY: lighthouse
+lighthouse: services
+	@$(PY) -m launcher browser
+	@$(PY) -m bench.lighthouse
+
+# The portal's one stylesheet: PurgeCSS (npx, pinned) over Bootstrap for the portal's templates, then css/portal.css.
+.PHONY: portal-css
+portal-css:
+	@$(PY) -m launcher.portal_css
 
 .PHONY: restore-drill
 restore-drill: services
