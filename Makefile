@@ -40,6 +40,7 @@ test: services
 	@$(PY) -m pytest
 
 bench: services
+	@$(PY) -m launcher browser
 	@$(PY) -m bench
 
 # Lighthouse 12.2.3 (npx) with Debian's Chromium against gunicorn on the bench database (seeded by `make bench`).

@@ -252,3 +252,18 @@ def markdown(rows: list[dict], sizes: list[int], machine_facts: dict) -> str:
             f"| {ms((row['one_thread'] or {}).get('p50'))} | {sql} | {', '.join(row['misses']) or 'none'} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def lighthouse_markdown(pages: list[dict]) -> str:
+    """Lighthouse's figures (bench/lighthouse.py) as the README's table."""
+    lines = [
+        "| page | form | LCP ms | FCP ms | score | transfer KB | later view KB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for page in pages:
+        later = page.get("later_view_kb")
+        lines.append(
+            f"| {page['label']} | {page['form_factor']} | {page['lcp_ms']:.0f} | {page['fcp_ms']:.0f} | "
+            f"{page['score']:.0f} | {page['transfer_kb']:.1f} | {'-' if later is None else f'{later:.1f}'} |"
+        )
+    return "\n".join(lines) + "\n"

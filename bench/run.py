@@ -2,7 +2,10 @@
 
 import argparse
 import dataclasses
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -33,6 +36,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("BENCH_DATABASE_URL", database.DEFAULT_DATABASE_URL),
         help="the benchmark's own database for the 50,000-patient clinic (default postgres:///haven_bench; never the "
         "app's); every other size gets its own, named after it (haven_bench_5000)",
+    )
+    parser.add_argument(
+        "--no-lighthouse",
+        action="store_true",
+        help="skip Lighthouse on the portal and the chart at the largest clinic (bench/lighthouse.py, needs npx)",
     )
     parser.add_argument(
         "--no-single-thread",
@@ -87,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         demo = point_django_at(database_url, demo)
         single_thread = size == sizes[-1] and not args.no_single_thread
         clinics.append(measure_clinic(demo, database_url, size, args, single_thread=single_thread))
+    lighthouse = None if args.no_lighthouse else run_lighthouse(database_for(args.database_url, sizes[-1]))
     comparison = report.compare(clinics)
     print()
     print(report.comparison_table(comparison, sizes))
@@ -106,15 +115,32 @@ def main(argv: list[str] | None = None) -> int:
         },
         "clinics": clinics,
         "comparison": comparison,
+        "lighthouse": lighthouse,
     }
     report.write_json(args.output, payload)
-    args.output.with_suffix(".md").write_text(report.markdown(comparison, sizes, payload["machine"]))
+    table = report.markdown(comparison, sizes, payload["machine"])
+    if lighthouse:
+        table += "\n" + report.lighthouse_markdown(lighthouse["pages"])
+    args.output.with_suffix(".md").write_text(table)
     print(f"\nbench: results in {args.output} (and the table for the README in {args.output.with_suffix('.md')})")
     failed = any(row["failures"] for clinic in clinics for rows in clinic["runs"].values() for row in rows)
     return 1 if failed else 0
 
 
 LARGEST_CLINIC = 50000  # the bench clinic of DESIGN.md: the database given holds it
+
+
+def run_lighthouse(database_url: str) -> dict | None:
+    """`python -m bench.lighthouse` on the largest clinic (its own process: it serves static files as a deployment
+    does, with other settings); its figures, or None when it could not run (no npx, say)."""
+    output = RESULTS / "lighthouse.json"
+    print(f"bench: Lighthouse on the portal and the chart ({database_url})", flush=True)
+    command = [sys.executable, "-m", "bench.lighthouse", "--database-url", database_url, "--output", str(output)]
+    finished = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, check=False)
+    if finished.returncode != 0 or not output.exists():
+        print("bench: Lighthouse did not finish; its figures are left out", flush=True)
+        return None
+    return json.loads(output.read_text())
 
 
 def database_for(database_url: str, size: int) -> str:

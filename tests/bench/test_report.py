@@ -74,3 +74,15 @@ def test_the_readme_table_names_the_machine_and_its_load_and_every_page():
     text = report.markdown(report.compare([small, large]), [5000, 50000], machine)
     assert text.startswith("2 cores (AMD EPYC), 23.5 GB, Postgres 15.20, Python 3.12.1; load average before 0.4")
     assert "| Chart | 30.0 | 45.0 | 1.50 | 120.0 | - | 33 | p95>100, ratio>1.25 |" in text
+
+
+def test_the_lighthouse_table_has_every_page_and_a_later_view_only_for_the_portal():
+    pages = [
+        {"label": "Portal home", "form_factor": "mobile", "lcp_ms": 772, "fcp_ms": 700, "score": 100,
+         "transfer_kb": 11.7, "later_view_kb": 3.4},
+        {"label": "Chart (staff)", "form_factor": "desktop", "lcp_ms": 378, "fcp_ms": 300, "score": 100,
+         "transfer_kb": 101.8, "later_view_kb": None},
+    ]  # fmt: skip
+    text = report.lighthouse_markdown(pages)
+    assert "| Portal home | mobile | 772 | 700 | 100 | 11.7 | 3.4 |" in text
+    assert "| Chart (staff) | desktop | 378 | 300 | 100 | 101.8 | - |" in text
