@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$HOME/.pyen
 help:
 	@echo "make demo   set up everything, load the demo clinic, run web + worker + beat"
 	@echo "make test   set up everything and run every test (unit, integration, browser)"
-	@echo "make bench  seed a large clinic in a separate database and measure the key pages"
+	@echo "make bench  seed clinics of 5,000 and 50,000 patients (own databases), measure the key pages at both, run Lighthouse"
 	@echo "make lint   ruff and mypy"
 	@echo "make lighthouse  Lighthouse on the portal (mobile) and the staff chart (desktop) against the bench database"
 	@echo "make portal-css  rebuild static/css/portal.built.css (Bootstrap purged for the portal + css/portal.css)"
