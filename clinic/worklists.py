@@ -143,12 +143,10 @@ def urgent_task_count(user, *, cap: int) -> int:
 
 def pressing_tasks(user, *, limit: int) -> tuple[list[TeamTask], bool]:
     """The person's most pressing open tasks (urgent first, as on their worklist), at most ``limit``, and whether
-    there are more: one query. Home and Today show them, so urgent work is in front of whoever signs in."""
+    there are more: two queries. Home and Today show them, so urgent work is in front of whoever signs in."""
+    first = chosen_first(tasks_for(user).most_pressing_first(), limit + 1)
     rows = list(
-        tasks_for(user)
-        .most_pressing_first()
-        .select_related("patient")
-        .only(
+        first.select_related("patient").only(
             "public_id",
             "title",
             "priority",
@@ -156,9 +154,19 @@ def pressing_tasks(user, *, limit: int) -> tuple[list[TeamTask], bool]:
             "due_on",
             "created_at",
             *patient_only(),
-        )[: limit + 1]
+        )
     )
     return rows[:limit], len(rows) > limit
+
+
+def chosen_first(tasks: QuerySet[TeamTask], size: int) -> QuerySet[TeamTask]:
+    """The first ``size`` of ``tasks``, in their order, chosen before their patients and assignees are joined.
+
+    Joined first, Postgres hashed every patient of the clinic to sort a thousand open tasks (4-8 ms at 50,000
+    patients), and as a subquery it compared every open task with every chosen one (7 ms); choosing the ids in a
+    query of their own (0.4 ms) and then reading those rows by primary key costs one query more and stays flat."""
+    ids = list(tasks.values_list("pk", flat=True)[:size])
+    return TeamTask.objects.filter(pk__in=ids).order_by(*tasks.query.order_by)
 
 
 def task_rows(queryset: QuerySet[TeamTask]) -> QuerySet[TeamTask]:
@@ -191,13 +199,17 @@ def filtered(tasks: QuerySet[TeamTask], filters: TaskFilters, *, today) -> Query
     return tasks.by_due_date() if filters.sort == "due" else tasks.most_pressing_first()
 
 
+def bounded_tasks(tasks: QuerySet[TeamTask], size: int = SECTION_SIZE) -> tuple[list, bool]:
+    return bounded(task_rows(chosen_first(tasks, size + 1)), size)
+
+
 def urgent_section(tasks: QuerySet[TeamTask]) -> Section:
-    rows, more = bounded(task_rows(tasks.urgent().most_pressing_first()), URGENT_SIZE)
+    rows, more = bounded_tasks(tasks.urgent().most_pressing_first(), URGENT_SIZE)
     return Section("urgent", "Urgent tasks", rows, more, "No urgent tasks.")
 
 
 def task_section(key: str, title: str, tasks, filters: TaskFilters, *, today, empty: str) -> Section:
-    rows, more = bounded(task_rows(filtered(tasks.not_urgent(), filters, today=today)))
+    rows, more = bounded_tasks(filtered(tasks.not_urgent(), filters, today=today))
     if filters.active:
         empty = "No tasks match these filters."
     return Section(key, title, rows, more, empty)
