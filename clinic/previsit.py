@@ -70,10 +70,6 @@ class GoalLine:
     latest_value: Decimal | None
     latest_on: datetime.date | None
 
-    @property
-    def moved_since(self) -> bool:
-        return self.latest_value is not None
-
 
 @dataclass
 class Comment:

@@ -144,19 +144,7 @@ def urgent_task_count(user, *, cap: int) -> int:
 def pressing_tasks(user, *, limit: int) -> tuple[list[TeamTask], bool]:
     """The person's most pressing open tasks (urgent first, as on their worklist), at most ``limit``, and whether
     there are more: two queries. Home and Today show them, so urgent work is in front of whoever signs in."""
-    first = chosen_first(tasks_for(user).most_pressing_first(), limit + 1)
-    rows = list(
-        first.select_related("patient").only(
-            "public_id",
-            "title",
-            "priority",
-            "source",
-            "due_on",
-            "created_at",
-            *patient_only(),
-        )
-    )
-    return rows[:limit], len(rows) > limit
+    return bounded_tasks(tasks_for(user).most_pressing_first(), limit)
 
 
 def chosen_first(tasks: QuerySet[TeamTask], size: int) -> QuerySet[TeamTask]:

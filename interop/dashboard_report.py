@@ -45,10 +45,6 @@ class Report:
         return [(code, INSTRUMENT_NAMES[code]) for code in INSTRUMENTS]
 
     @property
-    def breakdown_titles(self) -> dict[str, str]:
-        return BREAKDOWN_TITLES
-
-    @property
     def service_days(self) -> int:
         return SERVICE_DAYS
 

@@ -28,20 +28,23 @@ specification itself, cited where it is used):
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from fhir.resources.R4B.condition import Condition
-from fhir.resources.R4B.medicationstatement import MedicationStatement
-from fhir.resources.R4B.patient import Patient as FhirPatient
-from fhir_core.fhirabstractmodel import FHIRAbstractModel
-from pydantic import ValidationError
 
 from patients.forms import PatientDetailsForm
 from patients.models import Language, PainCondition, Sex
+
+if TYPE_CHECKING:
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.medicationstatement import MedicationStatement
+    from fhir.resources.R4B.patient import Patient as FhirPatient
+    from fhir_core.fhirabstractmodel import FHIRAbstractModel
+    from pydantic import ValidationError
 
 MAX_CHARACTERS = 200_000  # a referral's patient with a few dozen conditions and medications is far smaller
 MAX_LISTED = 50  # conditions, or medications, in one referral
@@ -49,11 +52,19 @@ MRN_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0203"
 MRN_TYPE_CODE = "MR"
 SEXES = {"male": Sex.MALE, "female": Sex.FEMALE, "other": Sex.UNKNOWN, "unknown": Sex.UNKNOWN}
 READ_TYPES = ("Patient", "Condition", "MedicationStatement")
-MODELS: dict[str, type[FHIRAbstractModel]] = {
-    "Patient": FhirPatient,
-    "Condition": Condition,
-    "MedicationStatement": MedicationStatement,
-}
+
+
+@functools.cache
+def fhir_models() -> dict[str, type[FHIRAbstractModel]]:
+    """The R4B models, loaded when a referral is first read: they take 25 MB and 0.14 s to import, which every web
+    worker, Celery worker and command would otherwise pay at start for a page coordinators open now and then."""
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.medicationstatement import MedicationStatement
+    from fhir.resources.R4B.patient import Patient as FhirPatient
+
+    return {"Patient": FhirPatient, "Condition": Condition, "MedicationStatement": MedicationStatement}
+
+
 # Which FHIR element each registration field came from, to name it in a problem.
 ELEMENTS = {
     "mrn": "Patient.identifier (type MR)",
@@ -117,20 +128,23 @@ def read_referral(
     if len(patients) != 1:
         found = "no Patient resource" if not patients else f"{len(patients)} Patient resources"
         raise ReferralProblems([f"The referral must hold exactly one Patient resource; it holds {found}."])
+    from pydantic import ValidationError  # loaded with the models (fhir_models)
+
     problems: list[str] = []
-    models = {}
+    models: dict[str, list] = {kind: [] for kind in READ_TYPES}
     for number, resource in resources:
+        kind = resource["resourceType"]
         try:
-            models[number] = MODELS[resource["resourceType"]].model_validate(resource)
+            models[kind].append(fhir_models()[kind].model_validate(resource))
         except ValidationError as invalid:
             problems.extend(validation_problems(resource["resourceType"], number, invalid))
         except (KeyError, TypeError, ValueError):  # the library's own errors for, say, an unknown contained type
             problems.append(f"{resource['resourceType']} (entry {number}) could not be read as a FHIR R4B resource.")
     if problems:
         raise ReferralProblems(problems)
-    patient = next(model for model in models.values() if isinstance(model, FhirPatient))
-    conditions = [condition_listed(m) for m in models.values() if isinstance(m, Condition)]
-    medications = [medication_listed(m) for m in models.values() if isinstance(m, MedicationStatement)]
+    (patient,) = models["Patient"]
+    conditions = [condition_listed(m) for m in models["Condition"]]
+    medications = [medication_listed(m) for m in models["MedicationStatement"]]
     if len(conditions) > MAX_LISTED or len(medications) > MAX_LISTED:
         raise ReferralProblems([f"A referral can list at most {MAX_LISTED} conditions and {MAX_LISTED} medications."])
     details = registry_details(patient, primary_condition=primary_condition, today=today)

@@ -115,10 +115,6 @@ class Appointment(models.Model):
         return self.clinician.display_name if self.clinician else self.group_name
 
     @property
-    def is_cancelled(self) -> bool:
-        return self.status in (self.Status.CANCELLED, self.Status.CANCELLED_LATE)
-
-    @property
     def is_telehealth(self) -> bool:
         return self.kind == self.Kind.TELEHEALTH
 

@@ -56,10 +56,6 @@ def preload_specs() -> None:
         _specs.setdefault(instrument.checksum, definition_for(instrument.checksum, instrument.definition))
 
 
-def instrument_fields() -> list[str]:
-    return [f"instrument__{name}" for name in ("code", "version", "name", "checksum")]
-
-
 # --------------------------------------------------------------------------- Questionnaire
 
 
