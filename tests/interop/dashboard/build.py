@@ -29,7 +29,10 @@ def days_ago(n: int) -> datetime.date:
 
 
 def moment(days_before_now: float) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=days_before_now)
+    """This time of day, that many of the clinic's days ago: wall-clock arithmetic in the clinic's zone, so the moment
+    falls on ``days_ago(n)`` even when a daylight-saving change lies between (24-hour days would land an hour off,
+    on the day before, late in the evening)."""
+    return timezone.localtime() - datetime.timedelta(days=days_before_now)
 
 
 def scores(patient, code: str, *points: tuple[float, object]) -> None:
